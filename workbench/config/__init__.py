@@ -1,0 +1,33 @@
+"""Typed, frozen configs read once from YAML at the edge."""
+
+from __future__ import annotations
+
+from workbench.config._base import FrozenModel, load_yaml, parse_config
+from workbench.config.log import (
+    CalendarConfig,
+    CleaningConfig,
+    ColumnMap,
+    LifecycleConfig,
+    LogConfig,
+    PrivacyConfig,
+    SourceConfig,
+    StatusMeanings,
+    TimeConfig,
+    load_log_config,
+)
+
+__all__ = [
+    "FrozenModel",
+    "load_yaml",
+    "parse_config",
+    "CalendarConfig",
+    "CleaningConfig",
+    "ColumnMap",
+    "LifecycleConfig",
+    "LogConfig",
+    "PrivacyConfig",
+    "SourceConfig",
+    "StatusMeanings",
+    "TimeConfig",
+    "load_log_config",
+]

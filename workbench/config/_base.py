@@ -1,0 +1,71 @@
+"""Shared pieces of every YAML config: a frozen strict base model and a loader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from workbench.errors import ConfigError
+
+__all__ = ["FrozenModel", "load_yaml", "parse_config", "format_validation_error"]
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FrozenModel(BaseModel):
+    """Base of every config: immutable, and unknown keys are an error (no silent typos)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Read a YAML mapping from ``path``; raise :class:`ConfigError` with one clear line."""
+    path = Path(path)
+    if not path.exists():
+        raise ConfigError(f"config file '{path}' does not exist; check the path")
+    if path.is_dir():
+        raise ConfigError(f"config path '{path}' is a folder; give a .yaml file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file '{path}' is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"config file '{path}' is not valid YAML{where}: {problem}") from None
+    if data is None:
+        raise ConfigError(f"config file '{path}' is empty; see configs/ for examples")
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"config file '{path}' must hold a mapping of keys to values, not a {type(data).__name__}"
+        )
+    return data
+
+
+def format_validation_error(exc: ValidationError, source: str) -> str:
+    """Turn a pydantic error into one line naming the key, the rule and the value."""
+    parts = []
+    for err in exc.errors()[:3]:
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        value = err.get("input")
+        shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" (got {value!r})"
+        parts.append(f"'{loc}': {msg}{shown}")
+    more = f"; and {len(exc.errors()) - 3} more" if len(exc.errors()) > 3 else ""
+    return f"{source}: " + "; ".join(parts) + more
+
+
+def parse_config(model: type[M], data: dict[str, Any], source: str = "config") -> M:
+    """Validate ``data`` into ``model``; raise :class:`ConfigError` with one clear line."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from None

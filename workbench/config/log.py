@@ -1,0 +1,289 @@
+"""The log config: where an event log lives and how its columns map to the canonical schema.
+
+A log config is a YAML file under ``configs/logs/``. It is read once, at the edge
+(:func:`load_log_config`), into a frozen :class:`LogConfig`; library functions take
+the parts they need as keyword arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from workbench.config._base import FrozenModel, load_yaml, parse_config
+from workbench.errors import ConfigError
+
+__all__ = [
+    "SourceConfig",
+    "ColumnMap",
+    "TimeConfig",
+    "LifecycleConfig",
+    "StatusMeanings",
+    "CalendarConfig",
+    "PrivacyConfig",
+    "CleaningConfig",
+    "LogConfig",
+    "load_log_config",
+]
+
+SourceKind = Literal["csv", "xes", "parquet", "sql", "demo"]
+
+
+class SourceConfig(FrozenModel):
+    """Where the events come from.
+
+    ``kind`` is inferred from the file name when omitted (``.csv``, ``.xes``,
+    ``.xes.gz``, ``.parquet``). ``kind: sql`` reads a ``table`` (or view) or runs a
+    ``query`` through SQLAlchemy at ``url`` (e.g. ``sqlite:///tickets.db`` or
+    ``postgresql://user@host/db``); ``kind: demo`` generates the built-in demo log.
+    """
+
+    kind: SourceKind | None = None
+    path: Path | None = None
+    # CSV
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    na_values: tuple[str, ...] = ("", "NA", "?")
+    # SQL
+    url: str | None = None
+    url_env: str | None = None
+    table: str | None = None
+    query: str | None = None
+    # demo
+    seed: int = 42
+    days: int = Field(default=365, gt=0)
+
+    @model_validator(mode="after")
+    def _check_kind(self) -> "SourceConfig":
+        kind = self.resolved_kind
+        if kind in ("csv", "xes", "parquet") and self.path is None:
+            raise ValueError(f"source kind '{kind}' needs 'path'")
+        if kind == "sql":
+            if self.url is None and self.url_env is None:
+                raise ValueError("source kind 'sql' needs 'url' (or 'url_env' naming an environment variable)")
+            if (self.table is None) == (self.query is None):
+                raise ValueError("source kind 'sql' needs exactly one of 'table' or 'query'")
+        if kind is None:
+            raise ValueError(
+                "cannot tell the source kind from the file name; set source.kind to csv, xes, parquet or sql"
+            )
+        return self
+
+    @property
+    def resolved_kind(self) -> SourceKind | None:
+        if self.kind is not None:
+            return self.kind
+        if self.path is None:
+            return None
+        name = self.path.name.lower()
+        if name.endswith((".xes", ".xes.gz")):
+            return "xes"
+        if name.endswith((".csv", ".csv.gz", ".txt")):
+            return "csv"
+        if name.endswith((".parquet", ".pq")):
+            return "parquet"
+        return None
+
+
+class ColumnMap(FrozenModel):
+    """Source column names of the canonical columns (see :mod:`workbench.schema`)."""
+
+    case_id: str
+    activity: str
+    timestamp: str
+    start_timestamp: str | None = None
+    resource: str | None = None
+    team: str | None = None
+    lifecycle: str | None = None
+
+
+class TimeConfig(FrozenModel):
+    """How timestamps are parsed.
+
+    ``format`` is a ``strftime`` pattern (``None``: ISO 8601 and common forms).
+    ``timezone`` is applied to naive timestamps (local wall-clock times); aware
+    timestamps are converted to UTC. ``mixed_offsets: convert`` converts timestamps
+    that carry different UTC offsets (e.g. summer and winter time) to UTC exactly;
+    the default ``error`` stops and says so.
+    """
+
+    format: str | None = None
+    dayfirst: bool = False
+    timezone: str = "UTC"
+    mixed_offsets: Literal["error", "convert"] = "error"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Copenhagen'") from None
+        return value
+
+
+class LifecycleConfig(FrozenModel):
+    """How the lifecycle column is used.
+
+    - ``ignore``: keep every event as it is (lifecycle kept as a column);
+    - ``pair``: match each ``start`` with the next ``complete`` of the same activity
+      in the case, giving one event with ``start_timestamp``; other transitions
+      (e.g. ``schedule``) are dropped and counted in the quality report;
+    - ``append``: the activity label becomes ``"<activity>/<lifecycle>"`` (for logs
+      such as BPIC 2013 where the lifecycle holds a sub-status).
+    """
+
+    mode: Literal["ignore", "pair", "append"] = "ignore"
+    start: tuple[str, ...] = ("start",)
+    complete: tuple[str, ...] = ("complete",)
+    separator: str = "/"
+
+
+class StatusMeanings(FrozenModel):
+    """Which activity labels (after renaming) mean what, for the desk's questions.
+
+    Lists may be empty where a log has no such status. ``first_line_team`` names the
+    team that receives new tickets (``None``: the first team seen in each case).
+    """
+
+    registered: tuple[str, ...] = ()
+    assigned: tuple[str, ...] = ()
+    in_progress: tuple[str, ...] = ()
+    waiting_on_user: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()
+    forwarded: tuple[str, ...] = ()
+    sent_back: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
+    reopened: tuple[str, ...] = ()
+    closed: tuple[str, ...] = ()
+    message_to_user: tuple[str, ...] = ()
+    message_from_user: tuple[str, ...] = ()
+    first_line_team: str | None = None
+
+
+class CalendarConfig(FrozenModel):
+    """A weekly working calendar in local time, for working-hour measures."""
+
+    timezone: str = "UTC"
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
+    start_hour: float = Field(default=8.0, ge=0, le=24)
+    end_hour: float = Field(default=16.0, ge=0, le=24)
+    holidays: tuple[str, ...] = ()  # ISO dates
+
+    @model_validator(mode="after")
+    def _check_hours(self) -> "CalendarConfig":
+        if self.end_hour <= self.start_hour:
+            raise ValueError(f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})")
+        if any(d not in range(7) for d in self.workdays):
+            raise ValueError(f"workdays must be numbers 0 (Monday) to 6 (Sunday), got {list(self.workdays)}")
+        return self
+
+
+class PrivacyConfig(FrozenModel):
+    """Protection of people in everything the workbench writes.
+
+    Person identifiers (the ``resource`` column and every column in
+    ``LogConfig.person_columns``) are replaced by keyed pseudonyms (HMAC-SHA256)
+    unless ``pseudonymise`` is false. The key is read from the environment variable
+    ``secret_env``; there is no default key. Staff are reported per team unless
+    ``per_person`` is true. Groups with fewer than ``min_group_size`` cases are
+    suppressed in reports.
+    """
+
+    pseudonymise: bool = True
+    secret_env: str = "WORKBENCH_SECRET"
+    per_person: bool = False
+    min_group_size: int = Field(default=10, ge=1)
+
+
+class CleaningConfig(FrozenModel):
+    """Which fixes cleaning may apply (each is recorded in the data-quality report)."""
+
+    drop_duplicates: bool = True
+    sort_within_case: bool = True
+    drop_single_event_cases: bool = False
+    drop_missing_ids: bool = True
+
+
+class LogConfig(FrozenModel):
+    """Everything the workbench needs to know about one event log."""
+
+    name: str
+    description: str = ""
+    source: SourceConfig
+    columns: ColumnMap
+    time: TimeConfig = TimeConfig()
+    lifecycle: LifecycleConfig = LifecycleConfig()
+    #: canonical attribute name -> source column (a list means same names)
+    case_attributes: dict[str, str] = {}
+    event_attributes: dict[str, str] = {}
+    #: case attributes that define groups of users, for the fairness audit
+    group_attributes: tuple[str, ...] = ()
+    #: attributes holding person identifiers (pseudonymised like ``resource``)
+    person_columns: tuple[str, ...] = ()
+    #: attributes describing staff; never used as group attributes unless allowed
+    staff_attributes: tuple[str, ...] = ()
+    #: rename activities (source label -> label used everywhere)
+    activity_map: dict[str, str] = {}
+    statuses: StatusMeanings = StatusMeanings()
+    calendar: CalendarConfig = CalendarConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    cleaning: CleaningConfig = CleaningConfig()
+
+    @field_validator("case_attributes", "event_attributes", mode="before")
+    @classmethod
+    def _list_to_mapping(cls, value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return {str(v): str(v) for v in value}
+        return value
+
+    @model_validator(mode="after")
+    def _check_groups(self) -> "LogConfig":
+        known = set(self.case_attributes)
+        for attr in self.group_attributes:
+            if attr not in known:
+                raise ValueError(
+                    f"group attribute '{attr}' is not a case attribute; add it to case_attributes "
+                    f"(case attributes: {sorted(known) or 'none'})"
+                )
+        attrs = set(self.case_attributes) | set(self.event_attributes)
+        for attr in self.person_columns:
+            if attr not in attrs:
+                raise ValueError(f"person column '{attr}' is not a case or event attribute")
+        return self
+
+    @property
+    def attribute_columns(self) -> tuple[str, ...]:
+        """Canonical names of all attribute columns, case attributes first."""
+        return tuple(self.case_attributes) + tuple(a for a in self.event_attributes if a not in self.case_attributes)
+
+
+def load_log_config(path: str | Path) -> LogConfig:
+    """Read and validate a log config; relative source paths resolve against the config's folder.
+
+    Paths are tried relative to the config file first, then to the current folder,
+    so ``configs/logs/x.yaml`` can say ``path: ../../../shared/data/x.xes.gz``.
+    """
+    path = Path(path)
+    data = load_yaml(path)
+    config = parse_config(LogConfig, data, source=f"log config '{path}'")
+    src = config.source
+    if src.path is not None and not src.path.is_absolute():
+        candidates = [(path.parent / src.path).resolve(), Path.cwd() / src.path]
+        chosen = next((c for c in candidates if c.exists()), candidates[0])
+        config = config.model_copy(update={"source": src.model_copy(update={"path": chosen})})
+    if src.url is not None and src.url.startswith("sqlite:///") and not src.url.startswith("sqlite:////"):
+        rel = Path(src.url[len("sqlite:///"):])
+        if not rel.is_absolute():
+            resolved = (path.parent / rel).resolve()
+            if resolved.exists() or not (Path.cwd() / rel).exists():
+                config = config.model_copy(
+                    update={"source": config.source.model_copy(update={"url": f"sqlite:///{resolved}"})}
+                )
+    return config
+
+
