@@ -1,0 +1,162 @@
+"""Parse timestamps into UTC exactly, or say precisely why that is impossible.
+
+Rules (never a silent guess):
+
+- values with a UTC offset are converted to UTC (the instant is kept, the label is not changed);
+- naive values are local wall-clock times in the configured time zone, localised there and
+  converted to UTC; times in the repeated hour when clocks go back are read as the first
+  (summer-time) occurrence and times in the skipped hour are moved forward, and both are
+  counted in the data-quality report;
+- a column mixing values with and without an offset is an error;
+- values with different offsets (e.g. +01:00 and +02:00) are an error unless the config
+  says ``time.mixed_offsets: convert``;
+- values that cannot be parsed are an error naming the count, the first row and the value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.config import TimeConfig
+from workbench.errors import EventLogError
+
+__all__ = ["ParsedTimestamps", "parse_timestamps"]
+
+_OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
+_HAS_TIME = re.compile(r"\d[T ]\d|\d:\d")
+
+
+@dataclass(frozen=True)
+class ParsedTimestamps:
+    """Parsed UTC values and what happened on the way."""
+
+    values: pd.Series
+    converted_offsets: tuple[str, ...] = ()
+    localised_from: str | None = None
+    ambiguous: int = 0
+    nonexistent: int = 0
+
+
+def _first_bad(original: pd.Series, bad: np.ndarray) -> tuple[int, str]:
+    pos = int(np.flatnonzero(bad)[0])
+    return pos + 1, str(original.iloc[pos])
+
+
+def _localise(naive: pd.Series, zone: str) -> tuple[pd.Series, int, int]:
+    """Localise naive times; count ambiguous (read as DST) and nonexistent (shifted forward) ones."""
+    probe = naive.dt.tz_localize(zone, ambiguous="NaT", nonexistent="NaT")
+    lost = probe.isna() & naive.notna()
+    ambiguous = nonexistent = 0
+    if lost.any():
+        dst_read = naive.dt.tz_localize(zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
+        nonexistent = int((dst_read.isna() & naive.notna()).sum())
+        ambiguous = int(lost.sum()) - nonexistent
+        probe = naive.dt.tz_localize(
+            zone, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="shift_forward"
+        )
+    return probe.dt.tz_convert("UTC"), ambiguous, nonexistent
+
+
+def _parse_strings(text: pd.Series, config: TimeConfig, column: str, utc: bool) -> pd.Series:
+    if config.format is not None:
+        return pd.to_datetime(text, format=config.format, errors="coerce", utc=utc)
+    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=utc)
+    failed = parsed.isna() & text.notna()
+    if failed.any():
+        retry = pd.to_datetime(text[failed], format="mixed", dayfirst=config.dayfirst, errors="coerce", utc=utc)
+        parsed = parsed.copy()
+        parsed[failed] = retry
+    return parsed
+
+
+def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, required: bool) -> ParsedTimestamps:
+    """Parse one timestamp column to ``datetime64[ns, UTC]``.
+
+    Parameters
+    ----------
+    values : Series
+        Strings, datetimes or a datetime column (aware or naive).
+    config : TimeConfig
+        Format, day-first, time zone of naive values, mixed-offset policy.
+    column : str
+        The canonical column name, for messages.
+    required : bool
+        If true, a missing value is an error; otherwise it stays ``NaT``.
+    """
+    values = values.reset_index(drop=True)
+    missing = values.isna() | (values.astype("string").str.strip() == "")
+    if required and missing.any():
+        row, _ = _first_bad(values, missing.to_numpy())
+        raise EventLogError(
+            f"column '{column}': {int(missing.sum()):,} events have no timestamp (first: row {row}); "
+            "fill them in the export or remove those rows"
+        )
+
+    if pd.api.types.is_datetime64_any_dtype(values):
+        if getattr(values.dt, "tz", None) is not None:
+            return ParsedTimestamps(values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"))
+        utc, amb, non = _localise(values.astype("datetime64[ns]"), config.timezone)
+        return ParsedTimestamps(utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non)
+
+    present = values[~missing]
+    is_obj_datetime = len(present) and all(isinstance(v, pd.Timestamp) or hasattr(v, "tzinfo") for v in present.head(50))
+    if is_obj_datetime:
+        aware = present.map(lambda v: getattr(v, "tzinfo", None) is not None)
+        if aware.all():
+            return ParsedTimestamps(pd.to_datetime(values, utc=True).astype("datetime64[ns, UTC]"))
+        if aware.any():
+            row, val = _first_bad(present, ~aware.to_numpy())
+            raise EventLogError(
+                f"column '{column}': mixes timestamps with and without a UTC offset (first without: {val!r}); "
+                "export all timestamps the same way"
+            )
+        naive = pd.to_datetime(values)
+        utc, amb, non = _localise(naive, config.timezone)
+        return ParsedTimestamps(utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non)
+
+    text = values.astype("string").str.strip().mask(missing)
+    with_time = text.str.contains(_HAS_TIME, na=False)
+    offsets = text.where(with_time).str.extract(r"((?:[Zz]|[+-]\d{2}:?\d{2}))$", expand=False)
+    has_offset = offsets.notna()
+    n_aware, n_naive = int(has_offset.sum()), int((~has_offset & ~missing).sum())
+    if n_aware and n_naive:
+        first_naive = int(np.flatnonzero((~has_offset & ~missing).to_numpy())[0])
+        raise EventLogError(
+            f"column '{column}': {n_aware:,} timestamps carry a UTC offset and {n_naive:,} do not "
+            f"(first without: row {first_naive + 1}, {text.iloc[first_naive]!r}); "
+            "export all timestamps the same way (all with an offset, or all local time)"
+        )
+    distinct: tuple[str, ...] = ()
+    if n_aware:
+        norm = offsets[has_offset].str.upper().str.replace("Z", "+00:00", regex=False).str.replace(
+            r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True
+        )
+        distinct = tuple(sorted(norm.unique()))
+        if len(distinct) > 1 and config.mixed_offsets == "error":
+            counts = norm.value_counts()
+            shown = ", ".join(f"{off} in {n:,} rows" for off, n in counts.head(4).items())
+            raise EventLogError(
+                f"column '{column}': timestamps carry {len(distinct)} different UTC offsets ({shown}); "
+                "set time.mixed_offsets: convert in the log config to convert them all to UTC exactly"
+            )
+    parsed = _parse_strings(text, config, column, utc=bool(n_aware))
+    bad = (parsed.isna() & ~missing).to_numpy()
+    if bad.any():
+        row, val = _first_bad(values, bad)
+        fmt = f"the format {config.format!r}" if config.format else "ISO 8601 or a common date form"
+        raise EventLogError(
+            f"column '{column}': {int(bad.sum()):,} values could not be parsed as dates with {fmt} "
+            f"(first: row {row}, {val!r}); set time.format in the log config (e.g. '%d-%m-%Y %H:%M')"
+        )
+    if n_aware:
+        return ParsedTimestamps(
+            parsed.astype("datetime64[ns, UTC]"), converted_offsets=distinct if len(distinct) > 1 else ()
+        )
+    utc, amb, non = _localise(parsed.astype("datetime64[ns]"), config.timezone)
+    return ParsedTimestamps(
+        utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non
+    )

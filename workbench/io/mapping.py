@@ -1,0 +1,49 @@
+"""Map a source table to the canonical event-log columns named by the log config."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.config import LogConfig
+from workbench.errors import EventLogError
+from workbench.schema import CORE_COLUMNS
+
+__all__ = ["to_canonical"]
+
+
+def _missing_message(missing: list[tuple[str, str]], existing: list[str]) -> str:
+    named = ", ".join(f"'{src}' (for {role})" for role, src in missing)
+    shown = ", ".join(repr(c) for c in existing[:25]) + (" ..." if len(existing) > 25 else "")
+    hint = ""
+    if len(existing) == 1 and any(sep in existing[0] for sep in (";", "\t", "|")):
+        hint = "; the file seems to use another delimiter: set source.delimiter"
+    return (
+        f"column{'s' if len(missing) > 1 else ''} {named} not found in the log; "
+        f"columns that exist: {shown}; fix the columns section of the log config{hint}"
+    )
+
+
+def to_canonical(raw: pd.DataFrame, config: LogConfig) -> pd.DataFrame:
+    """Return a new frame with the canonical core columns and the configured attributes.
+
+    Raises
+    ------
+    EventLogError
+        When a column the config names is not in ``raw``; the message lists the columns that exist.
+    """
+    cols = config.columns
+    wanted: list[tuple[str, str]] = [(role, src) for role, src in cols.model_dump().items() if src is not None]
+    wanted += [(name, src) for name, src in config.case_attributes.items()]
+    wanted += [(name, src) for name, src in config.event_attributes.items() if name not in config.case_attributes]
+    missing = [(role, src) for role, src in wanted if src not in raw.columns]
+    if missing:
+        raise EventLogError(_missing_message(missing, [str(c) for c in raw.columns]))
+    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for role, src in wanted:
+        values = raw[src]
+        out[role] = values.to_numpy() if not isinstance(values, pd.DataFrame) else values.iloc[:, 0].to_numpy()
+    for column in CORE_COLUMNS:
+        if column not in out.columns:
+            out[column] = pd.NaT if column.endswith("timestamp") else pd.NA
+    ordered = list(CORE_COLUMNS) + [c for c in out.columns if c not in CORE_COLUMNS]
+    return out[ordered]
