@@ -1,0 +1,134 @@
+"""Shared helpers of the analysis package: input checks, status look-ups, durations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from workbench.config import StatusMeanings
+from workbench.errors import ConfigError, EventLogError
+from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
+
+__all__ = [
+    "check_events",
+    "require_statuses",
+    "optional_statuses",
+    "check_known",
+    "hours",
+    "team_per_event",
+    "case_position",
+]
+
+_HOUR_NS = 3_600_000_000_000
+
+
+def check_events(events: pd.DataFrame, *, columns: Sequence[str] = (), what: str = "analysis") -> pd.DataFrame:
+    """Check the canonical columns a step needs and return the events sorted by case and time.
+
+    The caller's frame is never modified; a sorted copy is returned only when needed.
+    """
+    if not isinstance(events, pd.DataFrame):
+        raise EventLogError(f"{what} needs a pandas DataFrame of events, got {type(events).__name__}")
+    needed = (CASE_ID, ACTIVITY, TIMESTAMP, *columns)
+    missing = [c for c in dict.fromkeys(needed) if c not in events.columns]
+    if missing:
+        raise EventLogError(
+            f"{what} needs column(s) {missing}; the log has {list(events.columns)}; "
+            "load it with workbench.io.load_log so it has the canonical columns"
+        )
+    if not isinstance(events[TIMESTAMP].dtype, pd.DatetimeTZDtype):
+        raise EventLogError(
+            f"{what}: column '{TIMESTAMP}' must be datetime64[ns, UTC], got {events[TIMESTAMP].dtype}; "
+            "load the log with workbench.io.load_log"
+        )
+    if _is_sorted(events):
+        return events
+    return events.sort_values([CASE_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def _is_sorted(events: pd.DataFrame) -> bool:
+    if len(events) < 2:
+        return True
+    case = events[CASE_ID].to_numpy()
+    ts = events[TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
+    same = case[1:] == case[:-1]
+    if (ts[1:][same] < ts[:-1][same]).any():
+        return False
+    # each case must form one contiguous block
+    starts = int((~same).sum()) + 1
+    return starts == events[CASE_ID].nunique()
+
+
+def require_statuses(statuses: StatusMeanings, key: str, *, question: str) -> tuple[str, ...]:
+    """The labels of ``statuses.<key>``; a :class:`ConfigError` naming the key when empty."""
+    labels = tuple(getattr(statuses, key))
+    if not labels:
+        raise ConfigError(
+            f"{question} needs 'statuses.{key}' in the log config (which activity labels mean {key.replace('_', ' ')}); "
+            f"it is empty, so this question cannot be answered for this log"
+        )
+    return labels
+
+
+def optional_statuses(statuses: StatusMeanings, *keys: str) -> tuple[str, ...]:
+    """All labels of the named status keys (possibly none)."""
+    out: list[str] = []
+    for key in keys:
+        out.extend(getattr(statuses, key))
+    return tuple(dict.fromkeys(out))
+
+
+def check_known(names: Iterable[str], known: Iterable[object], *, what: str, where: str) -> None:
+    """Raise a :class:`ConfigError` when a named activity/attribute value/team is not in the log."""
+    known_set = {str(k) for k in known if not pd.isna(k)}
+    unknown = [n for n in names if n not in known_set]
+    if unknown:
+        listing = sorted(known_set)
+        shown = ", ".join(repr(v) for v in listing[:25]) + (f", ... ({len(listing)} in all)" if len(listing) > 25 else "")
+        raise ConfigError(f"{where}: {what} {unknown} not in the log; the log has: {shown or 'none'}")
+
+
+def hours(delta: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+    """Timedeltas (or ns int64) as float hours, NaN for NaT."""
+    arr = np.asarray(delta)
+    if arr.dtype.kind == "m":
+        out = arr.astype("timedelta64[ns]").view("int64").astype("float64") / _HOUR_NS
+        out[np.isnat(arr)] = np.nan
+        return out
+    return arr.astype("float64") / _HOUR_NS
+
+
+def case_position(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """For sorted events: (is first event of its case, is last event of its case)."""
+    case = events[CASE_ID].to_numpy()
+    n = len(case)
+    first = np.ones(n, dtype=bool)
+    last = np.ones(n, dtype=bool)
+    if n > 1:
+        same = case[1:] == case[:-1]
+        first[1:] = ~same
+        last[:-1] = ~same
+    return first, last
+
+
+def team_per_event(events: pd.DataFrame, *, statuses: StatusMeanings, column: str = TEAM) -> pd.Series:
+    """The team (or other holder column) that has the ticket at each event.
+
+    Missing values are carried forward within the case (a mail from the user does
+    not move the ticket); closing events and messages from the user never move it
+    either. Events before the first known team belong to ``statuses.first_line_team``
+    when it is set.
+    """
+    holder = events[column].astype("object").where(events[column].notna(), None)
+    passive = optional_statuses(statuses, "closed", "message_from_user")
+    if passive:
+        holder = holder.where(~events[ACTIVITY].isin(passive).to_numpy(), None)
+    filled = holder.groupby(events[CASE_ID].to_numpy(), sort=False).ffill()
+    if column == TEAM and statuses.first_line_team is not None:
+        # a case that starts without a team starts with first line
+        filled = filled.where(filled.notna(), statuses.first_line_team)
+    # otherwise events before the first known team belong to that team
+    filled = filled.groupby(events[CASE_ID].to_numpy(), sort=False).bfill()
+    return filled.rename(column)
