@@ -1,0 +1,101 @@
+"""The built-in demo data: a simulated municipal IT-support desk and its ticket log.
+
+Modelled on the desk of Syddjurs Kommune (about 11,500 tickets in 2023 in the Nilex
+ticket system; 342 real reopens among 13,015 resolutions), the generator is a real
+queueing process, so "the same year with one more person in IT-infrastruktur" is a
+question it can answer exactly.
+
+The model
+---------
+*Arrivals.* A non-homogeneous Poisson process by local hour (Europe/Copenhagen):
+an hour-of-day profile (morning peak, users also mail in the evening and at
+weekends), weekday factors (Monday peak), month factors, a summer-holiday dip
+(ISO weeks 28-30), a Christmas dip and Danish public holidays; scaled to
+``yearly_volume`` tickets per 365 days. Phone tickets arrive only in working hours
+and are registered by a first-line agent; portal and mail tickets by the system.
+
+*Tickets.* Each ticket has a requesting employee (``user_id``) of one of eight
+departments, a category (its mix depends on the department), a priority (Høj,
+Normal, Lav: the queue order) and a channel. The category decides the *right
+team*: first line ("IT-service og support") or a partner team.
+
+*Teams.* Every team is a pool of agents (``staff``) with one priority queue
+(SimPy ``PriorityResource``); agents work only in working hours (Mon-Fri 8-16
+local time, no public holidays), so every staff event lies inside them; user and
+system events may lie outside.
+
+*Flow.* "Registered" -> "Assigned to team" (first line) -> first line picks it up
+("In progress"). Tickets for a partner are triaged and "Forwarded", then "Assigned
+to team" at the partner. With probability ``misrouting_rate`` first line forwards
+to a wrong partner, which looks at it and "Sent back" to first line, which forwards
+it again. The resolving team works the ticket; with ``waiting_prob`` it needs
+rounds of "Mail to user", "Waiting for user" ... "Mail from user" (the time between
+is with the user; a few tickets have long back-and-forth). It ends with "Resolved
+with mail". Then, per resolution: a *real reopen* (``real_reopen_rate``, "Reopened",
+usually with "Mail from user", work, "Resolved with mail" again), a *harmless
+reopen* (``harmless_reopen_rate``: a "thanks for the help" reply, "Reopened", and an
+agent "Closed" without a new mail), or the system "Closed" after
+``auto_close_working_days`` working days.
+
+*Observation.* Events after the horizon (``start + days``) are cut off, so tickets
+still open then are open in the log; the simulation runs on (with arrivals) so the
+truth table also knows each open ticket's future.
+
+*Common random numbers.* Arrivals, attributes, routing, work, user behaviour and
+reopens each have their own random stream spawned from one ``SeedSequence``; every
+per-ticket quantity is drawn up front. Change one parameter with
+:func:`dataclasses.replace` and the tickets, their arrival times, attributes and
+luck stay the same: the difference between the two logs is the true effect of the
+change (e.g. ``staff`` of one team + 1, ``misrouting_rate`` halved).
+
+*Planted disadvantage.* ``disadvantaged_department`` (off by default) lowers the
+queue rank of that department's tickets by ``disadvantage_strength`` priority
+levels (its recorded priority is unchanged) and multiplies its misrouting rate by
+``1 + disadvantage_strength``: its tickets wait longer and bounce more, for the
+fairness audit to find.
+
+Examples
+--------
+>>> from dataclasses import replace
+>>> from workbench.demo import DemoParams, generate_demo_log
+>>> log = generate_demo_log(DemoParams(days=30), seed=1)
+>>> list(log.events.columns)[:4]
+['ticket_id', 'status', 'timestamp', 'agent']
+>>> p = DemoParams(days=30)
+>>> more = generate_demo_log(replace(p, staff={**p.staff, "IT-infrastruktur": 3}), seed=1)
+>>> bool((more.truth["arrival"] == log.truth["arrival"]).all())
+True
+"""
+
+from __future__ import annotations
+
+from workbench.demo._calendar import WorkCalendar, danish_holidays
+from workbench.demo._log import EVENT_COLUMNS, DemoLog, generate_demo_log
+from workbench.demo._params import (
+    CATEGORIES,
+    CHANNELS,
+    DEPARTMENTS,
+    FIRST_LINE,
+    PARTNER_TEAMS,
+    PRIORITIES,
+    STATUSES,
+    TEAMS,
+    DemoParams,
+)
+
+__all__ = [
+    "DemoParams",
+    "DemoLog",
+    "generate_demo_log",
+    "EVENT_COLUMNS",
+    "STATUSES",
+    "FIRST_LINE",
+    "PARTNER_TEAMS",
+    "TEAMS",
+    "DEPARTMENTS",
+    "CATEGORIES",
+    "PRIORITIES",
+    "CHANNELS",
+    "danish_holidays",
+    "WorkCalendar",
+]

@@ -1,0 +1,493 @@
+"""The demo desk's parameters (:class:`DemoParams`) and the fixed vocabulary of the log."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workbench.errors import ConfigError
+
+__all__ = [
+    "DemoParams",
+    "STATUSES",
+    "FIRST_LINE",
+    "PARTNER_TEAMS",
+    "TEAMS",
+    "DEPARTMENTS",
+    "CATEGORIES",
+    "PRIORITIES",
+    "CHANNELS",
+]
+
+#: Every status the generator writes, in the order a ticket usually meets them.
+STATUSES: tuple[str, ...] = (
+    "Registered",
+    "Assigned to team",
+    "In progress",
+    "Waiting for user",
+    "Mail to user",
+    "Mail from user",
+    "Forwarded",
+    "Sent back",
+    "Resolved with mail",
+    "Reopened",
+    "Closed",
+)
+FIRST_LINE = "IT-service og support"
+PARTNER_TEAMS: tuple[str, ...] = (
+    "IT-infrastruktur",
+    "ESDH og Post",
+    "HR og Personale",
+    "Finans og Indkøb",
+    "BI-teamet",
+)
+TEAMS: tuple[str, ...] = (FIRST_LINE, *PARTNER_TEAMS)
+DEPARTMENTS: tuple[str, ...] = (
+    "Borgerservice",
+    "Jobcenter",
+    "Skole og Dagtilbud",
+    "Ældre og Sundhed",
+    "Teknik og Miljø",
+    "Økonomi",
+    "HR",
+    "Kultur og Fritid",
+)
+CATEGORIES: tuple[str, ...] = (
+    "Adgang og login",
+    "Hardware",
+    "Netværk",
+    "ESDH/Post",
+    "Løn og Personale",
+    "Økonomisystem",
+    "Rapporter og BI",
+    "Software",
+    "Telefoni",
+)
+#: Priorities, most urgent first; the position is the queue rank (0 is served first).
+PRIORITIES: tuple[str, ...] = ("Høj", "Normal", "Lav")
+CHANNELS: tuple[str, ...] = ("Portal", "Mail", "Telefon")
+
+
+class FrozenDict(dict):  # type: ignore[type-arg]
+    """A read-only ``dict``: pickles, deep-copies, compares and serialises like a dict."""
+
+    def _readonly(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("DemoParams mappings are read-only; use dataclasses.replace(params, name={...})")
+
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
+    __ior__ = _readonly  # type: ignore[assignment]
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(sorted(self.items())))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (dict(self),))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "FrozenDict":
+        return self
+
+
+def _frozen(mapping: Mapping[str, Any]) -> FrozenDict:
+    return FrozenDict({k: (_frozen(v) if isinstance(v, Mapping) else v) for k, v in mapping.items()})
+
+
+def _default(mapping: dict[str, Any]) -> Any:
+    return field(default_factory=lambda: _frozen(mapping))
+
+
+@dataclass(frozen=True)
+class DemoParams:
+    """Parameters of the simulated municipal IT-support desk.
+
+    Every parameter has a default calibrated on the Syddjurs desk (about 11,500
+    tickets in 2023, 342 real reopens among 13,015 resolutions). Change one with
+    :func:`dataclasses.replace` to get *the same world with one change*: arrivals and
+    every per-ticket draw stay the same, so the difference between two logs is the
+    effect of the change, e.g. ``replace(p, staff={**p.staff, "IT-infrastruktur": 4})``
+    or ``replace(p, misrouting_rate=p.misrouting_rate / 2)``.
+
+    Mappings are stored read-only; pass plain dicts.
+
+    Parameters
+    ----------
+    start : datetime.date
+        First day of the log (local date in ``timezone``). Fixed, never "today".
+    days : int
+        Length of the observed period in days; events after it are cut off, so
+        tickets still open then appear open in the log.
+    runout_days : int
+        Days simulated after the horizon (with arrivals continuing) so the truth
+        table can report each open ticket's real future (``final_*`` columns).
+    timezone : str
+        IANA time zone of the desk's working calendar and of the arrival pattern.
+    yearly_volume : float
+        Expected number of tickets in 365 days with the default seasonal pattern.
+    weekday_factors : tuple of 7 float
+        Relative arrival intensity Monday ... Sunday (Monday is the peak).
+    hour_profile : tuple of 24 float
+        Relative arrival intensity by local hour on a working day; weekends and
+        holidays use the same profile scaled by their weekday factor and
+        ``holiday_factor``. Users mail outside working hours too.
+    month_factors : tuple of 12 float
+        Relative arrival intensity January ... December.
+    summer_weeks : tuple of int
+        ISO weeks of the summer holiday (Danish "industriferie", mainly July).
+    summer_factor : float
+        Arrival multiplier in ``summer_weeks``.
+    christmas_factor : float
+        Arrival multiplier from 22 December to 1 January.
+    holiday_factor : float
+        Arrival multiplier on public holidays (on top of the weekday factor).
+    work_start_hour, work_end_hour : float
+        Staff working hours (local time). Staff events happen only inside them.
+    workdays : tuple of int
+        Working weekdays, Monday = 0.
+    holidays : tuple of str or None
+        Closed dates (ISO ``YYYY-MM-DD``); ``None`` uses the Danish public holidays
+        (including Store Bededag until 2023, Christmas Eve and New Year's Eve).
+    departments : mapping of str to float
+        Share of tickets from each requesting department (normalised).
+    department_users : mapping of str to int
+        Number of employees (requesting users) in each department.
+    categories : mapping of str to float
+        Base share of each ticket category (normalised per department after
+        ``department_category_boost``).
+    department_category_boost : mapping of str to mapping of str to float
+        Multipliers of the category shares for a department (e.g. HR raises more
+        payroll tickets).
+    priorities : mapping of str to float
+        Share of "Høj", "Normal" and "Lav" tickets. Priority decides queue order.
+    channels : mapping of str to float
+        Share of "Portal", "Mail" and "Telefon" for tickets raised in working hours;
+        outside working hours the phone is closed and its share goes to the others.
+    staff : mapping of str to int
+        Number of agents in each team (a capacity-limited pool with a priority
+        queue). Every team must be present.
+    forward_share : mapping of str to mapping of str to float
+        Per category, the share of tickets that need each partner team (the
+        "right team"); the rest are solved by first line.
+    misrouting_rate : float
+        Share of tickets needing a partner team that first line first forwards to a
+        wrong partner team, which sends them back ("Sent back") to first line,
+        which forwards them again.
+    first_line_misforward_rate : float
+        Share of tickets first line could solve itself that it forwards to a
+        partner team anyway (sent back, then solved by first line).
+    effort_hours : mapping of str to float
+        Mean working hours of the main work on a ticket by each team.
+    effort_cv : float
+        Coefficient of variation of every work duration (lognormal).
+    triage_hours : float
+        Mean working hours first line spends before forwarding a ticket.
+    sent_back_hours : float
+        Mean working hours a wrong partner team spends before sending a ticket back.
+    followup_hours : float
+        Mean working hours of work after each user reply.
+    close_hours : float
+        Mean working hours to close a harmless reopen.
+    rework_factor : float
+        Work after a real reopen, as a multiple of the original work.
+    min_effort_minutes : float
+        Floor of every work duration.
+    waiting_prob : float
+        Probability that a ticket needs at least one round of waiting on the user
+        ("Mail to user", "Waiting for user" ... "Mail from user").
+    extra_round_prob : float
+        Probability of each further waiting round (geometric number of rounds).
+    chatty_prob : float
+        Probability that a ticket has a lot of back-and-forth with the user.
+    chatty_rounds : tuple of (int, int)
+        Range of extra rounds of a chatty ticket.
+    info_mail_prob : float
+        Probability of an extra "Mail to user" while working (no waiting).
+    user_reply_median_hours : float
+        Median calendar hours until the user answers (lognormal).
+    user_reply_sigma : float
+        Log-scale spread of the user's reply time.
+    real_reopen_rate : float
+        Probability that a resolution is reopened because the problem was not
+        solved (the ticket is worked on and resolved with a new mail again).
+    harmless_reopen_rate : float
+        Probability that a resolution is reopened by a "thanks for the help" reply
+        and closed again by an agent without a new mail.
+    reopen_mail_prob : float
+        Probability that a real reopen comes with a "Mail from user" event.
+    auto_close_working_days : float
+        Working days after the (last) resolution when the system closes a ticket.
+    max_reopens : int
+        Maximum number of real reopens of one ticket.
+    disadvantaged_department : str or None
+        Plant a disadvantage for the tickets of this requesting department: their
+        queue rank is lowered by ``disadvantage_strength`` priority levels (the
+        recorded priority is unchanged) and their misrouting rate is multiplied by
+        ``1 + disadvantage_strength``. ``None`` (default): no disadvantage.
+    disadvantage_strength : float
+        Strength of the planted disadvantage (0 means none).
+    """
+
+    start: dt.date = dt.date(2023, 1, 2)
+    days: int = 365
+    runout_days: int = 60
+    timezone: str = "Europe/Copenhagen"
+    yearly_volume: float = 11_500.0
+    weekday_factors: tuple[float, ...] = (1.3, 1.1, 1.0, 0.95, 0.75, 0.06, 0.05)
+    hour_profile: tuple[float, ...] = (
+        0.02, 0.01, 0.01, 0.01, 0.02, 0.05, 0.15, 0.5,  # 00-07
+        1.2, 1.4, 1.3, 1.1, 0.8, 1.05, 0.95, 0.7,  # 08-15
+        0.35, 0.2, 0.15, 0.15, 0.15, 0.12, 0.08, 0.04,  # 16-23
+    )  # fmt: skip
+    month_factors: tuple[float, ...] = (1.08, 1.02, 1.02, 0.97, 0.98, 0.98, 0.85, 1.1, 1.08, 1.0, 1.0, 0.92)
+    summer_weeks: tuple[int, ...] = (28, 29, 30)
+    summer_factor: float = 0.5
+    christmas_factor: float = 0.35
+    holiday_factor: float = 0.1
+    work_start_hour: float = 8.0
+    work_end_hour: float = 16.0
+    workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+    holidays: tuple[str, ...] | None = None
+    departments: Mapping[str, float] = _default(
+        {
+            "Borgerservice": 0.09,
+            "Jobcenter": 0.15,
+            "Skole og Dagtilbud": 0.24,
+            "Ældre og Sundhed": 0.22,
+            "Teknik og Miljø": 0.10,
+            "Økonomi": 0.06,
+            "HR": 0.05,
+            "Kultur og Fritid": 0.09,
+        }
+    )
+    department_users: Mapping[str, int] = _default(
+        {
+            "Borgerservice": 90,
+            "Jobcenter": 220,
+            "Skole og Dagtilbud": 1400,
+            "Ældre og Sundhed": 1100,
+            "Teknik og Miljø": 180,
+            "Økonomi": 60,
+            "HR": 45,
+            "Kultur og Fritid": 160,
+        }
+    )
+    categories: Mapping[str, float] = _default(
+        {
+            "Adgang og login": 0.22,
+            "Hardware": 0.17,
+            "Netværk": 0.08,
+            "ESDH/Post": 0.10,
+            "Løn og Personale": 0.06,
+            "Økonomisystem": 0.05,
+            "Rapporter og BI": 0.03,
+            "Software": 0.20,
+            "Telefoni": 0.09,
+        }
+    )
+    department_category_boost: Mapping[str, Mapping[str, float]] = _default(
+        {
+            "HR": {"Løn og Personale": 5.0},
+            "Økonomi": {"Økonomisystem": 5.0, "Rapporter og BI": 3.0},
+            "Borgerservice": {"ESDH/Post": 2.0},
+            "Jobcenter": {"ESDH/Post": 1.8},
+            "Teknik og Miljø": {"ESDH/Post": 1.5, "Rapporter og BI": 1.5},
+            "Ældre og Sundhed": {"Telefoni": 1.6, "Hardware": 1.3},
+            "Skole og Dagtilbud": {"Adgang og login": 1.4, "Hardware": 1.2},
+        }
+    )
+    priorities: Mapping[str, float] = _default({"Høj": 0.08, "Normal": 0.80, "Lav": 0.12})
+    channels: Mapping[str, float] = _default({"Portal": 0.55, "Mail": 0.30, "Telefon": 0.15})
+    staff: Mapping[str, int] = _default(
+        {
+            "IT-service og support": 6,
+            "IT-infrastruktur": 2,
+            "ESDH og Post": 1,
+            "HR og Personale": 1,
+            "Finans og Indkøb": 1,
+            "BI-teamet": 1,
+        }
+    )
+    forward_share: Mapping[str, Mapping[str, float]] = _default(
+        {
+            "Adgang og login": {"IT-infrastruktur": 0.04},
+            "Hardware": {"IT-infrastruktur": 0.10},
+            "Netværk": {"IT-infrastruktur": 0.55},
+            "ESDH/Post": {"ESDH og Post": 0.50},
+            "Løn og Personale": {"HR og Personale": 0.60},
+            "Økonomisystem": {"Finans og Indkøb": 0.55},
+            "Rapporter og BI": {"BI-teamet": 0.70},
+            "Software": {"IT-infrastruktur": 0.05},
+            "Telefoni": {"IT-infrastruktur": 0.25},
+        }
+    )
+    misrouting_rate: float = 0.15
+    first_line_misforward_rate: float = 0.01
+    effort_hours: Mapping[str, float] = _default(
+        {
+            "IT-service og support": 0.6,
+            "IT-infrastruktur": 2.2,
+            "ESDH og Post": 1.5,
+            "HR og Personale": 1.5,
+            "Finans og Indkøb": 1.5,
+            "BI-teamet": 3.0,
+        }
+    )
+    effort_cv: float = 1.0
+    triage_hours: float = 0.2
+    sent_back_hours: float = 0.4
+    followup_hours: float = 0.25
+    close_hours: float = 0.05
+    rework_factor: float = 0.6
+    min_effort_minutes: float = 2.0
+    waiting_prob: float = 0.28
+    extra_round_prob: float = 0.3
+    chatty_prob: float = 0.03
+    chatty_rounds: tuple[int, int] = (4, 14)
+    info_mail_prob: float = 0.12
+    user_reply_median_hours: float = 20.0
+    user_reply_sigma: float = 1.1
+    real_reopen_rate: float = 0.026
+    harmless_reopen_rate: float = 0.06
+    reopen_mail_prob: float = 0.85
+    auto_close_working_days: float = 5.0
+    max_reopens: int = 3
+    disadvantaged_department: str | None = None
+    disadvantage_strength: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "departments",
+            "department_users",
+            "categories",
+            "department_category_boost",
+            "priorities",
+            "channels",
+            "staff",
+            "forward_share",
+            "effort_hours",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, Mapping):
+                raise ConfigError(f"DemoParams.{name}: must be a mapping, got {type(value).__name__}")
+            object.__setattr__(self, name, _frozen(value))
+        for name in ("weekday_factors", "hour_profile", "month_factors", "summer_weeks", "workdays", "chatty_rounds"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.holidays is not None:
+            object.__setattr__(self, "holidays", tuple(str(d) for d in self.holidays))
+        _validate(self)
+
+    # dataclasses.replace works as usual; this helper reads better in scenarios.
+    def with_changes(self, **changes: Any) -> "DemoParams":
+        """Return the same world with ``changes`` applied (see :func:`dataclasses.replace`)."""
+        return dataclasses.replace(self, **changes)
+
+
+def _check_keys(name: str, mapping: Mapping[str, Any], allowed: tuple[str, ...], *, complete: bool) -> None:
+    unknown = [k for k in mapping if k not in allowed]
+    if unknown:
+        raise ConfigError(
+            f"DemoParams.{name}: {unknown[0]!r} is not one of the demo desk's names; use one of {list(allowed)}"
+        )
+    if complete:
+        missing = [k for k in allowed if k not in mapping]
+        if missing:
+            raise ConfigError(f"DemoParams.{name}: {missing[0]!r} is missing; give a value for each of {list(allowed)}")
+
+
+def _check_prob(name: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"DemoParams.{name}: must be a probability between 0 and 1, got {value}")
+
+
+def _check_shares(name: str, mapping: Mapping[str, float]) -> None:
+    if any(v < 0 for v in mapping.values()) or sum(mapping.values()) <= 0:
+        raise ConfigError(f"DemoParams.{name}: shares must be non-negative with a positive sum, got {dict(mapping)}")
+
+
+def _validate(p: DemoParams) -> None:
+    if not isinstance(p.start, dt.date):
+        raise ConfigError(f"DemoParams.start: must be a datetime.date, got {p.start!r}")
+    if p.days < 1:
+        raise ConfigError(f"DemoParams.days: must be at least 1, got {p.days}")
+    if p.runout_days < 0:
+        raise ConfigError(f"DemoParams.runout_days: must be 0 or more, got {p.runout_days}")
+    if p.yearly_volume < 0:
+        raise ConfigError(f"DemoParams.yearly_volume: must be 0 or more, got {p.yearly_volume}")
+    for name, length in (("weekday_factors", 7), ("hour_profile", 24), ("month_factors", 12)):
+        values = getattr(p, name)
+        if len(values) != length or any(v < 0 for v in values):
+            raise ConfigError(f"DemoParams.{name}: needs {length} non-negative numbers, got {list(values)}")
+    if not 0 <= p.work_start_hour < p.work_end_hour <= 24:
+        raise ConfigError(
+            f"DemoParams.work_start_hour/work_end_hour: need 0 <= start < end <= 24, "
+            f"got {p.work_start_hour} and {p.work_end_hour}"
+        )
+    if not p.workdays or any(d not in range(7) for d in p.workdays):
+        raise ConfigError(f"DemoParams.workdays: need weekday numbers 0 (Monday) to 6, got {list(p.workdays)}")
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(p.timezone)
+    except Exception:
+        raise ConfigError(f"DemoParams.timezone: unknown time zone {p.timezone!r}; use e.g. 'Europe/Copenhagen'") from None
+    if p.holidays is not None:
+        for d in p.holidays:
+            try:
+                dt.date.fromisoformat(d)
+            except ValueError:
+                raise ConfigError(f"DemoParams.holidays: {d!r} is not an ISO date (YYYY-MM-DD)") from None
+    _check_keys("departments", p.departments, DEPARTMENTS, complete=False)
+    _check_shares("departments", p.departments)
+    _check_keys("department_users", p.department_users, DEPARTMENTS, complete=False)
+    for dep in p.departments:
+        if p.departments[dep] > 0 and p.department_users.get(dep, 0) < 1:
+            raise ConfigError(f"DemoParams.department_users: department {dep!r} needs at least 1 user")
+    _check_keys("categories", p.categories, CATEGORIES, complete=False)
+    _check_shares("categories", p.categories)
+    _check_keys("department_category_boost", p.department_category_boost, DEPARTMENTS, complete=False)
+    for dep, boost in p.department_category_boost.items():
+        _check_keys(f"department_category_boost[{dep!r}]", boost, CATEGORIES, complete=False)
+    _check_keys("priorities", p.priorities, PRIORITIES, complete=False)
+    _check_shares("priorities", p.priorities)
+    _check_keys("channels", p.channels, CHANNELS, complete=False)
+    _check_shares("channels", p.channels)
+    _check_keys("staff", p.staff, TEAMS, complete=True)
+    for team, n in p.staff.items():
+        if int(n) != n or n < 1:
+            raise ConfigError(f"DemoParams.staff: team {team!r} needs a whole number of agents >= 1, got {n}")
+    _check_keys("forward_share", p.forward_share, CATEGORIES, complete=False)
+    for cat, shares in p.forward_share.items():
+        _check_keys(f"forward_share[{cat!r}]", shares, PARTNER_TEAMS, complete=False)
+        if any(v < 0 for v in shares.values()) or sum(shares.values()) > 1:
+            raise ConfigError(
+                f"DemoParams.forward_share[{cat!r}]: shares must be non-negative and sum to at most 1, got {dict(shares)}"
+            )
+    _check_keys("effort_hours", p.effort_hours, TEAMS, complete=True)
+    for name in ("effort_cv", "triage_hours", "sent_back_hours", "followup_hours", "close_hours", "rework_factor",
+                 "min_effort_minutes", "user_reply_median_hours", "user_reply_sigma", "auto_close_working_days",
+                 "disadvantage_strength"):  # fmt: skip
+        if getattr(p, name) < 0:
+            raise ConfigError(f"DemoParams.{name}: must be 0 or more, got {getattr(p, name)}")
+    if any(v <= 0 for v in p.effort_hours.values()):
+        raise ConfigError(f"DemoParams.effort_hours: every team's mean must be positive, got {dict(p.effort_hours)}")
+    for name in ("misrouting_rate", "first_line_misforward_rate", "waiting_prob", "extra_round_prob", "chatty_prob",
+                 "info_mail_prob", "reopen_mail_prob"):  # fmt: skip
+        _check_prob(name, getattr(p, name))
+    if p.extra_round_prob >= 1:
+        raise ConfigError(f"DemoParams.extra_round_prob: must be below 1, got {p.extra_round_prob}")
+    if p.real_reopen_rate < 0 or p.harmless_reopen_rate < 0 or p.real_reopen_rate + p.harmless_reopen_rate > 1:
+        raise ConfigError(
+            "DemoParams.real_reopen_rate + harmless_reopen_rate: must be non-negative and sum to at most 1, "
+            f"got {p.real_reopen_rate} and {p.harmless_reopen_rate}"
+        )
+    lo, hi = p.chatty_rounds if len(p.chatty_rounds) == 2 else (-1, -1)
+    if not 0 <= lo <= hi:
+        raise ConfigError(f"DemoParams.chatty_rounds: need (low, high) with 0 <= low <= high, got {p.chatty_rounds}")
+    if p.max_reopens < 0:
+        raise ConfigError(f"DemoParams.max_reopens: must be 0 or more, got {p.max_reopens}")
+    if p.disadvantaged_department is not None and p.disadvantaged_department not in DEPARTMENTS:
+        raise ConfigError(
+            f"DemoParams.disadvantaged_department: {p.disadvantaged_department!r} is not a department; "
+            f"use one of {list(DEPARTMENTS)} or None"
+        )
