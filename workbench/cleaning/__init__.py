@@ -45,6 +45,14 @@ def _timestamp_findings(column: str, parsed: ParsedTimestamps) -> list[Finding]:
     return findings
 
 
+def _check_not_empty(frame: pd.DataFrame, events_read: int, source: str) -> None:
+    if len(frame) == 0:
+        raise EventLogError(
+            f"the log is empty after cleaning: all {events_read:,} events of {source} were dropped; "
+            "see the data-quality report (workbench validate)"
+        )
+
+
 def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log") -> tuple[pd.DataFrame, DataQualityReport]:
     """Validate and clean a canonical frame (from :func:`workbench.io.mapping.to_canonical`).
 
@@ -65,6 +73,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     if not config.cleaning.drop_missing_ids and any(x.count for x in f):
         bad = next(x for x in f if x.count)
         raise EventLogError(f"{bad.count:,} events have no {bad.check.split()[-1]} ({bad.detail}); fix the export")
+    _check_not_empty(out, events_read, source)
     out = out.reset_index(drop=True)
     for column, required in ((TIMESTAMP, True), (START_TIMESTAMP, False)):
         if column == START_TIMESTAMP and config.columns.start_timestamp is None:
@@ -81,6 +90,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
         out.loc[bad, START_TIMESTAMP] = pd.NaT
     out, f = apply_lifecycle(out, config.lifecycle)
     findings += f
+    _check_not_empty(out, events_read, source)
     out, f = rename_activities(out, config.activity_map)
     findings += f
     if config.cleaning.drop_duplicates:
@@ -92,9 +102,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     findings += f
     out, f = single_event_cases(out, drop=config.cleaning.drop_single_event_cases)
     findings += f
-    if len(out) == 0:
-        raise EventLogError(f"the log is empty after cleaning: all {events_read:,} events of {source} were dropped; "
-                            "see the data-quality report (workbench validate)")
+    _check_not_empty(out, events_read, source)
     out[CASE_ID] = out[CASE_ID].astype(str)
     out[ACTIVITY] = out[ACTIVITY].astype(str)
     report = DataQualityReport(
