@@ -300,7 +300,7 @@ class DemoParams:
     channels: Mapping[str, float] = _default({"Portal": 0.55, "Mail": 0.30, "Telefon": 0.15})
     staff: Mapping[str, int] = _default(
         {
-            "IT-service og support": 6,
+            "IT-service og support": 5,
             "IT-infrastruktur": 2,
             "ESDH og Post": 1,
             "HR og Personale": 1,
@@ -326,7 +326,7 @@ class DemoParams:
     effort_hours: Mapping[str, float] = _default(
         {
             "IT-service og support": 0.6,
-            "IT-infrastruktur": 2.2,
+            "IT-infrastruktur": 2.8,
             "ESDH og Post": 1.5,
             "HR og Personale": 1.5,
             "Finans og Indkøb": 1.5,
