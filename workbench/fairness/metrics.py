@@ -1,0 +1,183 @@
+"""What each audited figure means: its name, direction, how groups are compared, how it is said.
+
+A :class:`MetricSpec` tells the comparison which way is worse (``higher``,
+``lower`` or ``either``), whether groups are compared by ratio (durations, errors:
+"31% longer") or by difference (rates: "4.1 percentage points more often"), and
+the words of the verdict. :class:`FlagRule` holds the thresholds a disparity's
+confidence interval must clear before a group is flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from workbench.errors import ConfigError
+
+__all__ = [
+    "MetricSpec",
+    "FlagRule",
+    "HISTORICAL_METRICS",
+    "REGRESSION_METRICS",
+    "CLASSIFICATION_METRICS",
+    "PROCESS_METRICS",
+    "outcome_activity_metric",
+]
+
+Direction = Literal["higher", "lower", "either"]
+Compare = Literal["ratio", "difference"]
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One audited figure.
+
+    Parameters
+    ----------
+    name : str
+        Column-friendly name (``cycle_time_h``).
+    label : str
+        Name in tables and charts (``cycle time``).
+    unit : str
+        ``"h"`` for hours, ``"rate"`` for shares, ``"score"`` for AUC-like scores, ``""``.
+    worse : {"higher", "lower", "either"}
+        Which direction of the group's figure against the reference is a disadvantage.
+        ``either`` figures (e.g. systematic over- or under-prediction) are always compared
+        with the overall figure, since there is no best-off group.
+    compare : {"ratio", "difference"}
+        Ratio (relative, thresholded by ``FlagRule.relative``) or difference (absolute,
+        thresholded by ``FlagRule.absolute``, or by ``FlagRule.relative`` times the overall
+        MAE for signed errors).
+    higher_phrase, lower_phrase : str
+        Verdict phrase when the group's figure is above / below the reference;
+        ``{cases}`` is the case noun and ``{amount}`` the size of the gap.
+    """
+
+    name: str
+    label: str
+    unit: str
+    worse: Direction
+    compare: Compare
+    higher_phrase: str
+    lower_phrase: str
+
+    @property
+    def is_rate(self) -> bool:
+        return self.unit == "rate"
+
+
+@dataclass(frozen=True)
+class FlagRule:
+    """When a disparity is flagged.
+
+    A group is flagged only when the whole confidence interval of its disparity lies
+    beyond the threshold on the worse side, so noise in small groups does not raise
+    alarms.
+
+    Parameters
+    ----------
+    reference : {"best", "overall"}
+        Compare each group with the best-off group (by point estimate) or with the
+        figure over all cases. ``either``-direction figures always use ``overall``.
+    relative : float
+        Threshold of ratio comparisons: 0.10 flags a group whose interval lies wholly
+        above +10% (or below -10% where lower is worse).
+    absolute : float
+        Threshold of difference comparisons of rates and scores, in the figure's own
+        units: 0.05 is 5 percentage points (or 0.05 of AUC).
+    confidence : float
+        Level of the confidence intervals.
+    """
+
+    reference: Literal["best", "overall"] = "best"
+    relative: float = 0.10
+    absolute: float = 0.05
+    confidence: float = 0.95
+
+    def __post_init__(self) -> None:
+        if self.reference not in ("best", "overall"):
+            raise ConfigError(f"reference must be 'best' or 'overall', got {self.reference!r}")
+        if not 0 <= self.relative < 10:
+            raise ConfigError(f"relative threshold must be between 0 and 10 (0.10 = 10%), got {self.relative}")
+        if not 0 <= self.absolute:
+            raise ConfigError(f"absolute threshold must be 0 or more, got {self.absolute}")
+        if not 0.5 <= self.confidence < 1:
+            raise ConfigError(f"confidence must be between 0.5 and 1 (e.g. 0.95), got {self.confidence}")
+
+
+def _m(name: str, label: str, unit: str, worse: Direction, compare: Compare, higher: str, lower: str) -> MetricSpec:
+    return MetricSpec(name, label, unit, worse, compare, higher, lower)
+
+
+HISTORICAL_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        _m("cycle_time_h", "cycle time", "h", "higher", "ratio",
+           "{cases} take {amount} longer", "{cases} take {amount} less time"),
+        _m("queue_wait_h", "time waiting in queue", "h", "higher", "ratio",
+           "{cases} wait {amount} longer in the queue", "{cases} wait {amount} less in the queue"),
+        _m("reopen_rate", "reopen rate", "rate", "higher", "difference",
+           "{cases} are reopened {amount} more often", "{cases} are reopened {amount} less often"),
+    )
+}
+
+
+def outcome_activity_metric(name: str, activity: str, *, favourable: bool) -> MetricSpec:
+    """The share of cases in which ``activity`` happens (e.g. "Make Job Offer").
+
+    ``favourable=True``: the outcome is good for the person (a lower rate is worse);
+    ``False``: it is bad for them (a higher rate is worse).
+    """
+    return MetricSpec(
+        name=name,
+        label=f"share of cases with '{activity}'",
+        unit="rate",
+        worse="lower" if favourable else "higher",
+        compare="difference",
+        higher_phrase=f"'{activity}' happens {{amount}} more often",
+        lower_phrase=f"'{activity}' happens {{amount}} less often",
+    )
+
+
+REGRESSION_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        _m("mae", "mean absolute error", "h", "higher", "ratio",
+           "predictions are off by {amount} more", "predictions are off by {amount} less"),
+        _m("mean_signed_error", "mean signed error (predicted - actual)", "h", "either", "difference",
+           "predictions overstate the remaining time by {amount} more", "predictions understate the remaining "
+           "time by {amount} more"),
+        _m("share_at_risk", "share predicted at risk", "rate", "either", "difference",
+           "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk"),
+    )
+}
+
+CLASSIFICATION_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        _m("selection_rate", "share predicted at risk", "rate", "either", "difference",
+           "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk"),
+        _m("true_positive_rate", "true-positive rate", "rate", "lower", "difference",
+           "the model catches {amount} more of the positive {cases}",
+           "the model catches {amount} fewer of the positive {cases}"),
+        _m("false_positive_rate", "false-positive rate", "rate", "higher", "difference",
+           "the model raises {amount} more false alarms", "the model raises {amount} fewer false alarms"),
+        _m("auc", "AUC", "score", "lower", "difference",
+           "the model ranks {cases} better (AUC {amount} higher)", "the model ranks {cases} worse (AUC {amount} lower)"),
+        _m("calibration_gap", "calibration gap (mean predicted - observed rate)", "rate", "either", "difference",
+           "predicted risk overstates the observed rate by {amount} more",
+           "predicted risk understates the observed rate by {amount} more"),
+    )
+}
+
+PROCESS_METRICS: dict[str, MetricSpec] = {
+    m.name: m
+    for m in (
+        _m("cycle_time_h", "cycle time", "h", "higher", "ratio",
+           "cycle time rises by {amount}", "cycle time falls by {amount}"),
+        _m("waiting_time_h", "waiting time", "h", "higher", "ratio",
+           "waiting time rises by {amount}", "waiting time falls by {amount}"),
+        _m("waiting_on_user_h", "time waiting on the user", "h", "higher", "ratio",
+           "time waiting on the user rises by {amount}", "time waiting on the user falls by {amount}"),
+    )
+}
