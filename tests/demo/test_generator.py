@@ -125,17 +125,40 @@ def test_forward_and_send_back_patterns(small):
     assert nxt.loc[back, "team"].dropna().eq(FIRST_LINE).all()
 
 
-def test_staff_events_only_in_working_hours(small):
-    ev = small.events
+@pytest.mark.parametrize("which", ["small", "year"])
+def test_staff_events_only_in_working_hours(which, request):
+    log = request.getfixturevalue(which)
+    ev = log.events  # the full year crosses both daylight-saving changes
     staff = ev[ev["agent"].notna()]
     local = staff["timestamp"].dt.tz_convert(TZ)
     hours = local.dt.hour + local.dt.minute / 60 + local.dt.second / 3600
     assert (local.dt.weekday < 5).all()
     assert ((hours >= 8) & (hours <= 16)).all()
     assert not local.dt.strftime("%Y-%m-%d").isin(HOLIDAYS_2023).any()
-    # users do mail outside working hours
+    # users mostly answer in their own hours (7-17), but some mail outside them
     user = ev[ev["status"].eq("Mail from user")]["timestamp"].dt.tz_convert(TZ)
-    assert ((user.dt.hour < 8) | (user.dt.hour >= 16) | (user.dt.weekday >= 5)).any()
+    outside = (user.dt.hour < 7) | (user.dt.hour >= 17) | (user.dt.weekday >= 5)
+    assert 0.02 < outside.mean() < 0.25
+    summer = user[user.dt.month.isin([5, 6, 8])]
+    if len(summer):  # daylight-saving time: local hours, not shifted by the UTC offset
+        assert (summer.dt.hour == 7).sum() > 0.3 * (summer.dt.hour == 16).sum()
+
+
+def test_working_calendar_follows_local_time_across_daylight_saving():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from workbench.demo import WorkCalendar, danish_holidays
+
+    zone = ZoneInfo(TZ)
+    origin = dt.datetime(2023, 3, 20, tzinfo=zone)  # a week before summer time starts
+    cal = WorkCalendar(origin=origin, first_day=origin.date(), n_days=14, timezone=TZ, start_hour=8, end_hour=16,
+                       workdays=(0, 1, 2, 3, 4), holidays=danish_holidays([2023]))  # fmt: skip
+    assert cal.opens[0] == 8.0 and cal.closes[0] == 16.0
+    assert cal.opens[5] == 7 * 24 + 8 - 1  # Monday 27 March 08:00 CEST is an hour earlier in UTC terms
+    assert cal.add_working(15.5, 1.0) == 24 + 8.5  # work continues the next morning
+    assert cal.next_open(16.0) == 32.0 and cal.next_open(9.0) == 9.0
+    assert cal.worked(cal.closes[4]) == 40.0
 
 
 def test_open_tickets_are_cut_at_the_horizon(small):
@@ -318,3 +341,18 @@ def test_bad_params_get_a_clear_error(changes, message):
 def test_bad_seed_gets_a_clear_error():
     with pytest.raises(ConfigError, match=r"seed must be a non-negative integer, got -1"):
         generate_demo_log(DemoParams(days=5), seed=-1)
+
+
+def test_time_split_adds_up_to_the_cycle_time(small):
+    truth = small.truth
+    parts = truth[
+        ["hours_waiting_on_user", "hours_with_first_line", "hours_with_partners", "hours_resolved_before_reopen"]
+    ].sum(axis=1)
+    done = truth["resolved_at"].notna()
+    np.testing.assert_allclose(parts[done], truth.loc[done, "cycle_hours"], rtol=1e-9, atol=1e-9)
+    until_horizon = (small.horizon - truth.loc[~done, "arrival"]).dt.total_seconds() / 3600
+    np.testing.assert_allclose(parts[~done], until_horizon, rtol=1e-9, atol=1e-9)
+    fl_only = done & truth["right_team"].eq(FIRST_LINE) & ~truth["misrouted"]
+    assert (truth.loc[fl_only, "hours_with_partners"] == 0).all()
+    assert (truth.loc[done & truth["right_team"].isin(PARTNER_TEAMS), "hours_with_partners"] > 0).all()
+    assert (truth.loc[truth["n_real_reopens"] > 0, "hours_resolved_before_reopen"] > 0).all()

@@ -63,6 +63,7 @@ class WorkCalendar:
         holidays: frozenset[dt.date],
     ) -> None:
         zone = ZoneInfo(timezone)
+        origin_utc = origin.astimezone(dt.timezone.utc)  # aware datetimes with one tzinfo subtract naively
         opens: list[float] = []
         closes: list[float] = []
         for k in range(n_days):
@@ -73,7 +74,7 @@ class WorkCalendar:
             for hour, out in ((start_hour, opens), (end_hour, closes)):
                 local = midnight + dt.timedelta(hours=hour)  # wall-clock arithmetic
                 local = local.replace(tzinfo=None).replace(tzinfo=zone)
-                out.append((local - origin).total_seconds() / 3600.0)
+                out.append((local.astimezone(dt.timezone.utc) - origin_utc).total_seconds() / 3600.0)
         self.opens = opens
         self.closes = closes
         self.cum_start: list[float] = []  # working hours before each interval

@@ -73,7 +73,7 @@ class TicketDraws:
     """Everything random about each ticket, already transformed with the parameters.
 
     Arrays have one row per ticket (arrival order). Durations are in working hours,
-    user reply times in calendar hours.
+    user reply times in the users' working hours (or calendar hours when after hours).
     """
 
     department: np.ndarray  # index into DEPARTMENTS
@@ -91,6 +91,7 @@ class TicketDraws:
     n_rounds: np.ndarray  # waiting-on-user rounds
     info_mail: np.ndarray  # bool: an extra mail to the user while working
     reply: np.ndarray  # (n, MAX_ROUNDS) user reply times
+    reply_after_hours: np.ndarray  # (n, MAX_ROUNDS) bool: the reply is written outside user hours
     followup: np.ndarray  # (n, MAX_ROUNDS) work after each reply
     reopen_kind: np.ndarray  # (n, max_reopens + 1): 0 none, 1 real, 2 harmless, per resolution
     reopen_frac: np.ndarray  # (n, max_reopens + 1) when in the auto-close window the reopen comes
@@ -132,6 +133,7 @@ def draw_tickets(
     r_user = rngs["user"]
     u_rounds = r_user.random((n, 5))
     z_reply = r_user.standard_normal((n, MAX_ROUNDS))
+    u_after = r_user.random((n, MAX_ROUNDS))
     k = p.max_reopens + 1
     r_reopen = rngs["reopen"]
     u_reopen = r_reopen.random((n, k, 3))
@@ -216,6 +218,7 @@ def draw_tickets(
     info_mail = u_rounds[:, 4] < p.info_mail_prob
     reply = p.user_reply_median_hours * np.exp(p.user_reply_sigma * z_reply)
     reply = np.maximum(reply, 5.0 / 60.0)
+    reply_after_hours = u_after < p.user_after_hours_prob
 
     # --- reopens -----------------------------------------------------------------------------
     u = u_reopen[:, :, 0]
@@ -240,6 +243,7 @@ def draw_tickets(
         n_rounds=n_rounds,
         info_mail=info_mail,
         reply=reply,
+        reply_after_hours=reply_after_hours,
         followup=followup,
         reopen_kind=reopen_kind,
         reopen_frac=reopen_frac,

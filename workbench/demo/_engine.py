@@ -71,11 +71,18 @@ class EventRecord:
 
 class _Desk:
     def __init__(
-        self, env: simpy.Environment, params: DemoParams, cal: WorkCalendar, draws: TicketDraws, record: EventRecord
+        self,
+        env: simpy.Environment,
+        params: DemoParams,
+        cal: WorkCalendar,
+        user_cal: WorkCalendar,
+        draws: TicketDraws,
+        record: EventRecord,
     ) -> None:
         self.env = env
         self.p = params
         self.cal = cal
+        self.user_cal = user_cal
         self.d = draws
         self.rec = record
         self.pools = [simpy.PriorityResource(env, capacity=int(params.staff[t])) for t in TEAMS]
@@ -134,7 +141,10 @@ class _Desk:
             last = self._agent_steps(i, (MAIL_TO, WAITING), agent, team)
             yield from self._wait_to(last)
             self._release(team, agent, req)
-            yield self.env.timeout(float(d.reply[i, r]))
+            if d.reply_after_hours[i, r]:
+                yield self.env.timeout(float(d.reply[i, r]))
+            else:
+                yield from self._wait_to(self.user_cal.add_working(self.env.now, float(d.reply[i, r])))
             rec.emit(i, MAIL_FROM, self.env.now, -1, team)
             agent, req = yield from self._pick_up(i, team)
             rec.emit(i, IN_PROGRESS, self.env.now, agent, team)
@@ -180,7 +190,11 @@ class _Desk:
                 yield env.timeout(close_at - resolved_at)
                 rec.emit(i, CLOSED, env.now, -1, right)
                 return
-            reopen_at = resolved_at + max(float(d.reopen_frac[i, k]) * (close_at - resolved_at), 60 * _SECOND)
+            # the user answers the resolution mail in their own hours, before the system closes it
+            ucal = self.user_cal
+            window = ucal.worked(close_at) - ucal.worked(resolved_at)
+            reopen_at = ucal.add_working(resolved_at, float(d.reopen_frac[i, k]) * window)
+            reopen_at = min(max(reopen_at, resolved_at + 60 * _SECOND), close_at - 60 * _SECOND)
             yield env.timeout(reopen_at - resolved_at)
             rec.emit(i, REOPENED, env.now, -1, right, kind)
             if kind == KIND_HARMLESS:
@@ -198,11 +212,21 @@ class _Desk:
         rec.emit(i, CLOSED, self.cal.add_working(env.now, self.close_after), -1, right)
 
 
-def run_desk(params: DemoParams, calendar: WorkCalendar, arrivals: np.ndarray, draws: TicketDraws) -> EventRecord:
-    """Simulate every ticket to its end in a fresh SimPy environment and return the events."""
+def run_desk(
+    params: DemoParams,
+    calendar: WorkCalendar,
+    user_calendar: WorkCalendar,
+    arrivals: np.ndarray,
+    draws: TicketDraws,
+) -> EventRecord:
+    """Simulate every ticket to its end in a fresh SimPy environment and return the events.
+
+    ``calendar`` holds the desk's working hours, ``user_calendar`` the hours in which
+    employees usually answer.
+    """
     env = simpy.Environment()
     record = EventRecord()
-    desk = _Desk(env, params, calendar, draws, record)
+    desk = _Desk(env, params, calendar, user_calendar, draws, record)
 
     def source() -> Generator[Any, Any, None]:
         for i, t in enumerate(arrivals):

@@ -85,13 +85,22 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         resolving_team, misrouted, n_forwards, n_sent_back, n_resolutions,
         n_real_reopens, n_harmless_reopens, n_mail_to_user, n_mail_from_user,
         n_messages, first_response_at, resolved_at, closed_at, is_open,
-        hours_waiting_on_user, queue_hours_first_line, queue_hours_partners,
-        cycle_hours, final_resolved_at, final_closed_at, final_n_real_reopens,
-        final_cycle_hours``. Counts and times without the ``final_`` prefix are
-        what the log shows up to the horizon (a real reopen counts once it is
-        resolved again, a harmless one once it is closed again); ``final_*`` are
-        the ticket's real future, simulated beyond the horizon (for scoring
-        predictions on open tickets).
+        hours_waiting_on_user, hours_with_first_line, hours_with_partners,
+        hours_resolved_before_reopen, queue_hours_first_line,
+        queue_hours_partners, cycle_hours, final_resolved_at, final_closed_at,
+        final_n_real_reopens, final_cycle_hours``.
+
+        Counts and times without the ``final_`` prefix are what the log shows up
+        to the horizon: a real reopen counts once it is resolved again, a harmless
+        one once it is closed again; ``is_open`` means not closed. The four
+        ``hours_*`` columns split the time from arrival to the last resolution (or
+        to the horizon) in calendar hours: waiting on the user ("Waiting for user"
+        to the user's reply), with first line, with partner teams (by the team
+        holding the ticket), and resolved until a reopen; they add up to
+        ``cycle_hours`` for resolved tickets. ``queue_hours_*`` are the calendar
+        hours between a ticket becoming ready and an agent taking it ("In
+        progress"). ``final_*`` are the ticket's real future, simulated beyond the
+        horizon (for scoring predictions on open tickets).
     """
     if params is None:
         params = DemoParams()
@@ -118,13 +127,23 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         workdays=params.workdays,
         holidays=holidays,
     )
+    user_calendar = WorkCalendar(
+        origin=origin,
+        first_day=params.start,
+        n_days=n_days,
+        timezone=params.timezone,
+        start_hour=params.user_hours[0],
+        end_hour=params.user_hours[1],
+        workdays=params.workdays,
+        holidays=holidays,
+    )
     children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
     rngs = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
     arrivals = draw_arrivals(params, origin, holidays, rngs["arrivals"])
     draws = draw_tickets(params, arrivals, calendar, rngs)
-    record = run_desk(params, calendar, arrivals, draws)
+    record = run_desk(params, calendar, user_calendar, arrivals, draws)
     end = dt.datetime.combine(params.start + dt.timedelta(days=params.days), dt.time(0), tzinfo=zone)
-    horizon_s = round((end - origin).total_seconds())
+    horizon_s = round((end.astimezone(dt.timezone.utc) - origin.astimezone(dt.timezone.utc)).total_seconds())
     events, truth = _tables(params, origin, horizon_s, arrivals, draws, record)
     return DemoLog(events=events, truth=truth, params=params, seed=int(seed))
 
@@ -234,6 +253,9 @@ def _tables(
     table["closed_at"] = ts_or_nat(truth["closed_s"])
     table["is_open"] = truth["closed_s"] < 0
     table["hours_waiting_on_user"] = truth["waiting_s"] / 3600.0
+    table["hours_with_first_line"] = truth["first_line_s"] / 3600.0
+    table["hours_with_partners"] = truth["partners_s"] / 3600.0
+    table["hours_resolved_before_reopen"] = truth["resolved_gap_s"] / 3600.0
     table["queue_hours_first_line"] = truth["queue_fl_s"] / 3600.0
     table["queue_hours_partners"] = truth["queue_partner_s"] / 3600.0
     table["cycle_hours"] = np.where(truth["resolved_s"] >= 0, (truth["resolved_s"] - arrival_s[:n]) / 3600.0, np.nan)
@@ -315,6 +337,16 @@ def _truth(
     q = (sec - prev_sec).astype(float)
     out["queue_fl_s"] = _per_ticket(n, ticket, in_prog & (team == 0), q)
     out["queue_partner_s"] = _per_ticket(n, ticket, in_prog & (team > 0), q)
+    # where the ticket is, from arrival to its last resolution (or the horizon): with first line,
+    # with partner teams, with the user, or resolved until a reopen
+    has_next = np.r_[ticket[1:] == ticket[:-1], False]
+    end_point = np.where(out["resolved_s"] >= 0, out["resolved_s"], horizon_s)[safe_t]
+    seg_end = np.minimum(np.where(has_next, np.r_[sec[1:], 0], horizon_s), end_point)
+    seg = np.maximum(seg_end - sec, 0).astype(float)
+    counted = keep & t_ok
+    out["first_line_s"] = _per_ticket(n, ticket, counted & ~waiting & ~resolved & (team == 0), seg)
+    out["partners_s"] = _per_ticket(n, ticket, counted & ~waiting & ~resolved & (team > 0), seg)
+    out["resolved_gap_s"] = _per_ticket(n, ticket, counted & resolved, seg)
     # the real future
     out["final_resolved_s"] = _last(n, ticket, resolved, sec)
     out["final_closed_s"] = _last(n, ticket, is_("Closed"), sec)

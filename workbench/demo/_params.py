@@ -204,9 +204,17 @@ class DemoParams:
     info_mail_prob : float
         Probability of an extra "Mail to user" while working (no waiting).
     user_reply_median_hours : float
-        Median calendar hours until the user answers (lognormal).
+        Median time until the user answers (lognormal), in the users' own working
+        hours (``user_hours`` on working days): a user answers the next morning
+        rather than at night.
     user_reply_sigma : float
         Log-scale spread of the user's reply time.
+    user_hours : tuple of (float, float)
+        Local hours in which employees usually answer and reopen (wider than the
+        desk's hours).
+    user_after_hours_prob : float
+        Probability that a reply is written outside ``user_hours`` (then the reply
+        time counts in calendar hours, evenings and weekends included).
     real_reopen_rate : float
         Probability that a resolution is reopened because the problem was not
         solved (the ticket is worked on and resolved with a new mail again).
@@ -345,8 +353,10 @@ class DemoParams:
     chatty_prob: float = 0.03
     chatty_rounds: tuple[int, int] = (4, 14)
     info_mail_prob: float = 0.12
-    user_reply_median_hours: float = 20.0
-    user_reply_sigma: float = 1.1
+    user_reply_median_hours: float = 4.0
+    user_reply_sigma: float = 1.3
+    user_hours: tuple[float, float] = (7.0, 17.0)
+    user_after_hours_prob: float = 0.12
     real_reopen_rate: float = 0.026
     harmless_reopen_rate: float = 0.06
     reopen_mail_prob: float = 0.85
@@ -371,7 +381,8 @@ class DemoParams:
             if not isinstance(value, Mapping):
                 raise ConfigError(f"DemoParams.{name}: must be a mapping, got {type(value).__name__}")
             object.__setattr__(self, name, _frozen(value))
-        for name in ("weekday_factors", "hour_profile", "month_factors", "summer_weeks", "workdays", "chatty_rounds"):
+        for name in ("weekday_factors", "hour_profile", "month_factors", "summer_weeks", "workdays", "chatty_rounds",
+                 "user_hours"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if self.holidays is not None:
             object.__setattr__(self, "holidays", tuple(str(d) for d in self.holidays))
@@ -423,6 +434,8 @@ def _validate(p: DemoParams) -> None:
             f"DemoParams.work_start_hour/work_end_hour: need 0 <= start < end <= 24, "
             f"got {p.work_start_hour} and {p.work_end_hour}"
         )
+    if len(p.user_hours) != 2 or not 0 <= p.user_hours[0] < p.user_hours[1] <= 24:
+        raise ConfigError(f"DemoParams.user_hours: need (start, end) with 0 <= start < end <= 24, got {p.user_hours}")
     if not p.workdays or any(d not in range(7) for d in p.workdays):
         raise ConfigError(f"DemoParams.workdays: need weekday numbers 0 (Monday) to 6, got {list(p.workdays)}")
     try:
@@ -472,7 +485,7 @@ def _validate(p: DemoParams) -> None:
     if any(v <= 0 for v in p.effort_hours.values()):
         raise ConfigError(f"DemoParams.effort_hours: every team's mean must be positive, got {dict(p.effort_hours)}")
     for name in ("misrouting_rate", "first_line_misforward_rate", "waiting_prob", "extra_round_prob", "chatty_prob",
-                 "info_mail_prob", "reopen_mail_prob"):  # fmt: skip
+                 "info_mail_prob", "reopen_mail_prob", "user_after_hours_prob"):  # fmt: skip
         _check_prob(name, getattr(p, name))
     if p.extra_round_prob >= 1:
         raise ConfigError(f"DemoParams.extra_round_prob: must be below 1, got {p.extra_round_prob}")
