@@ -6,11 +6,59 @@ a tidy DataFrame or a frozen result object out; the caller's frame is never modi
 
 from __future__ import annotations
 
+from workbench.analysis._common import MissingStatusError
 from workbench.analysis._result import QuestionResult
+from workbench.analysis.communication import communication
+from workbench.analysis.filtering import FilterResult, apply_filters
+from workbench.analysis.filters import (
+    ActivityFilter,
+    AttributeFilter,
+    CaseDurationFilter,
+    CaseIdFilter,
+    FilterPipeline,
+    FilterStep,
+    FollowsFilter,
+    ReworkFilter,
+    TimeframeFilter,
+    VariantFilter,
+    load_filters,
+)
+from workbench.analysis.questions import QUESTIONS, Answers, answer_questions
 from workbench.analysis.reopens import reopen_events, reopens
+from workbench.analysis.routing import routing
+from workbench.analysis.team_speed import team_speed
+from workbench.analysis.time_split import BUCKETS, time_split
+from workbench.analysis.variants import case_variants, variants
 
 __all__ = [
+    # filters
+    "FilterPipeline",
+    "FilterStep",
+    "TimeframeFilter",
+    "AttributeFilter",
+    "ActivityFilter",
+    "VariantFilter",
+    "FollowsFilter",
+    "CaseDurationFilter",
+    "ReworkFilter",
+    "CaseIdFilter",
+    "load_filters",
+    "apply_filters",
+    "FilterResult",
+    # variants
+    "variants",
+    "case_variants",
+    # the desk's questions
     "QuestionResult",
+    "MissingStatusError",
+    "QUESTIONS",
+    "Answers",
+    "answer_questions",
+    "team_speed",
+    "routing",
     "reopen_events",
     "reopens",
+    "time_split",
+    "BUCKETS",
+    "communication",
 ]

@@ -12,6 +12,7 @@ from workbench.errors import ConfigError, EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
 __all__ = [
+    "MissingStatusError",
     "check_events",
     "require_statuses",
     "optional_statuses",
@@ -22,6 +23,14 @@ __all__ = [
 ]
 
 _HOUR_NS = 3_600_000_000_000
+
+
+class MissingStatusError(ConfigError):
+    """A question needs a ``statuses.<key>`` mapping the log config does not give."""
+
+    def __init__(self, message: str, *, key: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def check_events(events: pd.DataFrame, *, columns: Sequence[str] = (), what: str = "analysis") -> pd.DataFrame:
@@ -65,9 +74,10 @@ def require_statuses(statuses: StatusMeanings, key: str, *, question: str) -> tu
     """The labels of ``statuses.<key>``; a :class:`ConfigError` naming the key when empty."""
     labels = tuple(getattr(statuses, key))
     if not labels:
-        raise ConfigError(
+        raise MissingStatusError(
             f"{question} needs 'statuses.{key}' in the log config (which activity labels mean {key.replace('_', ' ')}); "
-            f"it is empty, so this question cannot be answered for this log"
+            f"it is empty, so this question cannot be answered for this log",
+            key=key,
         )
     return labels
 

@@ -1,0 +1,192 @@
+"""Question 1: how fast do the (partner) teams close the tickets they get?
+
+Per team: tickets received, the median, mean and 90th percentile time from the
+ticket's arrival at the team to its leaving (handed to another team, or resolved),
+in calendar hours and -- with a calendar -- in working hours, and the share of
+received tickets the team sent back. See :mod:`workbench.analysis._segments` for
+how visits are cut.
+
+Staff are reported per team. Per-person figures are produced only with
+``per_person=True``, keyed by the (pseudonymised) ``resource`` column, and groups
+smaller than ``min_group_size`` tickets are suppressed and marked.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from workbench.analysis._common import check_events
+from workbench.analysis._privacy import suppress
+from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._segments import visits
+from workbench.calendar import WorkingCalendar
+from workbench.config import StatusMeanings
+from workbench.schema import CASE_ID, RESOURCE, TEAM
+
+__all__ = ["team_speed"]
+
+_TITLE = "How fast do the partner teams close the tickets they get?"
+_FIGURES = ["tickets_received", "visits", "median_hours", "mean_hours", "p90_hours"]
+
+
+def team_speed(
+    events: pd.DataFrame,
+    *,
+    statuses: StatusMeanings,
+    calendar: WorkingCalendar | None = None,
+    per_person: bool = False,
+    min_group_size: int = 10,
+) -> QuestionResult:
+    """Per team: tickets received, time from arrival to leaving, share sent back.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical event log with a ``team`` column.
+    statuses : StatusMeanings
+        Uses ``resolved`` (ends a visit), ``closed``, ``sent_back`` and ``first_line_team``.
+    calendar : WorkingCalendar, optional
+        Adds ``median_working_hours`` and ``p90_working_hours``.
+    per_person : bool
+        Also report per person (``extra["by_person"]``), on the ``resource`` column, which
+        must hold pseudonyms (``workbench.io.load_log`` pseudonymises by default).
+    min_group_size : int
+        Teams and persons with fewer received tickets are suppressed (figures blanked,
+        ``suppressed = True``).
+
+    Returns
+    -------
+    QuestionResult
+        ``table``: one row per team. Figures with case ids, grouped by team:
+        ``received``, ``sent_back``, ``over_p90`` (visits longer than the team's p90).
+    """
+    ev = check_events(events, columns=(TEAM,), what="the team-speed question")
+    vis = visits(ev, statuses=statuses, column=TEAM)
+    vis = vis[vis["holder"].notna()]
+    if calendar is not None:
+        vis = vis.assign(working_hours=calendar.working_hours_between(vis["arrived_at"], vis["left_at"]).to_numpy())
+    table, links = _per_holder(vis, with_working=calendar is not None)
+    table.insert(1, "is_first_line", table["holder"] == statuses.first_line_team)
+    table = table.rename(columns={"holder": TEAM})
+    table = suppress(table, "tickets_received", min_group_size, keep=(TEAM, "is_first_line"))
+    extra: dict[str, pd.DataFrame] = {"visits": vis.drop(columns=["first_row"]).rename(columns={"holder": TEAM})}
+    if per_person:
+        if RESOURCE not in ev.columns:
+            raise_missing_resource()
+        pvis = visits(ev, statuses=statuses, column=RESOURCE)
+        pvis = pvis[pvis["holder"].notna()]
+        if calendar is not None:
+            pvis = pvis.assign(
+                working_hours=calendar.working_hours_between(pvis["arrived_at"], pvis["left_at"]).to_numpy()
+            )
+        ptable, plinks = _per_holder(pvis, with_working=calendar is not None)
+        ptable = suppress(ptable.rename(columns={"holder": RESOURCE}), "tickets_received", min_group_size,
+                          keep=(RESOURCE,))
+        small = set(ptable.loc[ptable["suppressed"], RESOURCE])
+        plinks = plinks[~plinks["group"].isin(small)].assign(figure=lambda d: "person_" + d["figure"])
+        extra["by_person"] = ptable
+        links = concat_links([links, plinks])
+
+    partners = table[~table["is_first_line"] & ~table["suppressed"]]
+    summary = summary_frame(
+        [
+            ("teams", len(table), "teams"),
+            ("tickets", int(ev[CASE_ID].nunique()), "tickets"),
+            ("partner_tickets_received", _sum(partners["tickets_received"]), "tickets"),
+            ("partner_median_hours", _median_of(vis, statuses, "hours"), "hours"),
+            ("partner_sent_back_share", _share(partners["sent_back_tickets"], partners["tickets_received"]), "share"),
+        ]
+    )
+    headline = _headline(partners, statuses)
+    return QuestionResult(
+        question="team_speed",
+        title=_TITLE,
+        headline=headline,
+        summary=summary,
+        table=table,
+        cases=links,
+        extra=extra,
+        notes=_notes(statuses),
+    )
+
+
+def _per_holder(vis: pd.DataFrame, *, with_working: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    g = vis.groupby("holder", sort=True)
+    table = pd.DataFrame(
+        {
+            "tickets_received": g[CASE_ID].nunique(),
+            "visits": g.size(),
+            "open_visits": g.size() - g["hours"].count(),
+            "median_hours": g["hours"].median(),
+            "mean_hours": g["hours"].mean(),
+            "p90_hours": g["hours"].quantile(0.9),
+        }
+    )
+    if with_working:
+        table["median_working_hours"] = g["working_hours"].median()
+        table["p90_working_hours"] = g["working_hours"].quantile(0.9)
+    sent = vis[vis["sent_back"]]
+    table["sent_back_tickets"] = sent.groupby("holder")[CASE_ID].nunique().reindex(table.index).fillna(0).astype("int64")
+    table["sent_back_share"] = table["sent_back_tickets"] / table["tickets_received"]
+    resolved = vis[vis["left_by"] == "resolved"]
+    table["resolved_tickets"] = resolved.groupby("holder")[CASE_ID].nunique().reindex(table.index).fillna(0).astype(
+        "int64"
+    )
+    table = table.reset_index()
+    p90 = vis["holder"].map(table.set_index("holder")["p90_hours"])
+    slow = vis[vis["hours"] > p90]
+    links = concat_links(
+        [
+            case_links("received", vis[CASE_ID], vis["holder"]),
+            case_links("sent_back", sent[CASE_ID], sent["holder"]),
+            case_links("over_p90", slow[CASE_ID], slow["holder"]),
+        ]
+    )
+    return table, links
+
+
+def _median_of(vis: pd.DataFrame, statuses: StatusMeanings, column: str) -> float:
+    part = vis[vis["holder"] != statuses.first_line_team] if statuses.first_line_team else vis
+    return float(part[column].median()) if len(part) else float("nan")
+
+
+def _sum(s: pd.Series) -> int:
+    return int(pd.to_numeric(s, errors="coerce").fillna(0).sum())
+
+
+def _share(num: pd.Series, den: pd.Series) -> float:
+    d = _sum(den)
+    return _sum(num) / d if d else float("nan")
+
+
+def _headline(partners: pd.DataFrame, statuses: StatusMeanings) -> str:
+    who = "partner teams" if statuses.first_line_team else "teams"
+    if partners.empty:
+        return f"No {who} with enough tickets to report."
+    rows = partners.sort_values(["tickets_received", TEAM], ascending=[False, True])
+    parts = [
+        f"{r[TEAM]}: {int(r['tickets_received'])} tickets, median {r['median_hours']:.1f} h, "
+        f"p90 {r['p90_hours']:.1f} h, {100 * r['sent_back_share']:.0f}% sent back"
+        for _, r in rows.head(6).iterrows()
+    ]
+    more = f" (+{len(rows) - 6} more)" if len(rows) > 6 else ""
+    return f"Time from arrival at the {who} to leaving, largest first -- " + "; ".join(parts) + more + "."
+
+
+def _notes(statuses: StatusMeanings) -> tuple[str, ...]:
+    notes = []
+    if not statuses.sent_back:
+        notes.append("no 'statuses.sent_back' mapped: a visit counts as sent back when the ticket next returns "
+                     "to the team it came from")
+    if statuses.first_line_team is None:
+        notes.append("no 'statuses.first_line_team' mapped: every team is reported; none is treated as first line")
+    if not statuses.resolved:
+        notes.append("no 'statuses.resolved' mapped: a visit ends only when the ticket moves to another team")
+    return tuple(notes)
+
+
+def raise_missing_resource() -> None:
+    from workbench.errors import EventLogError
+
+    raise EventLogError("per-person output needs the 'resource' column; the log has none")
+
