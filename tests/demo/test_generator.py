@@ -356,3 +356,22 @@ def test_time_split_adds_up_to_the_cycle_time(small):
     assert (truth.loc[fl_only, "hours_with_partners"] == 0).all()
     assert (truth.loc[done & truth["right_team"].isin(PARTNER_TEAMS), "hours_with_partners"] > 0).all()
     assert (truth.loc[truth["n_real_reopens"] > 0, "hours_resolved_before_reopen"] > 0).all()
+
+
+def test_working_hour_split_matches_a_minute_count(small):
+    truth = small.truth
+    cols = ["work_hours_waiting_on_user", "work_hours_with_first_line", "work_hours_with_partners",
+            "work_hours_resolved_before_reopen"]  # fmt: skip
+    done = truth[truth["resolved_at"].notna()]
+    assert (done[cols].to_numpy() <= done[[c.replace("work_", "") for c in cols]].to_numpy() + 1e-9).all()
+    sample = done.sort_values("cycle_hours").iloc[-40::2]  # long tickets, crossing nights and weekends
+    for _, row in sample.iterrows():
+        minutes = pd.date_range(row["arrival"].ceil("min"), row["resolved_at"], freq="min", inclusive="left")
+        local = minutes.tz_convert(TZ)
+        working = (
+            (local.weekday < 5)
+            & (local.hour >= 8)
+            & (local.hour < 16)
+            & ~local.strftime("%Y-%m-%d").isin(list(HOLIDAYS_2023))
+        )
+        assert abs(row[cols].sum() - working.sum() / 60) < 2 / 60

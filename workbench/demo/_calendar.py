@@ -7,6 +7,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from dateutil.easter import easter
 
 __all__ = ["danish_holidays", "WorkCalendar"]
@@ -106,6 +107,15 @@ class WorkCalendar:
         """Working hours from the origin to ``t``."""
         k = self._index(t)
         return self.cum_start[k] + max(0.0, t - self.opens[k])
+
+    def worked_array(self, t: np.ndarray) -> np.ndarray:
+        """Vectorised :meth:`worked` for an array of times."""
+        closes = np.asarray(self.closes)
+        k = np.searchsorted(closes, t, side="right")
+        if k.size and k.max() >= closes.size:
+            raise RuntimeError("simulation time is beyond the working calendar; build a longer one")
+        opens = np.asarray(self.opens)[k]
+        return np.asarray(self.cum_start)[k] + np.maximum(t - opens, 0.0)
 
     def add_working(self, t: float, hours: float) -> float:
         """The time when ``hours`` of work starting at ``t`` end (a close counts as inside)."""

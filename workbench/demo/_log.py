@@ -86,7 +86,9 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         n_real_reopens, n_harmless_reopens, n_mail_to_user, n_mail_from_user,
         n_messages, first_response_at, resolved_at, closed_at, is_open,
         hours_waiting_on_user, hours_with_first_line, hours_with_partners,
-        hours_resolved_before_reopen, queue_hours_first_line,
+        hours_resolved_before_reopen, work_hours_waiting_on_user,
+        work_hours_with_first_line, work_hours_with_partners,
+        work_hours_resolved_before_reopen, queue_hours_first_line,
         queue_hours_partners, cycle_hours, final_resolved_at, final_closed_at,
         final_n_real_reopens, final_cycle_hours``.
 
@@ -97,7 +99,9 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         to the horizon) in calendar hours: waiting on the user ("Waiting for user"
         to the user's reply), with first line, with partner teams (by the team
         holding the ticket), and resolved until a reopen; they add up to
-        ``cycle_hours`` for resolved tickets. ``queue_hours_*`` are the calendar
+        ``cycle_hours`` for resolved tickets. ``work_hours_*`` are the same in the
+        desk's working hours (``work_start_hour`` to ``work_end_hour`` on working
+        days, holidays excluded). ``queue_hours_*`` are the calendar
         hours between a ticket becoming ready and an agent taking it ("In
         progress"). ``final_*`` are the ticket's real future, simulated beyond the
         horizon (for scoring predictions on open tickets).
@@ -144,7 +148,7 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
     record = run_desk(params, calendar, user_calendar, arrivals, draws)
     end = dt.datetime.combine(params.start + dt.timedelta(days=params.days), dt.time(0), tzinfo=zone)
     horizon_s = round((end.astimezone(dt.timezone.utc) - origin.astimezone(dt.timezone.utc)).total_seconds())
-    events, truth = _tables(params, origin, horizon_s, arrivals, draws, record)
+    events, truth = _tables(params, origin, horizon_s, arrivals, draws, record, calendar)
     return DemoLog(events=events, truth=truth, params=params, seed=int(seed))
 
 
@@ -159,6 +163,7 @@ def _tables(
     arrivals: np.ndarray,
     draws: TicketDraws,
     record: EventRecord,
+    calendar: WorkCalendar,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rec = record.arrays()
     order = np.argsort(rec["ticket"], kind="stable")  # per ticket the record is already chronological
@@ -208,7 +213,7 @@ def _tables(
 
     # ---- truth ------------------------------------------------------------------------------
     n = int(observed_ticket.sum())  # observed tickets are the first n (arrival order)
-    truth = _truth(params, n, ticket, status, kind, team, sec, keep, horizon_s)
+    truth = _truth(n, ticket, status, kind, team, sec, keep, horizon_s, calendar)
     to_ts = lambda s: pd.to_datetime(origin_ns + s * 1_000_000_000, utc=True).as_unit("ns")  # noqa: E731
 
     def ts_or_nat(values: np.ndarray) -> pd.DatetimeIndex:
@@ -256,6 +261,10 @@ def _tables(
     table["hours_with_first_line"] = truth["first_line_s"] / 3600.0
     table["hours_with_partners"] = truth["partners_s"] / 3600.0
     table["hours_resolved_before_reopen"] = truth["resolved_gap_s"] / 3600.0
+    table["work_hours_waiting_on_user"] = truth["waiting_wh"]
+    table["work_hours_with_first_line"] = truth["first_line_wh"]
+    table["work_hours_with_partners"] = truth["partners_wh"]
+    table["work_hours_resolved_before_reopen"] = truth["resolved_gap_wh"]
     table["queue_hours_first_line"] = truth["queue_fl_s"] / 3600.0
     table["queue_hours_partners"] = truth["queue_partner_s"] / 3600.0
     table["cycle_hours"] = np.where(truth["resolved_s"] >= 0, (truth["resolved_s"] - arrival_s[:n]) / 3600.0, np.nan)
@@ -284,7 +293,6 @@ def _last(n: int, ticket: np.ndarray, mask: np.ndarray, sec: np.ndarray, *, firs
 
 
 def _truth(
-    params: DemoParams,
     n: int,
     ticket: np.ndarray,
     status: np.ndarray,
@@ -293,6 +301,7 @@ def _truth(
     sec: np.ndarray,
     keep: np.ndarray,
     horizon_s: int,
+    calendar: WorkCalendar,
 ) -> dict[str, np.ndarray]:
     s = _S
     is_ = lambda name: status == s[name]  # noqa: E731
@@ -332,6 +341,9 @@ def _truth(
     w_values = np.zeros(sec.size)
     w_values[np.flatnonzero(waiting)] = reply_s - sec[waiting]
     out["waiting_s"] = _per_ticket(n, ticket, keep & w_mask, w_values)
+    worked = calendar.worked_array(sec / 3600.0)  # working hours since the origin, per event
+    w_values[np.flatnonzero(waiting)] = calendar.worked_array(reply_s / 3600.0) - worked[waiting]
+    out["waiting_wh"] = _per_ticket(n, ticket, keep & w_mask, w_values)
     # queue time: "In progress" minus the event that made the ticket ready
     in_prog = keep & is_("In progress") & same
     q = (sec - prev_sec).astype(float)
@@ -344,9 +356,12 @@ def _truth(
     seg_end = np.minimum(np.where(has_next, np.r_[sec[1:], 0], horizon_s), end_point)
     seg = np.maximum(seg_end - sec, 0).astype(float)
     counted = keep & t_ok
-    out["first_line_s"] = _per_ticket(n, ticket, counted & ~waiting & ~resolved & (team == 0), seg)
-    out["partners_s"] = _per_ticket(n, ticket, counted & ~waiting & ~resolved & (team > 0), seg)
-    out["resolved_gap_s"] = _per_ticket(n, ticket, counted & resolved, seg)
+    seg_wh = np.where(seg > 0, calendar.worked_array(seg_end / 3600.0) - worked, 0.0)
+    at_fl = counted & ~waiting & ~resolved & (team == 0)
+    at_partner = counted & ~waiting & ~resolved & (team > 0)
+    for name, mask in (("first_line", at_fl), ("partners", at_partner), ("resolved_gap", counted & resolved)):
+        out[f"{name}_s"] = _per_ticket(n, ticket, mask, seg)
+        out[f"{name}_wh"] = _per_ticket(n, ticket, mask, seg_wh)
     # the real future
     out["final_resolved_s"] = _last(n, ticket, resolved, sec)
     out["final_closed_s"] = _last(n, ticket, is_("Closed"), sec)
