@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from workbench.analysis import (
+    BUCKETS,
     QUESTIONS,
     MissingStatusError,
     answer_questions,
@@ -123,21 +124,35 @@ def test_routing_first_time_right_and_pingpong(desk: pd.DataFrame, statuses: Sta
 def test_time_split_hand_computed(desk: pd.DataFrame, statuses: StatusMeanings, utc_calendar) -> None:
     res = time_split(desk, statuses=statuses, calendar=utc_calendar)
     t = res.table.set_index("case_id")
+    # by default a resolved ticket's time ends at its final resolution
     assert t.loc["T1", "waiting_on_user_hours"] == pytest.approx(119 / 60)
     assert t.loc["T1", "first_line_hours"] == pytest.approx(4 + 1 / 60)
-    assert t.loc["T1", "after_resolution_hours"] == pytest.approx(24)
-    assert t.loc["T1", "elapsed_hours"] == pytest.approx(30)
-    assert t.loc["T2", ["first_line_hours", "partner_teams_hours", "after_resolution_hours"]].tolist() == [2, 5, 48]
-    assert t.loc["T4", "first_line_hours"] == pytest.approx(1 + 0.5 + 0.5 + 1 + 2 / 6)
-    assert t.loc["T4", "after_resolution_hours"] == pytest.approx(2)
+    assert t.loc["T1", "after_resolution_hours"] == 0
+    assert t.loc["T1", "elapsed_hours"] == pytest.approx(6)
+    assert t.loc["T2", ["first_line_hours", "partner_teams_hours", "after_resolution_hours"]].tolist() == [2, 5, 0]
+    # T4: resolved, reopened (1 h resolved before the reopen), resolved again; the harmless reopen is not counted
+    assert t.loc["T4", ["first_line_hours", "after_resolution_hours", "elapsed_hours"]].tolist() == [3, 1, 4]
+    # T5 is open: counted to the end of the log, here its own last event
     assert t.loc["T5", "blocked_other_hours"] == pytest.approx(24)
     assert t.loc["T5", "blocked_other_working_hours"] == pytest.approx(8)
     assert t.loc["T1", "waiting_on_user_working_hours"] == pytest.approx(119 / 60)
-    parts = t[[c for c in t.columns if c.endswith("_hours") and c != "elapsed_hours" and "working" not in c]]
+    parts = t[[f"{b}_hours" for b in BUCKETS]]
     assert parts.sum(axis=1).tolist() == pytest.approx(t["elapsed_hours"].tolist())
     assert res.case_ids("waiting_on_user") == ["T1"]
     total = t["elapsed_hours"].sum()
     assert res.value("waiting_on_user_share") == pytest.approx((119 / 60) / total)
+
+
+def test_time_split_until_last_event_and_as_of(desk: pd.DataFrame, statuses: StatusMeanings) -> None:
+    res = time_split(desk, statuses=statuses, until="last_event", as_of=pd.Timestamp("2023-01-07 10:00", tz="UTC"))
+    t = res.table.set_index("case_id")
+    assert t.loc["T1", ["after_resolution_hours", "elapsed_hours"]].tolist() == pytest.approx([24, 30])
+    assert t.loc["T4", "first_line_hours"] == pytest.approx(1 + 0.5 + 0.5 + 1 + 2 / 6)
+    assert t.loc["T4", "after_resolution_hours"] == pytest.approx(2)
+    # the open ticket T5 runs on to as_of in the state of its last event (in progress at P1)
+    assert t.loc["T5", "partner_teams_hours"] == pytest.approx(1 + 24)
+    with pytest.raises(ConfigError, match="until must be"):
+        time_split(desk, statuses=statuses, until="closure")
 
 
 def test_communication_ranking_threshold_and_top_n(desk: pd.DataFrame, statuses: StatusMeanings) -> None:

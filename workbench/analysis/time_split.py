@@ -1,15 +1,16 @@
 """Question 4: how long is a ticket with the user, and how long with us?
 
-Each ticket's elapsed time (first to last event) is cut at its events, and each
-interval (one event to the next) goes to one bucket:
+Each ticket's elapsed time -- from its first event to its final resolution (or, for
+a ticket still open, to the end of the observation) -- is cut at its events, and
+each interval (one event to the next) goes to one bucket:
 
 - ``waiting_on_user``: the ticket's status is a ``statuses.waiting_on_user`` label;
 - ``first_line``: with the first-line team;
 - ``partner_teams``: with any other team;
 - ``blocked_other``: a ``statuses.blocked`` label (waiting on a supplier, the post, ...)
   or no team known;
-- ``after_resolution``: after a resolution or a closing event, until the ticket is
-  reopened or closed (with neither the desk nor, strictly, the user).
+- ``after_resolution``: resolved, until the ticket was reopened (with
+  ``until="last_event"`` also the wait from the final resolution to closure).
 
 The status holds until the next event that is not a mail to the user (an agent's
 reminder does not end the wait; the user's reply does). Every bucket is given in
@@ -17,6 +18,8 @@ calendar hours and, with a calendar, in working hours.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -29,8 +32,10 @@ from workbench.analysis._common import (
     team_per_event,
 )
 from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis.reopens import reopen_events
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
+from workbench.errors import ConfigError
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
 __all__ = ["time_split", "BUCKETS"]
@@ -45,6 +50,8 @@ def time_split(
     *,
     statuses: StatusMeanings,
     calendar: WorkingCalendar | None = None,
+    until: Literal["resolution", "last_event"] = "resolution",
+    as_of: pd.Timestamp | None = None,
 ) -> QuestionResult:
     """Split each ticket's elapsed time into waiting on user, first line, partner teams and other.
 
@@ -57,6 +64,15 @@ def time_split(
         ``message_to_user`` and ``first_line_team`` (``None``: each ticket's first team).
     calendar : WorkingCalendar, optional
         Adds the ``*_working_hours`` columns.
+    until : {"resolution", "last_event"}
+        ``"resolution"`` (default): a resolved ticket's time runs from its first event to
+        its final resolution (a harmless reopen afterwards does not extend it);
+        ``"last_event"``: to its last event (closure), so the wait for closure counts as
+        ``after_resolution``.
+    as_of : pandas.Timestamp, optional
+        The end of the observation (default: the log's latest timestamp). Tickets still
+        open (not closed; with ``until="resolution"``: not resolved, or reopened and not
+        resolved again) are counted up to it, in the state of their last event.
 
     Returns
     -------
@@ -67,7 +83,9 @@ def time_split(
     """
     waiting = require_statuses(statuses, "waiting_on_user", question="the time-with-the-user question")
     ev = check_events(events, what="the time-with-the-user question")
-    intervals = _intervals(ev, statuses=statuses, waiting=waiting)
+    if until not in ("resolution", "last_event"):
+        raise ConfigError(f"until must be 'resolution' or 'last_event', got {until!r}")
+    intervals = _intervals(ev, statuses=statuses, waiting=waiting, until=until, as_of=as_of)
     table = _per_ticket(ev, intervals, calendar)
     buckets = _bucket_totals(table, with_working=calendar is not None)
 
@@ -117,8 +135,15 @@ def time_split(
     )
 
 
-def _intervals(ev: pd.DataFrame, *, statuses: StatusMeanings, waiting: tuple[str, ...]) -> pd.DataFrame:
-    """One row per event that has a next event in its case: the bucket and the interval."""
+def _intervals(
+    ev: pd.DataFrame,
+    *,
+    statuses: StatusMeanings,
+    waiting: tuple[str, ...],
+    until: str,
+    as_of: pd.Timestamp | None,
+) -> pd.DataFrame:
+    """One row per interval (an event to the next, or to the ticket's end): bucket, start, end."""
     n = len(ev)
     act = ev[ACTIVITY]
     case = ev[CASE_ID].to_numpy()
@@ -150,16 +175,45 @@ def _intervals(ev: pd.DataFrame, *, statuses: StatusMeanings, waiting: tuple[str
         ["waiting_on_user", "after_resolution", "blocked_other", "first_line"],
         default="partner_teams",
     )
-    ts = ev[TIMESTAMP]
-    rows = np.flatnonzero(~last)
+    ts = ev[TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
+    end_of_case = _case_end(ev, statuses=statuses, until=until, as_of=as_of, ts=ts, last=last)
+    end_each = np.repeat(end_of_case, np.diff(np.r_[np.flatnonzero(first), n]))
+    nxt = np.empty(n, dtype="int64")
+    nxt[:-1] = ts[1:]
+    nxt[last] = end_each[last]
+    stop = np.minimum(nxt, end_each)
+    keep = stop > ts
     return pd.DataFrame(
         {
-            CASE_ID: case[rows],
-            "bucket": bucket[rows],
-            "start": ts.to_numpy()[rows],
-            "end": ts.to_numpy()[rows + 1],
+            CASE_ID: case[keep],
+            "bucket": bucket[keep],
+            "start": pd.to_datetime(ts[keep].view("datetime64[ns]"), utc=True),
+            "end": pd.to_datetime(stop[keep].view("datetime64[ns]"), utc=True),
         }
-    ).assign(start=lambda d: pd.to_datetime(d["start"], utc=True), end=lambda d: pd.to_datetime(d["end"], utc=True))
+    )
+
+
+def _case_end(
+    ev: pd.DataFrame, *, statuses: StatusMeanings, until: str, as_of: pd.Timestamp | None, ts: np.ndarray,
+    last: np.ndarray,
+) -> np.ndarray:
+    """Per case (in order of appearance): the instant up to which its time is counted (int64 ns)."""
+    last_ts = ts[last]
+    horizon = int(ts.max()) if as_of is None else int(pd.Timestamp(as_of).tz_convert("UTC").value)
+    closing = optional_statuses(statuses, "closed")
+    closed = ev[ACTIVITY].to_numpy()[last]
+    is_closed = _isin(closed, closing)
+    open_end = np.maximum(last_ts, horizon)
+    end = np.where(is_closed, last_ts, open_end)
+    if until == "resolution" and statuses.resolved:
+        res = reopen_events(ev, statuses=statuses)
+        final = res.groupby(CASE_ID, sort=False).tail(1)
+        done = final[~(final["reopened"] & ~final["real"] & ~final["harmless"])]
+        res_ns = done["resolved_at"].to_numpy(dtype="datetime64[ns]").view("int64")
+        res_end = pd.Series(res_ns, index=done[CASE_ID].to_numpy(), dtype="Int64")
+        at = res_end.reindex(ev[CASE_ID].to_numpy()[last])
+        end = np.where(at.isna().to_numpy(), end, at.to_numpy(dtype="int64", na_value=0))
+    return end.astype("int64")
 
 
 def _per_ticket(ev: pd.DataFrame, intervals: pd.DataFrame, calendar: WorkingCalendar | None) -> pd.DataFrame:
