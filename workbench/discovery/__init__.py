@@ -1,0 +1,30 @@
+"""Process discovery: directly-follows maps with frequency and duration, process models, renderings.
+
+``build_process_map`` turns a canonical event log into a :class:`ProcessMap` (tidy tables of
+nodes, edges and the case ids behind them); ``render_svg`` and ``render_html`` draw it;
+``write_bpmn`` and ``write_pnml`` export an inductive-miner model; ``write_maps`` writes them all.
+"""
+
+from __future__ import annotations
+
+from workbench.discovery._html import render_html, render_html_fragment
+from workbench.discovery._map import END_NODE, START_NODE, ProcessMap, build_process_map
+from workbench.discovery._model import ProcessModel, discover_process_model, write_bpmn, write_pnml
+from workbench.discovery._svg import render_svg
+from workbench.discovery._write import MAP_FILES, write_maps
+
+__all__ = [
+    "ProcessMap",
+    "build_process_map",
+    "render_svg",
+    "render_html",
+    "render_html_fragment",
+    "ProcessModel",
+    "discover_process_model",
+    "write_bpmn",
+    "write_pnml",
+    "write_maps",
+    "MAP_FILES",
+    "START_NODE",
+    "END_NODE",
+]

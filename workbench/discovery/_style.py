@@ -1,0 +1,111 @@
+"""Number and duration formats, colour scales and map simplification shared by SVG and HTML."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from workbench.errors import ConfigError
+
+__all__ = [
+    "format_count",
+    "format_hours",
+    "duration_colour",
+    "frequency_fill",
+    "visible_parts",
+    "check_share",
+]
+
+#: Edge colour stops from fast to slow (blue, teal, amber, orange, red).
+DURATION_STOPS: tuple[str, ...] = ("#4f7fbf", "#3a9e9a", "#dcae3a", "#e0702e", "#b8282e")
+#: Node fill from rare to frequent.
+FREQUENCY_STOPS: tuple[str, ...] = ("#f3f7fb", "#2c6aa0")
+
+
+def format_count(value: float) -> str:
+    """``1234`` -> ``'1,234'``."""
+    return f"{int(value):,}"
+
+
+def format_hours(hours: float) -> str:
+    """A duration in hours as a short human text: ``'45 s'``, ``'12 min'``, ``'2.1 h'``, ``'3.4 d'``."""
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return "–"
+    seconds = hours * 3600.0
+    if abs(seconds) < 59.5:
+        return f"{seconds:.0f} s"
+    if abs(hours) < 0.995:
+        return f"{seconds / 60.0:.0f} min"
+    if abs(hours) < 23.95:
+        return f"{hours:.1f} h"
+    days = hours / 24.0
+    if abs(days) < 99.5:
+        return f"{days:.1f} d"
+    return f"{days:,.0f} d"
+
+
+def _mix(stops: tuple[str, ...], t: float) -> str:
+    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
+    i = min(int(t), len(stops) - 2)
+    frac = t - i
+    a = [int(stops[i][k : k + 2], 16) for k in (1, 3, 5)]
+    b = [int(stops[i + 1][k : k + 2], 16) for k in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + (y - x) * frac):02x}" for x, y in zip(a, b))
+
+
+def duration_position(hours: float, low: float, high: float) -> float:
+    """Where ``hours`` lies between ``low`` and ``high`` on a log scale (0..1)."""
+    if hours is None or math.isnan(hours):
+        return 0.0
+    lo, hi, x = (math.log10(max(v, 1.0 / 60.0)) for v in (low, high, hours))
+    return 0.5 if hi <= lo else (x - lo) / (hi - lo)
+
+
+def duration_colour(hours: float, low: float, high: float) -> str:
+    """Colour of an edge whose median duration is ``hours`` (log scale between low and high)."""
+    return _mix(DURATION_STOPS, duration_position(hours, low, high))
+
+
+def frequency_fill(share: float, top: float) -> tuple[str, str]:
+    """Fill and text colour of a node seen in ``share`` of the cases (``top`` = largest share)."""
+    t = math.sqrt(share / top) if top > 0 else 0.0
+    return _mix(FREQUENCY_STOPS, t), ("#ffffff" if t > 0.62 else "#1d2b36")
+
+
+def check_share(min_case_share: float) -> float:
+    """Validate a ``min_case_share`` parameter."""
+    if not isinstance(min_case_share, (int, float)) or not 0.0 <= float(min_case_share) <= 1.0:
+        raise ConfigError(
+            f"min_case_share must be a share of cases between 0 and 1, got {min_case_share!r}; "
+            "e.g. 0.05 hides what fewer than 5% of the cases pass through"
+        )
+    return float(min_case_share)
+
+
+def visible_parts(nodes: pd.DataFrame, edges: pd.DataFrame, min_case_share: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which nodes and edges a map simplified at ``min_case_share`` shows.
+
+    Activities and edges seen in at least ``min_case_share`` of the cases are shown;
+    start and end always are. So that no shown activity is left dangling, each shown
+    activity keeps its most frequent incoming and outgoing edge to shown nodes. The
+    interactive HTML map applies the same rule in JavaScript.
+
+    Returns
+    -------
+    (node_mask, edge_mask) : tuple of boolean arrays aligned with ``nodes`` and ``edges``
+    """
+    share = check_share(min_case_share)
+    node_mask = (nodes["kind"] != "activity").to_numpy() | (nodes["case_share"] >= share).to_numpy()
+    shown = set(nodes.loc[node_mask, "node"])
+    ends_shown = (edges["source"].isin(shown) & edges["target"].isin(shown)).to_numpy()
+    edge_mask = ends_shown & (edges["case_share"] >= share).to_numpy()
+    candidates = edges[ends_shown].sort_values(["cases", "events"], ascending=False, kind="stable")
+    for end, other in (("target", "source"), ("source", "target")):
+        covered = set(edges.loc[edge_mask, end])
+        for node in shown - covered:
+            rows = candidates[(candidates[end] == node) & (candidates[other] != node)]
+            if len(rows):
+                edge_mask[edges.index.get_loc(rows.index[0])] = True
+    return node_mask, edge_mask
