@@ -26,6 +26,17 @@ from workbench.analysis.filters import (
 from workbench.analysis.questions import QUESTIONS, Answers, answer_questions
 from workbench.analysis.reopens import reopen_events, reopens
 from workbench.analysis.routing import routing
+from workbench.analysis.rules import (
+    FirstResponseWithin,
+    MaxHandovers,
+    NeverAfter,
+    ResolvedWithin,
+    Rule,
+    RuleResult,
+    RuleSet,
+    check_rules,
+    load_rules,
+)
 from workbench.analysis.team_speed import team_speed
 from workbench.analysis.time_split import BUCKETS, time_split
 from workbench.analysis.variants import case_variants, variants
@@ -61,4 +72,14 @@ __all__ = [
     "time_split",
     "BUCKETS",
     "communication",
+    # rules
+    "Rule",
+    "RuleSet",
+    "ResolvedWithin",
+    "FirstResponseWithin",
+    "NeverAfter",
+    "MaxHandovers",
+    "load_rules",
+    "check_rules",
+    "RuleResult",
 ]
