@@ -330,6 +330,8 @@ def test_params_are_frozen_picklable_and_replaceable():
         ({"disadvantaged_department": "Rådhuset"}, r"'Rådhuset' is not a department"),
         ({"days": 0}, r"DemoParams.days: must be at least 1, got 0"),
         ({"timezone": "Mars/Olympus"}, r"unknown time zone 'Mars/Olympus'"),
+        ({"yearly_volume": 30_000}, r"yearly_volume: 30000 is above volume_ceiling \(23000.0\); raise volume_ceiling"),
+        ({"misrouting_by_category": {"Printer": 0.1}}, r"misrouting_by_category: 'Printer' is not one of"),
         ({"forward_share": {"Netværk": {"IT-infrastruktur": 0.8, "BI-teamet": 0.4}}}, r"sum to at most 1"),
     ],
 )
@@ -375,3 +377,32 @@ def test_working_hour_split_matches_a_minute_count(small):
             & ~local.strftime("%Y-%m-%d").isin(list(HOLIDAYS_2023))
         )
         assert abs(row[cols].sum() - working.sum() / 60) < 2 / 60
+
+
+def test_more_volume_keeps_every_ticket_and_adds_others(small):
+    more = generate_demo_log(replace(small.params, yearly_volume=1.2 * small.params.yearly_volume), seed=7)
+    t0, t1 = small.truth, more.truth
+    assert 1.1 * len(t0) < len(t1) < 1.3 * len(t0)
+    attrs = ["arrival", "user_id", "department", "category", "priority", "channel", "right_team", "misrouted"]
+    merged = t0[attrs].merge(t1[attrs], on="arrival", how="left", suffixes=("", "_more"), indicator=True)
+    merged = merged[~merged["arrival"].duplicated(keep=False)]  # two tickets in one second pair up twice
+    assert (merged["_merge"] == "both").all()  # every ticket of the smaller world is in the larger one
+    for column in attrs[1:]:
+        assert (merged[column] == merged[f"{column}_more"]).all(), column
+
+
+def test_misrouting_by_category_sends_a_category_straight_to_the_right_team(small):
+    straight = generate_demo_log(replace(small.params, misrouting_by_category={"Netværk": 0.0}), seed=7)
+    t0, t1 = small.truth, straight.truth
+    net = t1["category"].eq("Netværk")
+    assert t0.loc[net, "misrouted"].any() and not t1.loc[net, "misrouted"].any()
+    assert (t0.loc[~net, "misrouted"] == t1.loc[~net, "misrouted"]).all()
+
+
+def test_package_docstring_examples_run():
+    import doctest
+
+    import workbench.demo
+
+    result = doctest.testmod(workbench.demo)
+    assert result.attempted > 0 and result.failed == 0

@@ -11,7 +11,8 @@ The model
 an hour-of-day profile (morning peak, users also mail in the evening and at
 weekends), weekday factors (Monday peak), month factors, a summer-holiday dip
 (ISO weeks 28-30), a Christmas dip and Danish public holidays; scaled to
-``yearly_volume`` tickets per 365 days. Phone tickets arrive only in working hours
+``yearly_volume`` tickets per 365 days, drawn by thinning a process of
+``volume_ceiling`` candidates so that more volume adds tickets to the same world. Phone tickets arrive only in working hours
 and are registered by a first-line agent; portal and mail tickets by the system.
 
 *Tickets.* Each ticket has a requesting employee (``user_id``) of one of eight
@@ -46,7 +47,9 @@ reopens each have their own random stream spawned from one ``SeedSequence``; eve
 per-ticket quantity is drawn up front. Change one parameter with
 :func:`dataclasses.replace` and the tickets, their arrival times, attributes and
 luck stay the same: the difference between the two logs is the true effect of the
-change (e.g. ``staff`` of one team + 1, ``misrouting_rate`` halved).
+change (e.g. ``staff`` of one team + 1, ``misrouting_rate`` halved,
+``misrouting_by_category={"Netværk": 0.0}``, ``yearly_volume`` up 20%). Match
+tickets between worlds by ``ticket_id`` (by ``arrival`` when the volume changes).
 
 *Planted disadvantage.* ``disadvantaged_department`` (off by default) lowers the
 queue rank of that department's tickets by ``disadvantage_strength`` priority

@@ -11,7 +11,7 @@ the same attributes and the same luck.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -25,7 +25,7 @@ __all__ = ["STREAMS", "TicketDraws", "draw_arrivals", "draw_tickets", "MAX_ROUND
 #: Names of the independent random streams, in spawn order (never reorder: it changes every log).
 STREAMS: tuple[str, ...] = ("arrivals", "attributes", "routing", "work", "user", "reopen")
 #: Upper bound of waiting rounds per ticket (pre-drawn columns).
-MAX_ROUNDS = 40
+MAX_ROUNDS = 30
 
 
 def _arrival_weights(params: DemoParams, origin: dt.datetime, n_hours: int, holidays: frozenset[dt.date]) -> np.ndarray:
@@ -49,23 +49,26 @@ def _arrival_weights(params: DemoParams, origin: dt.datetime, n_hours: int, holi
 
 def draw_arrivals(
     params: DemoParams, origin: dt.datetime, holidays: frozenset[dt.date], rng: np.random.Generator
-) -> np.ndarray:
-    """Arrival times (hours after ``origin``, sorted) over the horizon plus the run-out.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate arrival times (hours after ``origin``, sorted) and which of them are tickets.
 
-    A non-homogeneous Poisson process: a Poisson count per hour with the intensity of
-    that local hour, scaled so that 365 days starting at ``start`` expect
-    ``yearly_volume`` tickets, and uniform times inside the hour.
+    A non-homogeneous Poisson process by thinning: candidates arrive with a Poisson
+    count per hour at the intensity of that local hour, scaled so that 365 days from
+    ``start`` expect ``volume_ceiling`` candidates, at uniform times inside the hour;
+    each is a ticket with probability ``yearly_volume / volume_ceiling``. A higher
+    ``yearly_volume`` therefore keeps every ticket of a lower one and adds others.
+    Covers the horizon plus the run-out.
     """
     n_hours = (params.days + params.runout_days) * 24 + 2  # +2: daylight-saving slack
     year_hours = 365 * 24
     weights = _arrival_weights(params, origin, max(n_hours, year_hours), holidays)
-    scale = params.yearly_volume / weights[:year_hours].sum()
-    rate = weights[:n_hours] * scale
-    counts = rng.poisson(rate)
+    scale = params.volume_ceiling / weights[:year_hours].sum()
+    counts = rng.poisson(weights[:n_hours] * scale)
     hours = np.repeat(np.arange(n_hours, dtype=float), counts)
     times = hours + rng.random(hours.size)
-    times.sort()
-    return times
+    u_keep = rng.random(hours.size)
+    order = np.argsort(times, kind="stable")
+    return times[order], u_keep[order] < params.yearly_volume / params.volume_ceiling
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,18 @@ def _pick(u: np.ndarray, shares: np.ndarray) -> np.ndarray:
 
 def draw_tickets(
     params: DemoParams,
-    arrivals: np.ndarray,
+    candidates: np.ndarray,
+    is_ticket: np.ndarray,
     calendar: WorkCalendar,
     rngs: dict[str, np.random.Generator],
 ) -> TicketDraws:
-    """Pre-draw every per-ticket quantity (common random numbers across parameter changes)."""
-    n = arrivals.size
+    """Pre-draw every per-ticket quantity (common random numbers across parameter changes).
+
+    Draws are made for every arrival candidate (see :func:`draw_arrivals`) and then
+    kept for the tickets, so a ticket's draws do not depend on how many others there are.
+    """
+    n = candidates.size
+    arrivals = candidates
     p = params
     # --- raw draws, fixed shapes and order -------------------------------------------------
     u_attr = rngs["attributes"].random((n, 6))
@@ -184,7 +193,8 @@ def draw_tickets(
         else np.zeros(n, dtype=bool)
     )
     factor = np.where(dis, 1.0 + p.disadvantage_strength, 1.0)
-    rate = np.where(right_team > 0, p.misrouting_rate, p.first_line_misforward_rate) * factor
+    mis_by_cat = np.array([p.misrouting_by_category.get(c, p.misrouting_rate) for c in CATEGORIES])
+    rate = np.where(right_team > 0, mis_by_cat[category], p.first_line_misforward_rate) * factor
     misrouted = u_route[:, 1] < np.minimum(rate, 1.0)
     # a wrong partner: uniform among the partner teams other than the right one
     n_p = len(PARTNER_TEAMS)
@@ -227,7 +237,7 @@ def draw_tickets(
     reopen_frac = u_reopen[:, :, 1] ** 2  # users answer early in the auto-close window
     reopen_mail = u_reopen[:, :, 2] < p.reopen_mail_prob
 
-    return TicketDraws(
+    draws = TicketDraws(
         department=department,
         user=user,
         category=category,
@@ -251,3 +261,4 @@ def draw_tickets(
         rework=rework,
         close_effort=close_effort,
     )
+    return TicketDraws(**{f.name: getattr(draws, f.name)[is_ticket] for f in fields(TicketDraws)})

@@ -143,8 +143,9 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
     )
     children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
     rngs = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
-    arrivals = draw_arrivals(params, origin, holidays, rngs["arrivals"])
-    draws = draw_tickets(params, arrivals, calendar, rngs)
+    candidates, is_ticket = draw_arrivals(params, origin, holidays, rngs["arrivals"])
+    draws = draw_tickets(params, candidates, is_ticket, calendar, rngs)
+    arrivals = candidates[is_ticket]
     record = run_desk(params, calendar, user_calendar, arrivals, draws)
     end = dt.datetime.combine(params.start + dt.timedelta(days=params.days), dt.time(0), tzinfo=zone)
     horizon_s = round((end.astimezone(dt.timezone.utc) - origin.astimezone(dt.timezone.utc)).total_seconds())
