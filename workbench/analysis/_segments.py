@@ -32,15 +32,22 @@ def visits(events: pd.DataFrame, *, statuses: StatusMeanings, column: str = TEAM
     event, or the next visit starts with one. With no ``sent_back`` status mapped, a
     visit counts as sent back when the ticket next goes back to the team it came from.
     """
-    holder = team_per_event(events, statuses=statuses, column=column)
     case = events[CASE_ID].to_numpy()
     act = events[ACTIVITY]
     ts = events[TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
     first, _ = case_position(events)
+    if column != TEAM and TEAM in events.columns:
+        # a person holds the ticket only within a team visit: a handover to another team ends it
+        team_change = _changes(team_per_event(events, statuses=statuses).to_numpy(dtype="object"), first)
+        raw = events[column].astype("object").where(events[column].notna(), None)
+        passive = optional_statuses(statuses, "closed", "message_from_user")
+        if passive:
+            raw = raw.where(~act.isin(passive).to_numpy(), None)
+        holder = raw.groupby(np.cumsum(team_change), sort=False).ffill()
+    else:
+        holder = team_per_event(events, statuses=statuses, column=column)
     hv = holder.to_numpy(dtype="object")
-    hv_key = np.where(pd.isna(hv), "\x00<none>", hv).astype("object")
-    change = first.copy()
-    change[1:] |= hv_key[1:] != hv_key[:-1]
+    change = _changes(hv, first)
     visit_id = np.cumsum(change) - 1
     starts = np.flatnonzero(change)
     n = len(starts)
@@ -109,6 +116,14 @@ def visits(events: pd.DataFrame, *, statuses: StatusMeanings, column: str = TEAM
         }
     )
     return out
+
+
+def _changes(holder: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """True where a new run starts: a case's first event or a change of holder (missing is a holder too)."""
+    key = np.where(pd.isna(holder), "\x00<none>", holder).astype("object")
+    change = first.copy()
+    change[1:] |= key[1:] != key[:-1]
+    return change
 
 
 def _first_per_visit(ts: np.ndarray, mask: np.ndarray, visit_id: np.ndarray, n: int) -> np.ndarray:

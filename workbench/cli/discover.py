@@ -1,9 +1,197 @@
-"""CLI commands of this stage (filled in by the stage's issue)."""
+"""CLI: ``workbench discover`` -- the process map and the desk's questions in one command."""
 
 from __future__ import annotations
 
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+from workbench.errors import PrivacyError, SourceError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.analysis import Answers, FilterResult, RuleResult
+
+
+class TableFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+    both = "both"
+
+
+def discover(
+    log_config: Path = typer.Argument(..., help="Log config YAML, e.g. configs/logs/demo.yaml."),
+    out: Path = typer.Option(..., "--out", help="Output folder for maps and tables (created when missing)."),
+    filters: Path | None = typer.Option(None, "--filters", help="Filter pipeline YAML (configs/filters/), applied "
+                                        "in the order written before everything else."),
+    rules: Path | None = typer.Option(None, "--rules", help="Rule and deadline checks YAML (configs/rules/)."),
+    table_format: TableFormat = typer.Option(TableFormat.csv, "--format", help="Table format for BI tools."),
+    per_person: bool = typer.Option(False, "--per-person", help="Also write per-person tables (pseudonymised ids; "
+                                    "groups below privacy.min_group_size suppressed). Off by default."),
+    top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
+    min_messages: int | None = typer.Option(None, "--min-messages", min=1,
+                                            help="Communication-heavy tickets: a message threshold instead of --top-n."),
+    min_case_share: float = typer.Option(0.0, "--min-case-share", min=0.0, max=1.0,
+                                         help="Simplify the map: hide nodes and edges below this share of cases."),
+) -> None:
+    """Discover the process map and answer the desk's five questions, with the case ids behind every figure.
+
+    Writes the map (SVG, interactive HTML, BPMN, PNML), the variants, each question's
+    tables and case-id lists, and (with --rules) the rule violations into --out, and
+    prints a short summary. Staff are reported per team unless --per-person is given.
+    """
+    from workbench.analysis import (
+        answer_questions,
+        apply_filters,
+        check_rules,
+        load_filters,
+        load_rules,
+        variants,
+    )
+    from workbench.calendar import WorkingCalendar
+    from workbench.config import load_log_config
+    from workbench.io import load_log
+
+    config = load_log_config(log_config)
+    pipeline = load_filters(filters) if filters is not None else None
+    ruleset = load_rules(rules) if rules is not None else None
+    inputs = [p for p in (log_config, filters, rules, config.source.path) if p is not None]
+    _check_out(out, inputs)
+    per_person = per_person or config.privacy.per_person
+    if per_person and not config.privacy.pseudonymise:
+        raise PrivacyError(
+            "per-person output needs pseudonymised identifiers, but privacy.pseudonymise is false in "
+            f"'{log_config}'; turn pseudonymisation on or drop --per-person"
+        )
+
+    loaded = load_log(config)
+    events = loaded.events
+    typer.echo(f"Log '{config.name}': {events['case_id'].nunique():,} cases, {len(events):,} events")
+    if pipeline is not None:
+        filtered = apply_filters(events, pipeline)
+        for line in filtered.lines():
+            typer.echo(f"  {line}")
+        events = filtered.events
+    else:
+        filtered = None
+    if events.empty:
+        from workbench.errors import EventLogError
+
+        raise EventLogError("no events are left after the filters; loosen the filter config")
+
+    calendar = WorkingCalendar.from_config(config.calendar)
+    answers = answer_questions(
+        events,
+        statuses=config.statuses,
+        calendar=calendar,
+        per_person=per_person,
+        min_group_size=config.privacy.min_group_size,
+        top_n=top_n,
+        min_messages=min_messages,
+    )
+    checked = (
+        check_rules(events, ruleset, statuses=config.statuses, calendar=calendar) if ruleset is not None else None
+    )
+    var = variants(events)
+
+    from workbench.discovery import write_maps
+
+    maps = write_maps(events, out, title=f"{config.name}: process map", min_case_share=min_case_share)
+    tables = _write_tables(out / "tables", table_format, answers=answers, variants=var, filtered=filtered,
+                           rules=checked)
+    summary = _summary_lines(config.name, answers, checked, var)
+    from workbench.io import write_text
+
+    write_text("\n".join(summary) + "\n", out / "summary.txt")
+    typer.echo("")
+    for line in summary:
+        typer.echo(line)
+    typer.echo("")
+    typer.echo(f"Process map: {maps['html']} (also {maps['svg'].name}, {maps['bpmn'].name}, {maps['pnml'].name})")
+    typer.echo(f"Tables ({table_format.value}): {len(tables)} files in {out / 'tables'}; summary: {out / 'summary.txt'}")
+
+
+def _check_out(out: Path, inputs: list[Path]) -> None:
+    """Refuse an --out that is an existing file or one of the inputs."""
+    from workbench.io import check_not_input
+
+    check_not_input(out, inputs)
+    if out.exists() and not out.is_dir():
+        raise SourceError(f"--out '{out}' is a file; give a folder for the maps and tables")
+    resolved = {Path(p).resolve() for p in inputs}
+    for name in ("summary.txt", "process_map.svg", "process_map.html", "process_model.bpmn", "process_model.pnml"):
+        if (out / name).resolve() in resolved:
+            raise SourceError(f"writing '{out / name}' would overwrite an input file; choose another --out folder")
+    tables = (out / "tables").resolve()
+    for src in resolved:
+        if src.parent == tables or src.parent == out.resolve():
+            if src.name.startswith(("map_", "variants", "filter_", "rule_", "team_speed", "routing", "reopens",
+                                    "time_split", "communication")):
+                raise SourceError(f"writing into '{src.parent}' could overwrite input '{src.name}'; "
+                                  "choose another --out folder")
+
+
+def _write_tables(
+    folder: Path,
+    fmt: TableFormat,
+    *,
+    answers: Answers,
+    variants: pd.DataFrame,
+    filtered: FilterResult | None,
+    rules: RuleResult | None,
+) -> list[Path]:
+    from workbench.io import write_table
+    from workbench.schema import CASE_ID
+
+    frames: dict[str, pd.DataFrame] = {}
+    if filtered is not None:
+        frames["filter_report"] = filtered.report
+    frames["variants"] = variants.drop(columns=["case_ids"])
+    frames["variant_cases"] = variants[["variant_id", "case_ids"]].explode("case_ids").rename(
+        columns={"case_ids": CASE_ID}).reset_index(drop=True)
+    for result in answers:
+        q = result.question
+        frames[f"{q}_summary"] = result.summary
+        frames[q] = result.table
+        frames[f"{q}_cases"] = result.cases
+        for name, frame in result.extra.items():
+            frames[f"{q}_{name}"] = frame
+    if answers.unanswered:
+        import pandas as pd
+
+        frames["unanswered_questions"] = pd.DataFrame(
+            {"question": list(answers.unanswered), "reason": list(answers.unanswered.values())}
+        )
+    if rules is not None:
+        frames["rule_summary"] = rules.summary
+        frames["rule_violations"] = rules.violations
+    suffixes = {"csv": [".csv"], "parquet": [".parquet"], "both": [".csv", ".parquet"]}[fmt.value]
+    written = []
+    for name, frame in frames.items():
+        for suffix in suffixes:
+            written.append(write_table(frame, folder / f"{name}{suffix}"))
+    return written
+
+
+def _summary_lines(name: str, answers: Answers, rules: RuleResult | None, var: pd.DataFrame) -> list[str]:
+    lines = [f"Answers for '{name}':"]
+    lines.extend(answers.headlines())
+    if len(var):
+        top = var.iloc[0]
+        lines.append(
+            f"Variants: {len(var):,}; the most frequent covers {100 * top['share']:.1f}% of cases; "
+            f"the top 10 cover {100 * var['share'].head(10).sum():.1f}%."
+        )
+    if rules is not None:
+        for r in rules.summary.itertuples(index=False):
+            share = "n/a" if r.violation_share != r.violation_share else f"{100 * r.violation_share:.1f}%"
+            lines.append(f"Rule '{r.rule}': {r.violations:,} of {r.cases_checked:,} cases violated ({share}).")
+    return lines
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("discover")(discover)
