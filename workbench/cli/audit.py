@@ -1,9 +1,43 @@
-"""CLI commands of this stage (filled in by the stage's issue)."""
+"""CLI: ``workbench audit <audit-config>`` -- the fairness audit, with an exit code for pipelines.
+
+Exit codes: 0 = nothing flagged, 1 = at least one group flagged, 2 = error.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
 
+def audit(
+    audit_config: Path = typer.Argument(..., help="Audit config YAML, e.g. configs/audits/demo_departments.yaml."),
+    out: Path | None = typer.Option(None, "--out", help="Output folder (default: the config's out, or "
+                                                           "outputs/audits/<name>)."),
+    replicates: int | None = typer.Option(None, "--replicates", min=20,
+                                          help="Bootstrap replicates (overrides the config)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+) -> int:
+    """Audit fairness per group (historical outcomes, a model, a process change); exit 1 if any group is flagged."""
+    from workbench.fairness.config import load_audit_config
+    from workbench.fairness.runner import run_audit, write_audit
+
+    config = load_audit_config(audit_config)
+    result = run_audit(config, replicates=replicates)
+    folder = out if out is not None else config.out
+    assert folder is not None
+    inputs = (audit_config, config.log, config.model.scores if config.model else None)
+    paths = write_audit(result, folder, title=f"Fairness audit: {config.name}", inputs=inputs)
+    typer.echo(f"Fairness audit '{config.name}': {result.summary()}")
+    if not quiet:
+        for note in result.notes:
+            typer.echo(f"  note: {note}")
+        for verdict in result.verdicts(flagged_only=True):
+            typer.echo(f"  FLAGGED  {verdict}")
+    typer.echo(f"Table -> {paths['table']}\nHTML  -> {paths['html']}")
+    return 1 if result.flagged else 0
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("audit")(audit)

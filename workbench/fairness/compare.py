@@ -16,7 +16,10 @@ from workbench.fairness.bootstrap import percentile_interval
 from workbench.fairness.metrics import FlagRule, MetricSpec
 from workbench.fairness.verdict import verdict_for_row
 
-__all__ = ["COLUMNS", "choose_best", "compare_groups", "empty_table", "threshold_for"]
+#: ``reason`` of a row whose disparity clears the threshold but whose own error does not.
+OWN_ERROR_WITHIN = "own error within threshold"
+
+__all__ = ["COLUMNS", "OWN_ERROR_WITHIN", "choose_best", "compare_groups", "empty_table", "threshold_for"]
 
 COLUMNS: tuple[str, ...] = (
     "audit",
@@ -27,6 +30,8 @@ COLUMNS: tuple[str, ...] = (
     "unit",
     "n_cases",
     "estimate",
+    "estimate_low",
+    "estimate_high",
     "reference",
     "reference_estimate",
     "difference",
@@ -43,7 +48,7 @@ COLUMNS: tuple[str, ...] = (
     "worse",
     "flagged",
     "suppressed",
-    "flag_reason",
+    "reason",
     "verdict",
 )
 
@@ -110,6 +115,7 @@ def compare_groups(
         ratio = np.where(rv != 0, gv / rv, np.nan)
     d_lo, d_hi = percentile_interval(diff[1:], rule.confidence) if len(diff) > 1 else (diff[0] * np.nan,) * 2
     r_lo, r_hi = percentile_interval(ratio[1:], rule.confidence) if len(ratio) > 1 else (ratio[0] * np.nan,) * 2
+    e_lo, e_hi = percentile_interval(gv[1:], rule.confidence) if len(gv) > 1 else (gv[0] * np.nan,) * 2
     rows = []
     for g, label in enumerate(groups):
         is_ref = reference_index is not None and g == reference_index
@@ -122,6 +128,8 @@ def compare_groups(
             "unit": spec.unit,
             "n_cases": int(n_cases[g]),
             "estimate": gv[0, g],
+            "estimate_low": e_lo[g],
+            "estimate_high": e_hi[g],
             "reference": reference_name,
             "reference_estimate": rv[0, g],
             "difference": diff[0, g],
@@ -138,13 +146,16 @@ def compare_groups(
             "worse": False,
             "flagged": False,
             "suppressed": bool(suppressed[g]),
-            "flag_reason": "",
+            "reason": "",
         }
         if row["suppressed"]:
-            for key in ("n_cases", "estimate", "reference_estimate", "difference", "difference_low",
+            row["reason"] = f"suppressed: fewer than {min_group_size} cases"
+            for key in ("n_cases", "estimate", "estimate_low", "estimate_high", "reference_estimate", "difference", "difference_low",
                         "difference_high", "ratio", "ratio_low", "ratio_high"):
                 row[key] = np.nan
-        elif not is_ref:
+        elif is_ref:
+            row["reason"] = "reference group"
+        else:
             _flag(row, spec, threshold)
         row["verdict"] = verdict_for_row(row, spec=spec, rule=rule, case_noun=case_noun,
                                          min_group_size=min_group_size)
@@ -153,7 +164,7 @@ def compare_groups(
 
 
 def _flag(row: dict[str, object], spec: MetricSpec, threshold: float) -> None:
-    """Set ``worse``, ``flagged`` and ``flag_reason`` of a (non-suppressed, non-reference) row."""
+    """Set ``worse``, ``flagged`` and ``reason`` of a (non-suppressed, non-reference) row."""
     if spec.compare == "ratio":
         eff, lo, hi = (float(row["ratio"]) - 1, float(row["ratio_low"]) - 1, float(row["ratio_high"]) - 1)
         shown = f"{threshold:.0%}"
@@ -161,6 +172,7 @@ def _flag(row: dict[str, object], spec: MetricSpec, threshold: float) -> None:
         eff, lo, hi = float(row["difference"]), float(row["difference_low"]), float(row["difference_high"])
         shown = f"{threshold * 100:.1f} points" if spec.unit == "rate" else f"{threshold:.3g}"
     if not np.isfinite(eff):
+        row["reason"] = "not estimable"
         return
     up = eff > 0
     if spec.worse == "higher":
@@ -170,7 +182,14 @@ def _flag(row: dict[str, object], spec: MetricSpec, threshold: float) -> None:
     else:
         worse = eff != 0
         flagged = (np.isfinite(lo) and lo > threshold) or (np.isfinite(hi) and hi < -threshold)
+        if flagged and spec.own_error:
+            own_lo, own_hi = float(row["estimate_low"]), float(row["estimate_high"])
+            flagged = (own_lo > threshold) if lo > threshold else (own_hi < -threshold)
+            if not flagged:
+                row["reason"] = OWN_ERROR_WITHIN
     row["worse"] = bool(worse)
     row["flagged"] = bool(flagged)
     if flagged:
-        row["flag_reason"] = f"the {row['compare']}'s interval lies beyond the {shown} threshold"
+        row["reason"] = f"the {row['compare']}'s interval lies beyond the {shown} threshold"
+    elif not row["reason"]:
+        row["reason"] = f"interval does not clear the {shown} threshold" if worse else "not worse off"

@@ -223,7 +223,7 @@ def _compare_one(
     if ref_index is not None:
         name = f"the best-off group ('{labels[ref_index]}')"
     else:
-        name = "all cases"
+        name = f"all {case_noun} together"
     if controlled_for:
         name += f" within the same {controlled_for}"
     return compare_groups(

@@ -51,6 +51,12 @@ class MetricSpec:
     higher_phrase, lower_phrase : str
         Verdict phrase when the group's figure is above / below the reference;
         ``{cases}`` is the case noun and ``{amount}`` the size of the gap.
+    own_error : bool
+        The figure is itself an error whose ideal is 0 (mean signed error, calibration
+        gap): a group is flagged only when its own figure's interval also lies beyond the
+        threshold on the same side, so one badly served group does not get every other
+        group flagged for differing from the (shifted) overall figure, and a model that is
+        biased for everyone does not get every group flagged either.
     """
 
     name: str
@@ -60,6 +66,7 @@ class MetricSpec:
     compare: Compare
     higher_phrase: str
     lower_phrase: str
+    own_error: bool = False
 
     @property
     def is_rate(self) -> bool:
@@ -76,9 +83,14 @@ class FlagRule:
 
     Parameters
     ----------
-    reference : {"best", "overall"}
-        Compare each group with the best-off group (by point estimate) or with the
-        figure over all cases. ``either``-direction figures always use ``overall``.
+    reference : {"overall", "best"}
+        Compare each group with the figure over all cases (default) or with the
+        best-off group (by point estimate). ``overall`` is the robust choice: the
+        best-off group is picked *because* its estimate is lowest, so with many small
+        or heavy-tailed groups it is often lucky (the winner's curse) and the others
+        look worse than they are; ``best`` gives the sharper "than the best-off group"
+        reading where groups are large. ``either``-direction figures always use
+        ``overall``.
     relative : float
         Threshold of ratio comparisons: 0.10 flags a group whose interval lies wholly
         above +10% (or below -10% where lower is worse).
@@ -89,7 +101,7 @@ class FlagRule:
         Level of the confidence intervals.
     """
 
-    reference: Literal["best", "overall"] = "best"
+    reference: Literal["best", "overall"] = "overall"
     relative: float = 0.10
     absolute: float = 0.05
     confidence: float = 0.95
@@ -105,8 +117,10 @@ class FlagRule:
             raise ConfigError(f"confidence must be between 0.5 and 1 (e.g. 0.95), got {self.confidence}")
 
 
-def _m(name: str, label: str, unit: str, worse: Direction, compare: Compare, higher: str, lower: str) -> MetricSpec:
-    return MetricSpec(name, label, unit, worse, compare, higher, lower)
+def _m(
+    name: str, label: str, unit: str, worse: Direction, compare: Compare, higher: str, lower: str, own: bool = False
+) -> MetricSpec:
+    return MetricSpec(name, label, unit, worse, compare, higher, lower, own)
 
 
 HISTORICAL_METRICS: dict[str, MetricSpec] = {
@@ -143,10 +157,10 @@ REGRESSION_METRICS: dict[str, MetricSpec] = {
     m.name: m
     for m in (
         _m("mae", "mean absolute error", "h", "higher", "ratio",
-           "predictions are off by {amount} more", "predictions are off by {amount} less"),
+           "prediction errors are {amount} larger", "prediction errors are {amount} smaller"),
         _m("mean_signed_error", "mean signed error (predicted - actual)", "h", "either", "difference",
            "predictions overstate the remaining time by {amount} more", "predictions understate the remaining "
-           "time by {amount} more"),
+           "time by {amount} more", own=True),
         _m("share_at_risk", "share predicted at risk", "rate", "either", "difference",
            "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk"),
     )
@@ -163,10 +177,10 @@ CLASSIFICATION_METRICS: dict[str, MetricSpec] = {
         _m("false_positive_rate", "false-positive rate", "rate", "higher", "difference",
            "the model raises {amount} more false alarms", "the model raises {amount} fewer false alarms"),
         _m("auc", "AUC", "score", "lower", "difference",
-           "the model ranks {cases} better (AUC {amount} higher)", "the model ranks {cases} worse (AUC {amount} lower)"),
+           "the AUC is {amount} higher", "the AUC is {amount} lower"),
         _m("calibration_gap", "calibration gap (mean predicted - observed rate)", "rate", "either", "difference",
            "predicted risk overstates the observed rate by {amount} more",
-           "predicted risk understates the observed rate by {amount} more"),
+           "predicted risk understates the observed rate by {amount} more", own=True),
     )
 }
 

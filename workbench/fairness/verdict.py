@@ -38,6 +38,7 @@ def format_interval(lo: float, hi: float, *, fmt: str, suffix: str = "") -> str:
     """``22%–40%`` when both bounds are non-negative, else ``-3% to 13%`` (no ambiguous dashes)."""
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return ""
+    lo, hi = float(format(lo, fmt)) + 0.0, float(format(hi, fmt)) + 0.0  # as shown; no "-0"
     a, b = format(lo, fmt) + suffix, format(hi, fmt) + suffix
     a, b = a.replace("-", "\u2212"), b.replace("-", "\u2212")
     return f"{a}\u2013{b}" if lo >= 0 and hi >= 0 else f"{a} to {b}"
@@ -105,9 +106,12 @@ def verdict_for_row(
     text = f"{who}: {phrase}{interval} than {row['reference']}{figures}."
     if row["flagged"]:
         return f"{text} Flagged."
+    threshold = _threshold_words(spec, float(row["threshold"]))  # type: ignore[arg-type]
+    if row["reason"] == "own error within threshold":
+        return (f"{text} Not flagged: the group's own {spec.label.split(' (')[0]} "
+                f"({format_value(est, spec.unit)}) stays within the {threshold} threshold.")
     if row["worse"]:
-        return (f"{text} Not flagged: the interval does not clear the "
-                f"{_threshold_words(spec, float(row['threshold']))} threshold.")  # type: ignore[arg-type]
+        return f"{text} Not flagged: the interval does not clear the {threshold} threshold."
     return f"{text} Not flagged."
 
 
@@ -138,7 +142,7 @@ def process_verdict(
         avg = f"falls by {abs(overall_change):.0%} on average (a significant improvement)"
     text = f"{who}: {phrase}{interval} under the scenario ({base} -> {format_value(est, spec.unit)}), while it {avg}."
     if row["flagged"]:
-        return f"{text} Flagged: {row['flag_reason']}."
+        return f"{text} Flagged: {row['reason']}."
     if row["worse"]:
         return (f"{text} Not flagged: the increase is not significant, or stays under the "
                 f"{_threshold_words(spec, float(row['threshold']))} threshold while the average does not improve.")  # type: ignore[arg-type]
