@@ -10,6 +10,7 @@ that matter for the desk's questions and for the what-if and fairness knobs.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import resource
 import statistics
@@ -34,15 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     params = DemoParams(days=args.days)
     print(f"machine: {platform.processor() or platform.machine()}, python {platform.python_version()}")
     print(f"demo log: {args.days} days, seed {args.seed}")
-    times = []
+    times, cpu = [], []
     log = None
     for _ in range(args.repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         log = generate_demo_log(params, seed=args.seed)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     assert log is not None
     ev, truth = log.events, log.truth
-    print(f"time: {' '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s)")
+    print(f"wall time: {' '.join(f'{t:.2f}' for t in times)} s (median {statistics.median(times):.2f} s); "
+          f"CPU time: median {statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     print(f"throughput: {len(ev) / statistics.median(times):,.0f} events/s")
 
     tracemalloc.start()

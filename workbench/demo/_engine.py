@@ -89,6 +89,7 @@ class _Desk:
         self.free = [
             deque(ti * AGENT_BLOCK + k + 1 for k in range(int(params.staff[t]))) for ti, t in enumerate(TEAMS)
         ]
+        self.owner: dict[tuple[int, int], int] = {}  # (ticket, team) -> the agent who last had it
         self.close_after = params.auto_close_working_days * (params.work_end_hour - params.work_start_hour)
 
     # -- building blocks -------------------------------------------------------------------------
@@ -103,7 +104,14 @@ class _Desk:
         t = cal.next_open(env.now)
         if t > env.now:
             yield env.timeout(t - env.now)
-        return self.free[team].popleft(), req
+        free = self.free[team]
+        owner = self.owner.get((i, team))
+        if owner is not None and owner in free:  # the agent who had the ticket takes it again if free
+            free.remove(owner)
+            return owner, req
+        agent = free.popleft()
+        self.owner[(i, team)] = agent
+        return agent, req
 
     def _release(self, team: int, agent: int, req: Any) -> None:
         self.free[team].append(agent)
