@@ -1,0 +1,226 @@
+"""Turning values into the short texts a reader sees: table cells, case-id lists, scenario figures.
+
+Pure functions returning plain strings and small dicts; escaping is the template's job.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from workbench.report.model import ScenarioChange, Table
+
+__all__ = ["format_cell", "column_label", "table_view", "change_view"]
+
+MINUS = "\u2212"
+DASH = "\u2013"
+#: Case ids shown in a cell before the "show all" expander.
+ID_PREVIEW = 3
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+
+
+_ACRONYMS = {"id": "ID", "ids": "IDs", "ci": "CI", "kpi": "KPI", "auc": "AUC", "mae": "MAE", "rmse": "RMSE",
+             "sla": "SLA", "pp": "pp", "utc": "UTC"}
+
+
+def column_label(name: object) -> str:
+    """``"median_hours"`` -> ``"Median hours"``, ``"ci_low"`` -> ``"CI low"``; other names unchanged."""
+    text = str(name)
+    if not _SNAKE.match(text):
+        return text
+    words = [_ACRONYMS.get(word, word) for word in text.split("_")]
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words)
+
+
+def float_decimals(values: Iterable[float]) -> int:
+    """Decimals that show a column of floats consistently: 0 for whole numbers or >= 100, else 1-3."""
+    finite = [float(v) for v in values if isinstance(v, (int, float, np.number)) and math.isfinite(float(v))]
+    if not finite or all(v == int(v) for v in finite):
+        return 0
+    largest = max(abs(v) for v in finite)
+    return 0 if largest >= 100 else 1 if largest >= 10 else 2 if largest >= 1 else 3
+
+
+def format_float(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` places, thousands separators and a true minus sign."""
+    if not math.isfinite(value):
+        return DASH
+    return f"{value:,.{decimals}f}".replace("-", MINUS)
+
+
+def _number(value: float) -> str:
+    if not math.isfinite(value):
+        return DASH
+    if value == int(value) and abs(value) < 1e15:
+        text = f"{int(value):,}"
+    elif abs(value) >= 1000:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    elif abs(value) >= 1:
+        text = f"{value:.2f}"
+    elif abs(value) >= 0.001:
+        text = f"{value:.3f}"
+    else:
+        text = f"{value:.2g}"
+    return text.replace("-", MINUS)
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(pd.isna(value)) if np.ndim(value) == 0 else False
+    except (TypeError, ValueError):
+        return False
+
+
+def format_cell(value: Any) -> str:
+    """A value as a short text: numbers with separators, timestamps to the minute, lists joined."""
+    if _is_missing(value):
+        return DASH
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}".replace("-", MINUS)
+    if isinstance(value, (float, np.floating)):
+        return _number(float(value))
+    if isinstance(value, pd.Timestamp):
+        if value.tzinfo is not None:
+            value = value.tz_convert("UTC")
+        if (value.hour, value.minute, value.second) == (0, 0, 0):
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M") + (" UTC" if value.tzinfo is not None else "")
+    if isinstance(value, (pd.Timedelta, np.timedelta64)):
+        return f"{_number(pd.Timedelta(value).total_seconds() / 3600)} h"
+    if isinstance(value, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+        return ", ".join(format_cell(v) for v in list(value))
+    return str(value)
+
+
+def _ids(value: Any) -> list[str]:
+    if isinstance(value, (list, tuple, np.ndarray, pd.Series, pd.Index)):
+        return [str(v) for v in list(value) if not _is_missing(v)]
+    if isinstance(value, (set, frozenset)):
+        return sorted(str(v) for v in value if not _is_missing(v))
+    if _is_missing(value):
+        return []
+    return [str(value)]
+
+
+def _id_cell(value: Any, limit: int) -> dict[str, Any]:
+    ids = _ids(value)
+    return {
+        "type": "ids",
+        "count": len(ids),
+        "label": f"{len(ids):,} case" + ("" if len(ids) == 1 else "s"),
+        "preview": ids[:ID_PREVIEW],
+        "all": ids[:limit] if len(ids) > ID_PREVIEW else [],
+        "cut": max(0, len(ids) - limit) if len(ids) > ID_PREVIEW else 0,
+        "sort": len(ids),
+    }
+
+
+def _sort_key(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)) or _is_missing(value):
+        return ""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return repr(float(value))
+    if isinstance(value, pd.Timestamp):
+        return repr(float(value.value))
+    if isinstance(value, (pd.Timedelta, np.timedelta64)):
+        return repr(pd.Timedelta(value).total_seconds())
+    return ""
+
+
+def table_view(table: Table) -> dict[str, Any]:
+    """Header, rows and notes of a :class:`Table`, ready for the template."""
+    frame = table.frame
+    if any(name is not None for name in frame.index.names):
+        frame = frame.reset_index()
+    total = len(frame)
+    shown = frame.iloc[: table.max_rows]
+    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
+               or pd.api.types.is_timedelta64_dtype(dtype) for dtype in frame.dtypes]
+    columns = []
+    for name, is_num in zip(frame.columns, numeric):
+        is_ids = table.case_id_column is not None and name == table.case_id_column
+        columns.append({"label": column_label(name), "numeric": bool(is_num) and not is_ids, "ids": is_ids})
+    decimals = [
+        float_decimals(frame[name].tolist()) if pd.api.types.is_float_dtype(dtype) else None
+        for name, dtype in zip(frame.columns, frame.dtypes)
+    ]
+    rows = []
+    for values in shown.itertuples(index=False, name=None):
+        row = []
+        for column, places, value in zip(columns, decimals, values):
+            if column["ids"]:
+                row.append(_id_cell(value, table.max_case_ids))
+            else:
+                text = format_float(float(value), places) if places is not None and not _is_missing(value) else None
+                row.append({"type": "text", "text": text or format_cell(value), "sort": _sort_key(value)})
+        rows.append(row)
+    return {
+        "caption": table.caption,
+        "columns": columns,
+        "rows": rows,
+        "total": total,
+        "shown": len(shown),
+        "sortable": total == len(shown) and total > 1,
+    }
+
+
+def _scale(unit: str) -> tuple[float, str, str]:
+    """(factor, value suffix, difference suffix) for a KPI unit."""
+    if unit == "rate":
+        return 100.0, "%", " pp"
+    if unit == "%":
+        return 1.0, "%", " pp"
+    suffix = f" {unit}" if unit else ""
+    return 1.0, suffix, suffix
+
+
+def _decimals(values: Iterable[float]) -> int:
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    largest = max(finite, default=0.0)
+    return 0 if largest >= 100 else 1 if largest >= 1 else 2
+
+
+def _fixed(value: float, decimals: int, *, signed: bool = False) -> str:
+    if not math.isfinite(value):
+        return DASH
+    text = f"{value:+,.{decimals}f}" if signed else f"{value:,.{decimals}f}"
+    if signed and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    return text.replace("-", MINUS)
+
+
+def change_view(change: ScenarioChange) -> dict[str, str]:
+    """The texts of one scenario-change row: today, with the change, difference, interval."""
+    factor, suffix, diff_suffix = _scale(change.unit)
+    base, scen = change.baseline * factor, change.scenario_value * factor
+    diff, lo, hi = change.difference * factor, change.ci_low * factor, change.ci_high * factor
+    places = _decimals((base, scen))
+    diff_places = places
+    while diff_places < 4 and diff != 0 and math.isfinite(diff) and abs(diff) < 0.5 * 10**-diff_places:
+        diff_places += 1
+    if math.isfinite(lo) and math.isfinite(hi):
+        interval = f"{_fixed(lo, diff_places, signed=True)} to {_fixed(hi, diff_places, signed=True)}{diff_suffix}"
+    else:
+        interval = "no interval"
+    return {
+        "scenario": change.scenario,
+        "kpi": change.kpi,
+        "baseline": f"{_fixed(base, places)}{suffix}",
+        "scenario_value": f"{_fixed(scen, places)}{suffix}",
+        "difference": f"{_fixed(diff, diff_places, signed=True)}{diff_suffix}",
+        "interval": interval,
+        "verdict": change.verdict_text,
+        "tone": change.tone,
+    }
