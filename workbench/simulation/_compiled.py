@@ -1,0 +1,237 @@
+"""A :class:`SimulationModel` compiled into the flat lists and dicts the engine's hot loop reads.
+
+Nothing here is public: the engine calls :func:`compile_model` once per replication
+(cheap) and reads indices, quantile tables and routing dicts, never pydantic objects.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from workbench.errors import ScenarioError
+from workbench.simulation._clock import WorkClock
+from workbench.simulation.distributions import quantile_table
+from workbench.simulation.model import END, START, CalendarSpec, SimulationModel
+
+__all__ = ["Compiled", "compile_model", "TABLE"]
+
+TABLE = 1024
+#: index of the START and END sentinels in the routing tables
+START_IDX = -1
+END_IDX = -2
+
+
+@dataclass
+class Compiled:
+    names: list[str]
+    team_names: list[str]
+    node_team: list[int]
+    node_uses: list[bool]
+    node_removed: list[bool]
+    node_user_wait: list[bool]
+    node_work: list[list[float] | None]
+    node_activity: list[str]
+    node_team_name: list[str | None]
+    #: (source, target) -> (delay table | None, clock | None (elapsed time), same worker, work table | None)
+    trans: dict[tuple[int, int], tuple[list[float] | None, WorkClock | None, bool, list[float] | None]]
+    #: node -> list of (use_before, use_visit, attribute index | -1, {key: (cumulative probs, targets)})
+    patterns: dict[int, list[tuple[bool, bool, int, dict]]]
+    max_visit: dict[int, int]
+    staff: list[int]
+    clocks: list[WorkClock]
+    default_clock: WorkClock
+    attributes: list[str]
+    profile_codes: list[tuple[int, ...]]  # per profile: value code per attribute
+    profile_weights: list[float]
+    value_codes: list[dict[str, int]]  # per attribute: value -> code
+    #: per profile: queue rank offset per team (list over teams)
+    profile_ranks: list[list[float]]
+    #: per profile: node substitution map (route a case attribute to a team) or None
+    profile_subst: list[dict[int, int] | None]
+    extra: dict = field(default_factory=dict)
+
+
+def _table(dist: object | None) -> list[float] | None:
+    if dist is None:
+        return None
+    return quantile_table(dist, TABLE)  # type: ignore[arg-type]
+
+
+def compile_model(
+    model: SimulationModel,
+    origin: dt.datetime,
+    *,
+    route_to_team: tuple[tuple[str, str, str], ...] = (),
+) -> Compiled:
+    """Compile ``model`` for a run whose clock starts at ``origin`` (UTC).
+
+    ``route_to_team`` holds ``(attribute, value, team)`` triples: cases with that value have
+    every assignment step sent to that team (the ``route_attribute`` scenario change).
+    """
+    names = list(model.activities)
+    index = {n: i for i, n in enumerate(names)}
+    team_names = list(model.teams)
+    team_index = {t: i for i, t in enumerate(team_names)}
+    clocks = [WorkClock(model.teams[t].calendar, origin) for t in team_names]
+    default_clock = WorkClock(model.default_calendar, origin)
+    node_team, node_uses, node_removed, node_user, node_work, node_act, node_tname = [], [], [], [], [], [], []
+    for n in names:
+        a = model.activities[n]
+        ti = team_index[a.team] if a.team is not None else -1
+        uses = a.uses_staff and not a.automated and ti >= 0 and model.teams[a.team].staff > 0  # type: ignore[index]
+        if a.uses_staff and not a.automated and ti >= 0 and model.teams[a.team].staff == 0:  # type: ignore[index]
+            uses = True  # a team with no staff: cases queue for ever (the KPIs show it)
+        node_team.append(ti)
+        node_uses.append(uses)
+        node_removed.append(a.removed)
+        node_user.append(a.user_wait_after)
+        node_work.append(None if a.automated else _table(a.work))
+        node_act.append(a.activity)
+        node_tname.append(a.team)
+    trans = {}
+    for tr in model.transitions:
+        s = START_IDX if tr.source == START else index[tr.source]
+        t = index[tr.target]
+        if tr.clock == "working":
+            ti = node_team[t]
+            clock = clocks[ti] if ti >= 0 else default_clock
+            if clock.always:
+                clock = None
+        else:
+            clock = None
+        work = None if model.activities[tr.target].automated else _table(tr.work)
+        trans[(s, t)] = (_table(tr.delay), clock, tr.same_worker, work)
+    attributes = list(model.case_mix.attributes)
+    attr_index = {a: i for i, a in enumerate(attributes)}
+    value_codes = [{v: k for k, v in enumerate(model.case_mix.values_of(a))} for a in attributes]
+    patterns: dict[int, dict[tuple[bool, bool, int], dict]] = {}
+    max_visit: dict[int, int] = {}
+    for rule in model.routing:
+        at = START_IDX if rule.at == START else index[rule.at]
+        attr = -1
+        value = None
+        if rule.when:
+            (aname, aval), = rule.when.items()
+            attr = attr_index[aname]
+            value = value_codes[attr].get(aval, -1)
+        pat = (rule.before is not None, rule.visit is not None, attr)
+        before = None if rule.before is None else (START_IDX if rule.before == START else index[rule.before])
+        key = (before, rule.visit, value)
+        targets, cum, acc = [], [], 0.0
+        for target, p in rule.next.items():
+            if p <= 0:
+                continue
+            acc += p
+            targets.append(END_IDX if target == END else index[target])
+            cum.append(acc)
+        cum[-1] = 1.0 + 1e-12
+        patterns.setdefault(at, {}).setdefault(pat, {})[key] = (cum, targets)
+        if rule.visit is not None:
+            max_visit[at] = max(max_visit.get(at, 1), rule.visit)
+
+    def specificity(p: tuple[bool, bool, int]) -> tuple[int, int, int]:
+        return (p[2] >= 0, p[0], p[1])
+
+    ordered = {
+        at: [(p[0], p[1], p[2], d) for p, d in sorted(pats.items(), key=lambda kv: specificity(kv[0]), reverse=True)]
+        for at, pats in patterns.items()
+    }
+    profile_codes, weights = [], []
+    for prof in model.case_mix.profiles:
+        profile_codes.append(tuple(value_codes[i].get(prof.values.get(a, ""), -1) for i, a in enumerate(attributes)))
+        weights.append(prof.weight)
+    if not profile_codes:
+        profile_codes, weights = [()], [1.0]
+    ranks = _profile_ranks(model, attributes, value_codes, profile_codes, team_names)
+    subst = _profile_subst(model, route_to_team, attributes, value_codes, profile_codes, names, index)
+    return Compiled(
+        names=names,
+        team_names=team_names,
+        node_team=node_team,
+        node_uses=node_uses,
+        node_removed=node_removed,
+        node_user_wait=node_user,
+        node_work=node_work,
+        node_activity=node_act,
+        node_team_name=node_tname,
+        trans=trans,
+        patterns=ordered,
+        max_visit=max_visit,
+        staff=[model.teams[t].staff for t in team_names],
+        clocks=clocks,
+        default_clock=default_clock,
+        attributes=attributes,
+        profile_codes=profile_codes,
+        profile_weights=weights,
+        value_codes=value_codes,
+        profile_ranks=ranks,
+        profile_subst=subst,
+    )
+
+
+def _profile_ranks(model, attributes, value_codes, profile_codes, team_names) -> list[list[float]]:  # noqa: ANN001
+    out = []
+    qp = model.queue_priority
+    for codes in profile_codes:
+        values = {a: _decode(value_codes[i], codes[i]) for i, a in enumerate(attributes)} if codes else {}
+        base = 0.0
+        if qp is not None:
+            base = qp.ranks.get(values.get(qp.attribute, ""), qp.default_rank)
+        per_team = [base] * len(team_names)
+        for rule in model.priority_rules:
+            if values.get(rule.attribute) == rule.value:
+                for ti, t in enumerate(team_names):
+                    if not rule.teams or t in rule.teams:
+                        per_team[ti] += rule.rank_offset
+        out.append(per_team)
+    return out
+
+
+def _profile_subst(model, route_to_team, attributes, value_codes, profile_codes, names, index):  # noqa: ANN001
+    if not route_to_team:
+        return [None] * len(profile_codes)
+    assigned = set(model.statuses.assigned)
+    maps: dict[tuple[str, str], dict[int, int]] = {}
+    for attr, value, team in route_to_team:
+        m: dict[int, int] = {}
+        for n in names:
+            act = model.activities[n]
+            if act.activity in assigned and act.team != team:
+                target = next(
+                    (k for k in names if model.activities[k].activity == act.activity and model.activities[k].team == team
+                     and k == _plain(k)),
+                    None,
+                )
+                if target is None:
+                    raise ScenarioError(
+                        f"route_attribute: team '{team}' has no '{act.activity}' step in the model, so cases cannot "
+                        f"be assigned to it directly; teams with one: "
+                        f"{sorted({model.activities[k].team for k in names if model.activities[k].activity == act.activity and model.activities[k].team})}"
+                    )
+                m[index[n]] = index[target]
+        maps[(attr, value)] = m
+    out = []
+    for codes in profile_codes:
+        values = {a: _decode(value_codes[i], codes[i]) for i, a in enumerate(attributes)} if codes else {}
+        merged: dict[int, int] = {}
+        for (attr, value), m in maps.items():
+            if values.get(attr) == value:
+                merged.update(m)
+        out.append(merged or None)
+    return out
+
+
+def _plain(name: str) -> str:
+    return name.split(" [", 1)[0]
+
+
+def _decode(codes: dict[str, int], code: int) -> str | None:
+    for v, k in codes.items():
+        if k == code:
+            return v
+    return None
+
+
+def calendar_clock(calendar: CalendarSpec, origin: dt.datetime) -> WorkClock:
+    return WorkClock(calendar, origin)

@@ -1,0 +1,290 @@
+"""Telling work from waiting in an event log, step by step.
+
+Every event becomes a *step* with a start and an end. What lies between the previous
+step of the case and this one is split into a **delay** outside the team's capacity
+(waiting on the user, hand-overs, a team that had a free worker but did not pick the
+case up) and **contention** (every worker of the team was busy), which the engine
+reproduces by queueing and so must not be counted twice. Three ways to find starts:
+
+- ``recorded``: the log has start timestamps (e.g. paired start/complete events);
+- ``status``: the log has one timestamp per status change and the config says which
+  statuses mean "in progress": a worker who records several statuses in a row keeps
+  the case (the time between is work); a step picked up by a new worker starts when
+  it is recorded (the time before it is waiting);
+- ``availability``: neither; a worker starts a step when both the case and the worker
+  are free (the latest of the case's and the worker's previous events).
+
+All work times are measured in working time of the team's calendar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TEAM, TIMESTAMP
+from workbench.simulation._clock import WorkClock
+from workbench.simulation.model import CalendarSpec, node_name
+
+__all__ = ["Steps", "build_steps", "SENT_BACK_VARIANT"]
+
+SENT_BACK_VARIANT = "sent back"
+_EPS = 1e-3
+
+
+@dataclass
+class Steps:
+    """The log as steps; ``frame`` has one row per event in case order."""
+
+    frame: pd.DataFrame
+    origin: pd.Timestamp
+    mode: str
+    pools: list[str]
+    team_mode: bool
+    staff: dict[str, int]
+    staff_note: dict[str, str]
+    clocks: dict[str, WorkClock]
+    default_clock: WorkClock
+
+
+def _to_seconds(ts: pd.Series, origin: pd.Timestamp) -> np.ndarray:
+    return ((ts - origin) / pd.Timedelta(seconds=1)).to_numpy(dtype=float, na_value=np.nan)
+
+
+def build_steps(
+    events: pd.DataFrame,
+    *,
+    user_wait_statuses: frozenset[str],
+    message_statuses: frozenset[str],
+    in_progress: frozenset[str],
+    sent_back: frozenset[str],
+    calendars: dict[str, CalendarSpec] | None,
+    default_calendar: CalendarSpec,
+    infer_calendar,  # noqa: ANN001 - callable(frame, pool) -> CalendarSpec
+    staff_override: dict[str, int] | None = None,
+) -> Steps:
+    """Turn canonical events into steps with work, delay and contention (see module docstring)."""
+    df = events[[c for c in (CASE_ID, ACTIVITY, TIMESTAMP, START_TIMESTAMP, RESOURCE, TEAM) if c in events]].copy()
+    for col in (START_TIMESTAMP, RESOURCE, TEAM):
+        if col not in df:
+            df[col] = pd.NA
+    df = df.sort_values([CASE_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+    first = df[TIMESTAMP].min()
+    if df[START_TIMESTAMP].notna().any():
+        first = min(first, df[START_TIMESTAMP].min())
+    origin = first.floor("D") - pd.Timedelta(days=1)
+    end = _to_seconds(df[TIMESTAMP], origin)
+    rec_start = _to_seconds(df[START_TIMESTAMP], origin)
+    case = pd.factorize(df[CASE_ID])[0]
+    res = df[RESOURCE].astype("string")
+    has_res = res.notna().to_numpy()
+    team_mode = bool(df[TEAM].notna().mean() >= 0.5)
+    if team_mode:
+        pool = df[TEAM].astype("string").groupby(case).ffill().groupby(case).bfill()
+    else:
+        pool = df[ACTIVITY].astype("string").where(res.notna().groupby(df[ACTIVITY]).transform("mean") > 0)
+    act = df[ACTIVITY].astype(str).to_numpy()
+    pool_arr = pool.to_numpy(dtype=object, na_value=None)
+    variant = _sent_back_variant(case, pool_arr, act, sent_back) if team_mode and sent_back else np.full(len(df), None)
+    node = np.array(
+        [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant)], dtype=object
+    )
+    frame = pd.DataFrame(
+        {"case": case, "node": node, "activity": act, "pool": pool_arr, "resource": res.to_numpy(dtype=object, na_value=None),
+         "has_res": has_res, "end": end, "rec_start": rec_start}
+    )
+    first_in_case = np.r_[True, case[1:] != case[:-1]]
+    frame["first"] = first_in_case
+    frame["prev_node"] = np.where(first_in_case, None, np.r_[None, node[:-1]])
+    frame["prev_end"] = np.where(first_in_case, np.nan, np.r_[np.nan, end[:-1]])
+    frame["prev_res"] = np.where(first_in_case, None, np.r_[None, frame["resource"].to_numpy()[:-1]])
+    frame["prev_pool"] = np.where(first_in_case, None, np.r_[None, pool_arr[:-1]])
+    prev_act = np.where(first_in_case, None, np.r_[None, act[:-1]])
+    frame["prev_hard"] = pd.Series(prev_act).isin(user_wait_statuses).to_numpy()
+    frame["prev_user"] = pd.Series(prev_act).isin(user_wait_statuses | message_statuses).to_numpy()
+    uses = frame.groupby("node")["has_res"].transform("mean").to_numpy() >= 0.5
+    uses &= pd.notna(pool_arr)
+    frame["uses"] = uses
+    frame["prev_uses"] = np.where(first_in_case, False, np.r_[False, uses[:-1]])
+
+    recorded_share = float(np.isfinite(rec_start).mean())
+    if recorded_share >= 0.5:
+        mode = "recorded"
+    elif in_progress and frame["activity"].isin(in_progress).any():
+        mode = "status"
+    else:
+        mode = "availability"
+
+    pools = sorted({p for p, u in zip(pool_arr, uses) if u and p is not None})
+    cal_for = calendars or {}
+    clocks: dict[str, WorkClock] = {}
+    pydt = origin.to_pydatetime()
+    for p in pools:
+        spec = cal_for.get(p) or infer_calendar(frame, p, origin) or default_calendar
+        clocks[p] = WorkClock(spec, pydt)
+    default_clock = WorkClock(infer_calendar(frame, None, origin) or default_calendar, pydt)
+
+    cont = np.zeros(len(frame), dtype=bool)
+    start = end.copy()
+    if mode == "recorded":
+        start = np.where(np.isfinite(rec_start), np.minimum(rec_start, end), np.nan)
+        missing = ~np.isfinite(start)
+        if missing.any():
+            start[missing] = _availability_starts(frame, end)[missing]
+    elif mode == "status":
+        same = (
+            frame["has_res"].to_numpy()
+            & (frame["resource"].to_numpy() == frame["prev_res"].to_numpy())
+            & (pool_arr == frame["prev_pool"].to_numpy())
+            & ~frame["prev_hard"].to_numpy()
+            & frame["prev_uses"].to_numpy()
+            & uses
+        )
+        cont = same & ~first_in_case
+        start = np.where(cont, frame["prev_end"].to_numpy(), end)
+    else:
+        start = np.where(uses, _availability_starts(frame, end), end)
+    start = np.minimum(start, end)
+    frame["start"] = start
+    frame["continues"] = cont
+
+    # work, in working time of the pool (elapsed time for steps without staff)
+    work = end - start
+    w_start = np.full(len(frame), np.nan)
+    w_end = np.full(len(frame), np.nan)
+    w_prev = np.full(len(frame), np.nan)
+    prev_end = frame["prev_end"].to_numpy(dtype=float)
+    for p, clock in clocks.items():
+        m = (pool_arr == p) & uses
+        w_start[m] = clock.worked_array(start[m])
+        w_end[m] = clock.worked_array(end[m])
+        w_prev[m] = clock.worked_array(np.where(np.isfinite(prev_end[m]), prev_end[m], start[m]))
+        work[m] = w_end[m] - w_start[m]
+    frame["work"] = np.maximum(work, 0.0)
+
+    # busy intervals of workers -> staff and contention
+    staff, note = _staff(frame, pools, mode, cont, staff_override)
+    contention = np.zeros(len(frame))
+    acquire = uses & ~cont & ~frame["first"].to_numpy()
+    for p, clock in clocks.items():
+        m = (pool_arr == p) & acquire
+        if not m.any():
+            continue
+        intervals = _busy_intervals(frame, p, mode, cont)
+        contention[m] = _all_busy_overlap(intervals, staff[p], clock, prev_end[m], start[m])
+    frame["contention"] = contention
+
+    # delays outside capacity, before each step (not for continuations): in calendar time and in
+    # working time (the model keeps whichever clock describes a transition more tightly)
+    gap = start - prev_end
+    delay_work = np.zeros(len(frame))
+    prev_user = frame["prev_user"].to_numpy()
+    for p, clock in clocks.items():
+        m = (pool_arr == p) & uses
+        delay_work[m] = (w_start[m] - w_prev[m]) - contention[m]
+    sys_mask = ~uses
+    if sys_mask.any():
+        delay_work[sys_mask] = _system_working_gap(frame, sys_mask, clocks, default_clock, prev_end, start)
+    no_delay = cont | first_in_case
+    frame["delay_cal"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(gap), 0.0))
+    frame["delay_work"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(delay_work), 0.0))
+    # a worker picking a case from the queue: working time, contention taken out (unless the user held it)
+    frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
+    return Steps(frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock)
+
+
+def _sent_back_variant(case: np.ndarray, pool: np.ndarray, act: np.ndarray, sent_back: frozenset[str]) -> np.ndarray:
+    """Label every event of a team visit (a run of one team in a case) that ends in a send-back."""
+    pool_s = pd.Series(pool, dtype=object).fillna("")
+    new_visit = np.r_[True, (case[1:] != case[:-1]) | (pool_s.to_numpy()[1:] != pool_s.to_numpy()[:-1])]
+    visit_id = np.cumsum(new_visit)
+    is_sb = pd.Series(act).isin(sent_back).to_numpy()
+    sb_visit = pd.Series(is_sb).groupby(visit_id).transform("any").to_numpy()
+    return np.where(sb_visit, SENT_BACK_VARIANT, None)
+
+
+def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
+    """Start = the later of the case's previous end and the worker's previous end (capped at end)."""
+    prev_case = frame["prev_end"].to_numpy(dtype=float)
+    order = np.lexsort((end, frame["resource"].fillna("").to_numpy(dtype=str)))
+    res_sorted = frame["resource"].to_numpy()[order]
+    end_sorted = end[order]
+    prev_res_end = np.full(len(end), np.nan)
+    same = np.r_[False, (res_sorted[1:] == res_sorted[:-1]) & pd.notna(res_sorted[1:])]
+    shifted = np.r_[np.nan, end_sorted[:-1]]
+    prev_res_end[order] = np.where(same, shifted, np.nan)
+    start = np.fmax(prev_case, prev_res_end)
+    start = np.where(np.isfinite(start), np.minimum(start, end), end)
+    return start
+
+
+def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:  # noqa: ANN001
+    staff, note = {}, {}
+    week = np.floor(frame["end"].to_numpy() / (7 * 86400.0)).astype(int)
+    for p in pools:
+        m = (frame["pool"].to_numpy() == p) & frame["has_res"].to_numpy()
+        per_week = pd.Series(frame["resource"].to_numpy()[m]).groupby(week[m]).nunique()
+        n = int(max(1, round(float(per_week.median())))) if len(per_week) else 1
+        staff[p] = n
+        note[p] = (
+            f"staff = median number of distinct workers active per week ({n}; "
+            f"{int(per_week.max()) if len(per_week) else 0} at most, {frame.loc[m, 'resource'].nunique()} in all)"
+        )
+        if override and p in override:
+            staff[p] = int(override[p])
+            note[p] = f"staff set to {staff[p]} by the user ({note[p]})"
+    return staff, note
+
+
+def _busy_intervals(frame: pd.DataFrame, pool: str, mode: str, cont: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    m = (frame["pool"].to_numpy() == pool) & frame["uses"].to_numpy()
+    if mode != "status":
+        return frame["start"].to_numpy()[m], frame["end"].to_numpy()[m]
+    # a worker holds the case from the pick-up to the last step of the chain
+    chain = np.cumsum(~cont)
+    sub = pd.DataFrame({"chain": chain[m], "t": frame["end"].to_numpy()[m]})
+    g = sub.groupby("chain")["t"]
+    return g.min().to_numpy(), g.max().to_numpy()
+
+
+def _all_busy_overlap(intervals, staff: int, clock: WorkClock, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # noqa: ANN001
+    """Working seconds within [a, b] during which at least ``staff`` workers were busy."""
+    s, e = intervals
+    if len(s) == 0:
+        return np.zeros(len(a))
+    ws, we = clock.worked_array(s), clock.worked_array(e)
+    times = np.r_[ws, we]
+    delta = np.r_[np.ones(len(ws)), -np.ones(len(we))]
+    order = np.lexsort((delta, times))  # ends before starts at the same instant
+    times, delta = times[order], delta[order]
+    level = np.cumsum(delta)
+    full = (level >= staff).astype(float)
+    seg = np.diff(times)
+    cum = np.r_[0.0, np.cumsum(full[:-1] * seg)]  # all-busy working seconds up to times[k]
+    wa = clock.worked_array(np.where(np.isfinite(a), a, b))
+    wb = clock.worked_array(b)
+
+    def at(x: np.ndarray) -> np.ndarray:
+        k = np.searchsorted(times, x, side="right") - 1
+        kc = np.clip(k, 0, len(times) - 1)
+        extra = np.where(k >= 0, full[kc] * (x - times[kc]), 0.0)
+        return np.where(k >= 0, cum[kc] + extra, 0.0)
+
+    # the last segment's level is 0 after the final end; at() handles x beyond the last time
+    return np.clip(at(wb) - at(wa), 0.0, None)
+
+
+def _system_working_gap(frame, mask, clocks, default_clock, prev_end, start) -> np.ndarray:  # noqa: ANN001
+    out = np.zeros(int(mask.sum()))
+    pools = frame["pool"].to_numpy()[mask]
+    a = prev_end[mask]
+    b = start[mask]
+    keys = pd.Series(pools, dtype=object).fillna("\0").to_numpy()
+    for p in set(keys.tolist()):
+        clock = clocks.get(p, default_clock)
+        m = keys == p
+        aa = np.where(np.isfinite(a[m]), a[m], b[m])
+        out[m] = clock.worked_array(b[m]) - clock.worked_array(aa)
+    return out

@@ -1,0 +1,479 @@
+"""The SimPy engine: one fresh :class:`simpy.Environment` per replication.
+
+Each case is a SimPy process that walks the model's steps: a delay outside the
+team's capacity (waiting on the user, hand-over times), a queue for a free worker of
+the step's team (ordered by queue rank, then arrival), work within the team's
+working calendar, then the next step from the routing rules. Teams are pools of
+``staff`` workers; a worker who carries on with the next step (``same_worker``) keeps
+the case without queueing again.
+
+Common random numbers: arrivals, case attributes, routing, delays and work times come
+from separate streams, and a case's k-th routing choice, delay and work time use the
+k-th number of that case's own row, so a baseline and a scenario run with the same
+seed see the same cases arrive with the same attributes and the same luck.
+
+The hot loop reads only lists and dicts (see ``_compiled.py``); durations come from
+quantile tables. :func:`simulate` returns a :class:`SimulationRun` with the simulated
+event log in the canonical schema and one row per case.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from heapq import heappop, heappush
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from workbench.schema import ACTIVITY, CASE_ID, LIFECYCLE, RESOURCE, START_TIMESTAMP, TEAM, TIMESTAMP
+from workbench.simulation._arrivals import sample_arrivals
+from workbench.simulation._compiled import END_IDX, START_IDX, TABLE, Compiled, compile_model
+from workbench.simulation.model import SimulationModel
+
+__all__ = ["SimulationRun", "simulate"]
+
+_STEPS = 48  # random numbers pre-drawn per case and purpose; longer cases draw more
+_STREAMS = ("arrivals", "attributes", "routing", "delays", "work", "extra_arrivals", "extra_cases", "overflow")
+
+
+@dataclass(frozen=True)
+class SimulationRun:
+    """One replication's output.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        The simulated event log in the canonical schema (start and end timestamps),
+        with the case attribute columns.
+    cases : pandas.DataFrame
+        One row per case: ``case_id``, ``arrival``, ``end`` (UTC), ``finished``,
+        ``cycle_time_h``, ``work_h``, ``queue_h``, ``delay_h``, ``waiting_time_h``
+        (queue + delay), ``waiting_on_user_h``, the case attributes, and ``extra``
+        (True for cases added by a volume increase).
+    team_usage : pandas.DataFrame
+        Per team: ``staff``, ``busy_h`` (working hours a worker held a case) and
+        ``available_h`` (staff times working hours) inside the measurement window.
+    team_waits : pandas.DataFrame
+        Per case and team: ``queue_h``, the time the case queued for that team.
+    start, window_start, window_end : pandas.Timestamp
+        Clock origin and the measurement window (after the warm-up, to the last arrival).
+    activity_instances : int
+        Number of simulated steps (events).
+    """
+
+    events: pd.DataFrame
+    cases: pd.DataFrame
+    team_usage: pd.DataFrame
+    team_waits: pd.DataFrame
+    start: pd.Timestamp
+    window_start: pd.Timestamp
+    window_end: pd.Timestamp
+    activity_instances: int
+
+
+class _Pool:
+    __slots__ = ("free", "queue", "seq")
+
+    def __init__(self, staff: int, first_id: int) -> None:
+        self.free = list(range(first_id + staff - 1, first_id - 1, -1))
+        self.queue: list = []
+        self.seq = 0
+
+
+def simulate(
+    model: SimulationModel,
+    *,
+    start: pd.Timestamp | dt.datetime | str,
+    days: float,
+    seed: int | np.random.SeedSequence,
+    warmup_days: float = 0.0,
+    n_cases: int | None = None,
+    drain_days: float = 180.0,
+    route_to_team: tuple[tuple[str, str, str], ...] = (),
+    keep_events: bool = True,
+    case_prefix: str = "sim-",
+) -> SimulationRun:
+    """Run one replication of ``model``.
+
+    Parameters
+    ----------
+    model : SimulationModel
+        The model (with any scenario already applied, see :func:`apply_scenario`).
+    start : timestamp
+        The instant the simulation clock starts (UTC); cases arrive from then on.
+    days : float
+        Length of the arrival period in days.
+    seed : int or numpy.random.SeedSequence
+        Seed of this replication. The same seed gives the same run.
+    warmup_days : float
+        Cases arriving in the first ``warmup_days`` are simulated (they load the queues)
+        but left out of the measurement window.
+    n_cases : int, optional
+        Stop arrivals after this many cases (the validation protocol's "same number of
+        cases"); ``days`` then only bounds the search.
+    drain_days : float
+        After the last arrival, cases in progress run for at most this long; cases still
+        open then are reported with ``finished=False``.
+    route_to_team : tuple of (attribute, value, team)
+        Cases with ``attribute == value`` have every assignment step sent to ``team``.
+    keep_events : bool
+        Build the event-log DataFrame (turn off for speed when only KPIs are needed).
+    """
+    if days <= 0:
+        raise ValueError(f"days must be positive, got {days}")
+    if warmup_days < 0 or warmup_days >= days:
+        raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
+    origin = pd.Timestamp(start)
+    origin = origin.tz_localize("UTC") if origin.tzinfo is None else origin.tz_convert("UTC")
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    streams = dict(zip(_STREAMS, ss.spawn(len(_STREAMS))))
+    comp = compile_model(model, origin.to_pydatetime(), route_to_team=route_to_team)
+    horizon = days * 86400.0
+    arrivals, extra = sample_arrivals(
+        model.arrivals, origin, horizon, primary=streams["arrivals"], extra=streams["extra_arrivals"],
+        max_cases=n_cases,
+    )
+    n = len(arrivals)
+    profiles = _draw_profiles(comp, n, extra, streams)
+    rows = _draw_rows(n, extra, streams)
+    sim = _Run(comp, arrivals, profiles, rows, streams["overflow"])
+    last_arrival = float(arrivals[-1]) if n else 0.0
+    w0 = warmup_days * 86400.0
+    w1 = horizon if n_cases is None else max(last_arrival, w0 + 1.0)
+    sim.window = (w0, w1)
+    until = max(horizon, last_arrival) + drain_days * 86400.0
+    sim.run(until)
+    return _collect(sim, model, origin, arrivals, profiles, extra, w0, w1, keep_events, case_prefix)
+
+
+def _draw_profiles(comp: Compiled, n: int, extra: np.ndarray, streams: dict) -> np.ndarray:
+    w = np.asarray(comp.profile_weights, dtype=float)
+    w = w / w.sum()
+    out = np.empty(n, dtype=np.int64)
+    prim = ~extra
+    rng_p = np.random.default_rng(streams["attributes"])
+    rng_e = np.random.default_rng(streams["extra_cases"].spawn(1)[0])
+    out[prim] = rng_p.choice(len(w), size=int(prim.sum()), p=w)
+    out[extra] = rng_e.choice(len(w), size=int(extra.sum()), p=w)
+    return out
+
+
+def _draw_rows(n: int, extra: np.ndarray, streams: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    prim = ~extra
+    k_p, k_e = int(prim.sum()), int(extra.sum())
+    out = []
+    extra_streams = streams["extra_cases"].spawn(4)[1:]
+    for purpose, es in zip(("routing", "delays", "work"), extra_streams):
+        u = np.empty((n, _STEPS))
+        u[prim] = np.random.default_rng(streams[purpose]).random((k_p, _STEPS))
+        u[extra] = np.random.default_rng(es).random((k_e, _STEPS))
+        out.append(u)
+    return out[0], out[1], out[2]
+
+
+class _Run:
+    """State of one replication; :meth:`case` is the per-case SimPy process."""
+
+    def __init__(self, comp: Compiled, arrivals, profiles, rows, overflow: np.random.SeedSequence) -> None:  # noqa: ANN001
+        self.c = comp
+        self.arrivals = arrivals
+        self.profiles = profiles
+        self.rows = rows
+        self.overflow = overflow
+        self.env = simpy.Environment()
+        first = 0
+        self.pools = []
+        for staff in comp.staff:
+            self.pools.append(_Pool(staff, first))
+            first += max(staff, 1) + 1000
+        self.window = (0.0, 0.0)
+        n = len(arrivals)
+        self.end = np.full(n, np.nan)
+        self.ev_case: list[int] = []
+        self.ev_node: list[int] = []
+        self.ev_start: list[float] = []
+        self.ev_end: list[float] = []
+        self.ev_res: list[int] = []
+        self.ev_queue: list[float] = []
+        self.ev_delay: list[float] = []
+        self.ev_user: list[bool] = []
+        self.busy = [0.0] * len(comp.staff)
+
+    def run(self, until: float) -> None:
+        env = self.env
+        env.process(self._source())
+        env.run(until=until)
+
+    def _source(self):  # noqa: ANN202
+        env = self.env
+        for i, t in enumerate(self.arrivals.tolist()):
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            env.process(self.case(i))
+
+    def _more(self, i: int, k: int) -> tuple[list[float], list[float], list[float]]:
+        """Random numbers for a case that outgrew its pre-drawn rows (rare)."""
+        rng = np.random.default_rng(np.random.SeedSequence(self.overflow.entropy, spawn_key=(*self.overflow.spawn_key, i, k)))
+        u = rng.random((3, _STEPS))
+        return u[0].tolist(), u[1].tolist(), u[2].tolist()
+
+    def _release(self, team: int, server: int, since: float) -> None:
+        pool = self.pools[team]
+        now = self.env.now
+        w0, w1 = self.window
+        if now > w0 and since < w1:
+            clock = self.c.clocks[team]
+            self.busy[team] += clock.working_between(max(since, w0), min(now, w1))
+        if pool.queue:
+            _, _, ev = heappop(pool.queue)
+            ev.succeed(server)
+        else:
+            pool.free.append(server)
+
+    def case(self, i: int):  # noqa: ANN201, C901 - the hot loop, kept in one piece for speed
+        env = self.env
+        c = self.c
+        patterns = c.patterns
+        max_visit = c.max_visit
+        trans = c.trans
+        node_team, node_uses, node_removed = c.node_team, c.node_uses, c.node_removed
+        node_user, node_work = c.node_user_wait, c.node_work
+        clocks, pools = c.clocks, self.pools
+        prof = int(self.profiles[i])
+        codes = c.profile_codes[prof]
+        ranks = c.profile_ranks[prof]
+        subst = c.profile_subst[prof]
+        ur = self.rows[0][i].tolist()
+        ud = self.rows[1][i].tolist()
+        uw = self.rows[2][i].tolist()
+        ev_case, ev_node, ev_start, ev_end = self.ev_case, self.ev_node, self.ev_start, self.ev_end
+        ev_res, ev_queue, ev_delay, ev_user = self.ev_res, self.ev_queue, self.ev_delay, self.ev_user
+        visits: dict[int, int] = {}
+        prev = START_IDX
+        cur = START_IDX
+        held = -1
+        server = -1
+        since = 0.0
+        k = 0
+        limit = len(ur)
+        while True:
+            if k >= limit:
+                more = self._more(i, k)
+                ur += more[0]
+                ud += more[1]
+                uw += more[2]
+                limit = len(ur)
+            # -- routing: the most specific matching rule at `cur` --------------------------------
+            u = ur[k]
+            nxt = END_IDX
+            hops = 0
+            at, before = cur, prev
+            while True:
+                visit = visits.get(at, 1) if at != START_IDX else 1
+                table = None
+                for use_before, use_visit, attr, rules in patterns.get(at, ()):
+                    key = (
+                        before if use_before else None,
+                        (visit if visit < max_visit.get(at, 1) else max_visit.get(at, 1)) if use_visit else None,
+                        codes[attr] if attr >= 0 else None,
+                    )
+                    table = rules.get(key)
+                    if table is not None:
+                        break
+                if table is None:
+                    nxt = END_IDX
+                    break
+                cum, targets = table
+                j = 0
+                while cum[j] < u:
+                    j += 1
+                nxt = targets[j]
+                if subst is not None and nxt in subst:
+                    nxt = subst[nxt]
+                if nxt < 0 or not node_removed[nxt] or hops > 50:
+                    break
+                # a removed step: pass through it without time
+                hops += 1
+                visits[nxt] = visits.get(nxt, 0) + 1
+                before, at = at, nxt
+                u = (u * 7919.0) % 1.0
+            if nxt == END_IDX or nxt < 0:
+                break
+            team = node_team[nxt]
+            uses = node_uses[nxt]
+            tr = trans.get((cur, nxt))
+            if tr is not None:
+                delay_tab, delay_clock, same, work_tab = tr
+            else:
+                delay_tab, delay_clock, same, work_tab = None, None, False, None
+            if work_tab is None:
+                work_tab = node_work[nxt]
+            # -- keep or release the worker -------------------------------------------------------
+            if held >= 0 and not (same and uses and team == held):
+                self._release(held, server, since)
+                held = -1
+            # -- delay outside capacity -----------------------------------------------------------
+            delay = 0.0
+            if delay_tab is not None:
+                d = delay_tab[int(ud[k] * TABLE)]
+                if d > 0.0:
+                    now = env.now
+                    target = delay_clock.advance(now, d) if delay_clock is not None else now + d
+                    yield env.timeout(target - now)
+                    delay = target - now
+            # -- queue for a worker ----------------------------------------------------------------
+            queued = 0.0
+            if uses and held < 0:
+                pool = pools[team]
+                t_req = env.now
+                if pool.free:
+                    server = pool.free.pop()
+                else:
+                    ev = env.event()
+                    pool.seq += 1
+                    heappush(pool.queue, (ranks[team], pool.seq, ev))
+                    server = yield ev
+                held = team
+                since = env.now
+                queued = since - t_req
+            # -- work within the calendar ---------------------------------------------------------
+            now = env.now
+            w = work_tab[int(uw[k] * TABLE)] if work_tab is not None else 0.0
+            if uses:
+                clock = clocks[team]
+                begin = clock.next_working(now)
+                finish = clock.advance(begin, w) if w > 0.0 else begin
+                queued += begin - now
+            else:
+                begin = now
+                finish = now + w
+            if finish > now:
+                yield env.timeout(finish - now)
+            ev_case.append(i)
+            ev_node.append(nxt)
+            ev_start.append(begin)
+            ev_end.append(finish)
+            ev_res.append(server if uses else -1)
+            ev_queue.append(queued)
+            ev_delay.append(delay)
+            ev_user.append(node_user[cur] if cur >= 0 else False)
+            visits[nxt] = visits.get(nxt, 0) + 1
+            prev, cur = cur, nxt
+            k += 1
+        if held >= 0:
+            self._release(held, server, since)
+        self.end[i] = env.now
+
+
+def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_events, prefix) -> SimulationRun:  # noqa: ANN001
+    c = sim.c
+    n = len(arrivals)
+    ev_case = np.asarray(sim.ev_case, dtype=np.int64)
+    ev_node = np.asarray(sim.ev_node, dtype=np.int64)
+    ev_start = np.asarray(sim.ev_start, dtype=float)
+    ev_end = np.asarray(sim.ev_end, dtype=float)
+    ev_queue = np.asarray(sim.ev_queue, dtype=float)
+    ev_delay = np.asarray(sim.ev_delay, dtype=float)
+    ev_user = np.asarray(sim.ev_user, dtype=bool)
+    finished = ~np.isnan(sim.end)
+    horizon_end = sim.env.now
+    end = np.where(finished, sim.end, horizon_end)
+    work = np.bincount(ev_case, weights=ev_end - ev_start, minlength=n)
+    queue = np.bincount(ev_case, weights=ev_queue, minlength=n)
+    user = np.bincount(ev_case, weights=np.where(ev_user, ev_delay, 0.0), minlength=n)
+    delay = np.bincount(ev_case, weights=np.where(ev_user, 0.0, ev_delay), minlength=n)
+    ids = pd.Index([f"{prefix}{k}" for k in range(n)], dtype="string")
+    ts = lambda s: origin + pd.to_timedelta(np.asarray(s), unit="s")  # noqa: E731
+    attr_frame = _attribute_frame(c, profiles)
+    cycle = (end - arrivals) / 3600.0
+    cases = pd.DataFrame(
+        {
+            CASE_ID: ids,
+            "arrival": ts(arrivals),
+            "end": ts(end),
+            "arrival_s": arrivals,
+            "end_s": end,
+            "finished": finished,
+            "cycle_time_h": cycle,
+            "work_h": work / 3600.0,
+            "queue_h": queue / 3600.0,
+            "delay_h": delay / 3600.0,
+            "waiting_time_h": (queue + delay) / 3600.0,
+            "waiting_on_user_h": user / 3600.0,
+            "extra": extra,
+        }
+    )
+    cases = pd.concat([cases, attr_frame], axis=1)
+    ev_team = np.asarray(c.node_team, dtype=np.int64)[ev_node] if len(ev_node) else np.empty(0, dtype=np.int64)
+    has_team = (ev_team >= 0) & (ev_queue > 0)
+    tw = pd.DataFrame({"case": ev_case[has_team], "team": ev_team[has_team], "queue_h": ev_queue[has_team] / 3600.0})
+    tw = tw.groupby(["case", "team"], as_index=False)["queue_h"].sum()
+    team_waits = pd.DataFrame(
+        {
+            CASE_ID: ids[tw["case"].to_numpy()],
+            TEAM: np.asarray(c.team_names, dtype=object)[tw["team"].to_numpy()] if len(tw) else [],
+            "queue_h": tw["queue_h"].to_numpy(),
+        }
+    )
+    usage = []
+    for ti, t in enumerate(c.team_names):
+        avail = c.staff[ti] * c.clocks[ti].working_between(w0, w1) / 3600.0
+        usage.append({TEAM: t, "staff": c.staff[ti], "busy_h": sim.busy[ti] / 3600.0, "available_h": avail})
+    events = pd.DataFrame()
+    if keep_events:
+        events = _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, np.asarray(sim.ev_res), ts, attr_frame)
+    return SimulationRun(
+        events=events,
+        cases=cases,
+        team_usage=pd.DataFrame(usage, columns=[TEAM, "staff", "busy_h", "available_h"]),
+        team_waits=team_waits,
+        start=origin,
+        window_start=origin + pd.Timedelta(seconds=w0),
+        window_end=origin + pd.Timedelta(seconds=w1),
+        activity_instances=int(len(ev_case)),
+    )
+
+
+def _attribute_frame(c: Compiled, profiles: np.ndarray) -> pd.DataFrame:
+    data = {}
+    for ai, attr in enumerate(c.attributes):
+        decode = {k: v for v, k in c.value_codes[ai].items()}
+        per_profile = np.array([decode.get(codes[ai]) if codes else None for codes in c.profile_codes], dtype=object)
+        data[attr] = pd.array(per_profile[profiles], dtype="string")
+    return pd.DataFrame(data, index=pd.RangeIndex(len(profiles)))
+
+
+def _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, ev_res, ts, attr_frame) -> pd.DataFrame:  # noqa: ANN001
+    order = np.lexsort((ev_start, ev_end, ev_case))
+    ev_case, ev_node, ev_start, ev_end, ev_res = (a[order] for a in (ev_case, ev_node, ev_start, ev_end, ev_res))
+    acts = np.asarray(c.node_activity, dtype=object)[ev_node]
+    teams = np.asarray(c.node_team_name, dtype=object)[ev_node]
+    res_names = _resource_names(c, ev_res)
+    frame = pd.DataFrame(
+        {
+            CASE_ID: ids[ev_case],
+            ACTIVITY: pd.array(acts, dtype="string"),
+            TIMESTAMP: ts(ev_end),
+            START_TIMESTAMP: ts(ev_start),
+            RESOURCE: pd.array(res_names, dtype="string"),
+            TEAM: pd.array(teams, dtype="string"),
+            LIFECYCLE: pd.array([pd.NA] * len(ev_case), dtype="string"),
+        }
+    )
+    for col in attr_frame.columns:
+        frame[col] = attr_frame[col].to_numpy()[ev_case]
+    return frame
+
+
+def _resource_names(c: Compiled, ev_res: np.ndarray) -> np.ndarray:
+    out = np.full(len(ev_res), None, dtype=object)
+    first = 0
+    for ti, staff in enumerate(c.staff):
+        lo, hi = first, first + max(staff, 1)
+        mask = (ev_res >= lo) & (ev_res < hi)
+        if mask.any():
+            out[mask] = np.char.add(f"{c.team_names[ti]} worker ", (ev_res[mask] - lo + 1).astype(str))
+        first += max(staff, 1) + 1000
+    return out

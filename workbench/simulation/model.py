@@ -1,0 +1,407 @@
+"""The simulation model: typed, frozen, readable and editable as YAML or JSON.
+
+A :class:`SimulationModel` is what :func:`~workbench.simulation.discover_model` learns
+from an event log and what the engine runs. Every part is plain data a user can read
+and change in a text editor (``save_model`` / ``load_model``):
+
+- ``arrivals``: new cases per hour of the week (local time) times a level per month;
+- ``case_mix``: the joint mix of case attributes (e.g. department, category, channel);
+- ``teams``: capacity pools with their number of staff and weekly working calendar;
+- ``activities``: the steps (an activity done by a team), each with its default work time;
+- ``transitions``: for each pair of consecutive steps, the delay outside the team's
+  capacity (e.g. waiting on the user), the work time of the second step, and whether the
+  same worker carries on without queueing again;
+- ``routing``: next-step probabilities, from general (``at``) to specific
+  (``before``: the previous step, ``visit``: the k-th time at this step, ``when``: a case
+  attribute value), the most specific rule that matches wins;
+- ``queue_priority``: which case attribute orders the queues, if any.
+
+All durations are seconds. Work times are in working time of the team's calendar;
+delays are in working time or calendar time as their ``clock`` says.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from workbench.config import CalendarConfig, FrozenModel
+from workbench.config._base import format_validation_error
+from workbench.errors import ConfigError
+from workbench.simulation.distributions import Duration
+
+__all__ = [
+    "START",
+    "END",
+    "WEEKDAYS",
+    "CalendarSpec",
+    "TeamSpec",
+    "ActivitySpec",
+    "TransitionSpec",
+    "RoutingRule",
+    "QueuePriority",
+    "PriorityRule",
+    "ArrivalSpec",
+    "CaseProfile",
+    "CaseMix",
+    "StatusRoles",
+    "EstimationInfo",
+    "FitInfo",
+    "SimulationModel",
+    "node_name",
+    "model_to_yaml",
+    "model_from_yaml",
+    "save_model",
+    "load_model",
+]
+
+#: Routing sentinels: before the first step, and after the last.
+START = "START"
+END = "END"
+WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def node_name(activity: str, team: str | None, variant: str | None = None) -> str:
+    """The name of a step: ``"activity @ team"``, plus ``" [variant]"`` when given."""
+    name = activity if team is None else f"{activity} @ {team}"
+    return name if variant is None else f"{name} [{variant}]"
+
+
+class CalendarSpec(FrozenModel):
+    """Weekly working hours in a local time zone (``[[8, 12], [12.5, 16]]`` per weekday), with holidays."""
+
+    timezone: str = "UTC"
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[tuple[float, float], ...]] = {
+        day: ((8.0, 16.0),) for day in ("mon", "tue", "wed", "thu", "fri")
+    }
+    holidays: tuple[str, ...] = ()
+
+    @field_validator("hours")
+    @classmethod
+    def _check_hours(cls, value: dict) -> dict:
+        for day, spans in value.items():
+            for start, end in spans:
+                if not 0 <= start < end <= 24:
+                    raise ValueError(f"{day}: working span [{start}, {end}] must satisfy 0 <= start < end <= 24")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Copenhagen'") from None
+        return value
+
+    @classmethod
+    def from_config(cls, config: CalendarConfig) -> CalendarSpec:
+        """The calendar of a log config (one daily window on the working weekdays)."""
+        span = ((float(config.start_hour), float(config.end_hour)),)
+        return cls(
+            timezone=config.timezone,
+            hours={WEEKDAYS[d]: span for d in sorted(set(config.workdays))},
+            holidays=tuple(str(h) for h in config.holidays),
+        )
+
+    @classmethod
+    def always_open(cls, timezone: str = "UTC") -> CalendarSpec:
+        """A calendar open around the clock (delays and work in plain elapsed time)."""
+        return cls(timezone=timezone, hours={day: ((0.0, 24.0),) for day in WEEKDAYS})
+
+    @property
+    def is_always_open(self) -> bool:
+        return not self.holidays and all(self.hours.get(d) == ((0.0, 24.0),) for d in WEEKDAYS)
+
+    def weekly_intervals(self) -> list[tuple[tuple[float, float], ...]]:
+        """Working spans per weekday, Monday first."""
+        return [tuple(sorted(self.hours.get(d, ()))) for d in WEEKDAYS]
+
+    def weekly_hours(self) -> float:
+        """Working hours in a week without holidays."""
+        return sum(end - start for spans in self.hours.values() for start, end in spans)
+
+
+class TeamSpec(FrozenModel):
+    """A capacity pool: ``staff`` workers who work only within ``calendar``."""
+
+    staff: int = Field(ge=0)
+    calendar: CalendarSpec
+    note: str = ""
+
+
+class ActivitySpec(FrozenModel):
+    """One step of the process: an activity done by a team (or by nobody: a system or user event)."""
+
+    activity: str
+    team: str | None = None
+    uses_staff: bool = False
+    #: work time when no transition gives one (working seconds of the team's calendar)
+    work: Duration | None = None
+    #: the time after this event, until the next, is waiting on the user
+    user_wait_after: bool = False
+    automated: bool = False
+    removed: bool = False
+    count: int = 0
+
+
+class TransitionSpec(FrozenModel):
+    """What happens between two consecutive steps ``source`` -> ``target``."""
+
+    source: str
+    target: str
+    #: delay outside the team's capacity before ``target`` starts (None: no delay)
+    delay: Duration | None = None
+    clock: Literal["working", "calendar"] = "working"
+    #: the worker of ``source`` goes on with ``target`` without queueing again
+    same_worker: bool = False
+    #: work time of ``target`` after this transition (None: the activity's default)
+    work: Duration | None = None
+    count: int = 0
+
+
+class RoutingRule(FrozenModel):
+    """Next-step probabilities at step ``at``, optionally only after ``before``, at the
+    ``visit``-th time, or for cases whose attribute has a value (``when``)."""
+
+    at: str
+    before: str | None = None
+    visit: int | None = Field(default=None, ge=1)
+    when: dict[str, str] = {}
+    next: dict[str, float]
+    count: int = 0
+
+    @field_validator("next")
+    @classmethod
+    def _normalise(cls, value: dict[str, float]) -> dict[str, float]:
+        if not value:
+            raise ValueError("needs at least one next step")
+        if any(p < 0 for p in value.values()):
+            raise ValueError(f"probabilities must not be negative, got {value}")
+        total = sum(value.values())
+        if total <= 0:
+            raise ValueError(f"probabilities must have a positive sum, got {value}")
+        if abs(total - 1.0) <= 1e-5:  # rounded probabilities: keep them as written
+            return dict(value)
+        return {k: v / total for k, v in value.items()}
+
+    @field_validator("when")
+    @classmethod
+    def _one_condition(cls, value: dict[str, str]) -> dict[str, str]:
+        if len(value) > 1:
+            raise ValueError(f"a rule conditions on one attribute at most, got {sorted(value)}")
+        return value
+
+
+class QueuePriority(FrozenModel):
+    """Queues are ordered by ``attribute``: a lower rank is served first."""
+
+    attribute: str
+    ranks: dict[str, float]
+    default_rank: float = 0.0
+
+
+class PriorityRule(FrozenModel):
+    """Cases whose ``attribute`` equals ``value`` get ``rank_offset`` added to their queue rank."""
+
+    attribute: str
+    value: str
+    rank_offset: float
+    teams: tuple[str, ...] = ()  # empty: every team
+
+
+class ArrivalSpec(FrozenModel):
+    """New cases per hour of the week (local time, Monday 0:00 first) times a level per month."""
+
+    timezone: str = "UTC"
+    weekly_rate: tuple[float, ...] = Field(min_length=168, max_length=168)
+    monthly_level: tuple[float, ...] = Field(default=(1.0,) * 12, min_length=12, max_length=12)
+    scale: float = Field(default=1.0, ge=0.0)
+
+    @property
+    def cases_per_week(self) -> float:
+        return float(sum(self.weekly_rate)) * self.scale
+
+
+class CaseProfile(FrozenModel):
+    values: dict[str, str]
+    weight: float = Field(gt=0.0)
+
+
+class CaseMix(FrozenModel):
+    """The joint mix of case attributes new cases are drawn from."""
+
+    attributes: tuple[str, ...] = ()
+    profiles: tuple[CaseProfile, ...] = ()
+
+    def values_of(self, attribute: str) -> list[str]:
+        return sorted({p.values[attribute] for p in self.profiles if attribute in p.values})
+
+
+class StatusRoles(FrozenModel):
+    """The status meanings scenarios use (from the log config's ``statuses``)."""
+
+    assigned: tuple[str, ...] = ()
+    forwarded: tuple[str, ...] = ()
+    sent_back: tuple[str, ...] = ()
+    waiting_on_user: tuple[str, ...] = ()
+    first_line_team: str | None = None
+
+
+class EstimationInfo(FrozenModel):
+    """How work and waiting were told apart in the log the model was learned from."""
+
+    start_times: Literal["recorded", "estimated"]
+    method: str
+    notes: tuple[str, ...] = ()
+
+
+class FitInfo(FrozenModel):
+    log: str = ""
+    cases: int = 0
+    events: int = 0
+    first_arrival: str = ""
+    last_event: str = ""
+    days: float = 0.0
+
+
+class SimulationModel(FrozenModel):
+    """A discovered (or hand-written) simulation model; see the module docstring."""
+
+    name: str
+    version: int = 1
+    time_unit: Literal["seconds"] = "seconds"
+    estimation: EstimationInfo
+    fitted_on: FitInfo = FitInfo()
+    arrivals: ArrivalSpec
+    case_mix: CaseMix = CaseMix()
+    group_attributes: tuple[str, ...] = ()
+    statuses: StatusRoles = StatusRoles()
+    default_calendar: CalendarSpec = CalendarSpec()
+    teams: dict[str, TeamSpec] = {}
+    activities: dict[str, ActivitySpec]
+    transitions: tuple[TransitionSpec, ...] = ()
+    routing: tuple[RoutingRule, ...]
+    queue_priority: QueuePriority | None = None
+    priority_rules: tuple[PriorityRule, ...] = ()
+
+    @model_validator(mode="after")
+    def _check_references(self) -> SimulationModel:
+        nodes = set(self.activities)
+        for name, act in self.activities.items():
+            if act.team is not None and act.team not in self.teams:
+                raise ValueError(f"activity '{name}' names team '{act.team}', which is not in teams")
+            if act.uses_staff and act.team is None:
+                raise ValueError(f"activity '{name}' uses staff but has no team")
+        for rule in self.routing:
+            if rule.at not in nodes and rule.at != START:
+                raise ValueError(f"routing rule at '{rule.at}': no such activity")
+            if rule.before is not None and rule.before not in nodes and rule.before != START:
+                raise ValueError(f"routing rule before '{rule.before}': no such activity")
+            for target in rule.next:
+                if target not in nodes and target != END:
+                    raise ValueError(f"routing rule at '{rule.at}' leads to '{target}': no such activity")
+            for attr in rule.when:
+                if attr not in self.case_mix.attributes:
+                    raise ValueError(f"routing rule at '{rule.at}' conditions on unknown attribute '{attr}'")
+        if not any(r.at == START for r in self.routing):
+            raise ValueError("routing needs a rule at 'START' (where cases begin)")
+        for tr in self.transitions:
+            for end in (tr.source, tr.target):
+                if end not in nodes and end != START:
+                    raise ValueError(f"transition {tr.source!r} -> {tr.target!r}: no activity '{end}'")
+        for attr in self.group_attributes:
+            if attr not in self.case_mix.attributes:
+                raise ValueError(f"group attribute '{attr}' is not in case_mix.attributes")
+        return self
+
+    def node_names(self) -> list[str]:
+        return list(self.activities)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists of plain values on one line ("[8.0, 16.0]"), everything else in block style."""
+
+
+def _scalar(v: object) -> bool:
+    return isinstance(v, (int, float, str, bool)) or v is None
+
+
+def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
+    flow = all(isinstance(v, (int, float)) for v in data) or all(
+        isinstance(v, list) and all(isinstance(x, (int, float)) for x in v) for v in data
+    )
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow and bool(data))
+
+
+def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
+    flow = (
+        all(_scalar(v) or (isinstance(v, dict) and all(_scalar(x) for x in v.values())) for v in data.values())
+        and len(str(data)) <= 110
+    )
+    return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
+
+
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(dict, _represent_dict)
+
+
+def _drop_empty(value: object) -> object:
+    """Leave out empty optional parts (``when: {}``, ``holidays: []``) so the file reads easily."""
+    if isinstance(value, dict):
+        return {k: _drop_empty(v) for k, v in value.items() if not (isinstance(v, (dict, list)) and not v)}
+    if isinstance(value, list):
+        return [_drop_empty(v) for v in value]
+    return value
+
+
+def model_to_yaml(model: SimulationModel) -> str:
+    """The model as YAML text (keys in a readable order)."""
+    data = _drop_empty(model.model_dump(mode="json", exclude_none=True))
+    header = (
+        f"# Simulation model '{model.name}' (workbench). Durations are in seconds; work times in\n"
+        "# working time of the team's calendar. Edit and load with workbench.simulation.load_model.\n"
+    )
+    return header + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
+def model_from_yaml(text: str, source: str = "simulation model") -> SimulationModel:
+    """Parse a model from YAML (or JSON) text; raise :class:`ConfigError` naming the problem."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source} must be a mapping of keys to values")
+    try:
+        return SimulationModel.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source)) from None
+
+
+def save_model(model: SimulationModel, path: str | Path) -> Path:
+    """Write the model atomically as YAML (``.yaml``/``.yml``) or JSON (``.json``)."""
+    from workbench.io.writers import write_text
+
+    path = Path(path)
+    if path.suffix.lower() == ".json":
+        text = json.dumps(_drop_empty(model.model_dump(mode="json", exclude_none=True)), indent=1, ensure_ascii=False)
+    elif path.suffix.lower() in (".yaml", ".yml"):
+        text = model_to_yaml(model)
+    else:
+        raise ConfigError(f"cannot save a simulation model as '{path}': use a .yaml or .json file name")
+    return write_text(text, path)
+
+
+def load_model(path: str | Path) -> SimulationModel:
+    """Read a model saved by :func:`save_model` (or written by hand)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"simulation model file '{path}' does not exist; check the path")
+    return model_from_yaml(path.read_text(encoding="utf-8"), source=f"simulation model '{path}'")
