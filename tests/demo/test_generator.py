@@ -418,3 +418,13 @@ def test_package_docstring_examples_run():
 
     result = doctest.testmod(workbench.demo)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_every_parameter_is_documented():
+    import dataclasses
+
+    import re
+
+    headers = re.findall(r"^    ([\w, ]+) : ", DemoParams.__doc__ or "", flags=re.MULTILINE)
+    documented = {name.strip() for header in headers for name in header.split(",")}
+    assert {f.name for f in dataclasses.fields(DemoParams)} == documented

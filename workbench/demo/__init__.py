@@ -57,6 +57,11 @@ levels (its recorded priority is unchanged) and multiplies its misrouting rate b
 ``1 + disadvantage_strength``: its tickets wait longer and bounce more, for the
 fairness audit to find.
 
+*Simplifications.* Agents of a team are interchangeable (the agent who had a ticket
+takes it again when free), staff numbers are constant all year (no holidays per
+person), users always answer eventually, and there is no "blocked by a supplier"
+status.
+
 Examples
 --------
 >>> from dataclasses import replace
