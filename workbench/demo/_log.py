@@ -34,7 +34,7 @@ _S = {name: code for code, name in enumerate(STATUSES)}
 _CALENDAR_SLACK_DAYS = 1100  # the calendar outlives the slowest ticket
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DemoLog:
     """A generated demo log.
 
