@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import EventLogError
+from workbench.fairness import audit_model
+from workbench.fairness.bootstrap import cell_sums, weighted_auc
+from workbench.fairness.model import _components, _estimates, metric_frames
+
+from .conftest import make_scores
+
+
+def _rows(result, metric):
+    return result.table[result.table["metric"] == metric].set_index("group")
+
+
+@pytest.mark.parametrize("task", ["regression", "classification"])
+def test_vectorised_figures_equal_fairlearn_metricframe(task):
+    scores = make_scores(task=task, seed=3)
+    pred = "y_proba" if task == "classification" else "y_pred"
+    cutoff = float(np.quantile(scores[pred], 0.8))
+    by_group, overall = metric_frames(scores, "department", task=task, cutoff=cutoff)
+    codes, uniq = pd.factorize(scores["department"], sort=True)
+    y, p = scores["y_true"].to_numpy(float), scores[pred].to_numpy(float)
+    comp = {k: cell_sums(np.ones((1, len(y))), v, codes, len(uniq)) for k, v in _components(task, y, p, cutoff).items()}
+    est = _estimates(task, comp)
+    for name, (groups, all_) in est.items():
+        assert np.allclose(groups[0], by_group.loc[list(uniq), name].to_numpy(float), equal_nan=True), name
+        assert np.isclose(all_[0], overall[name]), name
+    if task == "classification":
+        auc = [weighted_auc(np.ones((1, (codes == g).sum())), y[codes == g], p[codes == g])[0]
+               for g in range(len(uniq))]
+        assert np.allclose(auc, by_group.loc[list(uniq), "auc"].to_numpy(float), equal_nan=True)
+
+
+def test_regression_flags_the_under_predicted_group_only():
+    result = audit_model(make_scores(biased_group="A", seed=1), group_attributes=["department"], replicates=200)
+    signed = _rows(result, "mean_signed_error")
+    assert signed.loc["A", "flagged"] and "understate the remaining time" in signed.loc["A", "verdict"]
+    # B and C differ from the (shifted) overall figure, but their own error is near 0: not flagged
+    assert not signed.loc["B", "flagged"] and not signed.loc["C", "flagged"]
+    assert "stays within the" in signed.loc["B", "verdict"]
+    mae = _rows(result, "mae")
+    assert mae.loc["A", "flagged"] and not mae.loc["B", "flagged"]
+    tiny = result.table[result.table["group"] == "Tiny"]
+    assert tiny["suppressed"].all() and len(tiny) == 3
+
+
+def test_an_unbiased_model_is_not_flagged():
+    for task in ("regression", "classification"):
+        result = audit_model(make_scores(task=task, seed=2), group_attributes=["department"], replicates=200)
+        assert not result.flagged, result.verdicts(flagged_only=True)
+
+
+def test_classification_flags_the_group_the_model_cannot_rank():
+    result = audit_model(make_scores(task="classification", biased_group="B", seed=4, n_cases=600),
+                         group_attributes=["department"], replicates=200, at_risk_threshold=0.5)
+    auc = _rows(result, "auc")
+    assert auc.loc["B", "flagged"] and auc.loc["B", "verdict"].startswith("Department 'B': the AUC is ")
+    assert not auc.loc["A", "flagged"]
+    assert result.settings["model"]["at_risk_cutoff"] == 0.5
+    assert set(result.table["metric"]) == {"selection_rate", "true_positive_rate", "false_positive_rate", "auc",
+                                           "calibration_gap"}
+
+
+def test_bootstrap_resamples_cases_not_prefixes():
+    one = make_scores(seed=5, prefixes=1, biased_group="A")
+    many = make_scores(seed=5, prefixes=1, biased_group="A")
+    many = many.loc[many.index.repeat(6)].reset_index(drop=True)  # 6 identical prefixes per case
+    w1 = _rows(audit_model(one, group_attributes=["department"], replicates=300), "mae")
+    w6 = _rows(audit_model(many, group_attributes=["department"], replicates=300), "mae")
+    width1 = (w1["ratio_high"] - w1["ratio_low"]).loc["A"]
+    width6 = (w6["ratio_high"] - w6["ratio_low"]).loc["A"]
+    assert width6 == pytest.approx(width1, rel=0.25)  # a row bootstrap would shrink it by about sqrt(6)
+
+
+def test_bad_scores_tables_get_clear_errors():
+    scores = make_scores(seed=0)
+    with pytest.raises(EventLogError, match="needs columns 'case_id' and 'y_true'"):
+        audit_model(scores.drop(columns="y_true"), group_attributes=["department"])
+    with pytest.raises(EventLogError, match="a classification audit needs the column 'y_proba'"):
+        audit_model(scores, group_attributes=["department"], task="classification")
+    with pytest.raises(EventLogError, match=r"group attribute\(s\) \['region'\] are not columns"):
+        audit_model(scores, group_attributes=["region"])
+    bad = scores.copy()
+    bad.loc[3, "y_pred"] = np.nan
+    with pytest.raises(EventLogError, match="1 rows of the scores table have no y_true or y_pred"):
+        audit_model(bad, group_attributes=["department"])
