@@ -44,7 +44,11 @@ def float_decimals(values: Iterable[float]) -> int:
     if not finite or all(v == int(v) for v in finite):
         return 0
     largest = max(abs(v) for v in finite)
-    return 0 if largest >= 100 else 1 if largest >= 10 else 2 if largest >= 1 else 3
+    places = 0 if largest >= 100 else 1 if largest >= 10 else 2 if largest >= 1 else 3
+    smallest = min((abs(v) for v in finite if v != 0), default=0.0)
+    while places < 4 and 0 < smallest < 0.5 * 10**-places:
+        places += 1
+    return places
 
 
 def format_float(value: float, decimals: int) -> str:

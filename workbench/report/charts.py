@@ -280,6 +280,8 @@ def bar_chart(
     import matplotlib
 
     _check_columns(frame, (label_col, value_col), "bar_chart")
+    if isinstance(max_bars, bool) or not isinstance(max_bars, int) or max_bars < 1:
+        raise ConfigError(f"bar_chart max_bars must be a positive integer, got {max_bars!r}")
     data = frame[[label_col, value_col]].copy()
     data[value_col] = pd.to_numeric(data[value_col], errors="coerce")
     data = data[np.isfinite(data[value_col].to_numpy(dtype=float))]
