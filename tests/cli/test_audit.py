@@ -52,7 +52,7 @@ def test_audit_exit_codes_and_outputs(tmp_path, repo_root, capsys):
                                        sizes={"Jobcenter": 300.0, "HR": 300.0, "Økonomi": 300.0})
     group_kpis.to_csv(sim / "group_kpis.csv", index=False)
     kpis.to_csv(sim / "kpis.csv", index=False)
-    extra = f"model: {{scores: {tmp_path / 'scores.csv'}}}\nprocess: {{results: {sim}}}\n"
+    extra = f"model: {{scores: {tmp_path / 'scores.csv'}, time_unit: h}}\nprocess: {{results: {sim}}}\n"
 
     planted = _audit_config(tmp_path, log, name="planted", plant=True, extra=extra)
     out = tmp_path / "out_planted"

@@ -107,15 +107,19 @@ class ModelAuditConfig(FrozenModel):
     """The model audit: a scores table (and the tracked model it came from, for MLflow logging).
 
     ``scores`` is a CSV or Parquet file with ``case_id``, ``y_true`` and ``y_pred``
-    (regression, hours) or ``y_proba`` (classification); group attribute columns may be
-    left out, they are then taken from the log. ``name`` (a registered MLflow model) or
-    ``run_id`` says which tracked run the audit is logged to.
+    (regression, in ``time_unit``) or ``y_proba`` (classification); group attribute
+    columns may be left out, they are then taken from the log. Without ``scores``, the
+    registered model ``name`` is loaded from MLflow and scores the test part of the log it
+    was trained on (:func:`workbench.models.predict_frame`). ``name`` or ``run_id`` also
+    says which tracked run the audit is logged to.
     """
 
     scores: Path | None = None
     name: str | None = None
     run_id: str | None = None
     task: Literal["regression", "classification"] | None = None
+    time_unit: Literal["d", "h"] = "d"
+    part: Literal["test", "validation"] = "test"
     at_risk_threshold: float | None = None
     at_risk_share: float | None = Field(default=0.2, gt=0, lt=1)
     tracking_uri: str | None = None

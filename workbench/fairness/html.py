@@ -50,7 +50,7 @@ def _effect(row: pd.Series) -> tuple[float, float, float, str]:
         return ((row["ratio"] - 1) * 100, (row["ratio_low"] - 1) * 100, (row["ratio_high"] - 1) * 100,
                 "difference from the reference, %")
     scale = 100.0 if row["unit"] == "rate" else 1.0
-    unit = "percentage points" if row["unit"] == "rate" else ("h" if row["unit"] == "h" else "")
+    unit = {"rate": "percentage points", "h": "h", "d": "days"}.get(str(row["unit"]), "")
     return (row["difference"] * scale, row["difference_low"] * scale, row["difference_high"] * scale,
             f"difference from the reference{', ' + unit if unit else ''}")
 

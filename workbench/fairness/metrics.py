@@ -39,7 +39,7 @@ class MetricSpec:
     label : str
         Name in tables and charts (``cycle time``).
     unit : str
-        ``"h"`` for hours, ``"rate"`` for shares, ``"score"`` for AUC-like scores, ``""``.
+        ``"h"`` for hours, ``"d"`` for days, ``"rate"`` for shares, ``"score"`` for AUC-like scores, ``""``.
     worse : {"higher", "lower", "either"}
         Which direction of the group's figure against the reference is a disadvantage.
         ``either`` figures (e.g. systematic over- or under-prediction) are always compared

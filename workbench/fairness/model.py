@@ -3,7 +3,7 @@
 Input: a scores table with one row per scored prefix (or case), the columns
 
 - ``case_id`` (rows of one case are resampled together in the bootstrap),
-- ``y_true`` (the observed remaining time, or 0/1 reopened),
+- ``y_true`` (the observed remaining time in days or hours, or 0/1 reopened),
 - ``y_pred`` (regression: the predicted remaining time) or ``y_proba``
   (classification: the predicted probability),
 - one column per group attribute.
@@ -20,6 +20,7 @@ observed rate). Confidence intervals come from a case bootstrap (see
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from typing import Literal
 
@@ -171,6 +172,7 @@ def audit_model(
     replicates: int = 1000,
     seed: int = 0,
     case_noun: str = "cases",
+    time_unit: Literal["h", "d"] = "d",
     model_name: str | None = None,
     staff_attributes: Sequence[str] = (),
     person_columns: Sequence[str] = (),
@@ -184,6 +186,9 @@ def audit_model(
         See the module docstring. ``y_true``/``y_pred`` in hours for regression.
     task : {"regression", "classification"}, optional
         Inferred from the columns (``y_proba`` means classification).
+    time_unit : {"d", "h"}
+        Unit of ``y_true``/``y_pred`` in a regression audit: days (the prediction stage's
+        remaining time, :func:`workbench.models.predict_frame`) or hours.
     at_risk_threshold, at_risk_share : float, optional
         A case is predicted at risk when its prediction is at or above the threshold,
         or (no threshold) in the top ``at_risk_share`` of predictions.
@@ -203,7 +208,10 @@ def audit_model(
         audited = attrs + pairs
     pred_col = "y_proba" if task == "classification" else "y_pred"
     cutoff = at_risk_cutoff(frame[pred_col].to_numpy(), threshold=at_risk_threshold, share=at_risk_share)
-    specs = CLASSIFICATION_METRICS if task == "classification" else REGRESSION_METRICS
+    if time_unit not in ("h", "d"):
+        raise EventLogError(f"time_unit must be 'h' (hours) or 'd' (days), got {time_unit!r}")
+    specs = CLASSIFICATION_METRICS if task == "classification" else {
+        name: replace(spec, unit=time_unit) if spec.unit == "h" else spec for name, spec in REGRESSION_METRICS.items()}
     row_case, n_cases = case_codes(frame[CASE_ID].to_numpy())
     y = frame["y_true"].to_numpy(dtype=float)
     p = frame[pred_col].to_numpy(dtype=float)
@@ -266,6 +274,7 @@ def audit_model(
         "model": {
             "model_name": model_name,
             "task": task,
+            "time_unit": time_unit if task == "regression" else None,
             "group_attributes": list(attrs),
             "intersections": bool(intersections),
             "at_risk_cutoff": cutoff,

@@ -100,15 +100,17 @@ def run_audit(config: AuditConfig, *, secret: str | None = None, replicates: int
     if "process" in config.audits:
         assert config.process is not None
         if config.process.results is None:
-            raise StageError("simulating a scenario from the audit config is not wired yet: run workbench simulate "
-                             "and point process.results at its output folder")
-        folder = config.process.results
-        group_kpis = read_table(_find(folder, "group_kpis"), what="group KPIs table")
-        kpis = read_table(_find(folder, "kpis"), what="KPIs table")
+            group_kpis, kpis = _simulate(config, events, log_config, attrs)
+            source = str(config.process.scenario)
+        else:
+            folder = config.process.results
+            group_kpis = read_table(_find(folder, "group_kpis"), what="group KPIs table")
+            kpis = read_table(_find(folder, "kpis"), what="KPIs table")
+            source = str(folder)
         process_common = {k: v for k, v in common.items() if k != "group_attributes"}
         results.append(audit_process_change(
             group_kpis, kpis, group_attributes=attrs, kpi_names=config.process.kpis,
-            scenario_name=str(config.process.scenario or folder), **process_common,  # type: ignore[arg-type]
+            scenario_name=source, **process_common,  # type: ignore[arg-type]
         ))
     combined = combine_results(*results)
     settings = {"audit": {"name": config.name, "log": log_config.name, "audits": list(config.audits),
@@ -118,13 +120,31 @@ def run_audit(config: AuditConfig, *, secret: str | None = None, replicates: int
     return AuditResult(table=combined.table, notes=combined.notes, settings=settings)
 
 
+def _simulate(config: AuditConfig, events: pd.DataFrame, log_config, attrs) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    """Discover a simulation model from the log and run the scenario against it (paired replications)."""
+    from workbench.simulation import discover_model
+    from workbench.simulation.experiment import run_experiment
+    from workbench.simulation.scenarios import load_scenario
+
+    assert config.process is not None and config.process.scenario is not None
+    scenario = load_scenario(config.process.scenario)
+    model = discover_model(events, config=log_config, group_attributes=tuple(attrs))
+    result = run_experiment(model, scenario, replications=config.process.replications, seed=config.seed,
+                            group_attributes=tuple(attrs), n_jobs=None)
+    return result.group_kpis, result.kpis
+
+
 def _model_audit(config: AuditConfig, events: pd.DataFrame, attrs, reps: int, common: dict) -> AuditResult:  # type: ignore[no-untyped-def,type-arg]
     m = config.model
     assert m is not None
     if m.scores is None:
-        raise StageError(f"scoring registered model '{m.name}' from the audit config is not wired yet: write its "
-                         "test-set scores (case_id, y_true, y_pred or y_proba) and give model.scores")
-    scores = read_table(m.scores, what="scores table")
+        from workbench.models import load_trained_model, predict_frame
+
+        assert m.name is not None
+        trained = load_trained_model(m.name, tracking_uri=m.tracking_uri)
+        scores = predict_frame(trained, events, part=m.part, group_attributes=tuple(attrs))
+    else:
+        scores = read_table(m.scores, what="scores table")
     missing = [a for a in attrs if a not in scores.columns]
     if missing and CASE_ID in scores.columns:
         groups = case_groups(events, missing).reset_index()
@@ -132,7 +152,7 @@ def _model_audit(config: AuditConfig, events: pd.DataFrame, attrs, reps: int, co
         scores = scores.merge(groups, on=CASE_ID, how="left")
     result = audit_model(scores, task=m.task, at_risk_threshold=m.at_risk_threshold, at_risk_share=m.at_risk_share,
                          intersections=config.intersections, replicates=reps, seed=config.seed,
-                         case_noun=config.case_noun, model_name=m.name, **common)
+                         case_noun=config.case_noun, time_unit=m.time_unit, model_name=m.name, **common)
     if m.log_to_mlflow and (m.name is not None or m.run_id is not None):
         from workbench.fairness.tracking import default_tracking_uri, log_audit_to_mlflow
 

@@ -29,6 +29,8 @@ def format_value(value: float, unit: str) -> str:
         return "n/a"
     if unit == "h":
         return f"{value:.1f} h"
+    if unit == "d":
+        return f"{value:.1f} days"
     if unit == "rate":
         return f"{value * 100:.1f}%"
     return f"{value:.2f}"
@@ -57,9 +59,10 @@ def _amount_and_interval(row: Mapping[str, object], spec: MetricSpec) -> tuple[b
         if spec.unit == "rate":
             scale, fmt, suffix = 100.0, ".1f", ""
             amount = f"{abs(eff) * 100:.1f} percentage points"
-        elif spec.unit == "h":
-            scale, fmt, suffix = 1.0, ".1f", " h"
-            amount = f"{abs(eff):.1f} h"
+        elif spec.unit in ("h", "d"):
+            word = " h" if spec.unit == "h" else " days"
+            scale, fmt, suffix = 1.0, ".1f", word
+            amount = f"{abs(eff):.1f}{word}"
         else:
             scale, fmt, suffix = 1.0, ".2f", ""
             amount = f"{abs(eff):.2f}"
@@ -78,6 +81,8 @@ def _threshold_words(spec: MetricSpec, threshold: float) -> str:
         return f"{threshold * 100:.1f}-point"
     if spec.unit == "h":
         return f"{threshold:.1f} h"
+    if spec.unit == "d":
+        return f"{threshold:.1f} days"
     return f"{threshold:.2f}"
 
 
