@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis._common import (
+    case_position,
     check_events,
     optional_statuses,
     require_statuses,
@@ -72,43 +73,43 @@ def reopen_events(events: pd.DataFrame, *, statuses: StatusMeanings) -> pd.DataF
         passive = optional_statuses(statuses, "closed", "message_to_user", "message_from_user")
         is_reopen = ~act.isin(passive).to_numpy() & ~is_res
 
-    # number every event with the count of resolutions up to and including it
-    ordinal = pd.Series(is_res.astype("int32")).groupby(case, sort=False).cumsum().to_numpy()
+    # every resolution opens a segment that runs to the next resolution of its case
+    first, _ = case_position(ev)
+    seg = np.cumsum(first | is_res) - 1
+    n_seg = int(seg[-1]) + 1 if len(seg) else 0
+    ordinal = np.cumsum(is_res) - np.maximum.accumulate(np.where(first, np.cumsum(is_res) - is_res, 0))
     after = ~is_res & (ordinal > 0)  # events that follow a resolution (before the next one)
-    ts = ev[TIMESTAMP]
-    reopen_ts = ts.where(after & is_reopen).groupby([case, ordinal], sort=False).min()
+    ts = ev[TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
     res_rows = np.flatnonzero(is_res)
+    res_seg = seg[res_rows]
+    reopen_at = _per_segment(ts, after & is_reopen, seg, n_seg, np.minimum)[res_seg]
     res = pd.DataFrame(
         {
             CASE_ID: case[res_rows],
             "resolution_no": ordinal[res_rows].astype("int64"),
-            "resolved_at": ts.to_numpy()[res_rows],
+            "resolved_at": _utc(ts[res_rows]),
         }
     )
-    res["resolved_at"] = pd.to_datetime(res["resolved_at"], utc=True)
     if TEAM in ev.columns:
-        res[TEAM] = team_per_event(ev, statuses=statuses).to_numpy()[res_rows]
+        res[TEAM] = team_per_event(ev, statuses=statuses).to_numpy(dtype="object")[res_rows]
     else:
         res[TEAM] = pd.Series(pd.NA, index=res.index, dtype="object")
-    res_key = pd.MultiIndex.from_arrays([res[CASE_ID].to_numpy(), res["resolution_no"].to_numpy()])
-    res["reopened_at"] = reopen_ts.reindex(res_key).to_numpy()
-    res["reopened_at"] = pd.to_datetime(res["reopened_at"], utc=True)
+    res["reopened_at"] = _utc(reopen_at)
+    res_case = case[res_rows]
+    has_next = np.zeros(len(res_rows), dtype=bool)
+    has_next[:-1] = res_case[1:] == res_case[:-1]
+    next_at = np.full(len(res_rows), _NAT)
+    next_at[:-1] = np.where(has_next[:-1], ts[res_rows][1:], _NAT)
+    res["next_resolved_at"] = _utc(next_at)
 
-    n_res = pd.Series(is_res.astype("int32")).groupby(case, sort=False).transform("sum").to_numpy()[res_rows]
-    has_next = res["resolution_no"].to_numpy() < n_res
-    next_at = res.groupby(CASE_ID, sort=False)["resolved_at"].shift(-1)
-    res["next_resolved_at"] = next_at
-
-    reopened = res["reopened_at"].notna().to_numpy()
+    reopened = reopen_at != _NAT
     if not statuses.reopened:
         reopened = reopened | has_next  # resolved again: it was reopened
     real = reopened & has_next
     if closed_labels:
         # a closing event after the reopen, before any new resolution
-        closed_ts = ts.where(after & is_closed).groupby([case, ordinal], sort=False).max()
-        last_close = pd.to_datetime(closed_ts.reindex(res_key).to_numpy(), utc=True)
-        closed_after_reopen = (last_close >= res["reopened_at"].to_numpy()) & pd.notna(last_close)
-        harmless = reopened & ~real & np.asarray(closed_after_reopen, dtype=bool)
+        last_close = _per_segment(ts, after & is_closed, seg, n_seg, np.maximum)[res_seg]
+        harmless = reopened & ~real & (last_close != _NAT) & (last_close >= reopen_at)
     else:
         harmless = reopened & ~real
     res["reopened"] = reopened
@@ -180,6 +181,22 @@ def reopens(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
         cases=cases,
         notes=notes,
     )
+
+
+_NAT = np.iinfo("int64").min
+
+
+def _utc(ns: np.ndarray) -> pd.DatetimeIndex:
+    return pd.to_datetime(np.asarray(ns, dtype="int64").view("datetime64[ns]"), utc=True)
+
+
+def _per_segment(ts: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int, ufunc: np.ufunc) -> np.ndarray:
+    """Per segment, the min/max ``ts`` of the masked events (NaT sentinel where none)."""
+    fill = np.iinfo("int64").max if ufunc is np.minimum else _NAT
+    out = np.full(n_seg, fill, dtype="int64")
+    ufunc.at(out, seg[mask], ts[mask])
+    out[out == np.iinfo("int64").max] = _NAT
+    return out
 
 
 def _pct(x: float) -> str:
