@@ -55,34 +55,85 @@ def make_report(*, title: str = "IT-support desk", extra_sections: tuple[Section
     reopened = pd.DataFrame({"case_id": [f"R-{i:03d}" for i in range(80)], "resolutions": [2] * 80})
     summary = ManagerSummary(
         headline="Tickets take 31 h to close on median; one more person in IT-infrastruktur would save 4 h.",
-        figures=(Figure("Tickets", "11,512", "2025"), Figure("Median time to close", "31 h", "95% CI 29-33 h")),
+        figures=(
+            Figure("Tickets", "11,512", "2025"),
+            Figure("Median time to close", "31 h", "95% CI 29-33 h"),
+        ),
         changes=(
-            ScenarioChange("One more in IT-infrastruktur", "Median time to close", 31.2, 27.2, -4.0, -5.1, -2.9, "h",
-                           "about 4 hours faster; clearly better", tone="better"),
-            ScenarioChange("One more in IT-infrastruktur", "Reopen rate", 0.026, 0.028, 0.002, -0.004, 0.008, "rate",
-                           "no clear change", tone="unclear"),
+            ScenarioChange(
+                "One more in IT-infrastruktur",
+                "Median time to close",
+                31.2,
+                27.2,
+                -4.0,
+                -5.1,
+                -2.9,
+                "h",
+                "about 4 hours faster; clearly better",
+                tone="better",
+            ),
+            ScenarioChange(
+                "One more in IT-infrastruktur",
+                "Reopen rate",
+                0.026,
+                0.028,
+                0.002,
+                -0.004,
+                0.008,
+                "rate",
+                "no clear change",
+                tone="unclear",
+            ),
         ),
         notes=("Staff are reported per team, never per person.",),
     )
     sections = (
-        Section("data-quality", "Data quality", "What was read and cleaned.", (
-            Table(pd.DataFrame({"check": ["Rows read", "Duplicates removed"], "count": [84211, 312]}),
-                  caption="Cleaning"),
-            Callout("ok", "All timestamps parsed."),
-        )),
-        Section("process-map", "Process map", "How tickets flow.", (
-            Html('<div id="map-fragment" class="dummy-map"><button type="button">Fit</button> the map</div>'),
-        )),
-        Section("questions", "The desk's questions", "Answered from the log.\n\nWith the tickets behind each figure.", (
-            Paragraph("How fast do partner teams close the tickets they get?"),
-            Table(teams, caption="Partner teams' speed", case_id_column="case_ids"),
-            Table(reopened, caption="Reopened tickets", max_rows=10),
-        )),
+        Section(
+            "data-quality",
+            "Data quality",
+            "What was read and cleaned.",
+            (
+                Table(
+                    pd.DataFrame({"check": ["Rows read", "Duplicates removed"], "count": [84211, 312]}),
+                    caption="Cleaning",
+                ),
+                Callout("ok", "All timestamps parsed."),
+            ),
+        ),
+        Section(
+            "process-map",
+            "Process map",
+            "How tickets flow.",
+            (
+                Html(
+                    '<div id="map-fragment" class="dummy-map"><button type="button">Fit</button> the map</div>'
+                ),
+            ),
+        ),
+        Section(
+            "questions",
+            "The desk's questions",
+            "Answered from the log.\n\nWith the tickets behind each figure.",
+            (
+                Paragraph("How fast do partner teams close the tickets they get?"),
+                Table(teams, caption="Partner teams' speed", case_id_column="case_ids"),
+                Table(reopened, caption="Reopened tickets", max_rows=10),
+            ),
+        ),
         Section("rules", "Rule violations", "", (Callout("flag", "58 tickets were closed without a mail."),)),
         Section("scenarios", "What-if scenarios", "", (Image(SVG, "image/svg+xml", "KPI change, svg"),)),
-        Section("models", "Model quality and tickets at risk", "", (Image(tiny_png(), "image/png", "a png"),)),
-        Section("fairness", "Fairness", "", (Html('<div class="fairness-section"><p>No group flagged.</p></div>'),
-                                              Callout("warning", "One group was too small to judge."))),
+        Section(
+            "models", "Model quality and tickets at risk", "", (Image(tiny_png(), "image/png", "a png"),)
+        ),
+        Section(
+            "fairness",
+            "Fairness",
+            "",
+            (
+                Html('<div class="fairness-section"><p>No group flagged.</p></div>'),
+                Callout("warning", "One group was too small to judge."),
+            ),
+        ),
         *extra_sections,
     )
     return Report(

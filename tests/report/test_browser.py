@@ -22,9 +22,11 @@ LEAKY = Section(
     "A fragment naming outside resources",
     "",
     (
-        Html('<img id="leak-img" alt="x" src="http://127.0.0.1:9/probe.png">'
-             '<link rel="stylesheet" href="https://example.invalid/x.css">'
-             "<script>fetch('http://127.0.0.1:9/probe.json').catch(function () {});</script>"),
+        Html(
+            '<img id="leak-img" alt="x" src="http://127.0.0.1:9/probe.png">'
+            '<link rel="stylesheet" href="https://example.invalid/x.css">'
+            "<script>fetch('http://127.0.0.1:9/probe.json').catch(function () {});</script>"
+        ),
         Paragraph("end"),
     ),
 )

@@ -37,7 +37,9 @@ def test_interval_chart_is_svg_with_the_labels():
 
 def test_charts_are_reproducible():
     base, scen = _draws(1)
-    assert distribution_chart(base, scen, title="T", unit="h") == distribution_chart(base, scen, title="T", unit="h")
+    assert distribution_chart(base, scen, title="T", unit="h") == distribution_chart(
+        base, scen, title="T", unit="h"
+    )
     assert interval_chart(FRAME, "team", "hours", "low", "high", title="T") == interval_chart(
         FRAME, "team", "hours", "low", "high", title="T"
     )
@@ -47,8 +49,9 @@ def test_charts_are_reproducible():
 
 def test_distribution_chart_ignores_non_finite_and_counts_the_tail():
     base, scen = _draws(3)
-    svg = distribution_chart(list(base) + [np.nan, np.inf], scen, title="Time to close", unit="h",
-                             clip_quantile=0.9)
+    svg = distribution_chart(
+        list(base) + [np.nan, np.inf], scen, title="Time to close", unit="h", clip_quantile=0.9
+    )
     assert "<svg" in svg
 
 
@@ -74,15 +77,26 @@ def test_plot_to_svg_wants_a_figure():
 @pytest.mark.parametrize(
     ("call", "match"),
     [
-        (lambda: interval_chart(FRAME, "team", "nope", "low", "high", title="T"),
-         r"interval_chart: column\(s\) \['nope'\] not in the frame"),
-        (lambda: interval_chart(FRAME.iloc[2:], "team", "hours", "low", "high", title="T"),
-         r"interval_chart 'T': no row has a finite 'hours'; nothing to draw"),
-        (lambda: distribution_chart([], [1.0], title="T"),
-         r"distribution_chart 'T': baseline has 0 and scenario 1 finite values"),
-        (lambda: distribution_chart([1.0], [1.0], title="T", clip_quantile=0),
-         r"clip_quantile must be in \(0, 1\], got 0"),
-        (lambda: bar_chart(FRAME, "team", "hours", title="T", max_bars=0), r"max_bars must be a positive integer"),
+        (
+            lambda: interval_chart(FRAME, "team", "nope", "low", "high", title="T"),
+            r"interval_chart: column\(s\) \['nope'\] not in the frame",
+        ),
+        (
+            lambda: interval_chart(FRAME.iloc[2:], "team", "hours", "low", "high", title="T"),
+            r"interval_chart 'T': no row has a finite 'hours'; nothing to draw",
+        ),
+        (
+            lambda: distribution_chart([], [1.0], title="T"),
+            r"distribution_chart 'T': baseline has 0 and scenario 1 finite values",
+        ),
+        (
+            lambda: distribution_chart([1.0], [1.0], title="T", clip_quantile=0),
+            r"clip_quantile must be in \(0, 1\], got 0",
+        ),
+        (
+            lambda: bar_chart(FRAME, "team", "hours", title="T", max_bars=0),
+            r"max_bars must be a positive integer",
+        ),
     ],
 )
 def test_chart_errors(call, match):

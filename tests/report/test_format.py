@@ -37,7 +37,12 @@ def test_format_cell(value, text):
 
 @pytest.mark.parametrize(
     ("name", "label"),
-    [("median_hours", "Median hours"), ("ci_low", "CI low"), ("case_id", "Case ID"), ("Team name", "Team name")],
+    [
+        ("median_hours", "Median hours"),
+        ("ci_low", "CI low"),
+        ("case_id", "Case ID"),
+        ("Team name", "Team name"),
+    ],
 )
 def test_column_label(name, label):
     assert column_label(name) == label
@@ -83,7 +88,11 @@ def test_change_view_hours_and_rates():
     assert (hours["baseline"], hours["scenario_value"]) == ("31.2 h", "27.2 h")
     assert (hours["difference"], hours["interval"]) == ("\u22124.0 h", "\u22125.1 to \u22122.9 h")
     rate = change_view(ScenarioChange("s", "Reopen rate", 0.026, 0.028, 0.002, -0.004, 0.008, "rate", "same"))
-    assert (rate["baseline"], rate["difference"], rate["interval"]) == ("2.6%", "+0.2 pp", "\u22120.4 to +0.8 pp")
+    assert (rate["baseline"], rate["difference"], rate["interval"]) == (
+        "2.6%",
+        "+0.2 pp",
+        "\u22120.4 to +0.8 pp",
+    )
 
 
 def test_change_view_small_difference_gets_more_decimals_and_missing_interval_says_so():

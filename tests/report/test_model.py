@@ -65,13 +65,27 @@ def test_table_copies_the_frame():
         (lambda: Image("<p>no</p>"), r"Image.data is not SVG"),
         (lambda: Image("<svg/>", "image/gif"), r"Image.mime must be one of"),
         (lambda: Table([1, 2]), r"Table.frame must be a pandas DataFrame, got list"),
-        (lambda: Table(pd.DataFrame({"a": [1]}), max_rows=0), r"Table.max_rows must be a positive integer, got 0"),
-        (lambda: Table(pd.DataFrame({"a": [1]}), case_id_column="ids"),
-         r"Table.case_id_column 'ids' is not a column of the table \(columns: \['a'\]\)"),
+        (
+            lambda: Table(pd.DataFrame({"a": [1]}), max_rows=0),
+            r"Table.max_rows must be a positive integer, got 0",
+        ),
+        (
+            lambda: Table(pd.DataFrame({"a": [1]}), case_id_column="ids"),
+            r"Table.case_id_column 'ids' is not a column of the table \(columns: \['a'\]\)",
+        ),
         (lambda: Figure("", "1"), r"Figure.label must not be empty"),
-        (lambda: ScenarioChange("s", "k", "31", 1, 1, 1, 1, "h", "v"), r"ScenarioChange.baseline must be a number"),
-        (lambda: ScenarioChange("s", "k", 1, 1, 1, 1, 1, "h", "v", tone="good"), r"ScenarioChange.tone must be"),
-        (lambda: ManagerSummary("h", figures=("31 h",)), r"ManagerSummary.figures holds a str; expected Figure"),
+        (
+            lambda: ScenarioChange("s", "k", "31", 1, 1, 1, 1, "h", "v"),
+            r"ScenarioChange.baseline must be a number",
+        ),
+        (
+            lambda: ScenarioChange("s", "k", 1, 1, 1, 1, 1, "h", "v", tone="good"),
+            r"ScenarioChange.tone must be",
+        ),
+        (
+            lambda: ManagerSummary("h", figures=("31 h",)),
+            r"ManagerSummary.figures holds a str; expected Figure",
+        ),
         (lambda: Html(None), r"Html.fragment must be a string, got NoneType"),
     ],
 )

@@ -60,5 +60,7 @@ def test_a_failing_chromium_is_a_note_not_an_error(report, tmp_path, monkeypatch
 def test_out_dir_that_is_a_file_is_refused(report, tmp_path):
     path = tmp_path / "taken"
     path.write_text("x", encoding="utf-8")
-    with pytest.raises(SourceError, match=r"report folder '.*taken' is a file; choose a folder for the report"):
+    with pytest.raises(
+        SourceError, match=r"report folder '.*taken' is a file; choose a folder for the report"
+    ):
         write_report(report, path, pdf=False)

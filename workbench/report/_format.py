@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.report.model import ScenarioChange, Table
 
-__all__ = ["format_cell", "column_label", "table_view", "change_view"]
+__all__ = ["format_cell", "format_float", "float_decimals", "column_label", "table_view", "change_view"]
 
 MINUS = "\u2212"
 DASH = "\u2013"
@@ -24,8 +24,18 @@ ID_PREVIEW = 3
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 
 
-_ACRONYMS = {"id": "ID", "ids": "IDs", "ci": "CI", "kpi": "KPI", "auc": "AUC", "mae": "MAE", "rmse": "RMSE",
-             "sla": "SLA", "pp": "pp", "utc": "UTC"}
+_ACRONYMS = {
+    "id": "ID",
+    "ids": "IDs",
+    "ci": "CI",
+    "kpi": "KPI",
+    "auc": "AUC",
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "sla": "SLA",
+    "pp": "pp",
+    "utc": "UTC",
+}
 
 
 def column_label(name: object) -> str:
@@ -150,8 +160,12 @@ def table_view(table: Table) -> dict[str, Any]:
         frame = frame.reset_index()
     total = len(frame)
     shown = frame.iloc[: table.max_rows]
-    numeric = [pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
-               or pd.api.types.is_timedelta64_dtype(dtype) for dtype in frame.dtypes]
+    numeric = [
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        or pd.api.types.is_timedelta64_dtype(dtype)
+        for dtype in frame.dtypes
+    ]
     columns = []
     for name, is_num in zip(frame.columns, numeric):
         is_ids = table.case_id_column is not None and name == table.case_id_column
@@ -167,7 +181,11 @@ def table_view(table: Table) -> dict[str, Any]:
             if column["ids"]:
                 row.append(_id_cell(value, table.max_case_ids))
             else:
-                text = format_float(float(value), places) if places is not None and not _is_missing(value) else None
+                text = (
+                    format_float(float(value), places)
+                    if places is not None and not _is_missing(value)
+                    else None
+                )
                 row.append({"type": "text", "text": text or format_cell(value), "sort": _sort_key(value)})
         rows.append(row)
     return {
@@ -215,7 +233,9 @@ def change_view(change: ScenarioChange) -> dict[str, str]:
     while diff_places < 4 and diff != 0 and math.isfinite(diff) and abs(diff) < 0.5 * 10**-diff_places:
         diff_places += 1
     if math.isfinite(lo) and math.isfinite(hi):
-        interval = f"{_fixed(lo, diff_places, signed=True)} to {_fixed(hi, diff_places, signed=True)}{diff_suffix}"
+        interval = (
+            f"{_fixed(lo, diff_places, signed=True)} to {_fixed(hi, diff_places, signed=True)}{diff_suffix}"
+        )
     else:
         interval = "no interval"
     return {

@@ -30,7 +30,13 @@ if TYPE_CHECKING:
 __all__ = ["plot_to_svg", "interval_chart", "distribution_chart", "bar_chart", "PALETTE"]
 
 #: Colours of the report's charts (colour-blind safe, calm): main, comparison, highlight, muted.
-PALETTE = {"main": "#1f4e79", "compare": "#d9822b", "highlight": "#a3262a", "muted": "#8a96a3", "grid": "#e3e8ee"}
+PALETTE = {
+    "main": "#1f4e79",
+    "compare": "#d9822b",
+    "highlight": "#a3262a",
+    "muted": "#8a96a3",
+    "grid": "#e3e8ee",
+}
 
 _RC = {
     "svg.hashsalt": "workbench-report",  # stable ids: the same chart gives the same SVG
@@ -225,12 +231,29 @@ def distribution_chart(
     with matplotlib.rc_context(_RC):
         fig = _new_figure(8.4, 3.1)
         ax = fig.add_subplot()
-        for values, label, color in ((base, labels[0], PALETTE["main"]), (scen, labels[1], PALETTE["compare"])):
+        for values, label, color in (
+            (base, labels[0], PALETTE["main"]),
+            (scen, labels[1], PALETTE["compare"]),
+        ):
             weights = np.full(values.size, 100.0 / values.size)
-            ax.hist(np.clip(values, low, high), bins=edges, weights=weights, histtype="stepfilled",
-                    color=color, alpha=0.28, linewidth=0)
-            ax.hist(np.clip(values, low, high), bins=edges, weights=weights, histtype="step",
-                    color=color, linewidth=1.4, label=f"{label} (median {_short(np.median(values))}{_sp(unit)})")
+            ax.hist(
+                np.clip(values, low, high),
+                bins=edges,
+                weights=weights,
+                histtype="stepfilled",
+                color=color,
+                alpha=0.28,
+                linewidth=0,
+            )
+            ax.hist(
+                np.clip(values, low, high),
+                bins=edges,
+                weights=weights,
+                histtype="step",
+                color=color,
+                linewidth=1.4,
+                label=f"{label} (median {_short(np.median(values))}{_sp(unit)})",
+            )
             ax.axvline(float(np.median(values)), color=color, linewidth=1.3, linestyle="--")
         label = xlabel or _UNIT_WORDS.get(unit, unit)
         if clipped:
@@ -302,8 +325,15 @@ def bar_chart(
         ax.barh(y, values, color=colors, height=0.62)
         span = float(np.nanmax(np.abs(values))) or 1.0
         for yi, value in zip(y, values):
-            ax.text(value + (0.01 * span if value >= 0 else -0.01 * span), yi, f"{_short(value)}{_sp(unit)}",
-                    va="center", ha="left" if value >= 0 else "right", fontsize=8.5, color="#1f2a37")
+            ax.text(
+                value + (0.01 * span if value >= 0 else -0.01 * span),
+                yi,
+                f"{_short(value)}{_sp(unit)}",
+                va="center",
+                ha="left" if value >= 0 else "right",
+                fontsize=8.5,
+                color="#1f2a37",
+            )
         ax.set_yticks(y, labels)
         ax.set_xlim(min(0.0, float(values.min()) * 1.15), max(0.0, float(values.max()) * 1.15) or 1.0)
         ax.set_xlabel(unit)
@@ -319,7 +349,9 @@ def _check_columns(frame: pd.DataFrame, columns: Sequence[str], where: str) -> N
         raise ConfigError(f"{where} expects a pandas DataFrame, got {type(frame).__name__}")
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise ConfigError(f"{where}: column(s) {missing} not in the frame (columns: {[str(c) for c in frame.columns]})")
+        raise ConfigError(
+            f"{where}: column(s) {missing} not in the frame (columns: {[str(c) for c in frame.columns]})"
+        )
 
 
 def _sp(unit: str) -> str:

@@ -50,7 +50,12 @@ def _block_view(block: Block) -> dict[str, Any]:
         encoded = base64.b64encode(block.data).decode("ascii")  # type: ignore[arg-type]
         return {"type": "image", "src": f"data:{block.mime};base64,{encoded}", "caption": block.caption}
     if isinstance(block, Callout):
-        return {"type": "callout", "kind": block.kind, "label": _CALLOUT_LABELS[block.kind], "text": block.text}
+        return {
+            "type": "callout",
+            "kind": block.kind,
+            "label": _CALLOUT_LABELS[block.kind],
+            "text": block.text,
+        }
     raise TypeError(f"unknown block type {type(block).__name__}")  # unreachable: Section validates blocks
 
 

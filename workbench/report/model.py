@@ -38,7 +38,7 @@ import re
 import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
 import pandas as pd
 
@@ -70,7 +70,9 @@ _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def _tuple(value: object, name: str) -> tuple:
     """Accept a list or tuple for a sequence field (a lone string is a mistake)."""
     if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple)):
-        raise ConfigError(f"{name} must be a tuple or list, got {type(value).__name__}; wrap it: ({value!r},)")
+        raise ConfigError(
+            f"{name} must be a tuple or list, got {type(value).__name__}; wrap it: ({value!r},)"
+        )
     return tuple(value)
 
 
@@ -149,7 +151,9 @@ class ScenarioChange:
                 raise ConfigError(f"ScenarioChange.{name} must be a number (NaN when unknown), got {value!r}")
             object.__setattr__(self, name, float(value))
         if self.tone not in ("better", "worse", "unclear", ""):
-            raise ConfigError(f"ScenarioChange.tone must be 'better', 'worse', 'unclear' or '', got {self.tone!r}")
+            raise ConfigError(
+                f"ScenarioChange.tone must be 'better', 'worse', 'unclear' or '', got {self.tone!r}"
+            )
 
 
 @dataclass(frozen=True)
@@ -270,7 +274,9 @@ class Image:
         if self.mime == "image/png" and not data.startswith(_PNG_MAGIC):
             raise ConfigError("Image.data is not a PNG (no PNG signature); pass mime='image/svg+xml' for SVG")
         if self.mime == "image/svg+xml" and b"<svg" not in data[:4096]:
-            raise ConfigError("Image.data is not SVG (no '<svg' element near the start); pass mime='image/png'")
+            raise ConfigError(
+                "Image.data is not SVG (no '<svg' element near the start); pass mime='image/png'"
+            )
         object.__setattr__(self, "data", data)
 
 
@@ -288,7 +294,7 @@ class Callout:
         _text(self.text, "Callout.text", required=True)
 
 
-Block = Union[Paragraph, Table, Html, Image, Callout]
+Block = Paragraph | Table | Html | Image | Callout
 _BLOCK_TYPES = (Paragraph, Table, Html, Image, Callout)
 
 
@@ -320,7 +326,9 @@ class Section:
                 f"Section id {self.id!r} is not a valid id: start with a letter, then letters, digits, '-' or '_'"
             )
         if self.id in RESERVED_IDS:
-            raise ConfigError(f"Section id {self.id!r} is reserved by the page; reserved: {sorted(RESERVED_IDS)}")
+            raise ConfigError(
+                f"Section id {self.id!r} is reserved by the page; reserved: {sorted(RESERVED_IDS)}"
+            )
         _text(self.title, f"Section {self.id!r} title", required=True)
         _text(self.intro, f"Section {self.id!r} intro")
         blocks = _tuple(self.blocks, f"Section {self.id!r} blocks")
@@ -382,7 +390,9 @@ class Report:
             seen.add(section.id)
         object.__setattr__(self, "sections", sections)
         if not isinstance(self.settings, Mapping):
-            raise ConfigError(f"Report.settings must be a mapping of str to str, got {type(self.settings).__name__}")
+            raise ConfigError(
+                f"Report.settings must be a mapping of str to str, got {type(self.settings).__name__}"
+            )
         settings = {str(k): str(v) for k, v in self.settings.items()}
         object.__setattr__(self, "settings", types.MappingProxyType(settings))
         notes = _tuple(self.footer_notes, "Report.footer_notes")
