@@ -20,6 +20,7 @@ __all__ = [
     "hours",
     "team_per_event",
     "case_position",
+    "fill_index",
 ]
 
 _HOUR_NS = 3_600_000_000_000
@@ -131,14 +132,35 @@ def team_per_event(events: pd.DataFrame, *, statuses: StatusMeanings, column: st
     either. Events before the first known team belong to ``statuses.first_line_team``
     when it is set.
     """
-    holder = events[column].astype("object").where(events[column].notna(), None)
+    codes, names = pd.factorize(events[column], sort=False)  # missing -> -1
+    valid = codes >= 0
     passive = optional_statuses(statuses, "closed", "message_from_user")
     if passive:
-        holder = holder.where(~events[ACTIVITY].isin(passive).to_numpy(), None)
-    filled = holder.groupby(events[CASE_ID].to_numpy(), sort=False).ffill()
+        valid &= ~events[ACTIVITY].isin(passive).to_numpy()
+    first, last = case_position(events)
+    src = fill_index(valid, first, last, backward=False)
     if column == TEAM and statuses.first_line_team is not None:
         # a case that starts without a team starts with first line
-        filled = filled.where(filled.notna(), statuses.first_line_team)
-    # otherwise events before the first known team belong to that team
-    filled = filled.groupby(events[CASE_ID].to_numpy(), sort=False).bfill()
-    return filled.rename(column)
+        labels = np.append(np.asarray(names, dtype=object), statuses.first_line_team)
+        pick = np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)
+    else:
+        # events before the first known team belong to that team
+        back = fill_index(valid, first, last, backward=True)
+        src = np.where(src >= 0, src, back)
+        labels = np.append(np.asarray(names, dtype=object), None)
+        pick = np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)
+    return pd.Series(labels[pick], index=events.index, dtype="object", name=column)
+
+
+def fill_index(valid: np.ndarray, first: np.ndarray, last: np.ndarray, *, backward: bool) -> np.ndarray:
+    """For sorted events: the row of the last valid event at or before each row in its case
+    (``backward``: the first valid at or after it); -1 where there is none."""
+    n = len(valid)
+    idx = np.arange(n)
+    if not backward:
+        src = np.maximum.accumulate(np.where(valid, idx, -1)) if n else idx
+        case_start = np.maximum.accumulate(np.where(first, idx, 0)) if n else idx
+        return np.where(src >= case_start, src, -1)
+    src = np.minimum.accumulate(np.where(valid, idx, n)[::-1])[::-1] if n else idx
+    case_end = np.minimum.accumulate(np.where(last, idx, n)[::-1])[::-1] if n else idx
+    return np.where(src <= case_end, src, -1)

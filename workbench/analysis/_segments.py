@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.analysis._common import case_position, optional_statuses, team_per_event
+from workbench.analysis._common import case_position, fill_index, optional_statuses, team_per_event
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
@@ -39,11 +39,15 @@ def visits(events: pd.DataFrame, *, statuses: StatusMeanings, column: str = TEAM
     if column != TEAM and TEAM in events.columns:
         # a person holds the ticket only within a team visit: a handover to another team ends it
         team_change = _changes(team_per_event(events, statuses=statuses).to_numpy(dtype="object"), first)
-        raw = events[column].astype("object").where(events[column].notna(), None)
+        codes, names = pd.factorize(events[column], sort=False)
+        valid = codes >= 0
         passive = optional_statuses(statuses, "closed", "message_from_user")
         if passive:
-            raw = raw.where(~act.isin(passive).to_numpy(), None)
-        holder = raw.groupby(np.cumsum(team_change), sort=False).ffill()
+            valid &= ~act.isin(passive).to_numpy()
+        team_last = np.r_[team_change[1:], True]
+        src = fill_index(valid, team_change, team_last, backward=False)
+        labels = np.append(np.asarray(names, dtype=object), None)
+        holder = pd.Series(labels[np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)], dtype="object")
     else:
         holder = team_per_event(events, statuses=statuses, column=column)
     hv = holder.to_numpy(dtype="object")

@@ -27,6 +27,7 @@ import pandas as pd
 from workbench.analysis._common import (
     case_position,
     check_events,
+    fill_index,
     optional_statuses,
     require_statuses,
     team_per_event,
@@ -150,9 +151,8 @@ def _intervals(
     first, last = case_position(ev)
     # the status in force: the last event at or before i that is not a mail to the user
     to_user = act.isin(optional_statuses(statuses, "message_to_user")).to_numpy()
-    pos = pd.Series(np.where(to_user, np.nan, np.arange(n, dtype="float64")))
-    state = pos.groupby(case, sort=False).ffill().to_numpy()
-    state = np.where(np.isnan(state), np.arange(n), state).astype("int64")
+    state = fill_index(~to_user, first, last, backward=False)
+    state = np.where(state >= 0, state, np.arange(n))
     state_act = act.to_numpy()[state]
 
     if TEAM in ev.columns:
@@ -170,11 +170,12 @@ def _intervals(
     is_blocked = _isin(state_act, optional_statuses(statuses, "blocked"))
     no_team = pd.isna(holder)
     is_fl = ~no_team & (holder == fl)
-    bucket = np.select(
-        [is_wait, is_done, is_blocked | no_team, is_fl],
-        ["waiting_on_user", "after_resolution", "blocked_other", "first_line"],
-        default="partner_teams",
-    )
+    order = {b: i for i, b in enumerate(BUCKETS)}
+    bucket = np.full(n, order["partner_teams"], dtype="int8")
+    bucket[is_fl] = order["first_line"]
+    bucket[is_blocked | no_team] = order["blocked_other"]
+    bucket[is_done] = order["after_resolution"]
+    bucket[is_wait] = order["waiting_on_user"]
     ts = ev[TIMESTAMP].to_numpy(dtype="datetime64[ns]").view("int64")
     end_of_case = _case_end(ev, statuses=statuses, until=until, as_of=as_of, ts=ts, last=last)
     end_each = np.repeat(end_of_case, np.diff(np.r_[np.flatnonzero(first), n]))
@@ -186,7 +187,7 @@ def _intervals(
     return pd.DataFrame(
         {
             CASE_ID: case[keep],
-            "bucket": bucket[keep],
+            "bucket": pd.Categorical.from_codes(bucket[keep], categories=list(BUCKETS)),
             "start": pd.to_datetime(ts[keep].view("datetime64[ns]"), utc=True),
             "end": pd.to_datetime(stop[keep].view("datetime64[ns]"), utc=True),
         }
@@ -223,7 +224,8 @@ def _per_ticket(ev: pd.DataFrame, intervals: pd.DataFrame, calendar: WorkingCale
         iv["working_hours"] = calendar.working_hours_between(iv["start"], iv["end"]).to_numpy()
     out = pd.DataFrame(index=cases)
     value_cols = ["hours"] + (["working_hours"] if calendar is not None else [])
-    pivot = iv.pivot_table(index=CASE_ID, columns="bucket", values=value_cols, aggfunc="sum", fill_value=0.0)
+    pivot = iv.pivot_table(index=CASE_ID, columns="bucket", values=value_cols, aggfunc="sum", fill_value=0.0,
+                           observed=False)
     for col in value_cols:
         suffix = "hours" if col == "hours" else "working_hours"
         parts = []
