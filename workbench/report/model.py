@@ -188,9 +188,11 @@ class Paragraph:
         _text(self.text, "Paragraph.text")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Table:
     """A table from a DataFrame (copied when built, so later edits do not leak in).
+
+    Tables compare by identity (DataFrames have no single truth value).
 
     Parameters
     ----------
