@@ -22,9 +22,12 @@ __all__ = [
 def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events without a case id or an activity (they cannot be placed in a case)."""
     findings = []
-    out = frame
+    out = frame.copy()
     for column in (CASE_ID, ACTIVITY):
-        text = out[column].astype("string").str.strip()
+        codes, uniques = pd.factorize(out[column])  # strip each distinct value once
+        stripped = pd.Index(uniques).astype("string").str.strip()
+        text = pd.Series(stripped.take(codes, allow_fill=True, fill_value=pd.NA), index=out.index, dtype="string")
+        out[column] = text
         missing = text.isna() | (text == "")
         if missing.any():
             first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
@@ -34,9 +37,6 @@ def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
             out = out[~missing.to_numpy()]
         else:
             findings.append(Finding(f"missing {column}", 0, "events", "dropped"))
-    out = out.copy()
-    out[CASE_ID] = out[CASE_ID].astype("string").str.strip()
-    out[ACTIVITY] = out[ACTIVITY].astype("string").str.strip()
     return out, findings
 
 
@@ -104,23 +104,25 @@ def rename_activities(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.
 
 def drop_exact_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events identical in every column to an earlier event."""
-    dup = frame.astype("string").duplicated().to_numpy() if len(frame.columns) else np.zeros(len(frame), bool)
+    dup = frame.duplicated().to_numpy()
     return frame[~dup], [Finding("exact duplicate events", int(dup.sum()), "events", "dropped")]
 
 
 def sort_within_cases(frame: pd.DataFrame, *, fix: bool) -> tuple[pd.DataFrame, list[Finding]]:
     """Sort events by case, then time (stable); count cases whose file order was not time order."""
-    by_case = frame.sort_values(CASE_ID, kind="mergesort")  # file order kept within each case
-    ts = by_case[TIMESTAMP].to_numpy()
-    case = by_case[CASE_ID].to_numpy()
+    codes, _ = pd.factorize(frame[CASE_ID], sort=True)
+    ts = frame[TIMESTAMP].to_numpy()
+    by_case = np.argsort(codes, kind="stable")  # file order kept within each case
+    case, ts_case = codes[by_case], ts[by_case]
     same_case = np.r_[False, case[1:] == case[:-1]]
-    backwards = same_case & np.r_[False, ts[1:] < ts[:-1]]
-    n_cases = int(pd.Series(case[backwards]).nunique())
+    backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
+    n_cases = int(np.unique(case[backwards]).size)
     finding = Finding(
         "cases with events out of time order in the source", n_cases, "cases", "fixed" if fix else "flagged",
         "sorted by timestamp" if fix and n_cases else "",
     )
-    out = frame.sort_values([CASE_ID, TIMESTAMP], kind="mergesort").reset_index(drop=True)
+    order = np.lexsort((ts, codes)) if fix else by_case  # lexsort is stable: ties keep file order
+    out = frame.iloc[order].reset_index(drop=True)
     return out, [finding]
 
 

@@ -16,6 +16,7 @@ Rules (never a silent guess):
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +74,31 @@ def _parse_strings(text: pd.Series, config: TimeConfig, column: str, utc: bool) 
     return parsed
 
 
+def _fast_parse(text: pd.Series, missing: pd.Series, config: TimeConfig) -> pd.Series | None:
+    """Parse in one vectorised call when nothing is unusual; ``None`` sends the caller to the diagnosis.
+
+    Unusual means: a value that does not parse, offsets that differ, or offsets on some
+    values only (pandas then warns or returns objects).
+    """
+    fmt = config.format or "ISO8601"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        except (ValueError, TypeError):
+            return None
+    if caught or not pd.api.types.is_datetime64_any_dtype(parsed):
+        return None
+    if (parsed.isna() & ~missing).any():
+        return None
+    if getattr(parsed.dt, "tz", None) is not None:
+        # pandas reads a value without an offset as UTC when others have one: a silent guess
+        has_offset = text.str.contains(r"(?:[Zz]|[+-]\d{2}:?\d{2})$", na=False)
+        if (~has_offset & ~missing).any():
+            return None
+    return parsed
+
+
 def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, required: bool) -> ParsedTimestamps:
     """Parse one timestamp column to ``datetime64[ns, UTC]``.
 
@@ -119,6 +145,14 @@ def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, requ
         return ParsedTimestamps(utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non)
 
     text = values.astype("string").str.strip().mask(missing)
+    fast = _fast_parse(text, missing, config)
+    if fast is not None:
+        if getattr(fast.dt, "tz", None) is not None:
+            return ParsedTimestamps(fast.dt.tz_convert("UTC").astype("datetime64[ns, UTC]"))
+        utc, amb, non = _localise(fast.astype("datetime64[ns]"), config.timezone)
+        return ParsedTimestamps(
+            utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non
+        )
     with_time = text.str.contains(_HAS_TIME, na=False)
     offsets = text.where(with_time).str.extract(r"((?:[Zz]|[+-]\d{2}:?\d{2}))$", expand=False)
     has_offset = offsets.notna()

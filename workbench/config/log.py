@@ -7,6 +7,7 @@ the parts they need as keyword arguments.
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Literal
 
@@ -172,7 +173,7 @@ class CalendarConfig(FrozenModel):
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)  # Monday = 0
     start_hour: float = Field(default=8.0, ge=0, le=24)
     end_hour: float = Field(default=16.0, ge=0, le=24)
-    holidays: tuple[str, ...] = ()  # ISO dates
+    holidays: tuple[dt.date, ...] = ()  # ISO dates, e.g. 2023-12-24
 
     @model_validator(mode="after")
     def _check_hours(self) -> "CalendarConfig":
