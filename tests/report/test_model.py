@@ -114,3 +114,12 @@ def test_svg_text_is_stored_as_bytes():
     image = Image('<svg xmlns="http://www.w3.org/2000/svg"/>')
     assert image.data.startswith(b"<svg")
     assert image.mime == "image/svg+xml"
+
+
+def test_the_documented_example_runs():
+    import doctest
+
+    from workbench.report import model
+
+    outcome = doctest.testmod(model)
+    assert outcome.attempted > 0 and outcome.failed == 0
