@@ -90,7 +90,7 @@ class WorkingCalendar:
     def from_config(cls, config: CalendarConfig) -> WorkingCalendar:
         """Build the calendar from a log config's ``calendar`` section."""
         try:
-            holidays = tuple(dt.date.fromisoformat(str(d)) for d in config.holidays)
+            holidays = tuple(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)) for d in config.holidays)
         except ValueError as exc:
             raise ConfigError(f"calendar holidays must be ISO dates such as '2023-12-24': {exc}") from None
         return cls(

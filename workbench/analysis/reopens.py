@@ -15,6 +15,8 @@ than a closing event or a message), or it was resolved again.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -200,4 +202,4 @@ def _per_segment(ts: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int, 
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:.1f}%"
+    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

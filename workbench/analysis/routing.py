@@ -13,6 +13,8 @@ left); counted per occurrence, per ticket and per (A, B) pair.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -179,4 +181,4 @@ def _pingpong(vis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:.1f}%"
+    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

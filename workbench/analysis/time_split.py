@@ -19,6 +19,7 @@ calendar hours and, with a calendar, in working hours.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -270,4 +271,4 @@ def _share(table: pd.DataFrame, bucket: str, total: float) -> float:
 
 
 def _pct(x: float) -> str:
-    return "n/a" if x != x else f"{100 * x:.1f}%"
+    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

@@ -127,10 +127,10 @@ def _check_out(out: Path, inputs: list[Path]) -> None:
             raise SourceError(f"writing '{out / name}' would overwrite an input file; choose another --out folder")
     tables = (out / "tables").resolve()
     for src in resolved:
-        if src.parent == tables or src.parent == out.resolve():
-            if src.name.startswith(("map_", "variants", "filter_", "rule_", "team_speed", "routing", "reopens",
-                                    "time_split", "communication")):
-                raise SourceError(f"writing into '{src.parent}' could overwrite input '{src.name}'; "
+        ours = ("map_", "variants", "variant_", "filter_", "rule_", "team_speed", "routing", "reopens", "time_split",
+                "communication", "unanswered_")
+        if src.parent in (tables, out.resolve()) and src.name.startswith(ours):
+            raise SourceError(f"writing into '{src.parent}' could overwrite input '{src.name}'; "
                                   "choose another --out folder")
 
 
@@ -177,6 +177,8 @@ def _write_tables(
 
 
 def _summary_lines(name: str, answers: Answers, rules: RuleResult | None, var: pd.DataFrame) -> list[str]:
+    import pandas as pd
+
     lines = [f"Answers for '{name}':"]
     lines.extend(answers.headlines())
     if len(var):
@@ -187,7 +189,7 @@ def _summary_lines(name: str, answers: Answers, rules: RuleResult | None, var: p
         )
     if rules is not None:
         for r in rules.summary.itertuples(index=False):
-            share = "n/a" if r.violation_share != r.violation_share else f"{100 * r.violation_share:.1f}%"
+            share = "n/a" if pd.isna(r.violation_share) else f"{100 * r.violation_share:.1f}%"
             lines.append(f"Rule '{r.rule}': {r.violations:,} of {r.cases_checked:,} cases violated ({share}).")
     return lines
 
