@@ -115,6 +115,22 @@ class WorkClock:
             return t
         return self.starts[i + 1]
 
+    def begin_and_finish(self, t: float, work: float) -> tuple[float, float]:
+        """``(next_working(t), advance(next_working(t), work))`` with one search in the common case."""
+        if self.always:
+            return t, t + work
+        starts = self.starts
+        if t >= starts[-1]:
+            self._ensure(t)
+        i = bisect_right(starts, t) - 1
+        if i < 0 or t >= self.ends[i]:
+            i += 1
+            t = starts[i]
+        end = self.ends[i]
+        if t + work <= end:
+            return t, t + work
+        return t, self.advance(t, work)
+
     def worked(self, t: float) -> float:
         """Working seconds from the clock's first interval up to ``t``."""
         if self.always:

@@ -58,17 +58,9 @@ def _table(dist: object | None) -> list[float] | None:
     return quantile_table(dist, TABLE)  # type: ignore[arg-type]
 
 
-def compile_model(
-    model: SimulationModel,
-    origin: dt.datetime,
-    *,
-    route_to_team: tuple[tuple[str, str, str], ...] = (),
-) -> Compiled:
-    """Compile ``model`` for a run whose clock starts at ``origin`` (UTC).
-
-    ``route_to_team`` holds ``(attribute, value, team)`` triples: cases with that value have
-    every assignment step sent to that team (the ``route_attribute`` scenario change).
-    """
+def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
+    """Compile ``model`` for a run whose clock starts at ``origin`` (UTC)."""
+    route_to_team = tuple((r.attribute, r.value, r.team) for r in model.attribute_routes)
     names = list(model.activities)
     index = {n: i for i, n in enumerate(names)}
     team_names = list(model.teams)

@@ -36,6 +36,7 @@ __all__ = [
     "fit_duration",
     "quantile_table",
     "duration_mean",
+    "scale_duration",
 ]
 
 #: Families tried by :func:`fit_duration`, in order.
@@ -251,3 +252,18 @@ def _ks(dist: _Base, x: np.ndarray) -> float:
 
     with np.errstate(all="ignore"):
         return float(stats.kstest(x, _scipy(dist).cdf).statistic)
+
+
+def scale_duration(dist: Duration, factor: float) -> Duration:
+    """The same distribution with every duration multiplied by ``factor``."""
+    if factor < 0:
+        raise ValueError(f"factor must not be negative, got {factor}")
+    if factor == 0:
+        return Fixed(value=0.0, n=dist.n)
+    if isinstance(dist, Fixed):
+        return dist.model_copy(update={"value": dist.value * factor})
+    if isinstance(dist, Empirical):
+        return dist.model_copy(update={"quantiles": tuple(_round(q * factor) for q in dist.quantiles)})
+    if isinstance(dist, TruncatedNormal):
+        return dist.model_copy(update={"mean": dist.mean * factor, "std": dist.std * factor})
+    return dist.model_copy(update={"scale": dist.scale * factor})

@@ -34,7 +34,7 @@ from workbench.simulation.model import SimulationModel
 
 __all__ = ["SimulationRun", "simulate"]
 
-_STEPS = 48  # random numbers pre-drawn per case and purpose; longer cases draw more
+_STEPS = 32  # random numbers pre-drawn per case and purpose; longer cases draw more
 _STREAMS = ("arrivals", "attributes", "routing", "delays", "work", "extra_arrivals", "extra_cases", "overflow")
 
 
@@ -56,7 +56,7 @@ class SimulationRun:
         Per team: ``staff``, ``busy_h`` (working hours a worker held a case) and
         ``available_h`` (staff times working hours) inside the measurement window.
     team_waits : pandas.DataFrame
-        Per case and team: ``queue_h``, the time the case queued for that team.
+        Per case and team the case queued at: ``queue_h``, the time it waited for a worker.
     start, window_start, window_end : pandas.Timestamp
         Clock origin and the measurement window (after the warm-up, to the last arrival).
     activity_instances : int
@@ -91,7 +91,6 @@ def simulate(
     warmup_days: float = 0.0,
     n_cases: int | None = None,
     drain_days: float = 180.0,
-    route_to_team: tuple[tuple[str, str, str], ...] = (),
     keep_events: bool = True,
     case_prefix: str = "sim-",
 ) -> SimulationRun:
@@ -116,8 +115,6 @@ def simulate(
     drain_days : float
         After the last arrival, cases in progress run for at most this long; cases still
         open then are reported with ``finished=False``.
-    route_to_team : tuple of (attribute, value, team)
-        Cases with ``attribute == value`` have every assignment step sent to ``team``.
     keep_events : bool
         Build the event-log DataFrame (turn off for speed when only KPIs are needed).
     """
@@ -127,9 +124,12 @@ def simulate(
         raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
     origin = pd.Timestamp(start)
     origin = origin.tz_localize("UTC") if origin.tzinfo is None else origin.tz_convert("UTC")
-    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
-    streams = dict(zip(_STREAMS, ss.spawn(len(_STREAMS))))
-    comp = compile_model(model, origin.to_pydatetime(), route_to_team=route_to_team)
+    if isinstance(seed, np.random.SeedSequence):  # a fresh copy: spawning must not depend on earlier use
+        ss = np.random.SeedSequence(seed.entropy, spawn_key=seed.spawn_key)
+    else:
+        ss = np.random.SeedSequence(seed)
+    streams = {name: _child(ss, k) for k, name in enumerate(_STREAMS)}
+    comp = compile_model(model, origin.to_pydatetime())
     horizon = days * 86400.0
     arrivals, extra = sample_arrivals(
         model.arrivals, origin, horizon, primary=streams["arrivals"], extra=streams["extra_arrivals"],
@@ -148,13 +148,18 @@ def simulate(
     return _collect(sim, model, origin, arrivals, profiles, extra, w0, w1, keep_events, case_prefix)
 
 
+def _child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
+    """The ``k``-th child of ``ss``, without changing ``ss`` (unlike ``spawn``)."""
+    return np.random.SeedSequence(ss.entropy, spawn_key=(*ss.spawn_key, k))
+
+
 def _draw_profiles(comp: Compiled, n: int, extra: np.ndarray, streams: dict) -> np.ndarray:
     w = np.asarray(comp.profile_weights, dtype=float)
     w = w / w.sum()
     out = np.empty(n, dtype=np.int64)
     prim = ~extra
     rng_p = np.random.default_rng(streams["attributes"])
-    rng_e = np.random.default_rng(streams["extra_cases"].spawn(1)[0])
+    rng_e = np.random.default_rng(_child(streams["extra_cases"], 0))
     out[prim] = rng_p.choice(len(w), size=int(prim.sum()), p=w)
     out[extra] = rng_e.choice(len(w), size=int(extra.sum()), p=w)
     return out
@@ -164,7 +169,7 @@ def _draw_rows(n: int, extra: np.ndarray, streams: dict) -> tuple[np.ndarray, np
     prim = ~extra
     k_p, k_e = int(prim.sum()), int(extra.sum())
     out = []
-    extra_streams = streams["extra_cases"].spawn(4)[1:]
+    extra_streams = [_child(streams["extra_cases"], k) for k in (1, 2, 3)]
     for purpose, es in zip(("routing", "delays", "work"), extra_streams):
         u = np.empty((n, _STEPS))
         u[prim] = np.random.default_rng(streams[purpose]).random((k_p, _STEPS))
@@ -191,15 +196,10 @@ class _Run:
         self.window = (0.0, 0.0)
         n = len(arrivals)
         self.end = np.full(n, np.nan)
-        self.ev_case: list[int] = []
-        self.ev_node: list[int] = []
-        self.ev_start: list[float] = []
-        self.ev_end: list[float] = []
-        self.ev_res: list[int] = []
-        self.ev_queue: list[float] = []
-        self.ev_delay: list[float] = []
-        self.ev_user: list[bool] = []
-        self.busy = [0.0] * len(comp.staff)
+        self.rows_r, self.rows_d, self.rows_w = (r.tolist() for r in rows)
+        self.records: list[tuple] = []  # (case, node, start, end, server, queued, delay, user)
+        self.holds: list[tuple[int, float, float]] = []  # (team, from, to) a worker held a case
+        self.route_memo: dict = {}
 
     def run(self, until: float) -> None:
         env = self.env
@@ -221,35 +221,46 @@ class _Run:
 
     def _release(self, team: int, server: int, since: float) -> None:
         pool = self.pools[team]
-        now = self.env.now
-        w0, w1 = self.window
-        if now > w0 and since < w1:
-            clock = self.c.clocks[team]
-            self.busy[team] += clock.working_between(max(since, w0), min(now, w1))
+        self.holds.append((team, since, self.env.now))
         if pool.queue:
             _, _, ev = heappop(pool.queue)
             ev.succeed(server)
         else:
             pool.free.append(server)
 
+    def _route(self, at: int, before: int, visit: int, prof: int) -> tuple[list[float], list[int]] | None:
+        """The routing table of the most specific rule matching this context (memoised per run)."""
+        c = self.c
+        vmax = c.max_visit.get(at, 1)
+        vcap = visit if visit < vmax else vmax
+        key = (at, before, vcap, prof)
+        memo = self.route_memo
+        if key in memo:
+            return memo[key]
+        codes = c.profile_codes[prof]
+        table = None
+        for use_before, use_visit, attr, rules in c.patterns.get(at, ()):
+            table = rules.get((before if use_before else None, vcap if use_visit else None, codes[attr] if attr >= 0 else None))
+            if table is not None:
+                break
+        memo[key] = table
+        return table
+
     def case(self, i: int):  # noqa: ANN201, C901 - the hot loop, kept in one piece for speed
         env = self.env
         c = self.c
-        patterns = c.patterns
-        max_visit = c.max_visit
+        route = self._route
         trans = c.trans
         node_team, node_uses, node_removed = c.node_team, c.node_uses, c.node_removed
         node_user, node_work = c.node_user_wait, c.node_work
         clocks, pools = c.clocks, self.pools
         prof = int(self.profiles[i])
-        codes = c.profile_codes[prof]
         ranks = c.profile_ranks[prof]
         subst = c.profile_subst[prof]
-        ur = self.rows[0][i].tolist()
-        ud = self.rows[1][i].tolist()
-        uw = self.rows[2][i].tolist()
-        ev_case, ev_node, ev_start, ev_end = self.ev_case, self.ev_node, self.ev_start, self.ev_end
-        ev_res, ev_queue, ev_delay, ev_user = self.ev_res, self.ev_queue, self.ev_delay, self.ev_user
+        ur = self.rows_r[i]
+        ud = self.rows_d[i]
+        uw = self.rows_w[i]
+        record = self.records.append
         visits: dict[int, int] = {}
         prev = START_IDX
         cur = START_IDX
@@ -261,27 +272,16 @@ class _Run:
         while True:
             if k >= limit:
                 more = self._more(i, k)
-                ur += more[0]
-                ud += more[1]
-                uw += more[2]
+                ur = ur + more[0]
+                ud = ud + more[1]
+                uw = uw + more[2]
                 limit = len(ur)
             # -- routing: the most specific matching rule at `cur` --------------------------------
             u = ur[k]
-            nxt = END_IDX
             hops = 0
             at, before = cur, prev
             while True:
-                visit = visits.get(at, 1) if at != START_IDX else 1
-                table = None
-                for use_before, use_visit, attr, rules in patterns.get(at, ()):
-                    key = (
-                        before if use_before else None,
-                        (visit if visit < max_visit.get(at, 1) else max_visit.get(at, 1)) if use_visit else None,
-                        codes[attr] if attr >= 0 else None,
-                    )
-                    table = rules.get(key)
-                    if table is not None:
-                        break
+                table = route(at, before, visits.get(at, 1), prof)
                 if table is None:
                     nxt = END_IDX
                     break
@@ -299,17 +299,17 @@ class _Run:
                 visits[nxt] = visits.get(nxt, 0) + 1
                 before, at = at, nxt
                 u = (u * 7919.0) % 1.0
-            if nxt == END_IDX or nxt < 0:
+            if nxt < 0:
                 break
             team = node_team[nxt]
             uses = node_uses[nxt]
             tr = trans.get((cur, nxt))
             if tr is not None:
                 delay_tab, delay_clock, same, work_tab = tr
+                if work_tab is None:
+                    work_tab = node_work[nxt]
             else:
-                delay_tab, delay_clock, same, work_tab = None, None, False, None
-            if work_tab is None:
-                work_tab = node_work[nxt]
+                delay_tab, delay_clock, same, work_tab = None, None, False, node_work[nxt]
             # -- keep or release the worker -------------------------------------------------------
             if held >= 0 and not (same and uses and team == held):
                 self._release(held, server, since)
@@ -321,10 +321,10 @@ class _Run:
                 if d > 0.0:
                     now = env.now
                     target = delay_clock.advance(now, d) if delay_clock is not None else now + d
-                    yield env.timeout(target - now)
                     delay = target - now
+                    yield env.timeout(delay)
             # -- queue for a worker ----------------------------------------------------------------
-            queued = 0.0
+            queued = -1.0  # not picked up from a queue
             if uses and held < 0:
                 pool = pools[team]
                 t_req = env.now
@@ -342,23 +342,15 @@ class _Run:
             now = env.now
             w = work_tab[int(uw[k] * TABLE)] if work_tab is not None else 0.0
             if uses:
-                clock = clocks[team]
-                begin = clock.next_working(now)
-                finish = clock.advance(begin, w) if w > 0.0 else begin
-                queued += begin - now
+                begin, finish = clocks[team].begin_and_finish(now, w)
+                if queued >= 0.0:
+                    queued += begin - now
             else:
                 begin = now
                 finish = now + w
             if finish > now:
                 yield env.timeout(finish - now)
-            ev_case.append(i)
-            ev_node.append(nxt)
-            ev_start.append(begin)
-            ev_end.append(finish)
-            ev_res.append(server if uses else -1)
-            ev_queue.append(queued)
-            ev_delay.append(delay)
-            ev_user.append(node_user[cur] if cur >= 0 else False)
+            record((i, nxt, begin, finish, server if uses else -1, queued, delay, node_user[cur] if cur >= 0 else False))
             visits[nxt] = visits.get(nxt, 0) + 1
             prev, cur = cur, nxt
             k += 1
@@ -370,18 +362,16 @@ class _Run:
 def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_events, prefix) -> SimulationRun:  # noqa: ANN001
     c = sim.c
     n = len(arrivals)
-    ev_case = np.asarray(sim.ev_case, dtype=np.int64)
-    ev_node = np.asarray(sim.ev_node, dtype=np.int64)
-    ev_start = np.asarray(sim.ev_start, dtype=float)
-    ev_end = np.asarray(sim.ev_end, dtype=float)
-    ev_queue = np.asarray(sim.ev_queue, dtype=float)
-    ev_delay = np.asarray(sim.ev_delay, dtype=float)
-    ev_user = np.asarray(sim.ev_user, dtype=bool)
+    rec = np.asarray(sim.records, dtype=float).reshape(-1, 8)
+    ev_case = rec[:, 0].astype(np.int64)
+    ev_node = rec[:, 1].astype(np.int64)
+    ev_start, ev_end, ev_res = rec[:, 2], rec[:, 3], rec[:, 4].astype(np.int64)
+    ev_queue, ev_delay, ev_user = rec[:, 5], rec[:, 6], rec[:, 7].astype(bool)
     finished = ~np.isnan(sim.end)
     horizon_end = sim.env.now
     end = np.where(finished, sim.end, horizon_end)
     work = np.bincount(ev_case, weights=ev_end - ev_start, minlength=n)
-    queue = np.bincount(ev_case, weights=ev_queue, minlength=n)
+    queue = np.bincount(ev_case, weights=np.maximum(ev_queue, 0.0), minlength=n)
     user = np.bincount(ev_case, weights=np.where(ev_user, ev_delay, 0.0), minlength=n)
     delay = np.bincount(ev_case, weights=np.where(ev_user, 0.0, ev_delay), minlength=n)
     ids = pd.Index([f"{prefix}{k}" for k in range(n)], dtype="string")
@@ -407,7 +397,7 @@ def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_e
     )
     cases = pd.concat([cases, attr_frame], axis=1)
     ev_team = np.asarray(c.node_team, dtype=np.int64)[ev_node] if len(ev_node) else np.empty(0, dtype=np.int64)
-    has_team = (ev_team >= 0) & (ev_queue > 0)
+    has_team = (ev_team >= 0) & (ev_queue >= 0)
     tw = pd.DataFrame({"case": ev_case[has_team], "team": ev_team[has_team], "queue_h": ev_queue[has_team] / 3600.0})
     tw = tw.groupby(["case", "team"], as_index=False)["queue_h"].sum()
     team_waits = pd.DataFrame(
@@ -417,13 +407,18 @@ def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_e
             "queue_h": tw["queue_h"].to_numpy(),
         }
     )
+    holds = np.asarray(sim.holds, dtype=float).reshape(-1, 3)
     usage = []
     for ti, t in enumerate(c.team_names):
-        avail = c.staff[ti] * c.clocks[ti].working_between(w0, w1) / 3600.0
-        usage.append({TEAM: t, "staff": c.staff[ti], "busy_h": sim.busy[ti] / 3600.0, "available_h": avail})
+        clock = c.clocks[ti]
+        h = holds[holds[:, 0] == ti]
+        a, b = np.clip(h[:, 1], w0, w1), np.clip(h[:, 2], w0, w1)
+        busy = float((clock.worked_array(b) - clock.worked_array(a)).sum())
+        avail = c.staff[ti] * clock.working_between(w0, w1) / 3600.0
+        usage.append({TEAM: t, "staff": c.staff[ti], "busy_h": busy / 3600.0, "available_h": avail})
     events = pd.DataFrame()
     if keep_events:
-        events = _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, np.asarray(sim.ev_res), ts, attr_frame)
+        events = _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, ev_res, ts, attr_frame)
     return SimulationRun(
         events=events,
         cases=cases,

@@ -45,6 +45,7 @@ __all__ = [
     "RoutingRule",
     "QueuePriority",
     "PriorityRule",
+    "AttributeRoute",
     "ArrivalSpec",
     "CaseProfile",
     "CaseMix",
@@ -216,6 +217,14 @@ class PriorityRule(FrozenModel):
     teams: tuple[str, ...] = ()  # empty: every team
 
 
+class AttributeRoute(FrozenModel):
+    """Cases whose ``attribute`` equals ``value`` have every assignment step sent to ``team``."""
+
+    attribute: str
+    value: str
+    team: str
+
+
 class ArrivalSpec(FrozenModel):
     """New cases per hour of the week (local time, Monday 0:00 first) times a level per month."""
 
@@ -290,6 +299,7 @@ class SimulationModel(FrozenModel):
     routing: tuple[RoutingRule, ...]
     queue_priority: QueuePriority | None = None
     priority_rules: tuple[PriorityRule, ...] = ()
+    attribute_routes: tuple[AttributeRoute, ...] = ()
 
     @model_validator(mode="after")
     def _check_references(self) -> SimulationModel:

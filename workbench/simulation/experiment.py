@@ -1,0 +1,229 @@
+"""Experiments: replications of a baseline and a scenario, compared with paired confidence intervals.
+
+Each replication ``r`` gets its own child of ``numpy.random.SeedSequence(seed)``, and the
+baseline and the scenario of replication ``r`` run with that same child: common random
+numbers, so the same cases arrive with the same attributes and the same luck in both
+arms and the difference is the scenario's effect, not noise. Replications run in
+parallel processes (``n_jobs``); the result does not depend on ``n_jobs``.
+
+For every KPI the result reports the baseline and scenario means over replications and
+the paired difference with a t-interval: ``mean(d) +- t(0.975, n-1) * sd(d) / sqrt(n)``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.simulation.engine import SimulationRun, simulate
+from workbench.simulation.kpis import run_kpis
+from workbench.simulation.model import SimulationModel
+from workbench.simulation.scenarios import Scenario, apply_scenario
+
+__all__ = ["ExperimentResult", "run_experiment", "paired_ci", "default_period"]
+
+ARMS = ("baseline", "scenario")
+
+
+@dataclass(frozen=True)
+class ExperimentResult:
+    """Baseline versus scenario over replications.
+
+    Attributes
+    ----------
+    kpis : pandas.DataFrame
+        Tidy: ``replication, arm, kpi, value, n_cases`` (``arm`` is "baseline" or "scenario").
+    group_kpis : pandas.DataFrame
+        Tidy: ``replication, arm, attribute, group, kpi, value, n_cases`` for every group
+        attribute (KPIs ``cycle_time_h``, ``waiting_time_h``, ``waiting_on_user_h``, ``work_time_h``).
+    comparison : pandas.DataFrame
+        Per KPI: ``baseline``, ``scenario`` (means), ``difference``, ``ci_low``, ``ci_high``
+        (95% paired t-interval), ``relative`` (difference / baseline), ``replications``.
+    group_comparison : pandas.DataFrame
+        The same per ``attribute`` and ``group``, with ``n_cases`` (mean per replication).
+    runs : dict
+        ``(arm, replication) -> SimulationRun`` when ``keep_runs`` was set, else empty.
+    settings : dict
+        What was run: scenario name, replications, seed, start, days, warm-up.
+    """
+
+    kpis: pd.DataFrame
+    group_kpis: pd.DataFrame
+    comparison: pd.DataFrame
+    group_comparison: pd.DataFrame
+    runs: dict = field(default_factory=dict)
+    settings: dict = field(default_factory=dict)
+
+
+def paired_ci(baseline: Sequence[float], scenario: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+    """Mean paired difference ``scenario - baseline`` and its t confidence interval.
+
+    With fewer than two pairs the interval is ``(nan, nan)``.
+    """
+    from scipy import stats
+
+    d = np.asarray(scenario, dtype=float) - np.asarray(baseline, dtype=float)
+    d = d[np.isfinite(d)]
+    if len(d) == 0:
+        return np.nan, np.nan, np.nan
+    mean = float(d.mean())
+    if len(d) < 2:
+        return mean, np.nan, np.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    return mean, mean - half, mean + half
+
+
+def default_period(model: SimulationModel) -> tuple[pd.Timestamp, float]:
+    """The period the model was learned on: its first arrival's day and its length in days (at least 28)."""
+    try:
+        start = pd.Timestamp(model.fitted_on.first_arrival).tz_convert("UTC").floor("D")
+    except (ValueError, TypeError):
+        start = pd.Timestamp("2024-01-01", tz="UTC")
+    return start, max(float(round(model.fitted_on.days)), 28.0)
+
+
+def _replicate(
+    models: tuple[SimulationModel, SimulationModel],
+    rep: int,
+    seed: np.random.SeedSequence,
+    start: pd.Timestamp,
+    days: float,
+    warmup_days: float,
+    groups: tuple[str, ...],
+    keep_runs: bool,
+) -> tuple[int, list[pd.DataFrame], list[pd.DataFrame], dict]:
+    kpi_frames, group_frames, runs = [], [], {}
+    for arm, model in zip(ARMS, models):
+        run = simulate(model, start=start, days=days, seed=seed, warmup_days=warmup_days, keep_events=keep_runs)
+        k, g = run_kpis(run, group_attributes=groups)
+        kpi_frames.append(k.assign(replication=rep, arm=arm))
+        group_frames.append(g.assign(replication=rep, arm=arm))
+        if keep_runs:
+            runs[(arm, rep)] = run
+    return rep, kpi_frames, group_frames, runs
+
+
+def run_experiment(
+    model: SimulationModel,
+    scenario: Scenario | None = None,
+    *,
+    replications: int = 10,
+    seed: int = 0,
+    start: pd.Timestamp | str | None = None,
+    days: float | None = None,
+    warmup_days: float = 14.0,
+    group_attributes: Sequence[str] | None = None,
+    n_jobs: int | None = 1,
+    keep_runs: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> ExperimentResult:
+    """Run ``replications`` paired replications of the baseline ``model`` and ``scenario``.
+
+    Parameters
+    ----------
+    model : SimulationModel
+        The baseline.
+    scenario : Scenario, optional
+        The change to evaluate (validated against ``model``; a bad name raises
+        :class:`~workbench.errors.ScenarioError` before anything runs). ``None`` runs the
+        baseline twice, which must give a zero difference.
+    replications : int
+        Number of paired replications (at least 2 for confidence intervals).
+    seed : int
+        Root seed; replication ``r`` uses ``SeedSequence(seed).spawn(replications)[r]``.
+    start, days : optional
+        The simulated period (default: the period the model was learned on).
+    warmup_days : float
+        Cases arriving in the first days load the queues but are not measured.
+    group_attributes : sequence of str, optional
+        Case attributes for per-group KPIs (default: the model's ``group_attributes``).
+    n_jobs : int or None
+        Worker processes (``None``: one per core; ``1``: run in this process).
+    keep_runs : bool
+        Keep every replication's simulated event log in ``runs``.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each replication (e.g. by the CLI).
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    scenario_model = apply_scenario(model, scenario) if scenario is not None else model
+    p_start, p_days = default_period(model)
+    start_ts = pd.Timestamp(start) if start is not None else p_start
+    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
+    days = float(days) if days is not None else p_days
+    if not 0 <= warmup_days < days:
+        raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
+    groups = tuple(group_attributes if group_attributes is not None else model.group_attributes)
+    unknown = [g for g in groups if g not in model.case_mix.attributes]
+    if unknown:
+        from workbench.errors import ScenarioError
+
+        raise ScenarioError(
+            f"group attribute '{unknown[0]}' is not a case attribute of the model; attributes: "
+            f"{list(model.case_mix.attributes)}"
+        )
+    seeds = np.random.SeedSequence(seed).spawn(replications)
+    args = [((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs) for r in range(replications)]
+    jobs = os.cpu_count() or 1 if n_jobs is None else max(1, int(n_jobs))
+    results = []
+    if jobs == 1 or replications == 1:
+        for a in args:
+            results.append(_replicate(*a))
+            if progress is not None:
+                progress(len(results), replications)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, replications)) as pool:
+            futures = [pool.submit(_replicate, *a) for a in args]
+            for fut in as_completed(futures):
+                results.append(fut.result())
+                if progress is not None:
+                    progress(len(results), replications)
+    results.sort(key=lambda r: r[0])
+    kpis = pd.concat([f for r in results for f in r[1]], ignore_index=True)
+    kpis = kpis[["replication", "arm", "kpi", "value", "n_cases"]]
+    group_frames = [f for r in results for f in r[2]]
+    group_kpis = pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame()
+    group_kpis = group_kpis.reindex(columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"])
+    runs = {k: v for r in results for k, v in r[3].items()}
+    return ExperimentResult(
+        kpis=kpis,
+        group_kpis=group_kpis,
+        comparison=_compare(kpis, ["kpi"]),
+        group_comparison=_compare(group_kpis, ["attribute", "group", "kpi"]),
+        runs=runs,
+        settings={
+            "scenario": scenario.name if scenario is not None else None,
+            "replications": replications,
+            "seed": seed,
+            "start": str(start_ts),
+            "days": days,
+            "warmup_days": warmup_days,
+            "group_attributes": list(groups),
+        },
+    )
+
+
+def _compare(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    cols = [*keys, "baseline", "scenario", "difference", "ci_low", "ci_high", "relative", "replications", "n_cases"]
+    if tidy.empty:
+        return pd.DataFrame(columns=cols)
+    wide = tidy.pivot_table(index=[*keys, "replication"], columns="arm", values="value", aggfunc="first")
+    counts = tidy.groupby(keys, sort=False)["n_cases"].mean()
+    rows = []
+    for key, g in wide.groupby(level=list(range(len(keys))), sort=False):
+        base = g.get("baseline", pd.Series(dtype=float)).to_numpy(dtype=float)
+        scen = g.get("scenario", pd.Series(dtype=float)).to_numpy(dtype=float)
+        diff, lo, hi = paired_ci(base, scen)
+        b = float(np.nanmean(base)) if len(base) and np.isfinite(base).any() else np.nan
+        s = float(np.nanmean(scen)) if len(scen) and np.isfinite(scen).any() else np.nan
+        key = key if isinstance(key, tuple) else (key,)
+        rel = diff / b if b and np.isfinite(b) and b != 0 else np.nan
+        rows.append((*key, b, s, diff, lo, hi, rel, len(g), float(counts.loc[key if len(key) > 1 else key[0]])))
+    order = {k: i for i, k in enumerate(dict.fromkeys(tidy[keys[-1]]))}
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(keys[-1], key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

@@ -1,0 +1,209 @@
+"""Validation against history, the field's standard protocol.
+
+1. Split the log by case start: the first ``train_share`` (80%) of cases train the model,
+   the rest are the test log.
+2. Learn the model from the training cases only.
+3. Simulate the test period ``replications`` times: from the first test case's start,
+   with as many cases as the test log has; events after the log's last event are cut
+   off (``crop``), as the real log cut them off.
+4. Score each simulated log against the test log with ``log-distance-measures``:
+   3-gram distance (control flow, 0 = same), cycle-time distribution distance (hours,
+   1-hour bins), absolute and circadian event distribution distances (hours).
+
+Logs without recorded start times are compared on their end timestamps only (start
+set to end on both sides), so estimated starts are not scored against missing ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.config import LogConfig
+from workbench.errors import EventLogError
+from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TIMESTAMP
+from workbench.simulation.discovery import discover_model
+from workbench.simulation.engine import simulate
+from workbench.simulation.model import SimulationModel
+
+__all__ = ["METRICS", "ValidationResult", "split_log", "score_logs", "validate_model"]
+
+#: Metric names, in report order.
+METRICS: tuple[str, ...] = (
+    "ngram_3_distance",
+    "cycle_time_distance_h",
+    "absolute_event_distance_h",
+    "circadian_event_distance_h",
+)
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """Scores of the simulated test period against the real one.
+
+    Attributes
+    ----------
+    scores : pandas.DataFrame
+        One row per replication and metric: ``replication``, ``metric``, ``value``.
+    summary : pandas.DataFrame
+        Per metric: ``mean``, ``std``, ``min``, ``max`` over replications.
+    model : SimulationModel
+        The model learned from the training cases.
+    test_log : pandas.DataFrame
+        The real test cases.
+    simulated_log : pandas.DataFrame
+        The first replication's simulated test period.
+    settings : dict
+        Split point, case counts, replications, seed, whether starts were recorded.
+    """
+
+    scores: pd.DataFrame
+    summary: pd.DataFrame
+    model: SimulationModel
+    test_log: pd.DataFrame
+    simulated_log: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+
+def split_log(events: pd.DataFrame, *, train_share: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+    """Split by case start: the first ``train_share`` of cases, the rest, and the first test start."""
+    if not 0 < train_share < 1:
+        raise ValueError(f"train_share must be between 0 and 1, got {train_share}")
+    start = _case_starts(events).sort_values(kind="stable")
+    if len(start) < 10:
+        raise EventLogError(f"event log has {len(start)} cases; validation needs at least 10 (better hundreds)")
+    k = int(round(train_share * len(start)))
+    train_ids = set(start.index[:k])
+    is_train = events[CASE_ID].isin(train_ids)
+    return events[is_train], events[~is_train], start.iloc[k]
+
+
+def _case_starts(events: pd.DataFrame) -> pd.Series:
+    first = events[TIMESTAMP]
+    if START_TIMESTAMP in events:
+        first = events[START_TIMESTAMP].fillna(events[TIMESTAMP]).where(
+            events[START_TIMESTAMP].fillna(events[TIMESTAMP]) <= events[TIMESTAMP], events[TIMESTAMP]
+        )
+    return first.groupby(events[CASE_ID]).min()
+
+
+def _for_metrics(events: pd.DataFrame, use_starts: bool) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "case": events[CASE_ID].astype(str).to_numpy(),
+            "activity": events[ACTIVITY].astype(str).to_numpy(),
+            "end": events[TIMESTAMP].to_numpy(),
+            "resource": events[RESOURCE].astype(str).to_numpy() if RESOURCE in events else "",
+        }
+    )
+    out["end"] = pd.to_datetime(out["end"], utc=True)
+    if use_starts and START_TIMESTAMP in events:
+        out["start"] = pd.to_datetime(events[START_TIMESTAMP].to_numpy(), utc=True)
+        out["start"] = out["start"].fillna(out["end"])
+    else:
+        out["start"] = out["end"]
+    return out
+
+
+def score_logs(real: pd.DataFrame, simulated: pd.DataFrame, *, use_starts: bool = True) -> dict[str, float]:
+    """The four distances between two canonical logs (see :data:`METRICS`)."""
+    from log_distance_measures.absolute_event_distribution import absolute_event_distribution_distance
+    from log_distance_measures.circadian_event_distribution import circadian_event_distribution_distance
+    from log_distance_measures.config import AbsoluteTimestampType, EventLogIDs, discretize_to_hour
+    from log_distance_measures.cycle_time_distribution import cycle_time_distribution_distance
+    from log_distance_measures.n_gram_distribution import n_gram_distribution_distance
+
+    if real.empty or simulated.empty:
+        return {m: np.nan for m in METRICS}
+    ids = EventLogIDs(case="case", activity="activity", start_time="start", end_time="end", resource="resource")
+    a, b = _for_metrics(real, use_starts), _for_metrics(simulated, use_starts)
+    return {
+        "ngram_3_distance": float(n_gram_distribution_distance(a, ids, b, ids, n=3)),
+        "cycle_time_distance_h": float(cycle_time_distribution_distance(a, ids, b, ids, bin_size=dt.timedelta(hours=1))),
+        "absolute_event_distance_h": float(
+            absolute_event_distribution_distance(
+                a, ids, b, ids, discretize_type=AbsoluteTimestampType.BOTH, discretize_event=discretize_to_hour
+            )
+        ),
+        "circadian_event_distance_h": float(
+            circadian_event_distribution_distance(a, ids, b, ids, discretize_type=AbsoluteTimestampType.BOTH)
+        ),
+    }
+
+
+def _simulate_and_score(model, rep, seed, start, n_cases, days, crop_end, test, use_starts):  # noqa: ANN001, ANN202
+    run = simulate(model, start=start, days=days, seed=seed, n_cases=n_cases, case_prefix=f"sim{rep}-")
+    sim = run.events
+    if crop_end is not None:
+        sim = sim[sim[TIMESTAMP] <= crop_end]
+    return rep, score_logs(test, sim, use_starts=use_starts), sim if rep == 0 else None
+
+
+def validate_model(
+    events: pd.DataFrame,
+    *,
+    config: LogConfig | None = None,
+    replications: int = 10,
+    seed: int = 0,
+    train_share: float = 0.8,
+    crop: bool = True,
+    n_jobs: int | None = 1,
+    progress: Callable[[int, int], None] | None = None,
+    **discover_kwargs,
+) -> ValidationResult:
+    """Run the validation protocol (see the module docstring) and return the scores.
+
+    ``discover_kwargs`` go to :func:`~workbench.simulation.discover_model`.
+    """
+    train, test, split = split_log(events, train_share=train_share)
+    model = discover_model(train, config=config, **discover_kwargs)
+    use_starts = START_TIMESTAMP in events and bool(events[START_TIMESTAMP].notna().mean() >= 0.5)
+    n_cases = int(test[CASE_ID].nunique())
+    log_end = events[TIMESTAMP].max()
+    days = max((log_end - split) / pd.Timedelta(days=1), 1.0)
+    crop_end = log_end if crop else None
+    seeds = np.random.SeedSequence(seed).spawn(replications)
+    args = [(model, r, seeds[r], split, n_cases, days, crop_end, test, use_starts) for r in range(replications)]
+    jobs = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
+    results = []
+    if jobs == 1 or replications == 1:
+        for a in args:
+            results.append(_simulate_and_score(*a))
+            if progress is not None:
+                progress(len(results), replications)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, replications)) as pool:
+            for fut in as_completed([pool.submit(_simulate_and_score, *a) for a in args]):
+                results.append(fut.result())
+                if progress is not None:
+                    progress(len(results), replications)
+    results.sort(key=lambda r: r[0])
+    scores = pd.DataFrame(
+        [(rep, m, s[m]) for rep, s, _ in results for m in METRICS], columns=["replication", "metric", "value"]
+    )
+    summary = (
+        scores.groupby("metric", sort=False)["value"].agg(["mean", "std", "min", "max"]).reindex(list(METRICS)).reset_index()
+    )
+    return ValidationResult(
+        scores=scores,
+        summary=summary,
+        model=model,
+        test_log=test,
+        simulated_log=next(sim for _, _, sim in results if sim is not None),
+        settings={
+            "train_cases": int(train[CASE_ID].nunique()),
+            "test_cases": n_cases,
+            "split": str(split),
+            "log_end": str(log_end),
+            "replications": replications,
+            "seed": seed,
+            "start_times_scored": use_starts,
+            "cropped_at_log_end": crop,
+        },
+    )
