@@ -45,4 +45,4 @@ def test_questions_run_on_bpic2013_incidents(shared_data: Path, repo_root: Path)
     assert variants(events)["count"].sum() == events["case_id"].nunique()
     rules = check_rules(events, load_rules(repo_root / "configs" / "rules" / "bpic2013_incidents.yaml"),
                         statuses=config.statuses, calendar=calendar)
-    assert (rules.summary["cases_checked"] > 7000).all()
+    assert (rules.summary["cases_checked"] > 5000).all() and (rules.summary["violations"] > 0).all()
