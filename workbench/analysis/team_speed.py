@@ -69,7 +69,11 @@ def team_speed(
     table.insert(1, "is_first_line", table["holder"] == statuses.first_line_team)
     table = table.rename(columns={"holder": TEAM})
     table = suppress(table, "tickets_received", min_group_size, keep=(TEAM, "is_first_line"))
-    extra: dict[str, pd.DataFrame] = {"visits": vis.drop(columns=["first_row"]).rename(columns={"holder": TEAM})}
+    extra: dict[str, pd.DataFrame] = {
+        "visits": vis.drop(columns=["first_row"]).rename(
+            columns={"holder": TEAM, "prev_holder": "prev_team", "next_holder": "next_team"}
+        )
+    }
     if per_person:
         if RESOURCE not in ev.columns:
             raise_missing_resource()
