@@ -111,7 +111,7 @@ def drop_exact_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Findi
 def sort_within_cases(frame: pd.DataFrame, *, fix: bool) -> tuple[pd.DataFrame, list[Finding]]:
     """Sort events by case, then time (stable); count cases whose file order was not time order."""
     codes, _ = pd.factorize(frame[CASE_ID], sort=True)
-    ts = frame[TIMESTAMP].to_numpy()
+    ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
     by_case = np.argsort(codes, kind="stable")  # file order kept within each case
     case, ts_case = codes[by_case], ts[by_case]
     same_case = np.r_[False, case[1:] == case[:-1]]

@@ -93,8 +93,8 @@ def _fast_parse(text: pd.Series, missing: pd.Series, config: TimeConfig) -> pd.S
         return None
     if getattr(parsed.dt, "tz", None) is not None:
         # pandas reads a value without an offset as UTC when others have one: a silent guess
-        has_offset = text.str.contains(r"(?:[Zz]|[+-]\d{2}:?\d{2})$", na=False)
-        if (~has_offset & ~missing).any():
+        rest = text[~missing & ~text.str.endswith(("Z", "z"), na=True)]  # most exports say Z; check the others
+        if (~rest.str.contains(r"[+-]\d{2}:?\d{2}$", na=False)).any():
             return None
     return parsed
 
