@@ -33,7 +33,8 @@ class Compiled:
     node_work: list[list[float] | None]
     node_activity: list[str]
     node_team_name: list[str | None]
-    #: (source, target) -> (delay table | None, clock | None (elapsed time), same worker, work table | None)
+    #: (source, target) -> (delay table | None, clock | None (elapsed time), same worker, work table | None),
+    #: or a list of those indexed by the visit number of the target (last entry: that visit or later)
     trans: dict[tuple[int, int], tuple[list[float] | None, WorkClock | None, bool, list[float] | None]]
     #: node -> list of (use_before, use_visit, attribute index | -1, {key: (cumulative probs, targets)})
     patterns: dict[int, list[tuple[bool, bool, int, dict]]]
@@ -81,7 +82,8 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         node_work.append(None if a.automated else _table(a.work))
         node_act.append(a.activity)
         node_tname.append(a.team)
-    trans = {}
+    trans: dict = {}
+    by_visit: dict[tuple[int, int], dict[int, tuple]] = {}
     for tr in model.transitions:
         s = START_IDX if tr.source == START else index[tr.source]
         t = index[tr.target]
@@ -93,7 +95,20 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         else:
             clock = None
         work = None if model.activities[tr.target].automated else _table(tr.work)
-        trans[(s, t)] = (_table(tr.delay), clock, tr.same_worker, work)
+        entry = (_table(tr.delay), clock, tr.same_worker, work)
+        if tr.visit is None:
+            trans[(s, t)] = entry
+        else:
+            by_visit.setdefault((s, t), {})[tr.visit] = entry
+    for key, visits in by_visit.items():
+        # a list indexed by visit number; the generic entry (or the nearest lower visit) fills gaps
+        top = max(visits)
+        generic = trans.get(key, (None, None, False, None))
+        table, last = [], generic
+        for v in range(top + 1):
+            last = visits.get(v, last if v > 0 else generic)
+            table.append(last if v > 0 else generic)
+        trans[key] = table
     attributes = list(model.case_mix.attributes)
     attr_index = {a: i for i, a in enumerate(attributes)}
     value_codes = [{v: k for k, v in enumerate(model.case_mix.values_of(a))} for a in attributes]

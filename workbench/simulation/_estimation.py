@@ -188,9 +188,12 @@ def build_steps(
     if sys_mask.any():
         delay_work[sys_mask] = _system_working_gap(frame, sys_mask, clocks, default_clock, prev_end, start)
     no_delay = cont | first_in_case
+    # calendar-time delay of a pick-up: the gap less the contention (contention happens in working time)
+    gap = np.where(uses & ~prev_user, gap - contention, gap)
     frame["delay_cal"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(gap), 0.0))
     frame["delay_work"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(delay_work), 0.0))
-    # a worker picking a case from the queue: working time, contention taken out (unless the user held it)
+    # a worker picking a case from the queue waits in working time (the calendar already keeps
+    # it out of the nights), unless the case was with the user
     frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
     return Steps(frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock)
 

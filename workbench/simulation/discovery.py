@@ -148,7 +148,7 @@ def discover_model(
         for p in steps.pools
     }
     activities = _activities(f, user_wait, steps.mode, set(steps.pools))
-    transitions = _transitions(f, steps.mode, min_support)
+    transitions = _transitions(f, steps.mode, min_support, max_visit)
     open_cases = _open_cases(events, f, statuses, open_case_days)
     decisions = decisions_frame(f, case_attrs, open_cases, max_visit)
     routing, chosen = fit_routing(decisions, attributes=list(attrs), min_support=min_support)
@@ -288,8 +288,10 @@ def _activities(f: pd.DataFrame, user_wait: frozenset[str], mode: str, pools: se
     return out
 
 
-def _transitions(f: pd.DataFrame, mode: str, min_support: int) -> list[TransitionSpec]:
+def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -> list[TransitionSpec]:
     out = []
+    visit = np.minimum(f.groupby(["case", "node"]).cumcount().to_numpy() + 1, max_visit)
+    f = f.assign(visit=visit)
     g_all = f[~f["first"]]
     for (src, tgt), g in g_all.groupby(["prev_node", "node"], sort=False):
         same = bool(g["continues"].mean() >= 0.5) and bool(g["uses"].iloc[0])
@@ -302,24 +304,35 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int) -> list[Transitio
                 work = fit_duration(kind["work"].to_numpy())
         if delay is None and work is None and not same:
             continue
-        out.append(
-            TransitionSpec(
-                source=str(src), target=str(tgt), delay=delay, clock=clock, same_worker=same, work=work,
-                count=int(len(g)),
-            )
+        base = TransitionSpec(
+            source=str(src), target=str(tgt), delay=delay, clock=clock, same_worker=same, work=work, count=int(len(g))
         )
+        out.append(base)
+        if delay is None or waits["visit"].nunique() < 2:
+            continue
+        # the delay before a repeated step often depends on how many times it was done already
+        overall = float(waits["delay_" + ("work" if clock == "working" else "cal")].mean())
+        for v, gv in waits.groupby("visit", sort=True):
+            if len(gv) < min_support:
+                continue
+            d_v, _ = _fit_delay(gv, clock=clock)
+            mean_v = float(gv["delay_" + ("work" if clock == "working" else "cal")].mean())
+            if overall > 0 and abs(mean_v - overall) / overall > 0.1:
+                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": int(len(gv))}))
     return out
 
 
-def _fit_delay(waits: pd.DataFrame) -> tuple[Duration | None, str]:
+def _fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration | None, str]:
     """The delay of a transition, on the clock that describes it more tightly (lower CV)."""
     if waits.empty:
         return None, "working"
-    fixed = waits["clock_fixed"].mode().iloc[0]
+    fixed = clock or waits["clock_fixed"].mode().iloc[0]
     cal = waits["delay_cal"].to_numpy()
     work = waits["delay_work"].to_numpy()
     if fixed == "working":
         chosen, clock = work, "working"
+    elif fixed == "calendar":
+        chosen, clock = cal, "calendar"
     else:
         cv_cal = cal.std() / cal.mean() if cal.mean() > 0 else np.inf
         cv_work = work.std() / work.mean() if work.mean() > 0 else np.inf

@@ -3,7 +3,8 @@
 Every duration in a simulation model is one of the families below, in seconds.
 :func:`fit_duration` fits each candidate family by maximum likelihood
 (``scipy.stats``, location fixed at 0), keeps the one with the smallest
-Kolmogorov-Smirnov statistic, and falls back to the empirical quantiles when the
+Kolmogorov-Smirnov statistic among those whose mean is within 10% of the sample
+mean, and falls back to the empirical quantiles when the
 sample is small or no family fits well. An exact-zero share (instant steps) is
 kept apart as ``p_zero``.
 
@@ -161,6 +162,7 @@ def fit_duration(
     min_samples: int = 20,
     max_ks: float = 0.1,
     max_fit: int = 4000,
+    max_mean_error: float = 0.1,
 ) -> Duration:
     """Fit a duration distribution (seconds) to ``values``.
 
@@ -177,6 +179,9 @@ def fit_duration(
         ``1.36 / sqrt(n)``), the empirical quantiles are used.
     max_fit : int
         Larger samples are thinned to this many evenly spaced order statistics for fitting.
+    max_mean_error : float
+        A family whose mean is further than this share from the sample mean is rejected
+        (the mean drives utilisation and queues, so it must be right).
 
     Returns
     -------
@@ -200,11 +205,16 @@ def fit_duration(
     if len(sample) > max_fit:
         sample = sample[np.linspace(0, len(sample) - 1, max_fit).round().astype(int)]
     best: tuple[float, _Base] | None = None
+    target_mean = float(positive.mean())
     for family in families:
         candidate = _fit_family(family, sample)
         if candidate is None:
             continue
         ks = _ks(candidate, sample)
+        with np.errstate(all="ignore"):
+            mean = float(_scipy(candidate).mean())
+        if not np.isfinite(mean) or abs(mean - target_mean) > max_mean_error * target_mean:
+            continue  # fits the body but not the mean (a tail far too heavy or light): not good enough
         if np.isfinite(ks) and (best is None or ks < best[0]):
             best = (ks, candidate)
     if best is None or best[0] > max(max_ks, 1.36 / np.sqrt(len(sample))):

@@ -304,6 +304,9 @@ class _Run:
             team = node_team[nxt]
             uses = node_uses[nxt]
             tr = trans.get((cur, nxt))
+            if tr.__class__ is list:
+                v = visits.get(nxt, 0) + 1
+                tr = tr[v if v < len(tr) else -1]
             if tr is not None:
                 delay_tab, delay_clock, same, work_tab = tr
                 if work_tab is None:

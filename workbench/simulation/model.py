@@ -157,6 +157,8 @@ class TransitionSpec(FrozenModel):
 
     source: str
     target: str
+    #: only for the ``visit``-th time at ``target`` (the highest visit given means "or later")
+    visit: int | None = Field(default=None, ge=1)
     #: delay outside the team's capacity before ``target`` starts (None: no delay)
     delay: Duration | None = None
     clock: Literal["working", "calendar"] = "working"
