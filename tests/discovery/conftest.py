@@ -51,3 +51,17 @@ def wide_log() -> pd.DataFrame:
     for i in range(12):
         traces[f"R{i:03d}"] = [("A", 0), ("C", 30 + i)]
     return make_log(traces)
+
+
+@pytest.fixture()
+def busy_log() -> pd.DataFrame:
+    """400 random walks over 12 activities: well over 100 distinct paths."""
+    import numpy as np
+
+    rng = np.random.default_rng(11)
+    names = [f"S{i:02d}" for i in range(12)]
+    traces = {}
+    for case in range(400):
+        steps = rng.integers(0, 12, size=int(rng.integers(2, 9)))
+        traces[f"k{case:03d}"] = [(names[s], float(h)) for h, s in enumerate(steps)]
+    return make_log(traces)

@@ -61,8 +61,13 @@ def test_start_and_end_edges(tiny_log):
     assert pmap.edge_case_ids(START_NODE, "B") == ["c4"]
     assert _edge(pmap, "C", END_NODE)["cases"] == 4
     assert set(zip(pmap.edges["source"], pmap.edges["target"])) == {
-        (START_NODE, "A"), (START_NODE, "B"), ("A", "B"), ("A", "C"),
-        ("B", "B"), ("B", "C"), ("C", END_NODE),
+        (START_NODE, "A"),
+        (START_NODE, "B"),
+        ("A", "B"),
+        ("A", "C"),
+        ("B", "B"),
+        ("B", "C"),
+        ("C", END_NODE),
     }
 
 
@@ -79,7 +84,13 @@ def test_node_figures_since_previous_event(tiny_log):
     assert (c["cases"], c["events"]) == (4, 4)
     assert (c["median_hours"], c["mean_hours"], c["p90_hours"]) == pytest.approx((3.0, 4.25, 8.2))
     assert pmap.node_case_ids("B") == ["c1", "c2", "c4"]
-    assert list(pmap.nodes["node"]) == [START_NODE, "C", "B", "A", END_NODE]  # by cases, then events, then name
+    assert list(pmap.nodes["node"]) == [
+        START_NODE,
+        "C",
+        "B",
+        "A",
+        END_NODE,
+    ]  # by cases, then events, then name
     assert list(pmap.nodes["kind"]) == ["start", "activity", "activity", "activity", "end"]
 
 
@@ -127,7 +138,14 @@ def test_tables_are_tidy_and_round_trip_through_csv(tiny_log, tmp_path):
     pmap.edges.to_csv(tmp_path / "edges.csv", index=False)
     back = pd.read_csv(tmp_path / "edges.csv")
     assert list(back.columns) == [
-        "source", "target", "cases", "events", "case_share", "median_hours", "mean_hours", "p90_hours",
+        "source",
+        "target",
+        "cases",
+        "events",
+        "case_share",
+        "median_hours",
+        "mean_hours",
+        "p90_hours",
     ]
     assert back["events"].sum() == 11 + 4  # every event has one incoming edge, plus one end edge per case
     behind = pmap.edge_cases.groupby(["source", "target"], observed=True)["case_id"].nunique()

@@ -56,7 +56,10 @@ def test_write_maps_writes_every_file_atomically(tiny_log, tmp_path):
     edges = pd.read_csv(paths["edges"])
     assert int(edges.loc[(edges["source"] == "B") & (edges["target"] == "C"), "cases"].item()) == 3
     behind = pd.read_csv(paths["edge_cases"])
-    assert behind.loc[(behind["source"] == "A") & (behind["target"] == "B"), "case_id"].tolist() == ["c1", "c2"]
+    assert behind.loc[(behind["source"] == "A") & (behind["target"] == "B"), "case_id"].tolist() == [
+        "c1",
+        "c2",
+    ]
     assert paths["html"].read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     ET.parse(paths["svg"])
     pm4py.read_bpmn(str(paths["bpmn"]))

@@ -60,9 +60,12 @@ def test_svg_simplification_hides_rare_parts(wide_log):
 def test_simplification_keeps_shown_activities_connected(log_factory):
     # D is frequent enough to show, but each of its paths is rarer than the threshold.
     log = log_factory(
-        {**{f"m{i}": [("A", 0), ("B", 1)] for i in range(6)},
-         "d1": [("A", 0), ("D", 1), ("B", 2)], "d2": [("A", 0), ("E", 1), ("D", 2), ("B", 3)],
-         "d3": [("F", 0), ("D", 1), ("G", 2)]}
+        {
+            **{f"m{i}": [("A", 0), ("B", 1)] for i in range(6)},
+            "d1": [("A", 0), ("D", 1), ("B", 2)],
+            "d2": [("A", 0), ("E", 1), ("D", 2), ("B", 3)],
+            "d3": [("F", 0), ("D", 1), ("G", 2)],
+        }
     )
     pmap = build_process_map(log)
     node_mask, edge_mask = visible_parts(pmap.nodes, pmap.edges, 0.3)
@@ -73,12 +76,18 @@ def test_simplification_keeps_shown_activities_connected(log_factory):
 
 
 def test_duration_format():
-    assert [format_hours(h) for h in (10 / 3600, 0.5, 2.06, 30, 24 * 150)] == ["10 s", "30 min", "2.1 h", "1.2 d", "150 d"]
+    assert [format_hours(h) for h in (10 / 3600, 0.5, 2.06, 30, 24 * 150)] == [
+        "10 s",
+        "30 min",
+        "2.1 h",
+        "1.2 d",
+        "150 d",
+    ]
 
 
 def _payload(page: str, element_id: str | None = None) -> dict:
     pattern = r'<script type="application/json" id="([^"]+)-data">(.*?)</script>'
-    found = dict(re.findall(pattern, page, flags=re.S))
+    found = dict(re.findall(pattern, page, flags=re.DOTALL))
     data = found[element_id] if element_id else next(iter(found.values()))
     return json.loads(data)
 
@@ -99,7 +108,7 @@ def test_html_is_self_contained(wide_log):
     assert "<title>Tickets &lt;2024&gt; &amp; more</title>" in page
     urls = set(re.findall(r"https?://[^\s\"'<>)\\]+", page))
     assert urls <= NAMESPACES, urls - NAMESPACES
-    assert not re.search(r"<(link|img|iframe|object|embed)\b", page, flags=re.I)
+    assert not re.search(r"<(link|img|iframe|object|embed)\b", page, flags=re.IGNORECASE)
     assert not re.search(r"\bsrc\s*=|@import|url\(|fetch\(|XMLHttpRequest|import\(", page)
 
 
@@ -112,7 +121,9 @@ def test_html_payload_holds_every_case_id_behind_each_part(tiny_log):
         assert _decode(data, node["cids"]) == pmap.node_case_ids(node["name"])
     assert data["stops"][0]["threshold"] == 0.0
     assert len(data["stops"][0]["edges"]) == len(pmap.edges)  # level 0 shows everything
-    assert [len(s["edges"]) for s in data["stops"]] == sorted((len(s["edges"]) for s in data["stops"]), reverse=True)
+    assert [len(s["edges"]) for s in data["stops"]] == sorted(
+        (len(s["edges"]) for s in data["stops"]), reverse=True
+    )
 
 
 def test_html_payload_respects_max_case_ids(wide_log):
@@ -126,7 +137,9 @@ def test_html_payload_respects_max_case_ids(wide_log):
 def test_fragments_embed_side_by_side(tiny_log, wide_log):
     first = render_html_fragment(build_process_map(tiny_log), title="one")
     again = render_html_fragment(build_process_map(tiny_log), title="one")
-    second = render_html_fragment(build_process_map(wide_log), title="two", element_id="map-two", height="600px")
+    second = render_html_fragment(
+        build_process_map(wide_log), title="two", element_id="map-two", height="600px"
+    )
     assert first == again  # the default id depends only on the map and title
     first_id = re.match(r'<div id="([^"]+)"', first).group(1)
     assert first_id.startswith("wbpm-") and 'id="map-two"' in second and "--wbpm-height:600px" in second
@@ -148,3 +161,29 @@ def test_initial_share_is_a_slider_level(wide_log):
     assert level["threshold"] == 0.5
     _, edge_mask = visible_parts(pmap.nodes, pmap.edges, 0.5)
     assert len(level["edges"]) == int(edge_mask.sum())
+
+
+def test_busy_maps_are_capped_and_start_readable(busy_log):
+    pmap = build_process_map(busy_log)
+    assert len(pmap.edges) > 150
+    auto = _groups(render_svg(pmap), "edge")
+    activities = int((pmap.nodes["kind"] == "activity").sum())
+    assert len(auto) <= 3 * activities + 2 * activities  # the readable limit, plus rescued paths
+    capped = _groups(render_svg(pmap, min_case_share=0.0, max_paths=20), "edge")
+    assert 0 < len(capped) <= 20 + 2 * activities
+    svg = render_svg(pmap, min_case_share=0.0, max_paths=20)
+    assert "raised from 0.0% to keep the map readable" in svg
+    everything = _groups(render_svg(pmap, min_case_share=0.0, max_paths=None), "edge")
+    assert len(everything) == len(pmap.edges)
+    with pytest.raises(ConfigError, match="max_paths must be a positive integer or None"):
+        render_svg(pmap, max_paths=0)
+
+
+def test_html_levels_go_from_capped_detail_to_the_main_path(busy_log):
+    pmap = build_process_map(busy_log)
+    data = _payload(render_html(pmap, title="busy", max_paths=60, max_levels=6))
+    counts = [len(level["edges"]) for level in data["stops"]]
+    assert counts == sorted(counts, reverse=True) and len(counts) <= 7  # up to 6 levels plus the initial one
+    assert counts[0] <= 60 + 24 and counts[-1] < counts[0]
+    auto = data["stops"][data["initialStop"]]
+    assert len(auto["edges"]) <= 3 * 12 + 24

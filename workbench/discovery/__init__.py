@@ -14,17 +14,17 @@ from workbench.discovery._svg import render_svg
 from workbench.discovery._write import MAP_FILES, write_maps
 
 __all__ = [
-    "ProcessMap",
-    "build_process_map",
-    "render_svg",
-    "render_html",
-    "render_html_fragment",
-    "ProcessModel",
-    "discover_process_model",
-    "write_bpmn",
-    "write_pnml",
-    "write_maps",
+    "END_NODE",
     "MAP_FILES",
     "START_NODE",
-    "END_NODE",
+    "ProcessMap",
+    "ProcessModel",
+    "build_process_map",
+    "discover_process_model",
+    "render_html",
+    "render_html_fragment",
+    "render_svg",
+    "write_bpmn",
+    "write_maps",
+    "write_pnml",
 ]

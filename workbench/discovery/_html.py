@@ -11,16 +11,25 @@ import hashlib
 import html
 import json
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from importlib import resources
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from workbench.discovery._layout import _NO_DURATION, dot_source, layout_positions, map_drawing
+from workbench.discovery._layout import _NO_DURATION, best_rankdir, dot_source, layout_positions, map_drawing
 from workbench.discovery._map import END_NODE, START_NODE, ProcessMap
-from workbench.discovery._style import check_share, visible_parts
+from workbench.discovery._style import (
+    DEFAULT_MAX_PATHS,
+    check_max_paths,
+    check_share,
+    effective_share,
+    initial_share,
+    visible_parts,
+)
 from workbench.errors import ConfigError
 
 __all__ = ["render_html", "render_html_fragment"]
@@ -28,7 +37,14 @@ __all__ = ["render_html", "render_html_fragment"]
 _ID_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
 
 
-def render_html(process_map: ProcessMap, *, title: str, min_case_share: float = 0.0, max_levels: int = 16) -> str:
+def render_html(
+    process_map: ProcessMap,
+    *,
+    title: str,
+    min_case_share: float | None = None,
+    max_paths: int | None = DEFAULT_MAX_PATHS,
+    max_levels: int = 12,
+) -> str:
     """Render ``process_map`` as one self-contained interactive HTML page.
 
     Activities can be dragged (their paths follow); a slider hides activities and
@@ -43,10 +59,14 @@ def render_html(process_map: ProcessMap, *, title: str, min_case_share: float = 
         From :func:`build_process_map`.
     title : str
         Shown as the page title and heading.
-    min_case_share : float, default 0.0
-        The slider's starting threshold (share of cases, 0..1).
-    max_levels : int, default 16
-        Most slider levels (each one a Graphviz layout).
+    min_case_share : float, optional
+        The slider's starting threshold (share of cases, 0..1); ``None`` (default)
+        starts at a readable level, as :func:`render_svg` does.
+    max_paths : int or None, default 150
+        The most detailed level shows at most this many paths (as in :func:`render_svg`).
+    max_levels : int, default 12
+        Most slider levels (each one a Graphviz layout); from the most detailed
+        level, each step hides roughly the same fraction of the paths.
 
     Returns
     -------
@@ -54,12 +74,17 @@ def render_html(process_map: ProcessMap, *, title: str, min_case_share: float = 
         The HTML document.
     """
     fragment = render_html_fragment(
-        process_map, title=title, min_case_share=min_case_share, max_levels=max_levels, full_page=True
+        process_map,
+        title=title,
+        min_case_share=min_case_share,
+        max_paths=max_paths,
+        max_levels=max_levels,
+        full_page=True,
     )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-        "<meta name=\"generator\" content=\"workbench.discovery\">\n"
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="generator" content="workbench.discovery">\n'
         f"<title>{html.escape(title)}</title>\n"
         "<style>html,body{margin:0;padding:0;background:#fff}</style>\n"
         f"</head>\n<body>\n{fragment}\n</body>\n</html>\n"
@@ -71,8 +96,9 @@ def render_html_fragment(
     *,
     title: str,
     element_id: str | None = None,
-    min_case_share: float = 0.0,
-    max_levels: int = 16,
+    min_case_share: float | None = None,
+    max_paths: int | None = DEFAULT_MAX_PATHS,
+    max_levels: int = 12,
     height: str = "760px",
     full_page: bool = False,
 ) -> str:
@@ -84,7 +110,7 @@ def render_html_fragment(
 
     Parameters
     ----------
-    process_map, title, min_case_share, max_levels
+    process_map, title, min_case_share, max_paths, max_levels
         As in :func:`render_html`.
     element_id : str, optional
         The id of the fragment's root element; default ``"wbpm-"`` plus a hash of
@@ -97,14 +123,17 @@ def render_html_fragment(
     Raises
     ------
     ConfigError
-        When ``element_id``, ``min_case_share`` or ``max_levels`` is invalid.
+        When ``element_id``, ``min_case_share``, ``max_paths`` or ``max_levels`` is invalid.
     """
-    share = check_share(min_case_share)
+    share = None if min_case_share is None else check_share(min_case_share)
+    check_max_paths(max_paths)
     if not isinstance(max_levels, int) or max_levels < 2:
         raise ConfigError(f"max_levels must be an integer of at least 2, got {max_levels!r}")
     if not re.fullmatch(r"[0-9.]+(px|vh|em|rem|%)", height):
         raise ConfigError(f"height must be a CSS length such as '760px' or '80vh', got {height!r}")
-    payload = map_payload(process_map, title=title, min_case_share=share, max_levels=max_levels)
+    payload = map_payload(
+        process_map, title=title, min_case_share=share, max_paths=max_paths, max_levels=max_levels
+    )
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     if element_id is None:
@@ -130,7 +159,12 @@ def render_html_fragment(
 
 
 def map_payload(
-    process_map: ProcessMap, *, title: str, min_case_share: float = 0.0, max_levels: int = 16
+    process_map: ProcessMap,
+    *,
+    title: str,
+    min_case_share: float | None = None,
+    max_paths: int | None = DEFAULT_MAX_PATHS,
+    max_levels: int = 12,
 ) -> dict[str, Any]:
     """The JSON-ready data the page's script draws: nodes, edges, case ids and layouts per level."""
     nodes, edges = process_map.nodes, process_map.edges
@@ -179,8 +213,16 @@ def map_payload(
                 "cids": edge_codes[j],
             }
         )
-    thresholds = _levels(process_map, min_case_share, max_levels)
-    stops = [_layout_level(process_map, drawing, t) for t in thresholds]
+    initial = initial_share(process_map.nodes, process_map.edges, min_case_share, max_paths)
+    thresholds = _levels(process_map, initial, max_paths, max_levels)
+    rankdir, first = _choose_direction(process_map, drawing, initial)
+    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+        stops = list(
+            pool.map(
+                lambda t: first if t == initial else _layout_level(process_map, drawing, t, rankdir),
+                thresholds,
+            )
+        )
     return {
         "title": title,
         "summary": {"cases": process_map.n_cases, "events": process_map.n_events},
@@ -188,7 +230,7 @@ def map_payload(
         "edgeDurationText": process_map.edge_duration_text,
         "durationRange": [_num(v) for v in drawing.duration_range],
         "maxCaseIds": process_map.max_case_ids,
-        "initialStop": thresholds.index(min_case_share),
+        "initialStop": thresholds.index(initial),
         "nodes": node_items,
         "edges": edge_items,
         "stops": stops,
@@ -201,36 +243,34 @@ def _num(value: float) -> float | None:
     return None if math.isnan(value) else float(f"{value:.6g}")
 
 
-def _levels(process_map: ProcessMap, min_case_share: float, max_levels: int) -> list[float]:
-    """Slider thresholds: 0, the initial share, and shares where the shown parts change."""
-    shares = np.unique(
-        np.concatenate([process_map.nodes["case_share"].to_numpy(), process_map.edges["case_share"].to_numpy()])
-    )
-    shares = shares[shares > 0]
-    picks = np.unique(np.round(np.linspace(0, len(shares) - 1, max_levels - 1)).astype(int)) if len(shares) else []
-    candidates = sorted({0.0, min_case_share, *(float(shares[i]) for i in picks)})
-    levels: list[float] = []
-    seen: set[tuple[bytes, bytes]] = set()
+def _levels(process_map: ProcessMap, initial: float, max_paths: int | None, max_levels: int) -> list[float]:
+    """Slider thresholds: the most detailed level allowed by ``max_paths``, the initial
+    threshold, and thresholds keeping geometrically fewer paths, down to the single
+    most frequent one. Thresholds showing the same parts are merged."""
+    shares = np.sort(process_map.edges["case_share"].to_numpy())[::-1]
+    base = effective_share(process_map.edges, 0.0, max_paths)
+    most = int((shares >= base).sum())
+    counts = np.unique(np.round(np.geomspace(max(most, 1), 1, max_levels - 1)).astype(int))
+    candidates = sorted({base, initial, *(float(shares[c - 1]) for c in counts)})
+    levels: dict[tuple[bytes, bytes], float] = {}
     for threshold in candidates:
         node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, threshold)
         key = (node_mask.tobytes(), edge_mask.tobytes())
-        if key in seen and threshold != min_case_share:
-            continue
-        if key in seen:  # the initial threshold replaces the equivalent level
-            levels = [t for t in levels if _key(process_map, t) != key]
-        seen.add(key)
-        levels.append(threshold)
-    return sorted(levels)
+        if key not in levels or threshold == initial:
+            levels[key] = threshold
+    return sorted(levels.values())
 
 
-def _key(process_map: ProcessMap, threshold: float) -> tuple[bytes, bytes]:
+def _choose_direction(process_map: ProcessMap, drawing: Any, threshold: float) -> tuple[str, dict[str, Any]]:
+    """Lay out the initial level both ways; keep the direction that fits a landscape view better."""
+    levels = {rankdir: _layout_level(process_map, drawing, threshold, rankdir) for rankdir in ("LR", "TB")}
+    rankdir = best_rankdir({d: (level["width"], level["height"]) for d, level in levels.items()})
+    return rankdir, levels[rankdir]
+
+
+def _layout_level(process_map: ProcessMap, drawing: Any, threshold: float, rankdir: str) -> dict[str, Any]:
     node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, threshold)
-    return node_mask.tobytes(), edge_mask.tobytes()
-
-
-def _layout_level(process_map: ProcessMap, drawing: Any, threshold: float) -> dict[str, Any]:
-    node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, threshold)
-    layout = layout_positions(dot_source(process_map, drawing, node_mask, edge_mask))
+    layout = layout_positions(dot_source(process_map, drawing, node_mask, edge_mask, rankdir=rankdir))
     nodes = {}
     for nid, geo in layout["nodes"].items():
         item = [geo["x"], geo["y"], geo["w"], geo["h"]]
@@ -259,7 +299,9 @@ def _encode_cases(process_map: ProcessMap) -> tuple[list[str], list[str], list[s
     A node whose cases are all cases of the log (start, end) is encoded as ``"*"``.
     """
     node_cases, edge_cases = process_map.node_cases, process_map.edge_cases
-    ids = np.concatenate([node_cases["case_id"].to_numpy(dtype=object), edge_cases["case_id"].to_numpy(dtype=object)])
+    ids = np.concatenate(
+        [node_cases["case_id"].to_numpy(dtype=object), edge_cases["case_id"].to_numpy(dtype=object)]
+    )
     all_ids = pd.Index(pd.unique(ids)).sort_values()
     complete = process_map.max_case_ids is None and len(all_ids) == process_map.n_cases
     by_node = _encode_groups(node_cases, ["node"], all_ids)
@@ -269,7 +311,8 @@ def _encode_cases(process_map: ProcessMap) -> tuple[list[str], list[str], list[s
         for node, n in zip(process_map.nodes["node"], process_map.nodes["cases"])
     ]
     edge_codes = [
-        by_edge.get((str(s), str(t)), "") for s, t in zip(process_map.edges["source"], process_map.edges["target"])
+        by_edge.get((str(s), str(t)), "")
+        for s, t in zip(process_map.edges["source"], process_map.edges["target"])
     ]
     return [str(v) for v in all_ids], node_codes, edge_codes
 

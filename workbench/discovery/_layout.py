@@ -20,7 +20,16 @@ from workbench.discovery._style import (
 )
 from workbench.errors import StageError
 
-__all__ = ["MapDrawing", "map_drawing", "node_lines", "edge_lines", "dot_source", "run_dot", "layout_positions"]
+__all__ = [
+    "MapDrawing",
+    "best_rankdir",
+    "dot_source",
+    "edge_lines",
+    "layout_positions",
+    "map_drawing",
+    "node_lines",
+    "run_dot",
+]
 
 FONT = "Helvetica"
 NAME_SIZE = 13
@@ -128,13 +137,17 @@ def dot_source(
     edge_mask: np.ndarray,
     *,
     caption: list[str] | None = None,
+    rankdir: str = "LR",
 ) -> str:
     """The DOT text of the shown part of the map (HTML-like labels, ids ``n<i>``/``e<i>``)."""
     nodes, edges = process_map.nodes, process_map.edges
     lines = [
         "digraph process_map {",
-        f'  graph [rankdir=LR, nodesep=0.25, ranksep=0.45, pad=0.25, bgcolor="white", '
-        f'fontname="{FONT}", id="process_map"];',
+        (
+            f"  graph [rankdir={rankdir}, nodesep={0.25 if rankdir == 'LR' else 0.35}, "
+            f'ranksep={0.45 if rankdir == "LR" else 0.4}, pad=0.25, bgcolor="white", '
+            f'fontname="{FONT}", id="process_map"];'
+        ),
         f'  node [fontname="{FONT}", penwidth=1.2, color="#5b6b7a"];',
         f'  edge [fontname="{FONT}", fontsize={EDGE_SIZE}, fontcolor="#2f3b46", arrowsize=0.7];',
     ]
@@ -168,7 +181,9 @@ def dot_source(
             f'<BR/><FONT POINT-SIZE="{STATS_SIZE}" COLOR="{colour}">{html.escape(duration)}</FONT>'
         )
         if row.node in loops:
-            label += f'<BR/><FONT POINT-SIZE="{STATS_SIZE}" COLOR="{colour}">{html.escape(loops[row.node])}</FONT>'
+            label += (
+                f'<BR/><FONT POINT-SIZE="{STATS_SIZE}" COLOR="{colour}">{html.escape(loops[row.node])}</FONT>'
+            )
         label += ">"
         lines.append(
             f'  {nid} [id="{nid}", shape=box, style="rounded,filled", margin="0.18,0.09", '
@@ -183,7 +198,7 @@ def dot_source(
         style = ', style="dashed"' if artificial else ""
         width = 1.4 if artificial else drawing.edge_width[j]
         lines.append(
-            f'  {drawing.node_ids[index[row.source]]} -> {drawing.node_ids[index[row.target]]} '
+            f"  {drawing.node_ids[index[row.source]]} -> {drawing.node_ids[index[row.target]]} "
             f'[id="{eid}", label={_quote(label)}, penwidth={width}, '
             f'color="{drawing.edge_colour[j]}", tooltip={_quote(f"{row.source} → {row.target}: " + " · ".join(edge_lines(edges.iloc[j])))}'
             f"{style}];"
@@ -213,6 +228,21 @@ def run_dot(source: str, fmt: str) -> bytes:
         ) from exc
     except graphviz.CalledProcessError as exc:
         raise StageError(f"discovery: Graphviz 'dot -T{fmt}' failed: {exc.stderr!r}") from exc
+
+
+#: Width-to-height ratio the layout direction is chosen for (a landscape screen or page).
+TARGET_ASPECT = 1.4
+
+
+def best_rankdir(sizes: dict[str, tuple[float, float]]) -> str:
+    """The direction (``"LR"`` or ``"TB"``) whose drawing of size (width, height) fits a
+    landscape box at the largest scale; ties go to left-to-right."""
+
+    def fit(size: tuple[float, float]) -> float:
+        width, height = size
+        return min(TARGET_ASPECT / max(width, 1.0), 1.0 / max(height, 1.0))
+
+    return max(sorted(sizes, key=lambda d: d != "LR"), key=lambda d: fit(sizes[d]))
 
 
 def layout_positions(source: str) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import pandas as pd
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
 
-__all__ = ["ProcessMap", "build_process_map", "START_NODE", "END_NODE"]
+__all__ = ["END_NODE", "START_NODE", "ProcessMap", "build_process_map"]
 
 #: Name of the artificial node every case starts from.
 START_NODE = "[start]"
@@ -218,7 +218,9 @@ def build_process_map(
 
     n_codes = n_act + 2
     nodes, node_cases = _aggregate(node_code, node_case, node_hours, n_cases, max_case_ids)
-    edges, edge_cases = _aggregate(edge_src * n_codes + edge_tgt, edge_case, edge_hours, n_cases, max_case_ids)
+    edges, edge_cases = _aggregate(
+        edge_src * n_codes + edge_tgt, edge_case, edge_hours, n_cases, max_case_ids
+    )
 
     codes = nodes.pop("code").to_numpy()
     nodes.insert(0, "node", names[codes])

@@ -26,8 +26,14 @@ _NS = {
 #: Scale of pm4py's layout (text-wide tasks 36 high) towards the usual BPMN sizes (tasks 80 high).
 _SCALE = 1.4
 #: Width and height of shapes that BPMN tools draw at a fixed size.
-_FIXED_SIZE = {"exclusiveGateway": 50.0, "parallelGateway": 50.0, "inclusiveGateway": 50.0,
-               "startEvent": 36.0, "endEvent": 36.0, "intermediateThrowEvent": 36.0}
+_FIXED_SIZE = {
+    "exclusiveGateway": 50.0,
+    "parallelGateway": 50.0,
+    "inclusiveGateway": 50.0,
+    "startEvent": 36.0,
+    "endEvent": 36.0,
+    "intermediateThrowEvent": 36.0,
+}
 
 
 @dataclass(frozen=True)
@@ -71,7 +77,9 @@ def discover_process_model(events: pd.DataFrame, *, noise_threshold: float = 0.2
     import pm4py
 
     if not isinstance(noise_threshold, (int, float)) or not 0.0 <= float(noise_threshold) <= 1.0:
-        raise ConfigError(f"noise_threshold must be between 0 and 1, got {noise_threshold!r}; 0.2 is a common choice")
+        raise ConfigError(
+            f"noise_threshold must be between 0 and 1, got {noise_threshold!r}; 0.2 is a common choice"
+        )
     frame = _pm4py_frame(events)
     tree = pm4py.discover_process_tree_inductive(
         frame,
@@ -101,7 +109,9 @@ def write_pnml(events: pd.DataFrame, path: str | Path, *, noise_threshold: float
     return _write_pnml_model(discover_process_model(events, noise_threshold=noise_threshold), path)
 
 
-def write_process_model(model: ProcessModel, bpmn_path: str | Path, pnml_path: str | Path) -> tuple[Path, Path]:
+def write_process_model(
+    model: ProcessModel, bpmn_path: str | Path, pnml_path: str | Path
+) -> tuple[Path, Path]:
     """Write an already discovered model as BPMN and PNML (atomically)."""
     return _write_bpmn_model(model, bpmn_path), _write_pnml_model(model, pnml_path)
 
@@ -182,4 +192,6 @@ def _pm4py_frame(events: pd.DataFrame) -> pd.DataFrame:
             PM4PY_COLUMNS[TIMESTAMP]: events[TIMESTAMP].reset_index(drop=True),
         }
     )
-    return frame.sort_values([PM4PY_COLUMNS[CASE_ID], PM4PY_COLUMNS[TIMESTAMP]], kind="stable", ignore_index=True)
+    return frame.sort_values(
+        [PM4PY_COLUMNS[CASE_ID], PM4PY_COLUMNS[TIMESTAMP]], kind="stable", ignore_index=True
+    )

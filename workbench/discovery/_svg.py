@@ -2,46 +2,75 @@
 
 from __future__ import annotations
 
-from workbench.discovery._layout import dot_source, map_drawing, run_dot
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+from workbench.discovery._layout import best_rankdir, dot_source, map_drawing, run_dot
 from workbench.discovery._map import ProcessMap
-from workbench.discovery._style import format_hours, visible_parts
+from workbench.discovery._style import (
+    DEFAULT_MAX_PATHS,
+    check_share,
+    format_hours,
+    initial_share,
+    visible_parts,
+)
 
-__all__ = ["render_svg", "map_caption"]
+__all__ = ["map_caption", "render_svg"]
 
 
-def map_caption(process_map: ProcessMap, shown_nodes: int, shown_edges: int, min_case_share: float) -> list[str]:
+def map_caption(
+    process_map: ProcessMap,
+    shown_nodes: int,
+    shown_edges: int,
+    share: float,
+    asked: float,
+    max_paths: int | None,
+) -> list[str]:
     """The legend lines printed under a static map."""
     drawing = map_drawing(process_map)
     low, high = drawing.duration_range
     n_activities = int((process_map.nodes["kind"] == "activity").sum())
+    raised = f", raised from {asked:.1%} to keep the map readable" if share > asked else ""
     simplified = (
         f"Shown: {shown_nodes} of {n_activities} activities and {shown_edges} of {len(process_map.edges)} "
-        f"paths (threshold {min_case_share:.1%} of cases)."
+        f"paths (those in at least {share:.1%} of the cases{raised})."
     )
     return [
         f"{process_map.n_cases:,} cases, {process_map.n_events:,} events. {simplified}",
         f"Activities: cases · events; median · mean · 90th percentile of the {process_map.node_duration_text}.",
         f"Paths: cases · occurrences; median · mean · p90 of the {process_map.edge_duration_text}.",
-        f"Path width: number of cases. Path colour: median duration, blue {format_hours(low)} to red "
-        f"{format_hours(high)} (log scale).",
+        (
+            f"Path width: number of cases. Path colour: median duration, blue {format_hours(low)} to red "
+            f"{format_hours(high)} (log scale)."
+        ),
     ]
 
 
-def render_svg(process_map: ProcessMap, *, min_case_share: float = 0.0) -> str:
+def render_svg(
+    process_map: ProcessMap, *, min_case_share: float | None = None, max_paths: int | None = DEFAULT_MAX_PATHS
+) -> str:
     """Render ``process_map`` as an SVG document with Graphviz ``dot``.
 
     Every activity shows its name, frequency (cases and events) and duration
     (median, mean and 90th percentile); every path shows its frequency and the
     duration between the two events. Paths get thicker with more cases and
-    redder the slower they are.
+    redder the slower they are. The map is laid out left to right or top to
+    bottom, whichever fits a landscape page better.
 
     Parameters
     ----------
     process_map : ProcessMap
         From :func:`build_process_map`.
-    min_case_share : float, default 0.0
+    min_case_share : float, optional
         Hide activities and paths seen in fewer than this share of the cases (0..1);
         each shown activity keeps its most frequent incoming and outgoing path.
+        ``None`` (default) picks the lowest share that shows at most
+        ``max(30, 3 x activities)`` paths, so a map of a busy log stays readable; 0
+        shows everything (up to ``max_paths``).
+    max_paths : int or None, default 150
+        Raise the threshold until at most this many paths are shown (ties kept
+        together; ``None``: no limit). Graphviz needs minutes for maps of several
+        hundred labelled paths, and they are unreadable anyway.
 
     Returns
     -------
@@ -55,8 +84,26 @@ def render_svg(process_map: ProcessMap, *, min_case_share: float = 0.0) -> str:
     StageError
         When Graphviz ``dot`` is not installed or fails.
     """
-    node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, min_case_share)
+    asked = 0.0 if min_case_share is None else check_share(min_case_share)
+    share = initial_share(process_map.nodes, process_map.edges, min_case_share, max_paths)
+    node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, share)
     shown_activities = int((node_mask & (process_map.nodes["kind"] == "activity").to_numpy()).sum())
-    caption = map_caption(process_map, shown_activities, int(edge_mask.sum()), min_case_share)
-    source = dot_source(process_map, map_drawing(process_map), node_mask, edge_mask, caption=caption)
-    return run_dot(source, "svg").decode("utf-8")
+    caption = map_caption(process_map, shown_activities, int(edge_mask.sum()), share, asked, max_paths)
+    drawing = map_drawing(process_map)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            rankdir: pool.submit(
+                run_dot,
+                dot_source(process_map, drawing, node_mask, edge_mask, caption=caption, rankdir=rankdir),
+                "svg",
+            )
+            for rankdir in ("LR", "TB")
+        }
+        drawings = {rankdir: future.result() for rankdir, future in futures.items()}
+    sizes = {rankdir: _svg_size(svg) for rankdir, svg in drawings.items()}
+    return drawings[best_rankdir(sizes)].decode("utf-8")
+
+
+def _svg_size(svg: bytes) -> tuple[float, float]:
+    match = re.search(rb'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"', svg)
+    return (float(match.group(1)), float(match.group(2))) if match else (1.0, 1.0)

@@ -107,22 +107,20 @@
     var saveButton = html("button", { type: "button", "class": "wbpm-save", title: "Download the map as you see it" }, toolbar, "Save SVG");
 
     var main = html("div", { "class": "wbpm-main" }, root);
-    var canvas = html("div", { "class": "wbpm-canvas" }, main);
+    var column = html("div", { "class": "wbpm-column" }, main);
+    var canvas = html("div", { "class": "wbpm-canvas" }, column);
     var panel = html("aside", { "class": "wbpm-panel", "aria-live": "polite" }, main);
     var surface = svg("svg", { "class": "wbpm-svg", role: "img", "aria-label": "Process map: " + data.title }, canvas);
     var viewport = svg("g", { "class": "wbpm-viewport" }, surface);
     var edgeLayer = svg("g", { "class": "wbpm-edges" }, viewport);
     var nodeLayer = svg("g", { "class": "wbpm-nodes" }, viewport);
 
-    var legend = html("div", { "class": "wbpm-legend" }, canvas);
-    var rampLine = html("div", null, legend);
-    html("span", null, rampLine, "Path colour: median duration " + hours(data.durationRange[0]));
-    html("span", { "class": "wbpm-ramp", style: "background:linear-gradient(90deg," + RAMP.join(",") + ")" }, rampLine);
-    html("span", null, rampLine, hours(data.durationRange[1]) + " (log scale)");
-    html("div", null, legend, "Thicker path, darker activity: more cases. \u21bb: an activity directly repeated.");
-    html("div", null, legend, "Activity duration: " + data.nodeDurationText + ".");
-    html("div", null, legend, "Path duration: " + data.edgeDurationText + ".");
-    html("div", { "class": "wbpm-hint" }, canvas, "Drag activities \u00b7 scroll to zoom \u00b7 drag the background to pan \u00b7 click for cases");
+    var legend = html("div", { "class": "wbpm-legend" }, column);
+    html("span", null, legend, "Path colour: median duration " + hours(data.durationRange[0]));
+    html("span", { "class": "wbpm-ramp", style: "background:linear-gradient(90deg," + RAMP.join(",") + ")" }, legend);
+    html("span", null, legend, hours(data.durationRange[1]) + " (log scale) \u00b7 thicker path, darker activity: more cases \u00b7 \u21bb directly repeated");
+    html("span", { "class": "wbpm-spacer" }, legend);
+    html("span", { "class": "wbpm-hint" }, legend, "Drag activities \u00b7 scroll to zoom \u00b7 drag the background to pan \u00b7 click for cases");
 
     /* ---------- drawing ---------- */
     var nodeViews = {}, edgeViews = {};
@@ -294,9 +292,9 @@
     function fit() {
       var rect = surface.getBoundingClientRect(), box = contentBox(), pad = 24;
       var w = Math.max(rect.width, 50), h = Math.max(rect.height, 50);
-      var k = Math.min((w - 2 * pad) / (box.x1 - box.x0), (h - 2 * pad - 70) / (box.y1 - box.y0), 1.6);
+      var k = Math.min((w - 2 * pad) / (box.x1 - box.x0), (h - 2 * pad) / (box.y1 - box.y0), 1.6);
       k = Math.max(k, 0.05);
-      state.view = { k: k, x: (w - k * (box.x1 + box.x0)) / 2, y: pad + Math.max(0, (h - 70 - 2 * pad - k * (box.y1 - box.y0)) / 2) - k * box.y0 };
+      state.view = { k: k, x: (w - k * (box.x1 + box.x0)) / 2, y: (h - k * (box.y1 + box.y0)) / 2 };
       applyView();
     }
     function toMap(clientX, clientY) {
@@ -421,6 +419,12 @@
         statRow(t, "Events", count(data.summary.events));
         statRow(t, "Activities", String(activities));
         statRow(t, "Paths", String(data.edges.length));
+        html("div", { "class": "wbpm-kind wbpm-howto" }, panel, "How to read the map");
+        var how = html("ul", { "class": "wbpm-notes" }, panel);
+        html("li", null, how, "Activity: cases \u00b7 events, then the median \u00b7 mean \u00b7 90th percentile of the " + data.nodeDurationText + ".");
+        html("li", null, how, "Path: cases \u00b7 occurrences, then the median \u00b7 mean \u00b7 90th percentile of the " + data.edgeDurationText + ".");
+        html("li", null, how, "\u21bb inside an activity: it directly followed itself (cases \u00b7 times \u00b7 durations).");
+        html("li", null, how, "The slider hides activities and paths seen in fewer than the chosen share of cases; every level has its own layout and remembers your moves.");
         return;
       }
       var item = sel.type === "node" ? nodeById[sel.id] : edgeById[sel.id];
@@ -446,8 +450,7 @@
       }
       var ids = decodeCases(data, item.cids);
       var head = html("div", { "class": "wbpm-cases-head" }, panel);
-      html("span", null, head, "Case ids " + noun + " (" + count(item.cases) + ")");
-      html("span", { "class": "wbpm-spacer" }, head);
+      html("span", { "class": "wbpm-cases-title" }, head, "Cases " + noun + " (" + count(item.cases) + ")");
       var download = html("button", { type: "button", "class": "wbpm-download" }, head, "Download CSV");
       download.addEventListener("click", function () {
         var name = "cases_" + title.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_+|_+$/g, "").slice(0, 60) + ".csv";
