@@ -51,3 +51,21 @@ def test_inputs_are_checked():
         audit_process_change(group_kpis, kpis.drop(columns="value"))
     with pytest.raises(StageError, match=r"group attribute\(s\) \['channel'\] are not in the simulation"):
         audit_process_change(group_kpis, kpis, group_attributes=["channel"])
+
+
+def test_ratio_interval_is_paired_on_log_ratios():
+    import pandas as pd
+
+    from workbench.fairness.process import paired_change
+
+    # a congested replication doubles everything: the differences vary widely, the ratios do not
+    base, scen = [23.3, 15.3, 33.0], [87.6, 30.1, 104.2]
+    ch = paired_change(base, scen, confidence=0.95)
+    assert ch["low"] < 0 < ch["high"]  # the difference alone cannot tell
+    assert ch["ratio_low"] > 1.2 and ch["ratio"] == pytest.approx((87.6 / 23.3 * 30.1 / 15.3 * 104.2 / 33.0) ** (1 / 3))
+    rows = [(r, arm, "department", "A", "waiting_time_h", v, 500) for r, (b, s) in enumerate(zip(base, scen))
+            for arm, v in (("baseline", b), ("scenario", s))]
+    group_kpis = pd.DataFrame(rows, columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"])
+    kpis = group_kpis[["replication", "arm", "kpi", "value"]]
+    result = audit_process_change(group_kpis, kpis, kpi_names=["waiting_time_h"])
+    assert bool(result.table["flagged"].iloc[0])

@@ -6,9 +6,10 @@ Input: the simulation's per-group KPIs, a tidy table with the columns
 both arms a pair), and the overall KPIs ``replication, arm, kpi, value``.
 
 Per group and KPI (``cycle_time_h``, ``waiting_time_h``, ``waiting_on_user_h``):
-the paired change scenario - baseline over replications, with a t interval. A group
-is flagged when it gets worse (the interval lies above 0) while the average improves
-(the overall interval lies below 0) -- the municipalities' question "are some
+the paired change scenario - baseline over replications, as a difference (t interval)
+and as a ratio (t interval on the paired log ratios). A group is flagged when it gets
+worse (the ratio's interval lies above 1) while the average improves (the overall
+ratio's interval lies below 1) -- the municipalities' question "are some
 citizens put at a disadvantage when we change a process?" -- and, whatever the
 average does, when it gets worse by more than the relative threshold (the whole
 interval above it).
@@ -36,10 +37,13 @@ ARMS = ("baseline", "scenario")
 
 
 def paired_change(baseline: np.ndarray, scenario: np.ndarray, *, confidence: float) -> dict[str, float]:
-    """Mean paired difference (scenario - baseline) with a t interval, and the means of both arms.
+    """Mean paired difference (scenario - baseline) with a t interval, the means of both arms, and the ratio.
 
-    Pairs where either value is missing are left out. With fewer than 2 pairs the
-    interval is NaN.
+    The ratio scenario / baseline and its interval come from a t interval on the paired
+    log ratios (a geometric mean: effects of a change on waiting are multiplicative, and
+    one congested replication does not swamp the others); where a value is not positive it
+    falls back to 1 + difference / baseline mean. Pairs where either value is missing are
+    left out. With fewer than 2 pairs the intervals are NaN.
     """
     from scipy import stats
 
@@ -50,17 +54,31 @@ def paired_change(baseline: np.ndarray, scenario: np.ndarray, *, confidence: flo
     n = len(b)
     out = {"n": float(n), "baseline": float(np.mean(b)) if n else np.nan,
            "scenario": float(np.mean(s)) if n else np.nan, "diff": np.nan, "low": np.nan, "high": np.nan,
-           "scenario_low": np.nan, "scenario_high": np.nan}
+           "scenario_low": np.nan, "scenario_high": np.nan, "ratio": np.nan, "ratio_low": np.nan,
+           "ratio_high": np.nan}
     if n == 0:
         return out
     d = s - b
     out["diff"] = float(d.mean())
+    positive = bool((b > 0).all() and (s > 0).all())
+    if positive:
+        logs = np.log(s / b)
+        out["ratio"] = float(np.exp(logs.mean()))
+    elif out["baseline"]:
+        out["ratio"] = 1 + out["diff"] / out["baseline"]
     if n >= 2:
         q = stats.t.ppf(0.5 + confidence / 2, n - 1)
         half = q * d.std(ddof=1) / np.sqrt(n)
         out["low"], out["high"] = out["diff"] - half, out["diff"] + half
         half_s = q * s.std(ddof=1) / np.sqrt(n)
         out["scenario_low"], out["scenario_high"] = out["scenario"] - half_s, out["scenario"] + half_s
+        if positive:
+            half_log = q * logs.std(ddof=1) / np.sqrt(n)
+            out["ratio_low"] = float(np.exp(logs.mean() - half_log))
+            out["ratio_high"] = float(np.exp(logs.mean() + half_log))
+        elif out["baseline"]:
+            out["ratio_low"] = 1 + out["low"] / out["baseline"]
+            out["ratio_high"] = 1 + out["high"] / out["baseline"]
     return out
 
 
@@ -136,13 +154,12 @@ def audit_process_change(
         wide = over.pivot_table(index="replication", columns="arm", values="value", aggfunc="mean")
         ov = paired_change(wide.get("baseline", pd.Series(dtype=float)).to_numpy(),
                            wide.get("scenario", pd.Series(dtype=float)).to_numpy(), confidence=rule.confidence)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ov_rel = ov["diff"] / ov["baseline"] if ov["baseline"] else np.nan
-        improves = bool(np.isfinite(ov["high"]) and ov["high"] < 0)
+        ov_rel = ov["ratio"] - 1
+        improves = bool(np.isfinite(ov["ratio_high"]) and ov["ratio_high"] < 1)
         overall_info[kpi] = {"baseline": ov["baseline"], "scenario": ov["scenario"], "change": ov["diff"],
                              "change_low": ov["low"], "change_high": ov["high"], "relative_change": ov_rel}
         if np.isfinite(ov_rel):
-            lo, hi = (ov["low"] / ov["baseline"], ov["high"] / ov["baseline"]) if ov["baseline"] else (np.nan,) * 2
+            lo, hi = ov["ratio_low"] - 1, ov["ratio_high"] - 1
             notes.append(f"Overall {spec.label}: {ov['baseline']:.1f} -> {ov['scenario']:.1f} "
                          f"({ov_rel:+.0%}, {rule.confidence:.0%} CI {format_interval(lo * 100, hi * 100, fmt='+.0f', suffix='%')})"
                          + (" -- the average improves" if improves else ""))
@@ -183,10 +200,7 @@ def _group_row(
     size = float(cell.loc[cell["arm"] == "baseline", "n_cases"].mean())
     suppressed = not np.isfinite(size) or size < min_group_size
     base = ch["baseline"]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        ratio = 1 + ch["diff"] / base if base else np.nan
-        r_lo = 1 + ch["low"] / base if base else np.nan
-        r_hi = 1 + ch["high"] / base if base else np.nan
+    ratio, r_lo, r_hi = ch["ratio"], ch["ratio_low"], ch["ratio_high"]
     row: dict[str, object] = {
         "audit": "process", "attribute": attr, "group": group, "metric": spec.name, "metric_label": spec.label,
         "unit": spec.unit, "n_cases": size, "estimate": ch["scenario"], "estimate_low": ch["scenario_low"],
@@ -194,7 +208,7 @@ def _group_row(
         "difference": ch["diff"], "difference_low": ch["low"], "difference_high": ch["high"], "ratio": ratio,
         "ratio_low": r_lo, "ratio_high": r_hi, "compare": "ratio", "worse_if": spec.worse,
         "threshold": rule.relative, "controlled_for": "", "is_reference": False,
-        "worse": bool(np.isfinite(ch["diff"]) and ch["diff"] > 0), "flagged": False, "suppressed": suppressed,
+        "worse": bool(np.isfinite(ratio) and ratio > 1), "flagged": False, "suppressed": suppressed,
         "reason": "",
     }
     if suppressed:
@@ -204,7 +218,7 @@ def _group_row(
             row[key] = np.nan
         row["worse"] = False
     else:
-        sig_worse = bool(np.isfinite(ch["low"]) and ch["low"] > 0)
+        sig_worse = bool(np.isfinite(r_lo) and r_lo > 1)
         beyond = bool(np.isfinite(r_lo) and r_lo - 1 > rule.relative)
         if sig_worse and overall_improves:
             row["flagged"], row["reason"] = True, "worse while the average improves"
