@@ -91,13 +91,14 @@ def fairness_logs(names: tuple[str, ...], *, permutations: int, replicates: int)
     return pd.DataFrame(rows)
 
 
-def _demo_events(plant: str | None, *, days: int, seed: int):  # type: ignore[no-untyped-def]
+def _demo_events(plant: str | None, *, days: int, seed: int, strength: float = 1.0):  # type: ignore[no-untyped-def]
     from workbench.config import load_log_config
     from workbench.demo import DemoParams, generate_demo_log
     from workbench.io import prepare_log
 
     log_config = load_log_config(REPO / "configs" / "logs" / "demo.yaml")
-    raw = generate_demo_log(DemoParams(days=days, disadvantaged_department=plant), seed=seed).events
+    params = DemoParams(days=days, disadvantaged_department=plant, disadvantage_strength=strength)
+    raw = generate_demo_log(params, seed=seed).events
     return prepare_log(raw, log_config).events, log_config
 
 
@@ -125,29 +126,55 @@ def demo_historical(*, replicates: int, days: int) -> list[dict[str, object]]:
 
 
 def demo_model(*, replicates: int, days: int, trials: int) -> list[dict[str, object]]:
+    """Train a remaining-time model on each demo log and audit its test-part predictions.
+
+    Variants: planted (strength 1), unplanted, planted with strength 2, and the unplanted
+    world's model scoring the planted world (the same tickets, common random numbers): a
+    model trained before the disadvantage appeared.
+    """
     from workbench.fairness import audit_model
     from workbench.models import TrainingConfig, predict_frame, train_model
 
+    config = TrainingConfig.model_validate({
+        "name": "fairness-bench-duration", "log": REPO / "configs" / "logs" / "demo.yaml",
+        "target": "remaining_time", "until": "resolution",
+        "split": {"kind": "temporal", "test_fraction": 0.2, "validation_fraction": 0.2, "max_case_quantile": 0.98},
+        "budget": {"trials": trials}, "seed": 42, "n_jobs": 2})
     rows = []
-    for plant in (PLANTED, None):
-        events, log_config = _demo_events(plant, days=days, seed=42)
-        config = TrainingConfig.model_validate({
-            "name": "fairness-bench-duration", "log": REPO / "configs" / "logs" / "demo.yaml",
-            "target": "remaining_time", "until": "resolution",
-            "split": {"kind": "temporal", "test_fraction": 0.2, "validation_fraction": 0.2, "max_case_quantile": 0.98},
-            "budget": {"trials": trials}, "seed": 42, "n_jobs": 2})
+    trained_models = {}
+    worlds = {}
+    for plant, strength in ((PLANTED, 1.0), (None, 1.0), (PLANTED, 2.0)):
+        events, log_config = _demo_events(plant, days=days, seed=42, strength=strength)
+        worlds[(plant, strength)] = events
         t0 = time.perf_counter()
         trained = train_model(events, config=config, log_config=log_config)
+        trained_models[(plant, strength)] = trained.model
         scores = predict_frame(trained.model, events, part="test", group_attributes=("department",))
         result = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
                              case_noun="tickets", time_unit="d")
         ok = (_flagged_groups(result) == PLANTED) if plant else not result.flagged
-        rows.append({"audit": "model", "input": f"duration model on demo log, planted={plant} "
-                     f"(test MAE {trained.metrics.get('mae', float('nan')):.2f} d, {len(scores)} prefixes)",
+        rows.append({"audit": "model", "input": f"duration model trained on demo log, planted={plant}"
+                     f"{f' (strength {strength:g})' if plant else ''}; test MAE "
+                     f"{trained.metrics.get('test_mae', float('nan')):.2f} d, {scores['case_id'].nunique()} cases",
                      "flagged": _flagged_groups(result), "ok": ok, "seconds": time.perf_counter() - t0,
-                     "detail": "; ".join(result.verdicts(flagged_only=True))[:400]})
-        print(f"  model, planted={plant}: flagged {rows[-1]['flagged']}", flush=True)
+                     "detail": _model_detail(result)})
+        print(f"  model, planted={plant}, strength {strength}: flagged {rows[-1]['flagged']}", flush=True)
+    scores = predict_frame(trained_models[(None, 1.0)], worlds[(PLANTED, 1.0)], part="test",
+                           group_attributes=("department",))
+    result = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
+                         case_noun="tickets", time_unit="d")
+    rows.append({"audit": "model", "input": "model trained before the disadvantage, scoring the planted world",
+                 "flagged": _flagged_groups(result), "ok": _flagged_groups(result) == PLANTED, "seconds": np.nan,
+                 "detail": _model_detail(result)})
+    print(f"  model trained before the disadvantage: flagged {rows[-1]['flagged']}", flush=True)
     return rows
+
+
+def _model_detail(result) -> str:  # type: ignore[no-untyped-def]
+    """The planted department's signed-error verdict, and every flagged verdict."""
+    t = result.table
+    own = t[(t["group"] == PLANTED) & (t["metric"] == "mean_signed_error")]["verdict"].tolist()
+    return " | ".join(own + [v for v in result.verdicts(flagged_only=True) if v not in own])
 
 
 def demo_process(*, replications: int, days: int) -> list[dict[str, object]]:

@@ -36,3 +36,19 @@ def test_invalid_configs_get_one_clear_line(tmp_path):
         load_audit_config(_write(tmp_path / "d.yaml", "name: d\nlog: x.yaml\naudits: [fairness]\n"))
     with pytest.raises(ConfigError, match="exactly one of 'results'"):
         load_audit_config(_write(tmp_path / "e.yaml", "name: e\nlog: x.yaml\naudits: [process]\nprocess: {}\n"))
+
+
+def test_shipped_audit_configs_load(repo_root):
+    from workbench.config import load_log_config
+
+    paths = sorted((repo_root / "configs" / "audits").glob("*.yaml"))
+    assert len(paths) >= 7
+    for path in paths:
+        config = load_audit_config(path)
+        log = load_log_config(config.log)
+        attrs = config.group_attributes or log.group_attributes
+        assert set(attrs) <= set(log.case_attributes), path
+        if config.process is not None and config.process.scenario is not None:
+            from workbench.simulation.scenarios import load_scenario
+
+            assert load_scenario(config.process.scenario).changes
