@@ -95,16 +95,17 @@
     html("span", { "class": "wbpm-group-label" }, labelGroup, "Labels");
     var seg = html("div", { "class": "wbpm-seg" }, labelGroup);
     var modeButtons = {};
-    [["both", "Frequency + duration"], ["frequency", "Frequency"], ["duration", "Duration"], ["none", "Names only"]]
+    [["both", "Both"], ["frequency", "Frequency"], ["duration", "Duration"], ["none", "Names"]]
       .forEach(function (pair) {
         var b = html("button", { type: "button", "data-mode": pair[0], "aria-pressed": String(pair[0] === state.mode) }, seg, pair[1]);
         b.addEventListener("click", function () { setMode(pair[0]); });
         modeButtons[pair[0]] = b;
       });
-    html("span", { "class": "wbpm-spacer" }, toolbar);
-    var fitButton = html("button", { type: "button", "class": "wbpm-fit" }, toolbar, "Fit to view");
-    var resetButton = html("button", { type: "button", "class": "wbpm-reset", title: "Undo the moves at this simplification level" }, toolbar, "Reset layout");
-    var saveButton = html("button", { type: "button", "class": "wbpm-save", title: "Download the map as you see it" }, toolbar, "Save SVG");
+    html("span", { "class": "wbpm-spacer" }, header);
+    var actions = html("div", { "class": "wbpm-group wbpm-actions" }, header);
+    var fitButton = html("button", { type: "button", "class": "wbpm-fit", title: "Show the whole map" }, actions, "Fit");
+    var resetButton = html("button", { type: "button", "class": "wbpm-reset", title: "Undo the moves at this simplification level" }, actions, "Reset layout");
+    var saveButton = html("button", { type: "button", "class": "wbpm-save", title: "Download the map as you see it" }, actions, "Save SVG");
 
     var main = html("div", { "class": "wbpm-main" }, root);
     var column = html("div", { "class": "wbpm-column" }, main);
@@ -271,8 +272,9 @@
       var stop = layout();
       var shownActivities = data.nodes.filter(function (n) { return n.kind === "activity" && stop.nodes[n.id]; }).length;
       var shownPaths = data.edges.filter(function (e) { return stop.edges[e.id]; }).length;
-      readout.textContent = "\u2265 " + percent(stop.threshold) + " of cases: " + shownActivities + " of " +
-        activities + " activities, " + shownPaths + " of " + data.edges.length + " paths";
+      readout.textContent = "\u2265 " + percent(stop.threshold) + " of cases \u00b7 " + shownActivities + "/" +
+        activities + " activities \u00b7 " + shownPaths + "/" + data.edges.length + " paths";
+      readout.title = "Shown: activities and paths seen in at least " + percent(stop.threshold) + " of the cases";
       highlight();
     }
 
