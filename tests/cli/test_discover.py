@@ -44,7 +44,6 @@ def discovered(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixture
     return code, out
 
 
-@pytest.mark.slow
 def test_discover_writes_maps_tables_and_summary(discovered) -> None:
     code, out = discovered
     assert code == 0
@@ -64,7 +63,6 @@ def test_discover_writes_maps_tables_and_summary(discovered) -> None:
     assert (cases["figure"] == "real_reopen").sum() == reopens["real_reopen_tickets"]
 
 
-@pytest.mark.slow
 def test_discover_person_output_only_pseudonymised(discovered) -> None:
     _, out = discovered
     people = pd.read_csv(out / "tables" / "team_speed_by_person.csv")
@@ -75,7 +73,6 @@ def test_discover_person_output_only_pseudonymised(discovered) -> None:
         assert "user-0" not in text, f"a real user id leaked into {path.name}"
 
 
-@pytest.mark.slow
 def test_discover_without_per_person_writes_no_person_ids(repo_root: Path, tmp_path: Path, capsys) -> None:
     config = _demo_config(repo_root, tmp_path, days=5)
     out = tmp_path / "out"
