@@ -13,8 +13,6 @@ from workbench.errors import PrivacyError, SourceError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from workbench.analysis import Answers, FilterResult, RuleResult
-
 
 class TableFormat(str, Enum):
     csv = "csv"
@@ -43,25 +41,18 @@ def discover(
     tables and case-id lists, and (with --rules) the rule violations into --out, and
     prints a short summary. Staff are reported per team unless --per-person is given.
     """
-    from workbench.analysis import (
-        answer_questions,
-        apply_filters,
-        check_rules,
-        load_filters,
-        load_rules,
-        variants,
-    )
-    from workbench.calendar import WorkingCalendar
+    from workbench.analysis import load_filters, load_rules
+    from workbench.analysis.run import discover_log, discovery_tables, summary_lines
     from workbench.config import load_log_config
-    from workbench.io import load_log
+    from workbench.discovery import write_maps
+    from workbench.io import load_log, write_text
 
     config = load_log_config(log_config)
     pipeline = load_filters(filters) if filters is not None else None
     ruleset = load_rules(rules) if rules is not None else None
     inputs = [p for p in (log_config, filters, rules, config.source.path) if p is not None]
     _check_out(out, inputs)
-    per_person = per_person or config.privacy.per_person
-    if per_person and not config.privacy.pseudonymise:
+    if (per_person or config.privacy.per_person) and not config.privacy.pseudonymise:
         raise PrivacyError(
             "per-person output needs pseudonymised identifiers, but privacy.pseudonymise is false in "
             f"'{log_config}'; turn pseudonymisation on or drop --per-person"
@@ -70,41 +61,16 @@ def discover(
     loaded = load_log(config)
     events = loaded.events
     typer.echo(f"Log '{config.name}': {events['case_id'].nunique():,} cases, {len(events):,} events")
-    if pipeline is not None:
-        filtered = apply_filters(events, pipeline)
-        for line in filtered.lines():
+    result = discover_log(
+        events, config, filters=pipeline, rules=ruleset, per_person=per_person, top_n=top_n, min_messages=min_messages
+    )
+    if result.filtered is not None:
+        for line in result.filtered.lines():
             typer.echo(f"  {line}")
-        events = filtered.events
-    else:
-        filtered = None
-    if events.empty:
-        from workbench.errors import EventLogError
 
-        raise EventLogError("no events are left after the filters; loosen the filter config")
-
-    calendar = WorkingCalendar.from_config(config.calendar)
-    answers = answer_questions(
-        events,
-        statuses=config.statuses,
-        calendar=calendar,
-        per_person=per_person,
-        min_group_size=config.privacy.min_group_size,
-        top_n=top_n,
-        min_messages=min_messages,
-    )
-    checked = (
-        check_rules(events, ruleset, statuses=config.statuses, calendar=calendar) if ruleset is not None else None
-    )
-    var = variants(events)
-
-    from workbench.discovery import write_maps
-
-    maps = write_maps(events, out, title=f"{config.name}: process map", min_case_share=min_case_share)
-    tables = _write_tables(out / "tables", table_format, answers=answers, variants=var, filtered=filtered,
-                           rules=checked)
-    summary = _summary_lines(config.name, answers, checked, var)
-    from workbench.io import write_text
-
+    maps = write_maps(result.events, out, title=f"{config.name}: process map", min_case_share=min_case_share)
+    tables = _write_tables(out / "tables", table_format, discovery_tables(result))
+    summary = summary_lines(config.name, result)
     write_text("\n".join(summary) + "\n", out / "summary.txt")
     typer.echo("")
     for line in summary:
@@ -134,64 +100,11 @@ def _check_out(out: Path, inputs: list[Path]) -> None:
                                   "choose another --out folder")
 
 
-def _write_tables(
-    folder: Path,
-    fmt: TableFormat,
-    *,
-    answers: Answers,
-    variants: pd.DataFrame,
-    filtered: FilterResult | None,
-    rules: RuleResult | None,
-) -> list[Path]:
+def _write_tables(folder: Path, fmt: TableFormat, frames: dict[str, pd.DataFrame]) -> list[Path]:
     from workbench.io import write_table
-    from workbench.schema import CASE_ID
 
-    frames: dict[str, pd.DataFrame] = {}
-    if filtered is not None:
-        frames["filter_report"] = filtered.report
-    frames["variants"] = variants.drop(columns=["case_ids"])
-    frames["variant_cases"] = variants[["variant_id", "case_ids"]].explode("case_ids").rename(
-        columns={"case_ids": CASE_ID}).reset_index(drop=True)
-    for result in answers:
-        q = result.question
-        frames[f"{q}_summary"] = result.summary
-        frames[q] = result.table
-        frames[f"{q}_cases"] = result.cases
-        for name, frame in result.extra.items():
-            frames[f"{q}_{name}"] = frame
-    if answers.unanswered:
-        import pandas as pd
-
-        frames["unanswered_questions"] = pd.DataFrame(
-            {"question": list(answers.unanswered), "reason": list(answers.unanswered.values())}
-        )
-    if rules is not None:
-        frames["rule_summary"] = rules.summary
-        frames["rule_violations"] = rules.violations
     suffixes = {"csv": [".csv"], "parquet": [".parquet"], "both": [".csv", ".parquet"]}[fmt.value]
-    written = []
-    for name, frame in frames.items():
-        for suffix in suffixes:
-            written.append(write_table(frame, folder / f"{name}{suffix}"))
-    return written
-
-
-def _summary_lines(name: str, answers: Answers, rules: RuleResult | None, var: pd.DataFrame) -> list[str]:
-    import pandas as pd
-
-    lines = [f"Answers for '{name}':"]
-    lines.extend(answers.headlines())
-    if len(var):
-        top = var.iloc[0]
-        lines.append(
-            f"Variants: {len(var):,}; the most frequent covers {100 * top['share']:.1f}% of cases; "
-            f"the top 10 cover {100 * var['share'].head(10).sum():.1f}%."
-        )
-    if rules is not None:
-        for r in rules.summary.itertuples(index=False):
-            share = "n/a" if pd.isna(r.violation_share) else f"{100 * r.violation_share:.1f}%"
-            lines.append(f"Rule '{r.rule}': {r.violations:,} of {r.cases_checked:,} cases violated ({share}).")
-    return lines
+    return [write_table(frame, folder / f"{name}{suffix}") for name, frame in frames.items() for suffix in suffixes]
 
 
 def register(app: typer.Typer) -> None:
