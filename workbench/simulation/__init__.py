@@ -25,15 +25,15 @@ from workbench.simulation.model import (
 )
 
 __all__ = [
-    "discover_model",
-    "Duration",
-    "fit_duration",
-    "SimulationRun",
-    "simulate",
     "CalendarSpec",
+    "Duration",
     "SimulationModel",
+    "SimulationRun",
+    "discover_model",
+    "fit_duration",
     "load_model",
-    "save_model",
     "model_from_yaml",
     "model_to_yaml",
+    "save_model",
+    "simulate",
 ]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from workbench.simulation.model import ArrivalSpec
 
-__all__ = ["fit_arrivals", "sample_arrivals", "hourly_rates"]
+__all__ = ["fit_arrivals", "hourly_rates", "sample_arrivals"]
 
 _HOUR = 3600.0
 
@@ -43,7 +43,9 @@ def fit_arrivals(arrivals: pd.Series, *, timezone: str, min_month_days: float = 
     for _ in range(4):
         m = level[month]
         exposure = np.bincount(how, weights=m, minlength=168)
-        weekly = np.divide(np.bincount(how, weights=counts, minlength=168), exposure, out=np.zeros(168), where=exposure > 0)
+        weekly = np.divide(
+            np.bincount(how, weights=counts, minlength=168), exposure, out=np.zeros(168), where=exposure > 0
+        )
         expected = np.bincount(month, weights=weekly[how], minlength=12)
         got = np.bincount(month, weights=counts, minlength=12)
         new = np.divide(got, expected, out=np.ones(12), where=expected > 0)
@@ -52,7 +54,9 @@ def fit_arrivals(arrivals: pd.Series, *, timezone: str, min_month_days: float = 
         level = np.where(np.isfinite(new), new / mean, 1.0)
     # re-fit the weekly profile with the final levels
     exposure = np.bincount(how, weights=level[month], minlength=168)
-    weekly = np.divide(np.bincount(how, weights=counts, minlength=168), exposure, out=np.zeros(168), where=exposure > 0)
+    weekly = np.divide(
+        np.bincount(how, weights=counts, minlength=168), exposure, out=np.zeros(168), where=exposure > 0
+    )
     # months never observed get the level of the last four weeks (the best guess for the near future)
     recent = slice(max(hours - 28 * 24, 0), hours)
     expected = float(weekly[how[recent]].sum())

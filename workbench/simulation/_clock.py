@@ -20,6 +20,8 @@ from bisect import bisect_left, bisect_right
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 if TYPE_CHECKING:
     from workbench.simulation.model import CalendarSpec
 
@@ -44,7 +46,7 @@ class WorkClock:
             raise ValueError(f"origin must be time-zone aware (UTC), got naive {origin!r}")
         self.always = calendar.is_always_open
         self._calendar = calendar
-        self._origin = origin.astimezone(dt.timezone.utc)
+        self._origin = origin.astimezone(dt.UTC)
         self._zone = ZoneInfo(calendar.timezone)
         self._holidays = {dt.date.fromisoformat(str(d)) for d in calendar.holidays}
         self._week = calendar.weekly_intervals()
@@ -92,7 +94,7 @@ class WorkClock:
         local = dt.datetime.combine(day, dt.time(0), tzinfo=self._zone) + dt.timedelta(minutes=minutes)
         # wall-clock arithmetic: rebuild from fields so DST shifts keep the local hour
         local = local.replace(tzinfo=None).replace(tzinfo=self._zone)
-        return (local.astimezone(dt.timezone.utc) - origin).total_seconds()
+        return (local.astimezone(dt.UTC) - origin).total_seconds()
 
     def _ensure(self, t: float) -> None:
         while self.starts[-1] <= t:
@@ -141,7 +143,7 @@ class WorkClock:
         if i < 0:
             return 0.0
         end = self.ends[i]
-        return self.cum[i] + ((t if t < end else end) - self.starts[i])
+        return self.cum[i] + ((min(end, t)) - self.starts[i])
 
     def advance(self, t: float, work: float) -> float:
         """The instant at which ``work`` working seconds started at ``t`` are done."""
@@ -159,10 +161,8 @@ class WorkClock:
         """Working seconds between ``a`` and ``b`` (negative when ``b < a``)."""
         return self.worked(b) - self.worked(a)
 
-    def worked_array(self, t: "np.ndarray") -> "np.ndarray":
+    def worked_array(self, t: np.ndarray) -> np.ndarray:
         """Vectorised :meth:`worked` for an array of instants (used when learning a model)."""
-        import numpy as np
-
         t = np.asarray(t, dtype=float)
         if self.always or len(t) == 0:
             return t.copy()

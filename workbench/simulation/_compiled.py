@@ -14,7 +14,7 @@ from workbench.simulation._clock import WorkClock
 from workbench.simulation.distributions import quantile_table
 from workbench.simulation.model import END, START, CalendarSpec, SimulationModel
 
-__all__ = ["Compiled", "compile_model", "TABLE"]
+__all__ = ["TABLE", "Compiled", "compile_model"]
 
 TABLE = 1024
 #: index of the START and END sentinels in the routing tables
@@ -68,7 +68,15 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
     team_index = {t: i for i, t in enumerate(team_names)}
     clocks = [WorkClock(model.teams[t].calendar, origin) for t in team_names]
     default_clock = WorkClock(model.default_calendar, origin)
-    node_team, node_uses, node_removed, node_user, node_work, node_act, node_tname = [], [], [], [], [], [], []
+    node_team, node_uses, node_removed, node_user, node_work, node_act, node_tname = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     for n in names:
         a = model.activities[n]
         ti = team_index[a.team] if a.team is not None else -1
@@ -119,7 +127,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         attr = -1
         value = None
         if rule.when:
-            (aname, aval), = rule.when.items()
+            ((aname, aval),) = rule.when.items()
             attr = attr_index[aname]
             value = value_codes[attr].get(aval, -1)
         pat = (rule.before is not None, rule.visit is not None, attr)
@@ -141,12 +149,17 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         return (p[2] >= 0, p[0], p[1])
 
     ordered = {
-        at: [(p[0], p[1], p[2], d) for p, d in sorted(pats.items(), key=lambda kv: specificity(kv[0]), reverse=True)]
+        at: [
+            (p[0], p[1], p[2], d)
+            for p, d in sorted(pats.items(), key=lambda kv: specificity(kv[0]), reverse=True)
+        ]
         for at, pats in patterns.items()
     }
     profile_codes, weights = [], []
     for prof in model.case_mix.profiles:
-        profile_codes.append(tuple(value_codes[i].get(prof.values.get(a, ""), -1) for i, a in enumerate(attributes)))
+        profile_codes.append(
+            tuple(value_codes[i].get(prof.values.get(a, ""), -1) for i, a in enumerate(attributes))
+        )
         weights.append(prof.weight)
     if not profile_codes:
         profile_codes, weights = [()], [1.0]
@@ -177,7 +190,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
     )
 
 
-def _profile_ranks(model, attributes, value_codes, profile_codes, team_names) -> list[list[float]]:  # noqa: ANN001
+def _profile_ranks(model, attributes, value_codes, profile_codes, team_names) -> list[list[float]]:
     out = []
     qp = model.queue_priority
     for codes in profile_codes:
@@ -195,7 +208,7 @@ def _profile_ranks(model, attributes, value_codes, profile_codes, team_names) ->
     return out
 
 
-def _profile_subst(model, route_to_team, attributes, value_codes, profile_codes, names, index):  # noqa: ANN001
+def _profile_subst(model, route_to_team, attributes, value_codes, profile_codes, names, index):
     if not route_to_team:
         return [None] * len(profile_codes)
     assigned = set(model.statuses.assigned)
@@ -206,8 +219,13 @@ def _profile_subst(model, route_to_team, attributes, value_codes, profile_codes,
             act = model.activities[n]
             if act.activity in assigned and act.team != team:
                 target = next(
-                    (k for k in names if model.activities[k].activity == act.activity and model.activities[k].team == team
-                     and k == _plain(k)),
+                    (
+                        k
+                        for k in names
+                        if model.activities[k].activity == act.activity
+                        and model.activities[k].team == team
+                        and k == _plain(k)
+                    ),
                     None,
                 )
                 if target is None:

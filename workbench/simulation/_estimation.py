@@ -28,7 +28,7 @@ from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TEAM,
 from workbench.simulation._clock import WorkClock
 from workbench.simulation.model import CalendarSpec, node_name
 
-__all__ = ["Steps", "build_steps", "SENT_BACK_VARIANT"]
+__all__ = ["SENT_BACK_VARIANT", "Steps", "build_steps"]
 
 SENT_BACK_VARIANT = "sent back"
 _EPS = 1e-3
@@ -62,11 +62,13 @@ def build_steps(
     sent_back: frozenset[str],
     calendars: dict[str, CalendarSpec] | None,
     default_calendar: CalendarSpec,
-    infer_calendar,  # noqa: ANN001 - callable(frame, pool) -> CalendarSpec
+    infer_calendar,
     staff_override: dict[str, int] | None = None,
 ) -> Steps:
     """Turn canonical events into steps with work, delay and contention (see module docstring)."""
-    df = events[[c for c in (CASE_ID, ACTIVITY, TIMESTAMP, START_TIMESTAMP, RESOURCE, TEAM) if c in events]].copy()
+    df = events[
+        [c for c in (CASE_ID, ACTIVITY, TIMESTAMP, START_TIMESTAMP, RESOURCE, TEAM) if c in events]
+    ].copy()
     for col in (START_TIMESTAMP, RESOURCE, TEAM):
         if col not in df:
             df[col] = pd.NA
@@ -87,13 +89,25 @@ def build_steps(
         pool = df[ACTIVITY].astype("string").where(res.notna().groupby(df[ACTIVITY]).transform("mean") > 0)
     act = df[ACTIVITY].astype(str).to_numpy()
     pool_arr = pool.to_numpy(dtype=object, na_value=None)
-    variant = _sent_back_variant(case, pool_arr, act, sent_back) if team_mode and sent_back else np.full(len(df), None)
+    variant = (
+        _sent_back_variant(case, pool_arr, act, sent_back)
+        if team_mode and sent_back
+        else np.full(len(df), None)
+    )
     node = np.array(
         [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant)], dtype=object
     )
     frame = pd.DataFrame(
-        {"case": case, "node": node, "activity": act, "pool": pool_arr, "resource": res.to_numpy(dtype=object, na_value=None),
-         "has_res": has_res, "end": end, "rec_start": rec_start}
+        {
+            "case": case,
+            "node": node,
+            "activity": act,
+            "pool": pool_arr,
+            "resource": res.to_numpy(dtype=object, na_value=None),
+            "has_res": has_res,
+            "end": end,
+            "rec_start": rec_start,
+        }
     )
     first_in_case = np.r_[True, case[1:] != case[:-1]]
     frame["first"] = first_in_case
@@ -198,7 +212,9 @@ def build_steps(
     return Steps(frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock)
 
 
-def _sent_back_variant(case: np.ndarray, pool: np.ndarray, act: np.ndarray, sent_back: frozenset[str]) -> np.ndarray:
+def _sent_back_variant(
+    case: np.ndarray, pool: np.ndarray, act: np.ndarray, sent_back: frozenset[str]
+) -> np.ndarray:
     """Label every event of a team visit (a run of one team in a case) that ends in a send-back."""
     pool_s = pd.Series(pool, dtype=object).fillna("")
     new_visit = np.r_[True, (case[1:] != case[:-1]) | (pool_s.to_numpy()[1:] != pool_s.to_numpy()[:-1])]
@@ -223,7 +239,7 @@ def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
     return start
 
 
-def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:  # noqa: ANN001
+def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:
     staff, note = {}, {}
     week = np.floor(frame["end"].to_numpy() / (7 * 86400.0)).astype(int)
     for p in pools:
@@ -241,7 +257,9 @@ def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, o
     return staff, note
 
 
-def _busy_intervals(frame: pd.DataFrame, pool: str, mode: str, cont: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _busy_intervals(
+    frame: pd.DataFrame, pool: str, mode: str, cont: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     m = (frame["pool"].to_numpy() == pool) & frame["uses"].to_numpy()
     if mode != "status":
         return frame["start"].to_numpy()[m], frame["end"].to_numpy()[m]
@@ -252,7 +270,7 @@ def _busy_intervals(frame: pd.DataFrame, pool: str, mode: str, cont: np.ndarray)
     return g.min().to_numpy(), g.max().to_numpy()
 
 
-def _all_busy_overlap(intervals, staff: int, clock: WorkClock, a: np.ndarray, b: np.ndarray) -> np.ndarray:  # noqa: ANN001
+def _all_busy_overlap(intervals, staff: int, clock: WorkClock, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Working seconds within [a, b] during which at least ``staff`` workers were busy."""
     s, e = intervals
     if len(s) == 0:
@@ -279,7 +297,7 @@ def _all_busy_overlap(intervals, staff: int, clock: WorkClock, a: np.ndarray, b:
     return np.clip(at(wb) - at(wa), 0.0, None)
 
 
-def _system_working_gap(frame, mask, clocks, default_clock, prev_end, start) -> np.ndarray:  # noqa: ANN001
+def _system_working_gap(frame, mask, clocks, default_clock, prev_end, start) -> np.ndarray:
     out = np.zeros(int(mask.sum()))
     pools = frame["pool"].to_numpy()[mask]
     a = prev_end[mask]

@@ -21,7 +21,9 @@ from workbench.simulation.model import END, START, QueuePriority, RoutingRule
 __all__ = ["decisions_frame", "fit_routing", "infer_queue_priority"]
 
 
-def decisions_frame(frame: pd.DataFrame, attrs: pd.DataFrame, open_cases: np.ndarray, max_visit: int) -> pd.DataFrame:
+def decisions_frame(
+    frame: pd.DataFrame, attrs: pd.DataFrame, open_cases: np.ndarray, max_visit: int
+) -> pd.DataFrame:
     """One row per routing decision: ``at``, ``before``, ``visit``, ``target`` and the case attributes."""
     case = frame["case"].to_numpy()
     node = frame["node"].to_numpy(dtype=object)
@@ -72,7 +74,9 @@ def _choose_attribute(d: pd.DataFrame, candidates: Sequence[str]) -> str | None:
     return best
 
 
-def _rules(d: pd.DataFrame, keys: list[str], at: str, min_support: int, attr: str | None) -> list[RoutingRule]:
+def _rules(
+    d: pd.DataFrame, keys: list[str], at: str, min_support: int, attr: str | None
+) -> list[RoutingRule]:
     out = []
     for key_values, g in d.groupby(keys, dropna=False, sort=True) if keys else [((), d)]:
         if len(g) < min_support:
@@ -90,7 +94,7 @@ def _rules(d: pd.DataFrame, keys: list[str], at: str, min_support: int, attr: st
                 visit=int(kv["visit"]) if "visit" in kv else None,
                 when={attr: str(kv[attr])} if attr is not None else {},
                 next={str(k): round(float(v), 6) for k, v in probs.items()},
-                count=int(len(g)),
+                count=len(g),
             )
         )
     return out

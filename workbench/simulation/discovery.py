@@ -32,7 +32,6 @@ from workbench.simulation._estimation import build_steps
 from workbench.simulation._routing import decisions_frame, fit_routing, infer_queue_priority
 from workbench.simulation.distributions import Duration, fit_duration
 from workbench.simulation.model import (
-    START,
     WEEKDAYS,
     ActivitySpec,
     CalendarSpec,
@@ -119,7 +118,9 @@ def discover_model(
     default_cal = CalendarSpec.from_config(cal_cfg)
     name = name or (config.name if config else "model")
     attrs = _case_attribute_columns(events, config, case_attributes, max_attribute_values)
-    groups = tuple(group_attributes if group_attributes is not None else (config.group_attributes if config else ()))
+    groups = tuple(
+        group_attributes if group_attributes is not None else (config.group_attributes if config else ())
+    )
     groups = tuple(g for g in groups if g in attrs)
     hard_wait = frozenset(statuses.waiting_on_user) | frozenset(statuses.resolved)
     user_wait = hard_wait | frozenset(statuses.message_to_user)
@@ -127,8 +128,10 @@ def discover_model(
     closed = _closed_days(events, default_cal) if infer_calendars else ()
     holidays = tuple(sorted(set(default_cal.holidays) | set(closed)))
     default_cal = default_cal.model_copy(update={"holidays": holidays})
-    infer = (lambda frame, pool, origin: _infer_calendar(frame, pool, origin, tz, holidays)) if infer_calendars else (
-        lambda frame, pool, origin: None
+    infer = (
+        (lambda frame, pool, origin: _infer_calendar(frame, pool, origin, tz, holidays))
+        if infer_calendars
+        else (lambda frame, pool, origin: None)
     )
     steps = build_steps(
         events,
@@ -161,18 +164,28 @@ def discover_model(
     arrivals = steps.origin + pd.to_timedelta(first_start.to_numpy(), unit="s")
     notes = [
         f"{len(steps.pools)} team(s) as capacity pools"
-        + ("" if steps.team_mode else " (no team column: one pool per activity, staffed by the workers doing it)"),
-        f"{int(f['continues'].sum())} steps carried on by the same worker; "
-        f"{int((f['uses'] & ~f['continues']).sum())} picked up from a queue",
+        + (
+            ""
+            if steps.team_mode
+            else " (no team column: one pool per activity, staffed by the workers doing it)"
+        ),
+        (
+            f"{int(f['continues'].sum())} steps carried on by the same worker; "
+            f"{int((f['uses'] & ~f['continues']).sum())} picked up from a queue"
+        ),
         "time after these statuses is waiting on the user: " + (", ".join(sorted(user_wait)) or "none"),
     ]
     if chosen:
-        notes.append("routing depends on case attributes at: " + "; ".join(f"{k} ({v})" for k, v in chosen.items()))
+        notes.append(
+            "routing depends on case attributes at: " + "; ".join(f"{k} ({v})" for k, v in chosen.items())
+        )
     if priority is not None:
         notes.append(f"queues ordered by '{priority.attribute}' (inferred from waiting times)")
     n_open = int(open_cases.sum())
     if n_open:
-        notes.append(f"{n_open} case(s) still open at the end of the log: their last step is not a routing end")
+        notes.append(
+            f"{n_open} case(s) still open at the end of the log: their last step is not a routing end"
+        )
     return SimulationModel(
         name=name,
         estimation=EstimationInfo(
@@ -183,7 +196,7 @@ def discover_model(
         fitted_on=FitInfo(
             log=name,
             cases=int(f["case"].nunique()),
-            events=int(len(f)),
+            events=len(f),
             first_arrival=str(arrivals.min()),
             last_event=str(events[TIMESTAMP].max()),
             days=round(float((events[TIMESTAMP].max() - arrivals.min()) / pd.Timedelta(days=1)), 2),
@@ -221,11 +234,11 @@ def _check_events(events: pd.DataFrame) -> None:
         )
 
 
-def _spec_of(clock) -> CalendarSpec:  # noqa: ANN001
-    return clock._calendar  # noqa: SLF001 - the spec the clock was built from
+def _spec_of(clock) -> CalendarSpec:
+    return clock._calendar
 
 
-def _case_attribute_columns(events, config, explicit, max_values) -> tuple[str, ...]:  # noqa: ANN001
+def _case_attribute_columns(events, config, explicit, max_values) -> tuple[str, ...]:
     if explicit is not None:
         cols = list(explicit)
         absent = [c for c in cols if c not in events.columns]
@@ -264,14 +277,18 @@ def _case_mix(case_attrs: pd.DataFrame) -> CaseMix:
     counts = filled.value_counts(sort=True)
     total = counts.sum()
     profiles = tuple(
-        CaseProfile(values=dict(zip(filled.columns, (str(v) for v in (key if isinstance(key, tuple) else (key,))))),
-                    weight=round(float(n / total), 8))
+        CaseProfile(
+            values=dict(zip(filled.columns, (str(v) for v in (key if isinstance(key, tuple) else (key,))))),
+            weight=round(float(n / total), 8),
+        )
         for key, n in counts.items()
     )
     return CaseMix(attributes=tuple(case_attrs.columns), profiles=profiles)
 
 
-def _activities(f: pd.DataFrame, user_wait: frozenset[str], mode: str, pools: set[str]) -> dict[str, ActivitySpec]:
+def _activities(
+    f: pd.DataFrame, user_wait: frozenset[str], mode: str, pools: set[str]
+) -> dict[str, ActivitySpec]:
     out = {}
     for node, g in f.groupby("node", sort=False):
         uses = bool(g["uses"].iloc[0])
@@ -283,7 +300,7 @@ def _activities(f: pd.DataFrame, user_wait: frozenset[str], mode: str, pools: se
             uses_staff=uses,
             work=work,
             user_wait_after=str(g["activity"].iloc[0]) in user_wait,
-            count=int(len(g)),
+            count=len(g),
         )
     return out
 
@@ -305,7 +322,13 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -
         if delay is None and work is None and not same:
             continue
         base = TransitionSpec(
-            source=str(src), target=str(tgt), delay=delay, clock=clock, same_worker=same, work=work, count=int(len(g))
+            source=str(src),
+            target=str(tgt),
+            delay=delay,
+            clock=clock,
+            same_worker=same,
+            work=work,
+            count=len(g),
         )
         out.append(base)
         if delay is None or waits["visit"].nunique() < 2:
@@ -318,7 +341,7 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -
             d_v, _ = _fit_delay(gv, clock=clock)
             mean_v = float(gv["delay_" + ("work" if clock == "working" else "cal")].mean())
             if overall > 0 and abs(mean_v - overall) / overall > 0.1:
-                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": int(len(gv))}))
+                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": len(gv)}))
     return out
 
 
@@ -348,7 +371,9 @@ def _open_cases(events: pd.DataFrame, f: pd.DataFrame, statuses: StatusMeanings,
         return np.zeros(n, dtype=bool)
     last = f.groupby("case").tail(1)
     log_end = f["end"].max()
-    is_open = ~last["activity"].isin(statuses.closed).to_numpy() & (last["end"].to_numpy() >= log_end - days * 86400.0)
+    is_open = ~last["activity"].isin(statuses.closed).to_numpy() & (
+        last["end"].to_numpy() >= log_end - days * 86400.0
+    )
     out = np.zeros(n, dtype=bool)
     out[last["case"].to_numpy()] = is_open
     return out
@@ -371,7 +396,7 @@ def _closed_days(events: pd.DataFrame, calendar: CalendarSpec, min_per_day: floa
     return tuple(str(d) for d in series.index[closed.to_numpy()])
 
 
-def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> CalendarSpec | None:  # noqa: ANN001
+def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> CalendarSpec | None:
     """Weekly working hours of a team: the local hours in which its workers record events."""
     m = frame["has_res"].to_numpy()
     if pool is not None:

@@ -17,7 +17,7 @@ scenario (common random numbers).
 from __future__ import annotations
 
 import warnings
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field
@@ -25,18 +25,18 @@ from pydantic import Field
 from workbench.config import FrozenModel
 
 __all__ = [
+    "FAMILIES",
     "Duration",
-    "Fixed",
+    "Empirical",
     "Exponential",
+    "Fixed",
     "Gamma",
     "LogNormal",
-    "Weibull",
     "TruncatedNormal",
-    "Empirical",
-    "FAMILIES",
+    "Weibull",
+    "duration_mean",
     "fit_duration",
     "quantile_table",
-    "duration_mean",
     "scale_duration",
 ]
 
@@ -101,12 +101,12 @@ class Empirical(_Base):
 
 
 Duration = Annotated[
-    Union[Fixed, Exponential, Gamma, LogNormal, Weibull, TruncatedNormal, Empirical],
+    Fixed | Exponential | Gamma | LogNormal | Weibull | TruncatedNormal | Empirical,
     Field(discriminator="family"),
 ]
 
 
-def _scipy(dist: _Base):  # noqa: ANN202 - scipy frozen distributions have no public type
+def _scipy(dist: _Base):
     from scipy import stats
 
     if isinstance(dist, Exponential):
@@ -190,7 +190,7 @@ def fit_duration(
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x) & (x >= 0)]
-    n = int(len(x))
+    n = len(x)
     if n == 0:
         return Fixed(value=0.0, n=0)
     positive = np.sort(x[x > 0])

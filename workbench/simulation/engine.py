@@ -35,7 +35,16 @@ from workbench.simulation.model import SimulationModel
 __all__ = ["SimulationRun", "simulate"]
 
 _STEPS = 32  # random numbers pre-drawn per case and purpose; longer cases draw more
-_STREAMS = ("arrivals", "attributes", "routing", "delays", "work", "extra_arrivals", "extra_cases", "overflow")
+_STREAMS = (
+    "arrivals",
+    "attributes",
+    "routing",
+    "delays",
+    "work",
+    "extra_arrivals",
+    "extra_cases",
+    "overflow",
+)
 
 
 @dataclass(frozen=True)
@@ -132,7 +141,11 @@ def simulate(
     comp = compile_model(model, origin.to_pydatetime())
     horizon = days * 86400.0
     arrivals, extra = sample_arrivals(
-        model.arrivals, origin, horizon, primary=streams["arrivals"], extra=streams["extra_arrivals"],
+        model.arrivals,
+        origin,
+        horizon,
+        primary=streams["arrivals"],
+        extra=streams["extra_arrivals"],
         max_cases=n_cases,
     )
     n = len(arrivals)
@@ -181,7 +194,7 @@ def _draw_rows(n: int, extra: np.ndarray, streams: dict) -> tuple[np.ndarray, np
 class _Run:
     """State of one replication; :meth:`case` is the per-case SimPy process."""
 
-    def __init__(self, comp: Compiled, arrivals, profiles, rows, overflow: np.random.SeedSequence) -> None:  # noqa: ANN001
+    def __init__(self, comp: Compiled, arrivals, profiles, rows, overflow: np.random.SeedSequence) -> None:
         self.c = comp
         self.arrivals = arrivals
         self.profiles = profiles
@@ -206,7 +219,7 @@ class _Run:
         env.process(self._source())
         env.run(until=until)
 
-    def _source(self):  # noqa: ANN202
+    def _source(self):
         env = self.env
         for i, t in enumerate(self.arrivals.tolist()):
             if t > env.now:
@@ -215,7 +228,9 @@ class _Run:
 
     def _more(self, i: int, k: int) -> tuple[list[float], list[float], list[float]]:
         """Random numbers for a case that outgrew its pre-drawn rows (rare)."""
-        rng = np.random.default_rng(np.random.SeedSequence(self.overflow.entropy, spawn_key=(*self.overflow.spawn_key, i, k)))
+        rng = np.random.default_rng(
+            np.random.SeedSequence(self.overflow.entropy, spawn_key=(*self.overflow.spawn_key, i, k))
+        )
         u = rng.random((3, _STEPS))
         return u[0].tolist(), u[1].tolist(), u[2].tolist()
 
@@ -232,7 +247,7 @@ class _Run:
         """The routing table of the most specific rule matching this context (memoised per run)."""
         c = self.c
         vmax = c.max_visit.get(at, 1)
-        vcap = visit if visit < vmax else vmax
+        vcap = min(vmax, visit)
         key = (at, before, vcap, prof)
         memo = self.route_memo
         if key in memo:
@@ -240,13 +255,19 @@ class _Run:
         codes = c.profile_codes[prof]
         table = None
         for use_before, use_visit, attr, rules in c.patterns.get(at, ()):
-            table = rules.get((before if use_before else None, vcap if use_visit else None, codes[attr] if attr >= 0 else None))
+            table = rules.get(
+                (
+                    before if use_before else None,
+                    vcap if use_visit else None,
+                    codes[attr] if attr >= 0 else None,
+                )
+            )
             if table is not None:
                 break
         memo[key] = table
         return table
 
-    def case(self, i: int):  # noqa: ANN201, C901 - the hot loop, kept in one piece for speed
+    def case(self, i: int):
         env = self.env
         c = self.c
         route = self._route
@@ -353,7 +374,18 @@ class _Run:
                 finish = now + w
             if finish > now:
                 yield env.timeout(finish - now)
-            record((i, nxt, begin, finish, server if uses else -1, queued, delay, node_user[cur] if cur >= 0 else False))
+            record(
+                (
+                    i,
+                    nxt,
+                    begin,
+                    finish,
+                    server if uses else -1,
+                    queued,
+                    delay,
+                    node_user[cur] if cur >= 0 else False,
+                )
+            )
             visits[nxt] = visits.get(nxt, 0) + 1
             prev, cur = cur, nxt
             k += 1
@@ -362,7 +394,9 @@ class _Run:
         self.end[i] = env.now
 
 
-def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_events, prefix) -> SimulationRun:  # noqa: ANN001
+def _collect(
+    sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_events, prefix
+) -> SimulationRun:
     c = sim.c
     n = len(arrivals)
     rec = np.asarray(sim.records, dtype=float).reshape(-1, 8)
@@ -378,7 +412,7 @@ def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_e
     user = np.bincount(ev_case, weights=np.where(ev_user, ev_delay, 0.0), minlength=n)
     delay = np.bincount(ev_case, weights=np.where(ev_user, 0.0, ev_delay), minlength=n)
     ids = pd.Index([f"{prefix}{k}" for k in range(n)], dtype="string")
-    ts = lambda s: origin + pd.to_timedelta(np.asarray(s), unit="s")  # noqa: E731
+    ts = lambda s: origin + pd.to_timedelta(np.asarray(s), unit="s")
     attr_frame = _attribute_frame(c, profiles)
     cycle = (end - arrivals) / 3600.0
     cases = pd.DataFrame(
@@ -399,9 +433,13 @@ def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_e
         }
     )
     cases = pd.concat([cases, attr_frame], axis=1)
-    ev_team = np.asarray(c.node_team, dtype=np.int64)[ev_node] if len(ev_node) else np.empty(0, dtype=np.int64)
+    ev_team = (
+        np.asarray(c.node_team, dtype=np.int64)[ev_node] if len(ev_node) else np.empty(0, dtype=np.int64)
+    )
     has_team = (ev_team >= 0) & (ev_queue >= 0)
-    tw = pd.DataFrame({"case": ev_case[has_team], "team": ev_team[has_team], "queue_h": ev_queue[has_team] / 3600.0})
+    tw = pd.DataFrame(
+        {"case": ev_case[has_team], "team": ev_team[has_team], "queue_h": ev_queue[has_team] / 3600.0}
+    )
     tw = tw.groupby(["case", "team"], as_index=False)["queue_h"].sum()
     team_waits = pd.DataFrame(
         {
@@ -430,7 +468,7 @@ def _collect(sim: _Run, model, origin, arrivals, profiles, extra, w0, w1, keep_e
         start=origin,
         window_start=origin + pd.Timedelta(seconds=w0),
         window_end=origin + pd.Timedelta(seconds=w1),
-        activity_instances=int(len(ev_case)),
+        activity_instances=len(ev_case),
     )
 
 
@@ -438,14 +476,18 @@ def _attribute_frame(c: Compiled, profiles: np.ndarray) -> pd.DataFrame:
     data = {}
     for ai, attr in enumerate(c.attributes):
         decode = {k: v for v, k in c.value_codes[ai].items()}
-        per_profile = np.array([decode.get(codes[ai]) if codes else None for codes in c.profile_codes], dtype=object)
+        per_profile = np.array(
+            [decode.get(codes[ai]) if codes else None for codes in c.profile_codes], dtype=object
+        )
         data[attr] = pd.array(per_profile[profiles], dtype="string")
     return pd.DataFrame(data, index=pd.RangeIndex(len(profiles)))
 
 
-def _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, ev_res, ts, attr_frame) -> pd.DataFrame:  # noqa: ANN001
+def _event_frame(c, ids, ev_case, ev_node, ev_start, ev_end, ev_res, ts, attr_frame) -> pd.DataFrame:
     order = np.lexsort((ev_start, ev_end, ev_case))
-    ev_case, ev_node, ev_start, ev_end, ev_res = (a[order] for a in (ev_case, ev_node, ev_start, ev_end, ev_res))
+    ev_case, ev_node, ev_start, ev_end, ev_res = (
+        a[order] for a in (ev_case, ev_node, ev_start, ev_end, ev_res)
+    )
     acts = np.asarray(c.node_activity, dtype=object)[ev_node]
     teams = np.asarray(c.node_team_name, dtype=object)[ev_node]
     res_names = _resource_names(c, ev_res)

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from workbench.simulation.engine import SimulationRun, simulate
+from workbench.errors import ScenarioError
+from workbench.simulation.engine import simulate
 from workbench.simulation.kpis import run_kpis
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 
-__all__ = ["ExperimentResult", "run_experiment", "paired_ci", "default_period"]
+__all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment"]
 
 ARMS = ("baseline", "scenario")
 
@@ -60,7 +61,9 @@ class ExperimentResult:
     settings: dict = field(default_factory=dict)
 
 
-def paired_ci(baseline: Sequence[float], scenario: Sequence[float], level: float = 0.95) -> tuple[float, float, float]:
+def paired_ci(
+    baseline: Sequence[float], scenario: Sequence[float], level: float = 0.95
+) -> tuple[float, float, float]:
     """Mean paired difference ``scenario - baseline`` and its t confidence interval.
 
     With fewer than two pairs the interval is ``(nan, nan)``.
@@ -99,7 +102,9 @@ def _replicate(
 ) -> tuple[int, list[pd.DataFrame], list[pd.DataFrame], dict]:
     kpi_frames, group_frames, runs = [], [], {}
     for arm, model in zip(ARMS, models):
-        run = simulate(model, start=start, days=days, seed=seed, warmup_days=warmup_days, keep_events=keep_runs)
+        run = simulate(
+            model, start=start, days=days, seed=seed, warmup_days=warmup_days, keep_events=keep_runs
+        )
         k, g = run_kpis(run, group_attributes=groups)
         kpi_frames.append(k.assign(replication=rep, arm=arm))
         group_frames.append(g.assign(replication=rep, arm=arm))
@@ -152,23 +157,24 @@ def run_experiment(
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     scenario_model = apply_scenario(model, scenario) if scenario is not None else model
+    groups = tuple(group_attributes if group_attributes is not None else model.group_attributes)
+    unknown = [g for g in groups if g not in model.case_mix.attributes]
+    if unknown:
+        raise ScenarioError(
+            f"group attribute '{unknown[0]}' is not a case attribute of the model; attributes: "
+            f"{list(model.case_mix.attributes)}"
+        )
     p_start, p_days = default_period(model)
     start_ts = pd.Timestamp(start) if start is not None else p_start
     start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
     days = float(days) if days is not None else p_days
     if not 0 <= warmup_days < days:
         raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
-    groups = tuple(group_attributes if group_attributes is not None else model.group_attributes)
-    unknown = [g for g in groups if g not in model.case_mix.attributes]
-    if unknown:
-        from workbench.errors import ScenarioError
-
-        raise ScenarioError(
-            f"group attribute '{unknown[0]}' is not a case attribute of the model; attributes: "
-            f"{list(model.case_mix.attributes)}"
-        )
     seeds = np.random.SeedSequence(seed).spawn(replications)
-    args = [((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs) for r in range(replications)]
+    args = [
+        ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs)
+        for r in range(replications)
+    ]
     jobs = os.cpu_count() or 1 if n_jobs is None else max(1, int(n_jobs))
     results = []
     if jobs == 1 or replications == 1:
@@ -188,7 +194,9 @@ def run_experiment(
     kpis = kpis[["replication", "arm", "kpi", "value", "n_cases"]]
     group_frames = [f for r in results for f in r[2]]
     group_kpis = pd.concat(group_frames, ignore_index=True) if group_frames else pd.DataFrame()
-    group_kpis = group_kpis.reindex(columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"])
+    group_kpis = group_kpis.reindex(
+        columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"]
+    )
     runs = {k: v for r in results for k, v in r[3].items()}
     return ExperimentResult(
         kpis=kpis,
@@ -209,13 +217,23 @@ def run_experiment(
 
 
 def _compare(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    cols = [*keys, "baseline", "scenario", "difference", "ci_low", "ci_high", "relative", "replications", "n_cases"]
+    cols = [
+        *keys,
+        "baseline",
+        "scenario",
+        "difference",
+        "ci_low",
+        "ci_high",
+        "relative",
+        "replications",
+        "n_cases",
+    ]
     if tidy.empty:
         return pd.DataFrame(columns=cols)
     wide = tidy.pivot_table(index=[*keys, "replication"], columns="arm", values="value", aggfunc="first")
     counts = tidy.groupby(keys, sort=False)["n_cases"].mean()
     rows = []
-    for key, g in wide.groupby(level=list(range(len(keys))), sort=False):
+    for key, g in wide.groupby(level=keys if len(keys) > 1 else keys[0], sort=False):
         base = g.get("baseline", pd.Series(dtype=float)).to_numpy(dtype=float)
         scen = g.get("scenario", pd.Series(dtype=float)).to_numpy(dtype=float)
         diff, lo, hi = paired_ci(base, scen)
@@ -223,7 +241,9 @@ def _compare(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         s = float(np.nanmean(scen)) if len(scen) and np.isfinite(scen).any() else np.nan
         key = key if isinstance(key, tuple) else (key,)
         rel = diff / b if b and np.isfinite(b) and b != 0 else np.nan
-        rows.append((*key, b, s, diff, lo, hi, rel, len(g), float(counts.loc[key if len(key) > 1 else key[0]])))
+        rows.append(
+            (*key, b, s, diff, lo, hi, rel, len(g), float(counts.loc[key if len(key) > 1 else key[0]]))
+        )
     order = {k: i for i, k in enumerate(dict.fromkeys(tidy[keys[-1]]))}
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(keys[-1], key=lambda s: s.map(order), kind="stable").reset_index(drop=True)

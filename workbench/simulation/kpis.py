@@ -33,7 +33,9 @@ GROUP_KPIS: tuple[str, ...] = ("cycle_time_h", "waiting_time_h", "waiting_on_use
 CASE_KPIS: tuple[str, ...] = GROUP_KPIS + ("cycle_time_median_h", "cycle_time_p90_h")
 
 
-def run_kpis(run: SimulationRun, *, group_attributes: Sequence[str] = ()) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_kpis(
+    run: SimulationRun, *, group_attributes: Sequence[str] = ()
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """KPIs of one replication.
 
     Returns

@@ -35,29 +35,29 @@ from workbench.errors import ConfigError
 from workbench.simulation.distributions import Duration
 
 __all__ = [
-    "START",
     "END",
+    "START",
     "WEEKDAYS",
-    "CalendarSpec",
-    "TeamSpec",
     "ActivitySpec",
-    "TransitionSpec",
-    "RoutingRule",
-    "QueuePriority",
-    "PriorityRule",
-    "AttributeRoute",
     "ArrivalSpec",
-    "CaseProfile",
+    "AttributeRoute",
+    "CalendarSpec",
     "CaseMix",
-    "StatusRoles",
+    "CaseProfile",
     "EstimationInfo",
     "FitInfo",
+    "PriorityRule",
+    "QueuePriority",
+    "RoutingRule",
     "SimulationModel",
-    "node_name",
-    "model_to_yaml",
-    "model_from_yaml",
-    "save_model",
+    "StatusRoles",
+    "TeamSpec",
+    "TransitionSpec",
     "load_model",
+    "model_from_yaml",
+    "model_to_yaml",
+    "node_name",
+    "save_model",
 ]
 
 #: Routing sentinels: before the first step, and after the last.
@@ -87,7 +87,9 @@ class CalendarSpec(FrozenModel):
         for day, spans in value.items():
             for start, end in spans:
                 if not 0 <= start < end <= 24:
-                    raise ValueError(f"{day}: working span [{start}, {end}] must satisfy 0 <= start < end <= 24")
+                    raise ValueError(
+                        f"{day}: working span [{start}, {end}] must satisfy 0 <= start < end <= 24"
+                    )
         return value
 
     @field_validator("timezone")
@@ -98,7 +100,9 @@ class CalendarSpec(FrozenModel):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Copenhagen'") from None
+            raise ValueError(
+                f"unknown time zone {value!r}; use an IANA name such as 'Europe/Copenhagen'"
+            ) from None
         return value
 
     @classmethod
@@ -354,7 +358,9 @@ def _represent_list(dumper: yaml.SafeDumper, data: list) -> yaml.Node:
 
 def _represent_dict(dumper: yaml.SafeDumper, data: dict) -> yaml.Node:
     flow = (
-        all(_scalar(v) or (isinstance(v, dict) and all(_scalar(x) for x in v.values())) for v in data.values())
+        all(
+            _scalar(v) or (isinstance(v, dict) and all(_scalar(x) for x in v.values())) for v in data.values()
+        )
         and len(str(data)) <= 110
     )
     return dumper.represent_mapping("tag:yaml.org,2002:map", data.items(), flow_style=flow)
@@ -403,7 +409,9 @@ def save_model(model: SimulationModel, path: str | Path) -> Path:
 
     path = Path(path)
     if path.suffix.lower() == ".json":
-        text = json.dumps(_drop_empty(model.model_dump(mode="json", exclude_none=True)), indent=1, ensure_ascii=False)
+        text = json.dumps(
+            _drop_empty(model.model_dump(mode="json", exclude_none=True)), indent=1, ensure_ascii=False
+        )
     elif path.suffix.lower() in (".yaml", ".yml"):
         text = model_to_yaml(model)
     else:

@@ -28,7 +28,7 @@ naming it and listing what exists -- and returns the changed model. The change t
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -47,19 +47,19 @@ from workbench.simulation.model import (
 )
 
 __all__ = [
+    "AutomateActivity",
+    "CalendarChange",
+    "DurationChange",
+    "MisroutingChange",
+    "PriorityChange",
+    "RemoveActivity",
+    "RouteAttribute",
+    "RoutingChange",
     "Scenario",
     "StaffChange",
-    "CalendarChange",
-    "RoutingChange",
-    "RouteAttribute",
-    "MisroutingChange",
     "VolumeChange",
-    "AutomateActivity",
-    "RemoveActivity",
-    "DurationChange",
-    "PriorityChange",
-    "load_scenario",
     "apply_scenario",
+    "load_scenario",
 ]
 
 
@@ -137,7 +137,9 @@ class DurationChange(FrozenModel):
     @model_validator(mode="after")
     def _one(self) -> DurationChange:
         if (self.scale is None) == (self.distribution is None):
-            raise ValueError("give exactly one of 'scale' (e.g. 0.8) or 'distribution' (e.g. {family: expon, scale: 600})")
+            raise ValueError(
+                "give exactly one of 'scale' (e.g. 0.8) or 'distribution' (e.g. {family: expon, scale: 600})"
+            )
         return self
 
 
@@ -150,18 +152,16 @@ class PriorityChange(FrozenModel):
 
 
 Change = Annotated[
-    Union[
-        StaffChange,
-        CalendarChange,
-        RoutingChange,
-        RouteAttribute,
-        MisroutingChange,
-        VolumeChange,
-        AutomateActivity,
-        RemoveActivity,
-        DurationChange,
-        PriorityChange,
-    ],
+    StaffChange
+    | CalendarChange
+    | RoutingChange
+    | RouteAttribute
+    | MisroutingChange
+    | VolumeChange
+    | AutomateActivity
+    | RemoveActivity
+    | DurationChange
+    | PriorityChange,
     Field(discriminator="type"),
 ]
 
@@ -190,7 +190,7 @@ def apply_scenario(model: SimulationModel, scenario: Scenario) -> SimulationMode
 # -- name checks ---------------------------------------------------------------------------------
 
 
-def _listing(names) -> str:  # noqa: ANN001
+def _listing(names) -> str:
     names = sorted(set(names))
     shown = ", ".join(f"'{n}'" for n in names[:30])
     return shown + (f" and {len(names) - 30} more" if len(names) > 30 else "") if names else "none"
@@ -198,7 +198,9 @@ def _listing(names) -> str:  # noqa: ANN001
 
 def _team(model: SimulationModel, team: str, where: str) -> str:
     if team not in model.teams:
-        raise ScenarioError(f"{where}: team '{team}' does not exist in the model; teams: {_listing(model.teams)}")
+        raise ScenarioError(
+            f"{where}: team '{team}' does not exist in the model; teams: {_listing(model.teams)}"
+        )
     return team
 
 
@@ -206,15 +208,20 @@ def _nodes(model: SimulationModel, activity: str, team: str | None, where: str) 
     if team is not None:
         _team(model, team, where)
     found = [
-        n for n, a in model.activities.items()
+        n
+        for n, a in model.activities.items()
         if (n == activity or a.activity == activity) and (team is None or a.team == team)
     ]
     if not found:
         if any(n == activity or a.activity == activity for n, a in model.activities.items()):
             teams = sorted({a.team for a in model.activities.values() if a.activity == activity and a.team})
-            raise ScenarioError(f"{where}: activity '{activity}' is not done by team '{team}'; it is done by {_listing(teams)}")
+            raise ScenarioError(
+                f"{where}: activity '{activity}' is not done by team '{team}'; it is done by {_listing(teams)}"
+            )
         activities = {a.activity for a in model.activities.values()}
-        raise ScenarioError(f"{where}: activity '{activity}' does not exist in the model; activities: {_listing(activities)}")
+        raise ScenarioError(
+            f"{where}: activity '{activity}' does not exist in the model; activities: {_listing(activities)}"
+        )
     return found
 
 
@@ -236,8 +243,13 @@ def _staff(model: SimulationModel, c: StaffChange, where: str) -> SimulationMode
     team = model.teams[_team(model, c.team, where)]
     new = c.set if c.set is not None else team.staff + (c.add or 0)
     if new < 0:
-        raise ScenarioError(f"{where}: team '{c.team}' has {team.staff} staff; removing {-(c.add or 0)} leaves {new}")
-    teams = {**model.teams, c.team: team.model_copy(update={"staff": new, "note": f"{team.note}; scenario: {new}"})}
+        raise ScenarioError(
+            f"{where}: team '{c.team}' has {team.staff} staff; removing {-(c.add or 0)} leaves {new}"
+        )
+    teams = {
+        **model.teams,
+        c.team: team.model_copy(update={"staff": new, "note": f"{team.note}; scenario: {new}"}),
+    }
     return model.model_copy(update={"teams": teams})
 
 
@@ -258,7 +270,9 @@ def _target(model: SimulationModel, name: str, at_node: str, where: str) -> str:
     if name == END or name in model.activities:
         return name
     team = model.activities[at_node].team
-    same_team = [n for n, a in model.activities.items() if a.activity == name and a.team == team and "[" not in n]
+    same_team = [
+        n for n, a in model.activities.items() if a.activity == name and a.team == team and "[" not in n
+    ]
     if len(same_team) == 1:
         return same_team[0]
     anywhere = [n for n, a in model.activities.items() if a.activity == name]
@@ -303,7 +317,9 @@ def _route_attribute(model: SimulationModel, c: RouteAttribute, where: str) -> S
             f"{where}: the model does not know which activities assign a case to a team; "
             "set statuses.assigned in the log config and discover the model again"
         )
-    has = [n for n, a in model.activities.items() if a.activity in assigned and a.team == c.team and "[" not in n]
+    has = [
+        n for n, a in model.activities.items() if a.activity in assigned and a.team == c.team and "[" not in n
+    ]
     if not has:
         teams = {a.team for a in model.activities.values() if a.activity in assigned and a.team}
         raise ScenarioError(
@@ -317,7 +333,9 @@ def _misrouting(model: SimulationModel, c: MisroutingChange, where: str) -> Simu
     tag = f"[{SENT_BACK_VARIANT}]"
     if c.team is not None:
         _team(model, c.team, where)
-    variant = {n for n, a in model.activities.items() if n.endswith(tag) and (c.team is None or a.team == c.team)}
+    variant = {
+        n for n, a in model.activities.items() if n.endswith(tag) and (c.team is None or a.team == c.team)
+    }
     if not variant:
         raise ScenarioError(
             f"{where}: the model has no misrouted (sent back) visits"
@@ -385,7 +403,9 @@ def _duration(model: SimulationModel, c: DurationChange, where: str) -> Simulati
                 seen = True
             transitions.append(t)
         if not seen:
-            raise ScenarioError(f"{where}: no step before '{c.activity}' has a delay in the model; nothing to change")
+            raise ScenarioError(
+                f"{where}: no step before '{c.activity}' has a delay in the model; nothing to change"
+            )
     return model.model_copy(update={"activities": acts, "transitions": tuple(transitions)})
 
 

@@ -32,7 +32,7 @@ from workbench.simulation.discovery import discover_model
 from workbench.simulation.engine import simulate
 from workbench.simulation.model import SimulationModel
 
-__all__ = ["METRICS", "ValidationResult", "split_log", "score_logs", "validate_model"]
+__all__ = ["METRICS", "ValidationResult", "score_logs", "split_log", "validate_model"]
 
 #: Metric names, in report order.
 METRICS: tuple[str, ...] = (
@@ -71,14 +71,18 @@ class ValidationResult:
     settings: dict = field(default_factory=dict)
 
 
-def split_log(events: pd.DataFrame, *, train_share: float = 0.8) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
+def split_log(
+    events: pd.DataFrame, *, train_share: float = 0.8
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.Timestamp]:
     """Split by case start: the first ``train_share`` of cases, the rest, and the first test start."""
     if not 0 < train_share < 1:
         raise ValueError(f"train_share must be between 0 and 1, got {train_share}")
     start = _case_starts(events).sort_values(kind="stable")
     if len(start) < 10:
-        raise EventLogError(f"event log has {len(start)} cases; validation needs at least 10 (better hundreds)")
-    k = int(round(train_share * len(start)))
+        raise EventLogError(
+            f"event log has {len(start)} cases; validation needs at least 10 (better hundreds)"
+        )
+    k = round(train_share * len(start))
     train_ids = set(start.index[:k])
     is_train = events[CASE_ID].isin(train_ids)
     return events[is_train], events[~is_train], start.iloc[k]
@@ -87,8 +91,10 @@ def split_log(events: pd.DataFrame, *, train_share: float = 0.8) -> tuple[pd.Dat
 def _case_starts(events: pd.DataFrame) -> pd.Series:
     first = events[TIMESTAMP]
     if START_TIMESTAMP in events:
-        first = events[START_TIMESTAMP].fillna(events[TIMESTAMP]).where(
-            events[START_TIMESTAMP].fillna(events[TIMESTAMP]) <= events[TIMESTAMP], events[TIMESTAMP]
+        first = (
+            events[START_TIMESTAMP]
+            .fillna(events[TIMESTAMP])
+            .where(events[START_TIMESTAMP].fillna(events[TIMESTAMP]) <= events[TIMESTAMP], events[TIMESTAMP])
         )
     return first.groupby(events[CASE_ID]).min()
 
@@ -121,14 +127,23 @@ def score_logs(real: pd.DataFrame, simulated: pd.DataFrame, *, use_starts: bool 
 
     if real.empty or simulated.empty:
         return {m: np.nan for m in METRICS}
-    ids = EventLogIDs(case="case", activity="activity", start_time="start", end_time="end", resource="resource")
+    ids = EventLogIDs(
+        case="case", activity="activity", start_time="start", end_time="end", resource="resource"
+    )
     a, b = _for_metrics(real, use_starts), _for_metrics(simulated, use_starts)
     return {
         "ngram_3_distance": float(n_gram_distribution_distance(a, ids, b, ids, n=3)),
-        "cycle_time_distance_h": float(cycle_time_distribution_distance(a, ids, b, ids, bin_size=dt.timedelta(hours=1))),
+        "cycle_time_distance_h": float(
+            cycle_time_distribution_distance(a, ids, b, ids, bin_size=dt.timedelta(hours=1))
+        ),
         "absolute_event_distance_h": float(
             absolute_event_distribution_distance(
-                a, ids, b, ids, discretize_type=AbsoluteTimestampType.BOTH, discretize_event=discretize_to_hour
+                a,
+                ids,
+                b,
+                ids,
+                discretize_type=AbsoluteTimestampType.BOTH,
+                discretize_event=discretize_to_hour,
             )
         ),
         "circadian_event_distance_h": float(
@@ -137,7 +152,7 @@ def score_logs(real: pd.DataFrame, simulated: pd.DataFrame, *, use_starts: bool 
     }
 
 
-def _simulate_and_score(model, rep, seed, start, n_cases, days, crop_end, test, use_starts):  # noqa: ANN001, ANN202
+def _simulate_and_score(model, rep, seed, start, n_cases, days, crop_end, test, use_starts):
     run = simulate(model, start=start, days=days, seed=seed, n_cases=n_cases, case_prefix=f"sim{rep}-")
     sim = run.events
     if crop_end is not None:
@@ -169,7 +184,9 @@ def validate_model(
     days = max((log_end - split) / pd.Timedelta(days=1), 1.0)
     crop_end = log_end if crop else None
     seeds = np.random.SeedSequence(seed).spawn(replications)
-    args = [(model, r, seeds[r], split, n_cases, days, crop_end, test, use_starts) for r in range(replications)]
+    args = [
+        (model, r, seeds[r], split, n_cases, days, crop_end, test, use_starts) for r in range(replications)
+    ]
     jobs = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
     results = []
     if jobs == 1 or replications == 1:
@@ -188,7 +205,10 @@ def validate_model(
         [(rep, m, s[m]) for rep, s, _ in results for m in METRICS], columns=["replication", "metric", "value"]
     )
     summary = (
-        scores.groupby("metric", sort=False)["value"].agg(["mean", "std", "min", "max"]).reindex(list(METRICS)).reset_index()
+        scores.groupby("metric", sort=False)["value"]
+        .agg(["mean", "std", "min", "max"])
+        .reindex(list(METRICS))
+        .reset_index()
     )
     return ValidationResult(
         scores=scores,

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from workbench.cli import run
+
+
+@pytest.fixture
+def small_demo_config(repo_root: Path, tmp_path: Path) -> Path:
+    """The demo log config, shortened to five weeks so the CLI runs in seconds."""
+    data = yaml.safe_load((repo_root / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8"))
+    data["source"]["days"] = 35
+    path = tmp_path / "demo_small.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_simulate_writes_comparison_plots_logs_and_model(
+    small_demo_config: Path, repo_root: Path, tmp_path: Path, capsys
+):
+    out = tmp_path / "out"
+    scenario = repo_root / "configs" / "scenarios" / "demo_add_infra_staff.yaml"
+    code = run(
+        [
+            "simulate",
+            str(small_demo_config),
+            "--scenario",
+            str(scenario),
+            "-n",
+            "2",
+            "--jobs",
+            "1",
+            "--warmup-days",
+            "3",
+            "--seed",
+            "5",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    for name in (
+        "comparison.csv",
+        "group_comparison.csv",
+        "kpis.csv",
+        "group_kpis.csv",
+        "model.yaml",
+        "kpi_distributions.png",
+        "kpi_distributions.svg",
+        "logs/baseline_rep01.parquet",
+        "logs/scenario_rep01.parquet",
+    ):
+        assert (out / name).is_file(), name
+    comparison = pd.read_csv(out / "comparison.csv")
+    row = comparison.set_index("kpi").loc["utilisation:IT-infrastruktur"]
+    assert row["scenario"] < row["baseline"]
+    log = pd.read_parquet(out / "logs" / "scenario_rep01.parquet")
+    assert {"case_id", "activity", "timestamp", "start_timestamp", "team", "department"} <= set(log.columns)
+    assert "user" not in log.columns  # no person identifiers in simulated logs
+    printed = capsys.readouterr()
+    assert "cycle_time_h" in printed.out and "replication 2/2" in printed.err
+
+
+def test_simulate_with_a_bad_team_fails_with_one_line(small_demo_config: Path, tmp_path: Path, capsys):
+    scenario = tmp_path / "bad.yaml"
+    scenario.write_text("name: bad\nchanges:\n  - {type: staff, team: IT-infra, add: 1}\n", encoding="utf-8")
+    code = run(
+        [
+            "simulate",
+            str(small_demo_config),
+            "--scenario",
+            str(scenario),
+            "-n",
+            "2",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert (
+        "error: scenario 'bad', change 1 (staff): team 'IT-infra' does not exist in the model; teams:" in err
+    )
+    assert "'IT-infrastruktur'" in err and not (tmp_path / "o" / "comparison.csv").exists()
+
+
+@pytest.mark.slow
+def test_validate_sim_prints_the_metrics(small_demo_config: Path, tmp_path: Path, capsys):
+    out = tmp_path / "val"
+    code = run(["validate-sim", str(small_demo_config), "-n", "1", "--jobs", "1", "--out", str(out)])
+    assert code == 0
+    printed = capsys.readouterr().out
+    for metric in (
+        "ngram_3_distance",
+        "cycle_time_distance_h",
+        "absolute_event_distance_h",
+        "circadian_event_distance_h",
+    ):
+        assert metric in printed
+    assert (out / "scores.csv").is_file() and (out / "model.yaml").is_file()

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.config import CalendarConfig, LogConfig
+from workbench.errors import EventLogError
+from workbench.simulation import discover_model, simulate
+from workbench.simulation.distributions import duration_mean
+from workbench.simulation.model import END, START, SimulationModel
+
+
+def _recorded_log(n_cases: int = 300, seed: int = 0) -> pd.DataFrame:
+    """A start/complete log: A (team X) then B (team Y) 70% or C (team X) 30%; work 20-40 minutes."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    t0 = pd.Timestamp("2024-01-01 07:00", tz="UTC")  # Monday 08:00 in Copenhagen
+    for i in range(n_cases):
+        day = t0 + pd.Timedelta(days=7 * (i // 25) + (i % 25) // 5, hours=(i % 5) * 1.5)
+        second = ("B", "Y", "y") if rng.random() < 0.7 else ("C", "X", "x")
+        start = day
+        for act, team, who in (("A", "X", "x"), second):
+            work = pd.Timedelta(minutes=float(rng.uniform(20, 40)))
+            rows.append((f"c{i:03d}", act, start + work, start, f"{who}{rng.integers(2)}", team))
+            start = start + work + pd.Timedelta(minutes=10)
+    df = pd.DataFrame(
+        rows, columns=["case_id", "activity", "timestamp", "start_timestamp", "resource", "team"]
+    )
+    df["lifecycle"] = pd.NA
+    df["kind"] = np.where(np.arange(len(df)) % 2 == 0, "p", "q")
+    return df
+
+
+def test_recorded_starts_give_teams_routing_and_work_times():
+    log = _recorded_log()
+    model = discover_model(
+        log, name="toy-log", case_attributes=["kind"], calendar=CalendarConfig(timezone="Europe/Copenhagen")
+    )
+    assert model.estimation.start_times == "recorded"
+    assert set(model.teams) == {"X", "Y"} and model.teams["X"].staff == 2 and model.teams["Y"].staff == 2
+    start_rule = next(r for r in model.routing if r.at == START)
+    assert start_rule.next == {"A @ X": 1.0}
+    a_rule = next(r for r in model.routing if r.at == "A @ X" and r.before is None and r.visit is None)
+    assert a_rule.next["B @ Y"] == pytest.approx(0.7, abs=0.07)
+    assert next(r for r in model.routing if r.at == "B @ Y").next == {END: 1.0}
+    work_a = model.activities["A @ X"].work
+    assert duration_mean(work_a) == pytest.approx(30 * 60, rel=0.1)
+    assert model.teams["X"].calendar.hours["mon"][0][0] == 8.0  # inferred: the log works from 8 local
+    assert log.equals(_recorded_log())  # the input is not changed
+
+
+def test_status_log_learns_queues_user_waits_misrouting_and_priority(demo_model: SimulationModel):
+    m = demo_model
+    assert m.estimation.start_times == "estimated" and "status" in m.estimation.method
+    assert m.teams["IT-infrastruktur"].staff == 2 and m.teams["IT-service og support"].staff == 5
+    assert m.teams["BI-teamet"].calendar.hours["mon"] == ((8.0, 16.0),)
+    progress = m.activities["In progress @ IT-service og support"]
+    assert progress.uses_staff and duration_mean(progress.work) == 0.0  # the pick-up itself is instant
+    assert m.activities["Waiting for user @ IT-service og support"].user_wait_after
+    assert not m.activities["Mail from user @ IT-service og support"].uses_staff
+    assert any(n.endswith("[sent back]") for n in m.activities)
+    resolved = next(
+        t
+        for t in m.transitions
+        if t.source == "In progress @ IT-service og support"
+        and t.target == "Resolved with mail @ IT-service og support"
+    )
+    assert resolved.same_worker and duration_mean(resolved.work) > 600
+    assert m.queue_priority is not None and m.queue_priority.attribute == "priority"
+    assert m.queue_priority.ranks["Høj"] < m.queue_priority.ranks["Lav"]
+    assert set(m.case_mix.attributes) == {
+        "department",
+        "category",
+        "priority",
+        "channel",
+    }  # not the user column
+    assert m.group_attributes == ("department", "channel")
+
+
+def test_simulating_the_discovered_model_reproduces_the_log(
+    demo_model: SimulationModel, demo_events: pd.DataFrame
+):
+    run = simulate(demo_model, start="2023-01-02", days=42, seed=1)
+    real = demo_events.groupby("case_id")["timestamp"].agg(["min", "max", "size"])
+    sim = run.events.groupby("case_id")["timestamp"].agg(["min", "max", "size"])
+    real_ct = ((real["max"] - real["min"]).dt.total_seconds() / 3600).mean()
+    sim_ct = ((sim["max"] - sim["min"]).dt.total_seconds() / 3600).mean()
+    assert len(sim) == pytest.approx(len(real) * 42 / 49, rel=0.15)
+    assert real["size"].mean() == pytest.approx(sim["size"].mean(), rel=0.1)
+    assert sim_ct == pytest.approx(real_ct, rel=0.2)
+
+
+def test_bad_logs_are_refused(demo_config: LogConfig):
+    with pytest.raises(EventLogError, match="event log is empty"):
+        discover_model(pd.DataFrame(columns=["case_id", "activity", "timestamp"]))
+    with pytest.raises(EventLogError, match="has no column 'timestamp'"):
+        discover_model(pd.DataFrame({"case_id": ["a"], "activity": ["x"]}))
+    with pytest.raises(EventLogError, match="case attribute 'colour' is not a column"):
+        discover_model(_recorded_log(20), case_attributes=["colour"])

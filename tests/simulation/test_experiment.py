@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from workbench.errors import ScenarioError
+from workbench.simulation.experiment import paired_ci, run_experiment
+from workbench.simulation.model import SimulationModel
+from workbench.simulation.scenarios import Scenario
+
+
+def test_paired_ci_is_the_t_interval_of_the_differences():
+    base = np.array([10.0, 12.0, 11.0, 13.0, 9.0])
+    scen = np.array([8.0, 11.5, 9.0, 12.0, 8.5])
+    d = scen - base
+    mean, lo, hi = paired_ci(base, scen)
+    half = stats.t.ppf(0.975, 4) * d.std(ddof=1) / np.sqrt(5)
+    assert (mean, lo, hi) == pytest.approx((d.mean(), d.mean() - half, d.mean() + half))
+    assert np.isnan(paired_ci([1.0], [2.0])[1])
+
+
+def test_experiment_reports_paired_effects_and_group_kpis(toy_model: SimulationModel):
+    scenario = Scenario(name="more back office", changes=[{"type": "staff", "team": "back", "add": 1}])
+    res = run_experiment(toy_model, scenario, replications=3, seed=4, days=28, warmup_days=7)
+    assert list(res.kpis.columns) == ["replication", "arm", "kpi", "value", "n_cases"]
+    assert list(res.group_kpis.columns) == [
+        "replication",
+        "arm",
+        "attribute",
+        "group",
+        "kpi",
+        "value",
+        "n_cases",
+    ]
+    assert set(res.group_kpis["arm"]) == {"baseline", "scenario"} and set(res.group_kpis["group"]) == {
+        "A",
+        "B",
+    }
+    assert {"cycle_time_h", "waiting_time_h", "waiting_on_user_h"} <= set(res.group_kpis["kpi"])
+    row = res.comparison.set_index("kpi").loc["team_wait_h:back"]
+    assert row["difference"] < 0 and row["ci_high"] < 0  # more staff, shorter queues, and the CI says so
+    util = res.comparison.set_index("kpi").loc["utilisation:back"]
+    assert util["scenario"] == pytest.approx(util["baseline"] / 2, rel=0.15)
+    again = run_experiment(toy_model, scenario, replications=3, seed=4, days=28, warmup_days=7)
+    assert again.kpis.equals(res.kpis)
+
+
+def test_no_scenario_gives_zero_differences_and_bad_groups_are_refused(toy_model: SimulationModel):
+    res = run_experiment(toy_model, None, replications=2, seed=1, days=14, warmup_days=0)
+    assert (res.comparison["difference"].fillna(0) == 0).all()
+    with pytest.raises(ScenarioError, match="group attribute 'region' is not a case attribute"):
+        run_experiment(toy_model, None, replications=2, group_attributes=["region"], days=14)
+
+
+@pytest.mark.slow
+def test_parallel_replications_give_the_same_numbers(toy_model: SimulationModel):
+    scenario = Scenario(name="v", changes=[{"type": "volume", "factor": 1.1}])
+    serial = run_experiment(toy_model, scenario, replications=2, seed=9, days=14, warmup_days=0, n_jobs=1)
+    parallel = run_experiment(toy_model, scenario, replications=2, seed=9, days=14, warmup_days=0, n_jobs=2)
+    assert serial.kpis.equals(parallel.kpis)
