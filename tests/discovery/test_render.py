@@ -187,3 +187,19 @@ def test_html_levels_go_from_capped_detail_to_the_main_path(busy_log):
     assert counts[0] <= 60 + 24 and counts[-1] < counts[0]
     auto = data["stops"][data["initialStop"]]
     assert len(auto["edges"]) <= 3 * 12 + 24
+
+
+def test_payload_does_not_depend_on_categorical_columns(tiny_log):
+    import dataclasses
+
+    pmap = build_process_map(tiny_log, max_case_ids=2)
+    plain = dataclasses.replace(
+        pmap,
+        node_cases=pmap.node_cases.astype({"node": str}),
+        edge_cases=pmap.edge_cases.astype({"source": str, "target": str}),
+    )
+    first, second = _payload(render_html(pmap, title="t")), _payload(render_html(plain, title="t"))
+    assert [e["cids"] for e in first["edges"]] == [e["cids"] for e in second["edges"]]
+    assert [n["cids"] for n in first["nodes"]] == [n["cids"] for n in second["nodes"]]
+    bc = next(e for e in second["edges"] if (e["source"], e["target"]) == ("B", "C"))
+    assert _decode(second, bc["cids"]) == ["c1", "c2"]

@@ -215,8 +215,8 @@ def map_payload(
         )
     initial = initial_share(process_map.nodes, process_map.edges, min_case_share, max_paths)
     thresholds = _levels(process_map, initial, max_paths, max_levels)
-    rankdir, first = _choose_direction(process_map, drawing, initial)
-    with ThreadPoolExecutor(max_workers=max(1, min(4, os.cpu_count() or 1))) as pool:
+    with ThreadPoolExecutor(max_workers=max(2, min(4, os.cpu_count() or 1))) as pool:
+        rankdir, first = _choose_direction(process_map, drawing, initial, pool)
         stops = list(
             pool.map(
                 lambda t: first if t == initial else _layout_level(process_map, drawing, t, rankdir),
@@ -261,9 +261,12 @@ def _levels(process_map: ProcessMap, initial: float, max_paths: int | None, max_
     return sorted(levels.values())
 
 
-def _choose_direction(process_map: ProcessMap, drawing: Any, threshold: float) -> tuple[str, dict[str, Any]]:
+def _choose_direction(
+    process_map: ProcessMap, drawing: Any, threshold: float, pool: ThreadPoolExecutor
+) -> tuple[str, dict[str, Any]]:
     """Lay out the initial level both ways; keep the direction that fits a landscape view better."""
-    levels = {rankdir: _layout_level(process_map, drawing, threshold, rankdir) for rankdir in ("LR", "TB")}
+    futures = {d: pool.submit(_layout_level, process_map, drawing, threshold, d) for d in ("LR", "TB")}
+    levels = {rankdir: future.result() for rankdir, future in futures.items()}
     rankdir = best_rankdir({d: (level["width"], level["height"]) for d, level in levels.items()})
     return rankdir, levels[rankdir]
 
@@ -297,15 +300,16 @@ def _encode_cases(process_map: ProcessMap) -> tuple[list[str], list[str], list[s
     """The sorted case ids, and per node and edge its cases as gaps between indices into them.
 
     A node whose cases are all cases of the log (start, end) is encoded as ``"*"``.
+    Vectorised: one factorisation of all case ids, one join of all numbers.
     """
     node_cases, edge_cases = process_map.node_cases, process_map.edge_cases
     ids = np.concatenate(
         [node_cases["case_id"].to_numpy(dtype=object), edge_cases["case_id"].to_numpy(dtype=object)]
     )
-    all_ids = pd.Index(pd.unique(ids)).sort_values()
+    codes, all_ids = pd.factorize(ids, sort=True)
     complete = process_map.max_case_ids is None and len(all_ids) == process_map.n_cases
-    by_node = _encode_groups(node_cases, ["node"], all_ids)
-    by_edge = _encode_groups(edge_cases, ["source", "target"], all_ids)
+    by_node = _encode_groups(codes[: len(node_cases)], _group_keys(node_cases, ["node"]))
+    by_edge = _encode_groups(codes[len(node_cases) :], _group_keys(edge_cases, ["source", "target"]))
     node_codes = [
         "*" if complete and n == process_map.n_cases else by_node.get((str(node),), "")
         for node, n in zip(process_map.nodes["node"], process_map.nodes["cases"])
@@ -317,18 +321,39 @@ def _encode_cases(process_map: ProcessMap) -> tuple[list[str], list[str], list[s
     return [str(v) for v in all_ids], node_codes, edge_codes
 
 
-def _encode_groups(frame: pd.DataFrame, columns: list[str], all_ids: pd.Index) -> dict[tuple[str, ...], str]:
+def _group_keys(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, list[tuple[str, ...]]]:
+    """An integer group per row and the key (tuple of column values) of each group."""
+    parts = [pd.factorize(frame[c].astype(str).to_numpy()) if not isinstance(frame[c].dtype, pd.CategoricalDtype)
+             else (frame[c].cat.codes.to_numpy(), frame[c].cat.categories.astype(str)) for c in columns]  # fmt: skip
+    group = np.zeros(len(frame), dtype=np.int64)
+    for codes, uniques in parts:
+        group = group * len(uniques) + codes
+    radices = [len(uniques) for _, uniques in parts]
+    keys: list[tuple[str, ...]] = []
+    for g in range(int(np.prod(radices)) if len(frame) else 0):
+        key, rest = [], g
+        for (_, uniques), radix in zip(reversed(parts), reversed(radices)):
+            key.append(str(uniques[rest % radix]))
+            rest //= radix
+        keys.append(tuple(reversed(key)))
+    return group, keys
+
+
+def _encode_groups(
+    index: np.ndarray, grouping: tuple[np.ndarray, list[tuple[str, ...]]]
+) -> dict[tuple[str, ...], str]:
     """``{group key: "i0,g1,g2,..."}``: the first case index, then the gaps to the next ones."""
-    if frame.empty:
+    group, keys = grouping
+    if len(index) == 0:
         return {}
-    index = all_ids.get_indexer(frame["case_id"])
-    keys = pd.MultiIndex.from_arrays([frame[c].astype(str).to_numpy() for c in columns])
-    group, uniques = pd.factorize(keys)
     order = np.lexsort((index, group))
-    index, group = index[order], group[order]
+    index, group = index[order].astype(np.int64), group[order]
     starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
     ends = np.r_[starts[1:], len(index)]
     gaps = np.diff(index, prepend=0)
     gaps[starts] = index[starts]
-    text = gaps.astype(str)
-    return {tuple(uniques[group[a]]): ",".join(text[a:b]) for a, b in zip(starts, ends)}
+    text = ",".join(map(str, gaps.tolist()))
+    digits = 1 + sum((gaps >= 10**k).astype(np.int64) for k in range(1, 19))
+    stop = np.cumsum(digits + 1) - 1  # where the comma after each number is (or would be)
+    first = stop - digits
+    return {keys[group[a]]: text[first[a] : stop[b - 1]] for a, b in zip(starts, ends)}

@@ -141,6 +141,8 @@
           stroke: "#ffffff", "stroke-width": "3", "paint-order": "stroke", "stroke-linejoin": "round"
         }, g)
       };
+      svg("title", null, g).textContent = e.source + " \u2192 " + e.target + ": " + cases(e.cases) + " \u00b7 " +
+        count(e.events) + "\u00d7" + (e.median !== null ? " \u00b7 median " + hours(e.median) : "");
       g.addEventListener("click", function (ev) { ev.stopPropagation(); select({ type: "edge", id: e.id }); });
       edgeViews[e.id] = view;
     });
@@ -148,6 +150,7 @@
       var g = svg("g", { "class": "wbpm-node", "data-id": n.id, "data-name": n.name, tabindex: "0", role: "button",
         "aria-label": n.name + ", " + cases(n.cases) }, nodeLayer);
       var view = { g: g };
+      svg("title", null, g).textContent = n.name + ": " + cases(n.cases) + " \u00b7 " + count(n.events) + " events";
       if (n.kind === "activity") {
         view.shape = svg("rect", { "class": "wbpm-shape", rx: "9", ry: "9", fill: n.fill, stroke: "#5b6b7a", "stroke-width": "1.2" }, g);
         view.text = svg("text", { "class": "wbpm-text", "text-anchor": "middle", fill: n.text }, g);
