@@ -41,7 +41,8 @@ __all__ = [
 
 ENV_URI = "WORKBENCH_MLFLOW_URI"
 BUNDLE_PATH = "workbench/bundle.json"
-_PROGRESS_BAR = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+_TRACKING_ENV, _REGISTRY_ENV = "MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"
+_QUIET = {"MLFLOW_DISABLE_TELEMETRY": "true", "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR": "false"}
 
 
 def resolve_tracking_uri(tracking_uri: str | None = None, *, root: str | Path | None = None) -> str:
@@ -80,25 +81,30 @@ def _artifact_root(uri: str) -> str | None:
 def _mlflow_at(uri: str) -> Iterator[Any]:
     """Point MLflow's fluent API at ``uri`` for the duration of the block, then restore it.
 
-    MLflow's artifact progress bars (meant for big remote downloads) are switched off
-    inside the block unless the user set ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR``.
+    Inside the block MLflow's usage telemetry is off (the workbench keeps everything on
+    the premises; a user who sets ``MLFLOW_DISABLE_TELEMETRY`` or ``DO_NOT_TRACK``
+    decides themselves) and so are its artifact progress bars (meant for big remote
+    downloads). Both are environment settings, restored on exit.
     """
+    saved = {key: os.environ.get(key) for key in (*_QUIET, _TRACKING_ENV, _REGISTRY_ENV)}
+    for key, value in _QUIET.items():
+        if key not in os.environ and not (key == "MLFLOW_DISABLE_TELEMETRY" and "DO_NOT_TRACK" in os.environ):
+            os.environ[key] = value
     import mlflow
 
-    previous_tracking = mlflow.get_tracking_uri()
-    previous_registry = mlflow.get_registry_uri()
-    bar_set = _PROGRESS_BAR in os.environ
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
-    if not bar_set:
-        os.environ[_PROGRESS_BAR] = "false"
     try:
         yield mlflow
     finally:
-        mlflow.set_tracking_uri(previous_tracking)
-        mlflow.set_registry_uri(previous_registry)
-        if not bar_set:
-            os.environ.pop(_PROGRESS_BAR, None)
+        # back to what it was: a URI set before (kept in the environment by MLflow) or none
+        mlflow.set_tracking_uri(saved[_TRACKING_ENV])  # type: ignore[arg-type]
+        mlflow.set_registry_uri(saved[_REGISTRY_ENV])  # type: ignore[arg-type]
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def git_commit(folder: str | Path | None = None) -> tuple[str, bool]:
@@ -150,6 +156,15 @@ def log_training_run(
 ) -> LoggedRun:
     """Log ``result`` as one MLflow run and (by default) register the model under its name."""
     uri = resolve_tracking_uri(tracking_uri)
+    with _mlflow_at(uri) as mlflow:
+        return _log_run(mlflow, result, uri=uri, experiment=experiment, register=register, extra_tags=extra_tags)
+
+
+def _log_run(
+    mlflow: Any, result: TrainingResult, *, uri: str, experiment: str, register: bool,
+    extra_tags: dict[str, str] | None,
+) -> LoggedRun:
+    import lightgbm
     import mlflow.lightgbm
     from mlflow import MlflowClient
     from mlflow.models import infer_signature
@@ -171,7 +186,6 @@ def log_training_run(
     example = result.input_example
     signature = infer_signature(example, model.predict(example))
     with (
-        _mlflow_at(uri) as mlflow,
         tempfile.TemporaryDirectory() as tmp,
         mlflow.start_run(experiment_id=experiment_id, run_name=model.name, tags=tags) as run,
     ):
@@ -194,6 +208,8 @@ def log_training_run(
             name="model",
             signature=signature,
             input_example=example,
+            # stated, so MLflow does not spend ~10 s inferring them in a subprocess
+            pip_requirements=[f"lightgbm=={lightgbm.__version__}", f"mlflow=={mlflow.__version__}"],
             registered_model_name=model.name if register else None,
         )
         run_id = run.info.run_id
@@ -234,31 +250,31 @@ def load_trained_model(name: str, *, version: str | int | None = None, tracking_
         When no model of that name (or version) is registered in the store.
     """
     uri = resolve_tracking_uri(tracking_uri)
-    import mlflow.lightgbm
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
+    with _mlflow_at(uri) as mlflow, tempfile.TemporaryDirectory() as tmp:
+        import mlflow.lightgbm
+        from mlflow import MlflowClient
+        from mlflow.exceptions import MlflowException
 
-    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-    try:
-        versions = client.search_model_versions(f"name = '{_quote(name)}'")
-    except MlflowException as exc:
-        raise StageError(f"cannot read the MLflow model registry at {uri}: {exc.message}") from None
-    if not versions:
-        known = sorted(m.name for m in client.search_registered_models())
-        raise ConfigError(
-            f"no model named '{name}' is registered in {uri}; train one with 'workbench train' "
-            f"(registered: {known or 'none'})"
-        )
-    if version is None:
-        chosen = max(versions, key=lambda v: int(v.version))
-    else:
-        matches = [v for v in versions if str(v.version) == str(version)]
-        if not matches:
+        client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        try:
+            versions = client.search_model_versions(f"name = '{_quote(name)}'")
+        except MlflowException as exc:
+            raise StageError(f"cannot read the MLflow model registry at {uri}: {exc.message}") from None
+        if not versions:
+            known = sorted(m.name for m in client.search_registered_models())
             raise ConfigError(
-                f"model '{name}' has no version {version}; versions: {sorted(int(v.version) for v in versions)}"
+                f"no model named '{name}' is registered in {uri}; train one with 'workbench train' "
+                f"(registered: {known or 'none'})"
             )
-        chosen = matches[0]
-    with _mlflow_at(uri), tempfile.TemporaryDirectory() as tmp:
+        if version is None:
+            chosen = max(versions, key=lambda v: int(v.version))
+        else:
+            matches = [v for v in versions if str(v.version) == str(version)]
+            if not matches:
+                raise ConfigError(
+                    f"model '{name}' has no version {version}; versions: {sorted(int(v.version) for v in versions)}"
+                )
+            chosen = matches[0]
         booster = mlflow.lightgbm.load_model(f"models:/{name}/{chosen.version}")
         local = client.download_artifacts(chosen.run_id, BUNDLE_PATH, tmp)
         data = json.loads(Path(local).read_text(encoding="utf-8"))

@@ -1,0 +1,79 @@
+"""Training from a config: split, tune, fit, evaluate once; predictions per prefix for the audit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from workbench.errors import ConfigError
+from workbench.features import prefix_index
+from workbench.models import load_training_config, predict_frame, remaining_time
+
+
+@pytest.mark.slow
+def test_duration_model_beats_the_baseline_and_reports_what_it_did(duration_result) -> None:  # type: ignore[no-untyped-def]
+    m = duration_result.metrics
+    assert m["test_mae"] < m["baseline_mae"]
+    assert m["test_n"] == duration_result.counts["test"] > 0
+    assert m["tuning_trials"] == 2
+    per = duration_result.per_prefix
+    assert list(per.columns) == ["prefix_length", "n", "mae", "baseline_mae"]
+    assert per["n"].sum() == m["test_n"] and per["prefix_length"].min() >= 2
+    assert set(duration_result.fingerprint) == {"data_sha256", "config_sha256"}
+    assert duration_result.params["split"] == "temporal" and duration_result.params["target"] == "remaining_time"
+    assert duration_result.importance["gain"].iloc[0] >= duration_result.importance["gain"].iloc[-1]
+    assert "attr__user" not in duration_result.model.featurizer.feature_names_out_  # person ids are no feature
+
+
+@pytest.mark.slow
+def test_predict_frame_gives_the_test_prefixes_with_truth_prediction_and_groups(  # type: ignore[no-untyped-def]
+    duration_result, demo_events: pd.DataFrame
+) -> None:
+    model = duration_result.model
+    frame = predict_frame(model, demo_events)
+    assert list(frame.columns) == ["case_id", "prefix_length", "timestamp", "y_true", "y_pred", "department", "channel"]
+    assert len(frame) == duration_result.counts["test"]
+    assert set(frame["case_id"]) <= set(model.split.cases["test"])
+    assert (frame["timestamp"] >= model.split.scored_from["test"]).all()
+    truth = remaining_time(demo_events, until="resolution", statuses=model.statuses)
+    keys = prefix_index(demo_events)
+    lookup = pd.Series(truth.to_numpy(), index=pd.MultiIndex.from_frame(keys[["case_id", "prefix_length"]]))
+    expected = lookup.loc[list(zip(frame["case_id"], frame["prefix_length"], strict=True))].to_numpy()
+    np.testing.assert_allclose(frame["y_true"], expected)
+    assert np.mean(np.abs(frame["y_pred"] - frame["y_true"])) == pytest.approx(duration_result.metrics["test_mae"])
+    val = predict_frame(model, demo_events, part="validation", group_attributes=("priority",))
+    assert list(val.columns)[-1] == "priority" and len(val) == duration_result.counts["validation"]
+
+
+@pytest.mark.slow
+def test_reopen_model_gives_calibrated_probabilities(reopen_result, demo_events: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    m = reopen_result.metrics
+    for key in ("test_auc", "test_average_precision", "test_brier", "test_calibration_error", "baseline_brier"):
+        assert key in m and np.isfinite(m[key])
+    frame = predict_frame(reopen_result.model, demo_events)
+    assert "y_proba" in frame.columns and frame["y_proba"].between(0, 1).all()
+    assert set(frame["y_true"].unique()) <= {0.0, 1.0}
+    assert reopen_result.model.estimator.calibrator_["method"] == "isotonic"
+
+
+def test_training_config_errors_are_one_clear_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nlog: demo.yaml\ntarget: remaining_time\nbudjet: {trials: 3}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'budjet': unknown key \\(check the spelling\\)"):
+        load_training_config(bad)
+    bad.write_text("name: x\nlog: demo.yaml\ntarget: duration\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="'target': Input should be 'remaining_time' or 'reopen'"):
+        load_training_config(bad)
+    bad.write_text("name: x\nlog: demo.yaml\ntarget: reopen\nbudget: {trials: null}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="set budget.trials and/or budget.seconds"):
+        load_training_config(bad)
+
+
+def test_shipped_training_configs_load(repo_root: Path) -> None:
+    for name in ("demo_duration", "demo_reopen", "bpic2013_duration"):
+        config = load_training_config(repo_root / "configs" / "training" / f"{name}.yaml")
+        assert config.log.exists(), config.log
+    assert load_training_config(repo_root / "configs" / "training" / "bpic2013_duration.yaml").split.kind == "holdout"
