@@ -7,7 +7,7 @@ import pytest
 
 from workbench.discovery import build_process_map, render_html
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = pytest.mark.browser  # about 5 s; deliberately not "slow", so the default test run keeps it
 
 ARGS = [
     "--no-sandbox",
