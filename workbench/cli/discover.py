@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from workbench.errors import PrivacyError, SourceError
+from workbench.errors import ConfigError, PrivacyError, SourceError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,8 +32,16 @@ def discover(
     top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
     min_messages: int | None = typer.Option(None, "--min-messages", min=1,
                                             help="Communication-heavy tickets: a message threshold instead of --top-n."),
-    min_case_share: float = typer.Option(0.0, "--min-case-share", min=0.0, max=1.0,
-                                         help="Simplify the map: hide nodes and edges below this share of cases."),
+    min_case_share: float | None = typer.Option(
+        None, "--min-case-share", min=0.0, max=1.0,
+        help="Simplify the map: hide paths below this share of cases (default: chosen so the map stays readable; "
+        "0 shows everything).",
+    ),
+    node_duration: str = typer.Option(
+        "auto", "--node-duration",
+        help="What an activity's duration means: auto (its own duration when start times exist, else the time since "
+        "the previous event) or until_next (time spent in a status, for ticket-status logs).",
+    ),
 ) -> None:
     """Discover the process map and answer the desk's five questions, with the case ids behind every figure.
 
@@ -68,7 +76,10 @@ def discover(
         for line in result.filtered.lines():
             typer.echo(f"  {line}")
 
-    maps = write_maps(result.events, out, title=f"{config.name}: process map", min_case_share=min_case_share)
+    if node_duration not in ("auto", "until_next"):
+        raise ConfigError(f"--node-duration must be auto or until_next, got {node_duration!r}")
+    maps = write_maps(result.events, out, title=f"{config.name}: process map", min_case_share=min_case_share,
+                      node_duration=node_duration)  # type: ignore[arg-type]
     tables = _write_tables(out / "tables", table_format, discovery_tables(result))
     summary = summary_lines(config.name, result)
     write_text("\n".join(summary) + "\n", out / "summary.txt")
