@@ -152,20 +152,26 @@ def demo_model(*, replicates: int, days: int, trials: int) -> list[dict[str, obj
         scores = predict_frame(trained.model, events, part="test", group_attributes=("department",))
         result = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
                              case_noun="tickets", time_unit="d")
+        by_prefix = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
+                                case_noun="tickets", time_unit="d", weighting="prefix")
         ok = (_flagged_groups(result) == PLANTED) if plant else not result.flagged
         rows.append({"audit": "model", "input": f"duration model trained on demo log, planted={plant}"
                      f"{f' (strength {strength:g})' if plant else ''}; test MAE "
                      f"{trained.metrics.get('test_mae', float('nan')):.2f} d, {scores['case_id'].nunique()} cases",
                      "flagged": _flagged_groups(result), "ok": ok, "seconds": time.perf_counter() - t0,
-                     "detail": _model_detail(result)})
+                     "flagged_by_prefix": _flagged_groups(by_prefix),
+                     "detail": _model_detail(result) + " || prefix weighting: " + _model_detail(by_prefix)})
         print(f"  model, planted={plant}, strength {strength}: flagged {rows[-1]['flagged']}", flush=True)
     scores = predict_frame(trained_models[(None, 1.0)], worlds[(PLANTED, 1.0)], part="test",
                            group_attributes=("department",))
     result = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
                          case_noun="tickets", time_unit="d")
+    by_prefix = audit_model(scores, group_attributes=["department"], replicates=replicates, seed=7,
+                            case_noun="tickets", time_unit="d", weighting="prefix")
     rows.append({"audit": "model", "input": "model trained before the disadvantage, scoring the planted world",
                  "flagged": _flagged_groups(result), "ok": _flagged_groups(result) == PLANTED, "seconds": np.nan,
-                 "detail": _model_detail(result)})
+                 "flagged_by_prefix": _flagged_groups(by_prefix),
+                 "detail": _model_detail(result) + " || prefix weighting: " + _model_detail(by_prefix)})
     print(f"  model trained before the disadvantage: flagged {rows[-1]['flagged']}", flush=True)
     return rows
 
@@ -276,8 +282,11 @@ def main(argv: list[str] | None = None) -> int:
                              "detail": f"simulation stage not available: {exc}"})
     rows += synthetic_checks(replicates=args.replicates)
     table = pd.DataFrame(rows)
+    if "flagged_by_prefix" not in table.columns:
+        table["flagged_by_prefix"] = ""
+    table["flagged_by_prefix"] = table["flagged_by_prefix"].fillna("")
     with pd.option_context("display.width", 250, "display.max_colwidth", 90):
-        print(table[["audit", "input", "flagged", "ok", "seconds"]].round(1).to_string(index=False))
+        print(table[["audit", "input", "flagged", "ok", "flagged_by_prefix", "seconds"]].round(1).to_string(index=False))
     for row in rows:
         if row["detail"]:
             print(f"- {row['audit']} / {row['input']}: {row['detail']}")

@@ -17,21 +17,25 @@ def _rows(result, metric):
 
 
 @pytest.mark.parametrize("task", ["regression", "classification"])
-def test_vectorised_figures_equal_fairlearn_metricframe(task):
+@pytest.mark.parametrize("by_case", [False, True])
+def test_vectorised_figures_equal_fairlearn_metricframe(task, by_case):
     scores = make_scores(task=task, seed=3)
+    scores = scores[~((scores.index % 3 == 2) & (scores["case_id"].str[-1] == "7"))]  # uneven prefixes per case
     pred = "y_proba" if task == "classification" else "y_pred"
     cutoff = float(np.quantile(scores[pred], 0.8))
-    by_group, overall = metric_frames(scores, "department", task=task, cutoff=cutoff)
+    w = (1.0 / scores.groupby("case_id")["case_id"].transform("size")).to_numpy() if by_case else None
+    by_group, overall = metric_frames(scores, "department", task=task, cutoff=cutoff, weights=w)
     codes, uniq = pd.factorize(scores["department"], sort=True)
     y, p = scores["y_true"].to_numpy(float), scores[pred].to_numpy(float)
-    comp = {k: cell_sums(np.ones((1, len(y))), v, codes, len(uniq)) for k, v in _components(task, y, p, cutoff).items()}
+    row_w = w if w is not None else np.ones(len(y))
+    comp = {k: cell_sums(np.ones((1, len(y))), v * row_w, codes, len(uniq))
+            for k, v in _components(task, y, p, cutoff).items()}
     est = _estimates(task, comp)
     for name, (groups, all_) in est.items():
         assert np.allclose(groups[0], by_group.loc[list(uniq), name].to_numpy(float), equal_nan=True), name
         assert np.isclose(all_[0], overall[name]), name
     if task == "classification":
-        auc = [weighted_auc(np.ones((1, (codes == g).sum())), y[codes == g], p[codes == g])[0]
-               for g in range(len(uniq))]
+        auc = [weighted_auc(row_w[None, codes == g], y[codes == g], p[codes == g])[0] for g in range(len(uniq))]
         assert np.allclose(auc, by_group.loc[list(uniq), "auc"].to_numpy(float), equal_nan=True)
 
 
@@ -65,12 +69,23 @@ def test_classification_flags_the_group_the_model_cannot_rank():
                                            "calibration_gap"}
 
 
+def test_case_weighting_counts_every_case_once():
+    scores = make_scores(seed=6, prefixes=1)
+    long_case = scores.iloc[[0] * 40].assign(y_pred=scores["y_true"].iloc[0] + 500.0)  # one case, 40 bad prefixes
+    both = pd.concat([scores, long_case], ignore_index=True)
+    group = str(scores["department"].iloc[0])
+    by_case = _rows(audit_model(both, group_attributes=["department"], replicates=50, time_unit="h"), "mae")
+    by_prefix = _rows(audit_model(both, group_attributes=["department"], replicates=50, time_unit="h",
+                                  weighting="prefix"), "mae")
+    assert by_prefix.loc[group, "estimate"] > 3 * by_case.loc[group, "estimate"]
+
+
 def test_bootstrap_resamples_cases_not_prefixes():
     one = make_scores(seed=5, prefixes=1, biased_group="A")
     many = make_scores(seed=5, prefixes=1, biased_group="A")
     many = many.loc[many.index.repeat(6)].reset_index(drop=True)  # 6 identical prefixes per case
-    w1 = _rows(audit_model(one, group_attributes=["department"], replicates=300), "mae")
-    w6 = _rows(audit_model(many, group_attributes=["department"], replicates=300), "mae")
+    w1 = _rows(audit_model(one, group_attributes=["department"], replicates=300, weighting="prefix"), "mae")
+    w6 = _rows(audit_model(many, group_attributes=["department"], replicates=300, weighting="prefix"), "mae")
     width1 = (w1["ratio_high"] - w1["ratio_low"]).loc["A"]
     width6 = (w6["ratio_high"] - w6["ratio_low"]).loc["A"]
     assert width6 == pytest.approx(width1, rel=0.25)  # a row bootstrap would shrink it by about sqrt(6)

@@ -119,6 +119,7 @@ class ModelAuditConfig(FrozenModel):
     run_id: str | None = None
     task: Literal["regression", "classification"] | None = None
     time_unit: Literal["d", "h"] = "d"
+    weighting: Literal["case", "prefix"] = "case"
     part: Literal["test", "validation"] = "test"
     at_risk_threshold: float | None = None
     at_risk_share: float | None = Field(default=0.2, gt=0, lt=1)

@@ -52,41 +52,45 @@ def at_risk_cutoff(predictions: np.ndarray, *, threshold: float | None, share: f
     return float(np.quantile(np.asarray(predictions, dtype=float), 1.0 - share))
 
 
-def _mean_signed_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    return float(np.mean(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float)))
+def _mean_signed_error(y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    return float(np.average(np.asarray(y_pred, dtype=float) - np.asarray(y_true, dtype=float),
+                            weights=sample_weight))
 
 
-def _share_at_or_above(y_true: np.ndarray, y_pred: np.ndarray, *, cutoff: float) -> float:
-    return float(np.mean(np.asarray(y_pred, dtype=float) >= cutoff))
+def _share_at_or_above(y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None, *,
+                       cutoff: float) -> float:
+    return float(np.average(np.asarray(y_pred, dtype=float) >= cutoff, weights=sample_weight))
 
 
-def _auc_or_nan(y_true: np.ndarray, y_score: np.ndarray) -> float:
+def _auc_or_nan(y_true: np.ndarray, y_score: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
     from sklearn.metrics import roc_auc_score
 
     y = np.asarray(y_true)
     if len(np.unique(y)) < 2:
         return float("nan")
-    return float(roc_auc_score(y, y_score))
+    return float(roc_auc_score(y, y_score, sample_weight=sample_weight))
 
 
-def _observed_rate(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    return float(np.mean(np.asarray(y_true, dtype=float)))
+def _observed_rate(y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None) -> float:
+    return float(np.average(np.asarray(y_true, dtype=float), weights=sample_weight))
 
 
-def _rate_or_nan(fn, y_true: np.ndarray, y_pred: np.ndarray, *, needs: int) -> float:  # type: ignore[no-untyped-def]
+def _rate_or_nan(fn, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None, *,  # type: ignore[no-untyped-def]
+                 needs: int) -> float:
     if not (np.asarray(y_true) == needs).any():
         return float("nan")
-    return float(fn(y_true, y_pred, pos_label=1))
+    return float(fn(y_true, y_pred, sample_weight=sample_weight, pos_label=1))
 
 
 def metric_frames(
-    scores: pd.DataFrame, attribute: str, *, task: Task, cutoff: float
+    scores: pd.DataFrame, attribute: str, *, task: Task, cutoff: float, weights: np.ndarray | None = None
 ) -> tuple[pd.DataFrame, pd.Series]:
     """fairlearn MetricFrame figures per group of ``attribute``: (by_group, overall).
 
     Columns: regression ``mae``, ``mean_signed_error``, ``share_at_risk``;
     classification ``selection_rate``, ``true_positive_rate``, ``false_positive_rate``,
-    ``auc``, ``mean_predicted``, ``observed_rate``, ``calibration_gap``.
+    ``auc``, ``mean_predicted``, ``observed_rate``, ``calibration_gap``. ``weights`` are
+    per-row sample weights (e.g. one over the number of scored prefixes of the case).
     """
     from fairlearn.metrics import (
         MetricFrame,
@@ -99,26 +103,27 @@ def metric_frames(
 
     y = scores["y_true"].to_numpy(dtype=float)
     sf = scores[attribute].rename(attribute)
+
+    def params(names: Sequence[str]) -> dict[str, dict[str, np.ndarray]] | None:
+        return None if weights is None else {n: {"sample_weight": weights} for n in names}
+
     if task == "regression":
         pred = scores["y_pred"].to_numpy(dtype=float)
-        mf = MetricFrame(
-            metrics={"mae": mean_absolute_error, "mean_signed_error": _mean_signed_error,
-                     "share_at_risk": partial(_share_at_or_above, cutoff=cutoff)},
-            y_true=y, y_pred=pred, sensitive_features=sf,
-        )
+        metrics = {"mae": mean_absolute_error, "mean_signed_error": _mean_signed_error,
+                   "share_at_risk": partial(_share_at_or_above, cutoff=cutoff)}
+        mf = MetricFrame(metrics=metrics, y_true=y, y_pred=pred, sensitive_features=sf,
+                         sample_params=params(list(metrics)))
         return mf.by_group, mf.overall
     proba = scores["y_proba"].to_numpy(dtype=float)
     flag = (proba >= cutoff).astype(int)
-    mf_bin = MetricFrame(
-        metrics={"selection_rate": selection_rate,
-                 "true_positive_rate": partial(_rate_or_nan, true_positive_rate, needs=1),
-                 "false_positive_rate": partial(_rate_or_nan, false_positive_rate, needs=0)},
-        y_true=y.astype(int), y_pred=flag, sensitive_features=sf,
-    )
-    mf_prob = MetricFrame(
-        metrics={"auc": _auc_or_nan, "mean_predicted": mean_prediction, "observed_rate": _observed_rate},
-        y_true=y.astype(int), y_pred=proba, sensitive_features=sf,
-    )
+    bin_metrics = {"selection_rate": selection_rate,
+                   "true_positive_rate": partial(_rate_or_nan, true_positive_rate, needs=1),
+                   "false_positive_rate": partial(_rate_or_nan, false_positive_rate, needs=0)}
+    mf_bin = MetricFrame(metrics=bin_metrics, y_true=y.astype(int), y_pred=flag, sensitive_features=sf,
+                         sample_params=params(list(bin_metrics)))
+    prob_metrics = {"auc": _auc_or_nan, "mean_predicted": mean_prediction, "observed_rate": _observed_rate}
+    mf_prob = MetricFrame(metrics=prob_metrics, y_true=y.astype(int), y_pred=proba, sensitive_features=sf,
+                          sample_params=params(list(prob_metrics)))
     by_group = pd.concat([mf_bin.by_group, mf_prob.by_group], axis=1)
     overall = pd.concat([mf_bin.overall, mf_prob.overall])
     by_group["calibration_gap"] = by_group["mean_predicted"] - by_group["observed_rate"]
@@ -173,6 +178,7 @@ def audit_model(
     seed: int = 0,
     case_noun: str = "cases",
     time_unit: Literal["h", "d"] = "d",
+    weighting: Literal["case", "prefix"] = "case",
     model_name: str | None = None,
     staff_attributes: Sequence[str] = (),
     person_columns: Sequence[str] = (),
@@ -189,6 +195,11 @@ def audit_model(
     time_unit : {"d", "h"}
         Unit of ``y_true``/``y_pred`` in a regression audit: days (the prediction stage's
         remaining time, :func:`workbench.models.predict_frame`) or hours.
+    weighting : {"case", "prefix"}
+        ``case`` (default): every case counts once -- each of its scored prefixes weighs one
+        over the case's number of prefixes -- so a group is judged by how its cases (its
+        people) are served, not dominated by a few long cases with dozens of prefixes.
+        ``prefix``: every scored prefix counts once (the convention of prediction benchmarks).
     at_risk_threshold, at_risk_share : float, optional
         A case is predicted at risk when its prediction is at or above the threshold,
         or (no threshold) in the top ``at_risk_share`` of predictions.
@@ -212,10 +223,13 @@ def audit_model(
         raise EventLogError(f"time_unit must be 'h' (hours) or 'd' (days), got {time_unit!r}")
     specs = CLASSIFICATION_METRICS if task == "classification" else {
         name: replace(spec, unit=time_unit) if spec.unit == "h" else spec for name, spec in REGRESSION_METRICS.items()}
+    if weighting not in ("case", "prefix"):
+        raise EventLogError(f"weighting must be 'case' or 'prefix', got {weighting!r}")
     row_case, n_cases = case_codes(frame[CASE_ID].to_numpy())
+    row_w = 1.0 / np.bincount(row_case)[row_case] if weighting == "case" else np.ones(len(frame))
     y = frame["y_true"].to_numpy(dtype=float)
     p = frame[pred_col].to_numpy(dtype=float)
-    components = _components(task, y, p, cutoff)
+    components = {k: v * row_w for k, v in _components(task, y, p, cutoff).items()}
     rng = np.random.default_rng(seed)
 
     codes = {}
@@ -229,15 +243,17 @@ def audit_model(
             for comp, v in components.items():
                 sums.setdefault((a, comp), []).append(cell_sums(weights, v, c, len(uniq)))
             if task == "classification":
-                per = [weighted_auc(weights[:, c == g], y[c == g], p[c == g]) for g in range(len(uniq))]
+                w = weights * row_w
+                per = [weighted_auc(w[:, c == g], y[c == g], p[c == g]) for g in range(len(uniq))]
                 aucs.setdefault(a, []).append(np.column_stack(per))
         if task == "classification":
-            aucs.setdefault("__overall__", []).append(weighted_auc(weights, y, p)[:, None])
+            aucs.setdefault("__overall__", []).append(weighted_auc(weights * row_w, y, p)[:, None])
 
     tables = []
     notes = []
     for a, (c, uniq) in codes.items():
-        by_group, overall = metric_frames(frame, a, task=task, cutoff=cutoff)
+        by_group, overall = metric_frames(frame, a, task=task, cutoff=cutoff,
+                                          weights=row_w if weighting == "case" else None)
         by_group.index = [str(i) for i in by_group.index]
         size = np.array([frame.loc[c == g, CASE_ID].nunique() for g in range(len(uniq))])
         suppressed = size < min_group_size
@@ -260,7 +276,7 @@ def audit_model(
             else:
                 ref_vals = np.repeat(overall_vals[:, None], len(uniq), axis=1)
                 ref_name = f"all {case_noun} together"
-            mae_overall = float(np.mean(np.abs(p - y))) if task == "regression" else None
+            mae_overall = float(np.average(np.abs(p - y), weights=row_w)) if task == "regression" else None
             tables.append(compare_groups(
                 audit="model", attribute=a, groups=uniq, n_cases=size, suppressed=suppressed,
                 group_values=group_vals, reference_values=ref_vals, reference_name=ref_name,
@@ -275,6 +291,7 @@ def audit_model(
             "model_name": model_name,
             "task": task,
             "time_unit": time_unit if task == "regression" else None,
+            "weighting": weighting,
             "group_attributes": list(attrs),
             "intersections": bool(intersections),
             "at_risk_cutoff": cutoff,

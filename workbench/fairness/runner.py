@@ -152,7 +152,8 @@ def _model_audit(config: AuditConfig, events: pd.DataFrame, attrs, reps: int, co
         scores = scores.merge(groups, on=CASE_ID, how="left")
     result = audit_model(scores, task=m.task, at_risk_threshold=m.at_risk_threshold, at_risk_share=m.at_risk_share,
                          intersections=config.intersections, replicates=reps, seed=config.seed,
-                         case_noun=config.case_noun, time_unit=m.time_unit, model_name=m.name, **common)
+                         case_noun=config.case_noun, time_unit=m.time_unit, weighting=m.weighting,
+                         model_name=m.name, **common)
     if m.log_to_mlflow and (m.name is not None or m.run_id is not None):
         from workbench.fairness.tracking import default_tracking_uri, log_audit_to_mlflow
 

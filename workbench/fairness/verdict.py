@@ -41,7 +41,9 @@ def format_interval(lo: float, hi: float, *, fmt: str, suffix: str = "") -> str:
     if not (math.isfinite(lo) and math.isfinite(hi)):
         return ""
     lo, hi = float(format(lo, fmt)) + 0.0, float(format(hi, fmt)) + 0.0  # as shown; no "-0"
-    a, b = format(lo, fmt) + suffix, format(hi, fmt) + suffix
+    # a word unit (" h", " days") is said once, at the end; a symbol ("%") on both bounds
+    first = suffix if not suffix.startswith(" ") else ""
+    a, b = format(lo, fmt) + first, format(hi, fmt) + suffix
     a, b = a.replace("-", "\u2212"), b.replace("-", "\u2212")
     return f"{a}\u2013{b}" if lo >= 0 and hi >= 0 else f"{a} to {b}"
 
@@ -80,9 +82,9 @@ def _threshold_words(spec: MetricSpec, threshold: float) -> str:
     if spec.unit == "rate":
         return f"{threshold * 100:.1f}-point"
     if spec.unit == "h":
-        return f"{threshold:.1f} h"
+        return f"{threshold:.2g} h" if threshold < 1 else f"{threshold:.1f} h"
     if spec.unit == "d":
-        return f"{threshold:.1f} days"
+        return f"{threshold:.2f} days"
     return f"{threshold:.2f}"
 
 
