@@ -14,8 +14,8 @@ from workbench.fairness.runner import _load_events
 def test_protected_group_is_flagged_and_a_permuted_attribute_is_not(name, shared_data, repo_root):
     config = load_audit_config(repo_root / "configs" / "audits" / f"fairness_{name}.yaml")
     events = _load_events(config, secret=None).events
-    kw = dict(group_attributes=["protected"], outcomes=(), replicates=200,
-              outcome_activities=[o.to_outcome() for o in config.historical.outcome_activities])
+    kw = {"group_attributes": ["protected"], "outcomes": (), "replicates": 200,
+          "outcome_activities": [o.to_outcome() for o in config.historical.outcome_activities]}
     result = audit_history(events, seed=config.seed, **kw)
     flagged = result.flagged_rows
     assert list(flagged["group"]) == ["True"]

@@ -100,7 +100,7 @@ def test_outcome_activity_rate_flags_the_group_with_fewer_good_outcomes():
 
 def test_same_seed_same_result_other_seed_other_intervals():
     events = make_log(seed=4)
-    kw = dict(group_attributes=["department"], statuses=STATUSES, replicates=100)
+    kw = {"group_attributes": ["department"], "statuses": STATUSES, "replicates": 100}
     a = audit_history(events, seed=1, **kw).table
     b = audit_history(events, seed=1, **kw).table
     c = audit_history(events, seed=2, **kw).table

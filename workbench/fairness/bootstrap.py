@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["case_codes", "replicate_weights", "cell_sums", "weighted_auc", "percentile_interval"]
+__all__ = ["case_codes", "cell_sums", "percentile_interval", "replicate_weights", "weighted_auc"]
 
 #: Replicates per chunk, so a (chunk x rows) weight matrix stays small.
 _CHUNK = 100

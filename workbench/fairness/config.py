@@ -30,14 +30,14 @@ from workbench.fairness.metrics import FlagRule
 from workbench.fairness.outcomes import OutcomeActivity, QueueWait
 
 __all__ = [
+    "AuditConfig",
+    "DemoPlant",
     "FlagConfig",
-    "OutcomeActivityConfig",
-    "QueueWaitConfig",
     "HistoricalConfig",
     "ModelAuditConfig",
+    "OutcomeActivityConfig",
     "ProcessAuditConfig",
-    "DemoPlant",
-    "AuditConfig",
+    "QueueWaitConfig",
     "load_audit_config",
 ]
 
@@ -141,7 +141,7 @@ class ProcessAuditConfig(FrozenModel):
     kpis: tuple[str, ...] = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h")
 
     @model_validator(mode="after")
-    def _one_source(self) -> "ProcessAuditConfig":
+    def _one_source(self) -> ProcessAuditConfig:
         if (self.results is None) == (self.scenario is None):
             raise ValueError("the process audit needs exactly one of 'results' (a folder of simulation results) "
                              "or 'scenario' (a scenario YAML to simulate)")
@@ -182,7 +182,7 @@ class AuditConfig(FrozenModel):
         return _as_tuple(value)
 
     @model_validator(mode="after")
-    def _sections(self) -> "AuditConfig":
+    def _sections(self) -> AuditConfig:
         if not self.audits:
             raise ValueError("'audits' is empty; name at least one of historical, model, process")
         if "model" in self.audits and (self.model is None or (self.model.scores is None and self.model.name is None)):

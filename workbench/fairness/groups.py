@@ -17,7 +17,7 @@ import pandas as pd
 from workbench.errors import ConfigError, EventLogError, PrivacyError
 from workbench.schema import CASE_ID, RESOURCE, TEAM
 
-__all__ = ["MISSING", "INTERSECTION", "check_group_attributes", "group_label_series", "case_groups", "add_intersections"]
+__all__ = ["INTERSECTION", "MISSING", "add_intersections", "case_groups", "check_group_attributes", "group_label_series"]
 
 #: Label of cases whose attribute value is missing (a group of its own, never dropped).
 MISSING = "(missing)"

@@ -22,10 +22,15 @@ from workbench.errors import EventLogError
 from workbench.fairness.bootstrap import cell_sums, replicate_weights
 from workbench.fairness.compare import choose_best, compare_groups, empty_table, threshold_for
 from workbench.fairness.groups import add_intersections, case_groups, check_group_attributes
-from workbench.fairness.metrics import HISTORICAL_METRICS, FlagRule, MetricSpec, outcome_activity_metric
+from workbench.fairness.metrics import (
+    DEFAULT_RULE,
+    HISTORICAL_METRICS,
+    FlagRule,
+    MetricSpec,
+    outcome_activity_metric,
+)
 from workbench.fairness.outcomes import OUTCOMES, OutcomeActivity, QueueWait, case_outcomes
 from workbench.fairness.result import AuditResult
-from workbench.schema import CASE_ID
 
 __all__ = ["audit_history", "compare_case_outcomes"]
 
@@ -40,7 +45,7 @@ def audit_history(
     queue_wait: QueueWait | None = None,
     strata: Sequence[str] = (),
     intersections: bool = False,
-    rule: FlagRule = FlagRule(),
+    rule: FlagRule = DEFAULT_RULE,
     min_group_size: int = 10,
     replicates: int = 1000,
     seed: int = 0,
@@ -116,7 +121,7 @@ def audit_history(
             "bootstrap_replicates": replicates,
             "seed": seed,
             "completed_only": completed_only,
-            "cases": int(len(values)),
+            "cases": len(values),
         }
     }
     return AuditResult(table=result, notes=tuple(notes), settings=settings)
@@ -138,7 +143,7 @@ def compare_case_outcomes(
     specs: Sequence[MetricSpec],
     strata: pd.Series | None = None,
     audit: str = "historical",
-    rule: FlagRule = FlagRule(),
+    rule: FlagRule = DEFAULT_RULE,
     min_group_size: int = 10,
     replicates: int = 1000,
     seed: int = 0,

@@ -22,7 +22,7 @@ import pandas as pd
 from workbench.fairness.result import AuditResult
 from workbench.fairness.verdict import format_value
 
-__all__ = ["render_audit_html", "render_audit_page", "disparity_chart"]
+__all__ = ["disparity_chart", "render_audit_html", "render_audit_page"]
 
 _TITLES = {
     "historical": "Existing disparities in the log (historical outcomes)",

@@ -15,12 +15,13 @@ from typing import Literal
 from workbench.errors import ConfigError
 
 __all__ = [
-    "MetricSpec",
-    "FlagRule",
-    "HISTORICAL_METRICS",
-    "REGRESSION_METRICS",
     "CLASSIFICATION_METRICS",
+    "DEFAULT_RULE",
+    "HISTORICAL_METRICS",
     "PROCESS_METRICS",
+    "REGRESSION_METRICS",
+    "FlagRule",
+    "MetricSpec",
     "outcome_activity_metric",
 ]
 
@@ -115,6 +116,10 @@ class FlagRule:
             raise ConfigError(f"absolute threshold must be 0 or more, got {self.absolute}")
         if not 0.5 <= self.confidence < 1:
             raise ConfigError(f"confidence must be between 0.5 and 1 (e.g. 0.95), got {self.confidence}")
+
+
+#: The default flag rule (overall reference, 10% / 5 points, 95% intervals).
+DEFAULT_RULE = FlagRule()
 
 
 def _m(

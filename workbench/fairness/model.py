@@ -31,11 +31,11 @@ from workbench.errors import EventLogError
 from workbench.fairness.bootstrap import case_codes, cell_sums, replicate_weights, weighted_auc
 from workbench.fairness.compare import choose_best, compare_groups, threshold_for
 from workbench.fairness.groups import add_intersections, check_group_attributes, group_label_series
-from workbench.fairness.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS, FlagRule
+from workbench.fairness.metrics import CLASSIFICATION_METRICS, DEFAULT_RULE, REGRESSION_METRICS, FlagRule
 from workbench.fairness.result import AuditResult
 from workbench.schema import CASE_ID
 
-__all__ = ["audit_model", "at_risk_cutoff", "metric_frames"]
+__all__ = ["at_risk_cutoff", "audit_model", "metric_frames"]
 
 Task = Literal["regression", "classification"]
 
@@ -172,7 +172,7 @@ def audit_model(
     at_risk_threshold: float | None = None,
     at_risk_share: float | None = 0.2,
     intersections: bool = False,
-    rule: FlagRule = FlagRule(),
+    rule: FlagRule = DEFAULT_RULE,
     min_group_size: int = 10,
     replicates: int = 1000,
     seed: int = 0,
@@ -304,7 +304,7 @@ def audit_model(
             "min_group_size": min_group_size,
             "bootstrap_replicates": replicates,
             "seed": seed,
-            "scored_rows": int(len(frame)),
+            "scored_rows": len(frame),
             "cases": int(n_cases),
         }
     }

@@ -17,7 +17,7 @@ from workbench.config import StatusMeanings
 from workbench.errors import ConfigError
 from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
 
-__all__ = ["OutcomeActivity", "QueueWait", "case_outcomes", "OUTCOMES"]
+__all__ = ["OUTCOMES", "OutcomeActivity", "QueueWait", "case_outcomes"]
 
 #: The built-in outcomes of the historical audit.
 OUTCOMES: tuple[str, ...] = ("cycle_time", "reopen_rate", "queue_wait")

@@ -25,11 +25,11 @@ import pandas as pd
 from workbench.errors import StageError
 from workbench.fairness.compare import COLUMNS, empty_table
 from workbench.fairness.groups import check_group_attributes
-from workbench.fairness.metrics import PROCESS_METRICS, FlagRule, MetricSpec
+from workbench.fairness.metrics import DEFAULT_RULE, PROCESS_METRICS, FlagRule, MetricSpec
 from workbench.fairness.result import AuditResult
 from workbench.fairness.verdict import format_interval, process_verdict
 
-__all__ = ["audit_process_change", "paired_change", "GROUP_KPI_COLUMNS", "KPI_COLUMNS"]
+__all__ = ["GROUP_KPI_COLUMNS", "KPI_COLUMNS", "audit_process_change", "paired_change"]
 
 GROUP_KPI_COLUMNS = ("replication", "arm", "attribute", "group", "kpi", "value", "n_cases")
 KPI_COLUMNS = ("replication", "arm", "kpi", "value")
@@ -107,7 +107,7 @@ def audit_process_change(
     *,
     group_attributes: Sequence[str] | None = None,
     kpi_names: Sequence[str] = tuple(PROCESS_METRICS),
-    rule: FlagRule = FlagRule(),
+    rule: FlagRule = DEFAULT_RULE,
     min_group_size: int = 10,
     scenario_name: str | None = None,
     staff_attributes: Sequence[str] = (),

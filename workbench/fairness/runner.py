@@ -22,7 +22,7 @@ from workbench.fairness.process import audit_process_change
 from workbench.fairness.result import AuditResult, combine_results
 from workbench.schema import CASE_ID
 
-__all__ = ["run_audit", "write_audit", "read_table"]
+__all__ = ["read_table", "run_audit", "write_audit"]
 
 
 def read_table(path: Path, *, what: str) -> pd.DataFrame:
@@ -82,9 +82,9 @@ def run_audit(config: AuditConfig, *, secret: str | None = None, replicates: int
     min_size = config.min_group_size or log_config.privacy.min_group_size
     rule = config.flag.rule()
     reps = replicates if replicates is not None else config.replicates
-    common = dict(group_attributes=attrs, rule=rule, min_group_size=min_size,
-                  staff_attributes=log_config.staff_attributes, person_columns=log_config.person_columns,
-                  allow_staff_attributes=config.allow_staff_attributes)
+    common = {"group_attributes": attrs, "rule": rule, "min_group_size": min_size,
+              "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns,
+              "allow_staff_attributes": config.allow_staff_attributes}
     results = []
     if "historical" in config.audits:
         h = config.historical

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from workbench.fairness.metrics import FlagRule, MetricSpec
 
-__all__ = ["subject", "format_value", "format_interval", "verdict_for_row", "process_verdict"]
+__all__ = ["format_interval", "format_value", "process_verdict", "subject", "verdict_for_row"]
 
 
 def subject(attribute: str, group: str) -> str:
