@@ -87,7 +87,10 @@ def test_routing_automate_remove_and_duration_changes(toy_model: SimulationModel
             {"type": "routing", "at": "Fix", "next": {"Nowhere": 0.5}},
             r"next step 'Nowhere' does not exist in the model",
         ),
-        ({"type": "misrouting", "factor": 0.5}, r"the model has no misrouted \(sent back\) visits"),
+        (
+            {"type": "misrouting", "factor": 0.5},
+            r"the model has no visits to a wrong team \(sent back, then sent to another team\)",
+        ),
         (
             {"type": "route_attribute", "attribute": "dept", "value": "A", "team": "back"},
             r"does not know which activities assign a case",

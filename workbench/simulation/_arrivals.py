@@ -83,42 +83,52 @@ def sample_arrivals(
     primary: np.random.SeedSequence,
     extra: np.random.SeedSequence,
     max_cases: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
+    replay: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Arrival times (seconds from ``origin``, sorted) and a mask of the cases added by ``scale > 1``.
 
     The primary stream draws the arrivals at ``scale = 1``; a scale below 1 thins them with
     one uniform per arrival, a scale above 1 adds arrivals from the ``extra`` stream. So a
     baseline's arrivals are a subset (or superset) of a scenario's: common random numbers.
     With ``max_cases`` the first ``max_cases`` arrivals are kept (the period grows if needed).
+    With ``replay`` (seconds from ``origin``), those are the primary arrivals instead of draws.
+
+    Returns the arrival times, the mask of extra cases and, for primary cases, their index
+    in the primary stream (or in ``replay``), -1 for extra cases.
     """
     base = origin.floor("h")
     offset = (origin - base).total_seconds()
     rng_p = np.random.default_rng(primary)
     rng_e = np.random.default_rng(extra)
     hours = int(np.ceil((horizon + offset) / _HOUR))
-    if sum(spec.weekly_rate) <= 0 or spec.scale <= 0:
-        return np.empty(0), np.empty(0, dtype=bool)
+    if (sum(spec.weekly_rate) <= 0 and replay is None) or spec.scale <= 0:
+        return np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.int64)
     while True:
         rates = hourly_rates(spec, base, hours)
-        times_p = _poisson_times(rng_p, rates) - offset
+        if replay is None:
+            times_p = _poisson_times(rng_p, rates) - offset
+        else:
+            times_p = np.asarray(replay, dtype=float)
         keep = rng_p.random(len(times_p)) < min(spec.scale, 1.0)
+        index_p = np.flatnonzero(keep)
         times_p = times_p[keep]
         times_e = _poisson_times(rng_e, rates * max(spec.scale - 1.0, 0.0)) - offset
         times = np.concatenate([times_p, times_e])
         is_extra = np.concatenate([np.zeros(len(times_p), bool), np.ones(len(times_e), bool)])
+        index = np.concatenate([index_p, np.full(len(times_e), -1, dtype=np.int64)])
         ok = (times >= 0) & (times < horizon if max_cases is None else times >= 0)
-        times, is_extra = times[ok], is_extra[ok]
-        if max_cases is None or len(times) >= max_cases or hours > 24 * 366 * 20:
+        times, is_extra, index = times[ok], is_extra[ok], index[ok]
+        if max_cases is None or len(times) >= max_cases or hours > 24 * 366 * 20 or replay is not None:
             break
         # not enough cases in the period: redraw over a longer one (same streams, restarted)
         hours *= 2
         rng_p = np.random.default_rng(primary)
         rng_e = np.random.default_rng(extra)
     order = np.argsort(times, kind="stable")
-    times, is_extra = times[order], is_extra[order]
+    times, is_extra, index = times[order], is_extra[order], index[order]
     if max_cases is not None:
-        times, is_extra = times[:max_cases], is_extra[:max_cases]
-    return times, is_extra
+        times, is_extra, index = times[:max_cases], is_extra[:max_cases], index[:max_cases]
+    return times, is_extra, index
 
 
 def _poisson_times(rng: np.random.Generator, rates: np.ndarray) -> np.ndarray:

@@ -145,8 +145,9 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         if rule.visit is not None:
             max_visit[at] = max(max_visit.get(at, 1), rule.visit)
 
-    def specificity(p: tuple[bool, bool, int]) -> tuple[int, int, int]:
-        return (p[2] >= 0, p[0], p[1])
+    def specificity(p: tuple[bool, bool, int]) -> tuple[int, bool, bool, bool]:
+        # more conditions first; then an attribute, then the previous step, then the visit number
+        return (int(p[2] >= 0) + int(p[0]) + int(p[1]), p[2] >= 0, p[0], p[1])
 
     ordered = {
         at: [

@@ -28,9 +28,11 @@ from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TEAM,
 from workbench.simulation._clock import WorkClock
 from workbench.simulation.model import CalendarSpec, node_name
 
-__all__ = ["SENT_BACK_VARIANT", "Steps", "build_steps"]
+__all__ = ["NOT_NEEDED_VARIANT", "RETURNED_VARIANT", "SENT_BACK_VARIANT", "Steps", "build_steps"]
 
 SENT_BACK_VARIANT = "sent back"
+NOT_NEEDED_VARIANT = "sent back: not needed"
+RETURNED_VARIANT = "returned"
 _EPS = 1e-3
 
 
@@ -215,13 +217,35 @@ def build_steps(
 def _sent_back_variant(
     case: np.ndarray, pool: np.ndarray, act: np.ndarray, sent_back: frozenset[str]
 ) -> np.ndarray:
-    """Label every event of a team visit (a run of one team in a case) that ends in a send-back."""
-    pool_s = pd.Series(pool, dtype=object).fillna("")
-    new_visit = np.r_[True, (case[1:] != case[:-1]) | (pool_s.to_numpy()[1:] != pool_s.to_numpy()[:-1])]
+    """Label every event of a team visit (a run of one team in a case) that ends in a send-back.
+
+    A visit sent back and followed, later in the case, by a visit to a third team (neither
+    the one that sent it back nor the one it came from) was a case sent to the *wrong team*
+    (``[sent back]``); otherwise the case did not need that team at all
+    (``[sent back: not needed]``, e.g. first line forwarded a case it could solve). The
+    visit right after a wrong-team visit is labelled ``[returned]``: there the case is sent
+    on to the right team, which the routing must remember.
+    """
+    pool_s = pd.Series(pool, dtype=object).fillna("").to_numpy()
+    new_visit = np.r_[True, (case[1:] != case[:-1]) | (pool_s[1:] != pool_s[:-1])]
     visit_id = np.cumsum(new_visit)
     is_sb = pd.Series(act).isin(sent_back).to_numpy()
-    sb_visit = pd.Series(is_sb).groupby(visit_id).transform("any").to_numpy()
-    return np.where(sb_visit, SENT_BACK_VARIANT, None)
+    visits = (
+        pd.DataFrame({"case": case, "team": pool_s, "sb": is_sb})
+        .groupby(visit_id, sort=True)
+        .agg(case=("case", "first"), team=("team", "first"), sb=("sb", "any"))
+    )
+    label = np.full(len(visits), None, dtype=object)
+    cases = visits["case"].to_numpy()
+    teams = visits["team"].to_numpy()
+    for k in np.flatnonzero(visits["sb"].to_numpy()):
+        sender = teams[k - 1] if k > 0 and cases[k - 1] == cases[k] else None
+        later = teams[k + 1 :][cases[k + 1 :] == cases[k]]
+        wrong = any(t not in (teams[k], sender, "") for t in later)
+        label[k] = SENT_BACK_VARIANT if wrong else NOT_NEEDED_VARIANT
+        if wrong and k + 1 < len(label) and cases[k + 1] == cases[k] and label[k + 1] is None:
+            label[k + 1] = RETURNED_VARIANT
+    return label[visit_id - 1]
 
 
 def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 Routing is a Markov chain over steps with a little memory. A decision is made after
 each step (and at the start of a case): the next step or the end. The rules are
-counted at six levels of detail, from ``at`` alone to ``at`` + previous step + visit
-number, and ``at`` + a case attribute (+ visit). An attribute is used at a step only
+counted at eight levels of detail, from ``at`` alone to ``at`` + previous step + visit
+number + a case attribute; the engine uses the most specific rule that was seen at least
+``min_support`` times (more conditions first; an attribute before the previous step
+before the visit number). An attribute is used at a step only
 when it pays for itself: the gain in log-likelihood must beat the BIC penalty.
 Rules seen fewer than ``min_support`` times are left out (the engine falls back to a
 more general one).
@@ -121,6 +123,10 @@ def fit_routing(
             rules.extend(_rules(d, [attr], at, min_support, attr))
             if d["visit"].nunique() > 1:
                 rules.extend(_rules(d, ["visit", attr], at, min_support, attr))
+            if at != START:
+                rules.extend(_rules(d, ["before", attr], at, min_support, attr))
+                if d["visit"].nunique() > 1:
+                    rules.extend(_rules(d, ["before", "visit", attr], at, min_support, attr))
     return _dedupe(rules), chosen
 
 

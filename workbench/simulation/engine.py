@@ -7,10 +7,12 @@ working calendar, then the next step from the routing rules. Teams are pools of
 ``staff`` workers; a worker who carries on with the next step (``same_worker``) keeps
 the case without queueing again.
 
-Common random numbers: arrivals, case attributes, routing, delays and work times come
-from separate streams, and a case's k-th routing choice, delay and work time use the
-k-th number of that case's own row, so a baseline and a scenario run with the same
-seed see the same cases arrive with the same attributes and the same luck.
+Common random numbers: arrivals, case attributes and case keys come from separate
+streams; the delay, work time and next-step choice of a case's k-th visit to a step
+come from a hash (splitmix64) of the case's key, the step and k. So a baseline and a
+scenario run with the same seed see the same cases arrive with the same attributes,
+and a case that reaches a step in both arms -- by whatever path -- has the same luck
+there.
 
 The hot loop reads only lists and dicts (see ``_compiled.py``); durations come from
 quantile tables. :func:`simulate` returns a :class:`SimulationRun` with the simulated
@@ -34,7 +36,10 @@ from workbench.simulation.model import SimulationModel
 
 __all__ = ["SimulationRun", "simulate"]
 
-_STEPS = 32  # random numbers pre-drawn per case and purpose; longer cases draw more
+_M64 = (1 << 64) - 1
+_U64 = 1.0 / 18446744073709551616.0
+_U21 = 1.0 / (1 << 21)
+_U22 = 1.0 / (1 << 22)
 _STREAMS = (
     "arrivals",
     "attributes",
@@ -102,6 +107,7 @@ def simulate(
     drain_days: float = 180.0,
     keep_events: bool = True,
     case_prefix: str = "sim-",
+    replay: pd.DataFrame | None = None,
 ) -> SimulationRun:
     """Run one replication of ``model``.
 
@@ -126,6 +132,12 @@ def simulate(
         open then are reported with ``finished=False``.
     keep_events : bool
         Build the event-log DataFrame (turn off for speed when only KPIs are needed).
+    case_prefix : str
+        Simulated case ids are ``case_prefix`` + a number.
+    replay : pandas.DataFrame, optional
+        Historical cases to replay instead of drawing arrivals: an ``arrival`` column (UTC
+        timestamps) and the model's case attribute columns. Only arrivals inside the period
+        are used; a volume change thins them or adds drawn cases as usual.
     """
     if days <= 0:
         raise ValueError(f"days must be positive, got {days}")
@@ -140,18 +152,24 @@ def simulate(
     streams = {name: _child(ss, k) for k, name in enumerate(_STREAMS)}
     comp = compile_model(model, origin.to_pydatetime())
     horizon = days * 86400.0
-    arrivals, extra = sample_arrivals(
+    replay_s = replay_profiles = None
+    if replay is not None:
+        replay_s, replay_profiles = _replay(comp, replay, origin)
+    arrivals, extra, index = sample_arrivals(
         model.arrivals,
         origin,
         horizon,
         primary=streams["arrivals"],
         extra=streams["extra_arrivals"],
         max_cases=n_cases,
+        replay=replay_s,
     )
     n = len(arrivals)
     profiles = _draw_profiles(comp, n, extra, streams)
-    rows = _draw_rows(n, extra, streams)
-    sim = _Run(comp, arrivals, profiles, rows, streams["overflow"])
+    if replay_profiles is not None:
+        profiles[~extra] = replay_profiles[index[~extra]]
+    keys = _draw_keys(n, extra, streams)
+    sim = _Run(comp, arrivals, profiles, keys)
     last_arrival = float(arrivals[-1]) if n else 0.0
     w0 = warmup_days * 86400.0
     w1 = horizon if n_cases is None else max(last_arrival, w0 + 1.0)
@@ -159,6 +177,28 @@ def simulate(
     until = max(horizon, last_arrival) + drain_days * 86400.0
     sim.run(until)
     return _collect(sim, model, origin, arrivals, profiles, extra, w0, w1, keep_events, case_prefix)
+
+
+def _replay(comp: Compiled, replay: pd.DataFrame, origin: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival seconds and case-mix profile of each historical case to replay."""
+    from workbench.errors import EventLogError
+
+    if "arrival" not in replay.columns:
+        raise EventLogError("cases to replay need an 'arrival' column (UTC timestamps)")
+    seconds = ((pd.to_datetime(replay["arrival"], utc=True) - origin) / pd.Timedelta(seconds=1)).to_numpy(
+        dtype=float
+    )
+    lookup = {codes: k for k, codes in enumerate(comp.profile_codes)}
+    codes = np.full((len(replay), len(comp.attributes)), -1, dtype=np.int64)
+    for ai, attr in enumerate(comp.attributes):
+        if attr in replay.columns:
+            values = replay[attr].astype("string").fillna("(missing)").to_numpy(dtype=object)
+            codes[:, ai] = [comp.value_codes[ai].get(v, -1) for v in values]
+    w = np.asarray(comp.profile_weights, dtype=float)
+    fallback = int(np.argmax(w))  # a combination the model never saw: its most common profile
+    profiles = np.array([lookup.get(tuple(row), fallback) for row in codes.tolist()], dtype=np.int64)
+    order = np.argsort(seconds, kind="stable")
+    return seconds[order], profiles[order]
 
 
 def _child(ss: np.random.SeedSequence, k: int) -> np.random.SeedSequence:
@@ -178,28 +218,25 @@ def _draw_profiles(comp: Compiled, n: int, extra: np.ndarray, streams: dict) -> 
     return out
 
 
-def _draw_rows(n: int, extra: np.ndarray, streams: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _draw_keys(n: int, extra: np.ndarray, streams: dict) -> list[int]:
+    """One 62-bit key per case, from the primary or the extra stream (common random numbers)."""
     prim = ~extra
-    k_p, k_e = int(prim.sum()), int(extra.sum())
-    out = []
-    extra_streams = [_child(streams["extra_cases"], k) for k in (1, 2, 3)]
-    for purpose, es in zip(("routing", "delays", "work"), extra_streams):
-        u = np.empty((n, _STEPS))
-        u[prim] = np.random.default_rng(streams[purpose]).random((k_p, _STEPS))
-        u[extra] = np.random.default_rng(es).random((k_e, _STEPS))
-        out.append(u)
-    return out[0], out[1], out[2]
+    keys = np.empty(n, dtype=np.int64)
+    keys[prim] = np.random.default_rng(streams["routing"]).integers(0, 1 << 62, int(prim.sum()))
+    keys[extra] = np.random.default_rng(_child(streams["extra_cases"], 1)).integers(
+        0, 1 << 62, int(extra.sum())
+    )
+    return keys.tolist()
 
 
 class _Run:
     """State of one replication; :meth:`case` is the per-case SimPy process."""
 
-    def __init__(self, comp: Compiled, arrivals, profiles, rows, overflow: np.random.SeedSequence) -> None:
+    def __init__(self, comp: Compiled, arrivals: np.ndarray, profiles: np.ndarray, keys: list[int]) -> None:
         self.c = comp
         self.arrivals = arrivals
         self.profiles = profiles
-        self.rows = rows
-        self.overflow = overflow
+        self.keys = keys
         self.env = simpy.Environment()
         first = 0
         self.pools = []
@@ -209,7 +246,6 @@ class _Run:
         self.window = (0.0, 0.0)
         n = len(arrivals)
         self.end = np.full(n, np.nan)
-        self.rows_r, self.rows_d, self.rows_w = (r.tolist() for r in rows)
         self.records: list[tuple] = []  # (case, node, start, end, server, queued, delay, user)
         self.holds: list[tuple[int, float, float]] = []  # (team, from, to) a worker held a case
         self.route_memo: dict = {}
@@ -225,14 +261,6 @@ class _Run:
             if t > env.now:
                 yield env.timeout(t - env.now)
             env.process(self.case(i))
-
-    def _more(self, i: int, k: int) -> tuple[list[float], list[float], list[float]]:
-        """Random numbers for a case that outgrew its pre-drawn rows (rare)."""
-        rng = np.random.default_rng(
-            np.random.SeedSequence(self.overflow.entropy, spawn_key=(*self.overflow.spawn_key, i, k))
-        )
-        u = rng.random((3, _STEPS))
-        return u[0].tolist(), u[1].tolist(), u[2].tolist()
 
     def _release(self, team: int, server: int, since: float) -> None:
         pool = self.pools[team]
@@ -278,9 +306,7 @@ class _Run:
         prof = int(self.profiles[i])
         ranks = c.profile_ranks[prof]
         subst = c.profile_subst[prof]
-        ur = self.rows_r[i]
-        ud = self.rows_d[i]
-        uw = self.rows_w[i]
+        key = self.keys[i]
         record = self.records.append
         visits: dict[int, int] = {}
         prev = START_IDX
@@ -288,17 +314,14 @@ class _Run:
         held = -1
         server = -1
         since = 0.0
-        k = 0
-        limit = len(ur)
+        # random numbers keyed by (case, step, visit): the k-th time a case is at a step it draws
+        # the same numbers in every arm, however its path got there (common random numbers)
+        z = (key + 0x9E3779B97F4A7C15) & _M64
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        u = (z ^ (z >> 31)) * _U64
         while True:
-            if k >= limit:
-                more = self._more(i, k)
-                ur = ur + more[0]
-                ud = ud + more[1]
-                uw = uw + more[2]
-                limit = len(ur)
             # -- routing: the most specific matching rule at `cur` --------------------------------
-            u = ur[k]
             hops = 0
             at, before = cur, prev
             while True:
@@ -319,14 +342,21 @@ class _Run:
                 hops += 1
                 visits[nxt] = visits.get(nxt, 0) + 1
                 before, at = at, nxt
-                u = (u * 7919.0) % 1.0
+                u = (u * 7919.0 + 0.5) % 1.0
             if nxt < 0:
                 break
+            v = visits.get(nxt, 0) + 1
+            z = (key + nxt * 0x100000001B3 + v * 0x1F3D5B79 + 0x9E3779B97F4A7C15) & _M64
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+            z = z ^ (z >> 31)
+            u_delay = (z & 0x1FFFFF) * _U21
+            u_work = ((z >> 21) & 0x1FFFFF) * _U21
+            u = (z >> 42) * _U22  # for the routing decision when leaving `nxt`
             team = node_team[nxt]
             uses = node_uses[nxt]
             tr = trans.get((cur, nxt))
             if tr.__class__ is list:
-                v = visits.get(nxt, 0) + 1
                 tr = tr[v if v < len(tr) else -1]
             if tr is not None:
                 delay_tab, delay_clock, same, work_tab = tr
@@ -341,7 +371,7 @@ class _Run:
             # -- delay outside capacity -----------------------------------------------------------
             delay = 0.0
             if delay_tab is not None:
-                d = delay_tab[int(ud[k] * TABLE)]
+                d = delay_tab[int(u_delay * TABLE)]
                 if d > 0.0:
                     now = env.now
                     target = delay_clock.advance(now, d) if delay_clock is not None else now + d
@@ -364,7 +394,7 @@ class _Run:
                 queued = since - t_req
             # -- work within the calendar ---------------------------------------------------------
             now = env.now
-            w = work_tab[int(uw[k] * TABLE)] if work_tab is not None else 0.0
+            w = work_tab[int(u_work * TABLE)] if work_tab is not None else 0.0
             if uses:
                 begin, finish = clocks[team].begin_and_finish(now, w)
                 if queued >= 0.0:
@@ -386,9 +416,8 @@ class _Run:
                     node_user[cur] if cur >= 0 else False,
                 )
             )
-            visits[nxt] = visits.get(nxt, 0) + 1
+            visits[nxt] = v
             prev, cur = cur, nxt
-            k += 1
         if held >= 0:
             self._release(held, server, since)
         self.end[i] = env.now

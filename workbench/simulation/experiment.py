@@ -90,6 +90,21 @@ def default_period(model: SimulationModel) -> tuple[pd.Timestamp, float]:
     return start, max(float(round(model.fitted_on.days)), 28.0)
 
 
+def historical_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:
+    """The log's cases as arrivals to replay: ``arrival`` (first start, else first timestamp) and attributes."""
+    from workbench.schema import CASE_ID, START_TIMESTAMP, TIMESTAMP
+
+    first = events[TIMESTAMP]
+    if START_TIMESTAMP in events:
+        first = events[START_TIMESTAMP].fillna(events[TIMESTAMP])
+    grouped = events.assign(_first=first).groupby(CASE_ID, sort=False)
+    out = pd.DataFrame({"arrival": grouped["_first"].min()})
+    for attr in model.case_mix.attributes:
+        if attr in events:
+            out[attr] = grouped[attr].first().astype("string")
+    return out.sort_values("arrival", kind="stable").reset_index()
+
+
 def _replicate(
     models: tuple[SimulationModel, SimulationModel],
     rep: int,
@@ -99,11 +114,18 @@ def _replicate(
     warmup_days: float,
     groups: tuple[str, ...],
     keep_runs: bool,
+    replay: pd.DataFrame | None = None,
 ) -> tuple[int, list[pd.DataFrame], list[pd.DataFrame], dict]:
     kpi_frames, group_frames, runs = [], [], {}
     for arm, model in zip(ARMS, models):
         run = simulate(
-            model, start=start, days=days, seed=seed, warmup_days=warmup_days, keep_events=keep_runs
+            model,
+            start=start,
+            days=days,
+            seed=seed,
+            warmup_days=warmup_days,
+            keep_events=keep_runs,
+            replay=replay,
         )
         k, g = run_kpis(run, group_attributes=groups)
         kpi_frames.append(k.assign(replication=rep, arm=arm))
@@ -126,6 +148,7 @@ def run_experiment(
     n_jobs: int | None = 1,
     keep_runs: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    replay: pd.DataFrame | None = None,
 ) -> ExperimentResult:
     """Run ``replications`` paired replications of the baseline ``model`` and ``scenario``.
 
@@ -153,6 +176,10 @@ def run_experiment(
         Keep every replication's simulated event log in ``runs``.
     progress : callable, optional
         Called as ``progress(done, total)`` after each replication (e.g. by the CLI).
+    replay : pandas.DataFrame, optional
+        Replay these historical cases (see :func:`historical_cases`) instead of drawing
+        arrivals: "what would last year have looked like with this change". Work times,
+        routing and delays are still drawn from the model.
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
@@ -172,7 +199,7 @@ def run_experiment(
         raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
     seeds = np.random.SeedSequence(seed).spawn(replications)
     args = [
-        ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs)
+        ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)
         for r in range(replications)
     ]
     jobs = os.cpu_count() or 1 if n_jobs is None else max(1, int(n_jobs))
@@ -212,6 +239,7 @@ def run_experiment(
             "days": days,
             "warmup_days": warmup_days,
             "group_attributes": list(groups),
+            "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
         },
     )
 

@@ -16,7 +16,7 @@ naming it and listing what exists -- and returns the changed model. The change t
 ``calendar``        new weekly working hours for a team (or every team)
 ``routing``         set next-step probabilities at an activity (the others are rescaled)
 ``route_attribute`` cases with an attribute value are assigned straight to a team
-``misrouting``      multiply the rate of misrouted visits (those sent back) by ``factor``
+``misrouting``      multiply the rate of visits to a wrong team (sent back, then sent on) by ``factor``
 ``volume``          multiply the arrival rate by ``factor``
 ``automate``        an activity takes no time and no staff
 ``remove``          an activity is skipped
@@ -338,7 +338,7 @@ def _misrouting(model: SimulationModel, c: MisroutingChange, where: str) -> Simu
     }
     if not variant:
         raise ScenarioError(
-            f"{where}: the model has no misrouted (sent back) visits"
+            f"{where}: the model has no visits to a wrong team (sent back, then sent to another team)"
             + (f" to team '{c.team}'" if c.team else "")
             + "; misrouting needs statuses.sent_back in the log config and send-backs in the log"
         )
