@@ -4,7 +4,7 @@ The rate in a local hour is ``weekly_rate[hour of week] * monthly_level[month] *
 :func:`fit_arrivals` estimates both factors from case start times by alternating
 exposure-weighted means (each hour of the week and each month is divided by how often it
 occurs in the observed period). Months the log does not cover (at least a week of them)
-get the level of the log's last four weeks. :func:`sample_arrivals` draws the hourly counts and
+get the level of the log's last two weeks. :func:`sample_arrivals` draws the hourly counts and
 uniform times within each hour, in numpy, before the engine starts.
 """
 
@@ -57,7 +57,7 @@ def fit_arrivals(arrivals: pd.Series, *, timezone: str, min_month_days: float = 
     weekly = np.divide(
         np.bincount(how, weights=counts, minlength=168), exposure, out=np.zeros(168), where=exposure > 0
     )
-    # months never observed get the level of the last four weeks (the best guess for the near future)
+    # months never observed get the level of the last two weeks (the best guess for the near future)
     recent = slice(max(hours - 28 * 24, 0), hours)
     expected = float(weekly[how[recent]].sum())
     recent_level = float(counts[recent].sum()) / expected if expected > 0 else 1.0

@@ -109,14 +109,10 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         else:
             by_visit.setdefault((s, t), {})[tr.visit] = entry
     for key, visits in by_visit.items():
-        # a list indexed by visit number; the generic entry (or the nearest lower visit) fills gaps
-        top = max(visits)
+        # a list indexed by visit number (a visit beyond the last entry uses the last entry);
+        # missing levels use the transition's general entry
         generic = trans.get(key, (None, None, False, None))
-        table, last = [], generic
-        for v in range(top + 1):
-            last = visits.get(v, last if v > 0 else generic)
-            table.append(last if v > 0 else generic)
-        trans[key] = table
+        trans[key] = [generic] + [visits.get(v, generic) for v in range(1, max(visits) + 1)]
     attributes = list(model.case_mix.attributes)
     attr_index = {a: i for i, a in enumerate(attributes)}
     value_codes = [{v: k for k, v in enumerate(model.case_mix.values_of(a))} for a in attributes]

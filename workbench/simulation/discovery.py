@@ -333,15 +333,23 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -
         out.append(base)
         if delay is None or waits["visit"].nunique() < 2:
             continue
-        # the delay before a repeated step often depends on how many times it was done already
-        overall = float(waits["delay_" + ("work" if clock == "working" else "cal")].mean())
-        for v, gv in waits.groupby("visit", sort=True):
+        # the delay before a repeated step often depends on how many times it was done already: when
+        # it does, every visit level is kept (the highest one stands for "that visit or later")
+        column = "delay_" + ("work" if clock == "working" else "cal")
+        overall = float(waits[column].mean())
+        levels = []
+        for v in range(1, max_visit + 1):
+            gv = waits[waits["visit"] == v]
             if len(gv) < min_support:
-                continue
-            d_v, _ = _fit_delay(gv, clock=clock)
-            mean_v = float(gv["delay_" + ("work" if clock == "working" else "cal")].mean())
-            if overall > 0 and abs(mean_v - overall) / overall > 0.1:
-                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": len(gv)}))
+                break
+            levels.append((v, gv))
+        differs = any(
+            overall > 0 and abs(float(gv[column].mean()) - overall) / overall > 0.1 for _, gv in levels
+        )
+        if differs and len(levels) > 1:
+            for v, gv in levels:
+                d_v, _ = _fit_delay(gv, clock=clock)
+                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": int(len(gv))}))
     return out
 
 

@@ -161,7 +161,8 @@ class TransitionSpec(FrozenModel):
 
     source: str
     target: str
-    #: only for the ``visit``-th time at ``target`` (the highest visit given means "or later")
+    #: only for the ``visit``-th time at ``target`` (the highest visit given for a pair of steps
+    #: also stands for later visits)
     visit: int | None = Field(default=None, ge=1)
     #: delay outside the team's capacity before ``target`` starts (None: no delay)
     delay: Duration | None = None
