@@ -59,3 +59,14 @@ def test_parallel_replications_give_the_same_numbers(toy_model: SimulationModel)
     serial = run_experiment(toy_model, scenario, replications=2, seed=9, days=14, warmup_days=0, n_jobs=1)
     parallel = run_experiment(toy_model, scenario, replications=2, seed=9, days=14, warmup_days=0, n_jobs=2)
     assert serial.kpis.equals(parallel.kpis)
+
+
+def test_replaying_the_log_keeps_its_arrivals_and_attributes(demo_model: SimulationModel, demo_events):  # noqa: ANN001
+    from workbench.simulation import historical_cases, simulate
+
+    cases = historical_cases(demo_events, demo_model)
+    assert list(cases.columns[:2]) == ["case_id", "arrival"] and "department" in cases.columns
+    run = simulate(demo_model, start="2023-01-02", days=49, seed=2, replay=cases, keep_events=False)
+    inside = cases[cases["arrival"] >= run.start]
+    assert run.cases["arrival"].tolist() == inside["arrival"].tolist()
+    assert run.cases["department"].tolist() == inside["department"].tolist()

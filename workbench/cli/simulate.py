@@ -73,6 +73,9 @@ def simulate(
         "first", "--logs", help="Simulated logs to write: none, first (replication) or all."
     ),
     log_format: str = typer.Option("parquet", "--log-format", help="Simulated logs as parquet or csv."),
+    replay: bool = typer.Option(
+        False, "--replay", help="Replay the log's own case arrivals (and attributes) instead of drawing new ones."
+    ),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -83,7 +86,7 @@ def simulate(
     from workbench.config import load_log_config
     from workbench.io import check_not_input, write_table, write_text
     from workbench.simulation import discover_model, load_model, model_to_yaml
-    from workbench.simulation.experiment import run_experiment
+    from workbench.simulation.experiment import historical_cases, run_experiment
     from workbench.simulation.scenarios import apply_scenario, load_scenario
 
     if logs not in ("none", "first", "all"):
@@ -93,10 +96,12 @@ def simulate(
     config = load_log_config(log_config)
     check_not_input(out, [config.source.path, log_config, scenario, model_path])
     plan = load_scenario(scenario)
+    events = None
+    if model_path is None or replay:
+        _, events = _load_events(log_config, activities)
     if model_path is not None:
         model = load_model(model_path)
     else:
-        _, events = _load_events(log_config, activities)
         typer.echo(
             f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
             err=True,
@@ -113,6 +118,7 @@ def simulate(
         n_jobs=jobs,
         keep_runs=logs != "none",
         progress=_progress(f"simulating '{plan.name}'"),
+        replay=historical_cases(events, model) if replay else None,
     )
     out.mkdir(parents=True, exist_ok=True)
     write_text(model_to_yaml(model), out / "model.yaml")

@@ -15,6 +15,8 @@ from __future__ import annotations
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.distributions import Duration, fit_duration
 from workbench.simulation.engine import SimulationRun, simulate
+from workbench.simulation.experiment import ExperimentResult, historical_cases, paired_ci, run_experiment
+from workbench.simulation.kpis import run_kpis
 from workbench.simulation.model import (
     CalendarSpec,
     SimulationModel,
@@ -23,17 +25,31 @@ from workbench.simulation.model import (
     model_to_yaml,
     save_model,
 )
+from workbench.simulation.scenarios import Scenario, apply_scenario, load_scenario
+from workbench.simulation.validation import ValidationResult, score_logs, split_log, validate_model
 
 __all__ = [
     "CalendarSpec",
     "Duration",
+    "ExperimentResult",
+    "Scenario",
     "SimulationModel",
     "SimulationRun",
+    "ValidationResult",
+    "apply_scenario",
     "discover_model",
     "fit_duration",
+    "historical_cases",
     "load_model",
+    "load_scenario",
     "model_from_yaml",
     "model_to_yaml",
+    "paired_ci",
+    "run_experiment",
+    "run_kpis",
     "save_model",
+    "score_logs",
     "simulate",
+    "split_log",
+    "validate_model",
 ]

@@ -349,7 +349,7 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -
         if differs and len(levels) > 1:
             for v, gv in levels:
                 d_v, _ = _fit_delay(gv, clock=clock)
-                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": int(len(gv))}))
+                out.append(base.model_copy(update={"visit": int(v), "delay": d_v, "count": len(gv)}))
     return out
 
 
