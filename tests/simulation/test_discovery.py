@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from workbench.config import CalendarConfig, LogConfig
-from workbench.errors import EventLogError
+from workbench.errors import ConfigError, EventLogError
 from workbench.simulation import discover_model, simulate
 from workbench.simulation.distributions import duration_mean
 from workbench.simulation.model import END, START, SimulationModel
@@ -98,3 +98,17 @@ def test_bad_logs_are_refused(demo_config: LogConfig):
         discover_model(pd.DataFrame({"case_id": ["a"], "activity": ["x"]}))
     with pytest.raises(EventLogError, match="case attribute 'colour' is not a column"):
         discover_model(_recorded_log(20), case_attributes=["colour"])
+    with pytest.raises(
+        ConfigError, match="staff given for team 'Z', which does not do any work in the log; teams: 'X', 'Y'"
+    ):
+        discover_model(_recorded_log(20), staff={"Z": 3})
+    assert discover_model(_recorded_log(40), staff={"X": 7}).teams["X"].staff == 7
+
+
+def test_the_desks_questions_run_on_a_simulated_log(demo_model: SimulationModel, demo_config: LogConfig):
+    from workbench.analysis import answer_questions
+
+    run = simulate(demo_model, start="2023-01-02", days=28, seed=6)
+    answers = answer_questions(run.events, statuses=demo_config.statuses)
+    assert answers.unanswered == {}
+    assert len(answers.headlines()) == 5

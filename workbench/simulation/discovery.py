@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.config import CalendarConfig, LogConfig, StatusMeanings
-from workbench.errors import EventLogError
+from workbench.errors import ConfigError, EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, TIMESTAMP
 from workbench.simulation._arrivals import fit_arrivals
 from workbench.simulation._estimation import build_steps
@@ -144,6 +144,12 @@ def discover_model(
         infer_calendar=infer,
         staff_override=dict(staff or {}),
     )
+    unknown = sorted(set(staff or {}) - set(steps.pools))
+    if unknown:
+        raise ConfigError(
+            f"staff given for team '{unknown[0]}', which does not do any work in the log; "
+            f"teams: {', '.join(repr(p) for p in steps.pools)}"
+        )
     f = steps.frame
     case_attrs = _case_attribute_table(events, attrs)
     teams = {
