@@ -179,7 +179,7 @@ def demo_model(*, replicates: int, days: int, trials: int) -> list[dict[str, obj
 def _model_detail(result) -> str:  # type: ignore[no-untyped-def]
     """The planted department's signed-error verdict, and every flagged verdict."""
     t = result.table
-    own = t[(t["group"] == PLANTED) & (t["metric"] == "mean_signed_error")]["verdict"].tolist()
+    own = t[(t["group"] == PLANTED) & t["metric"].isin(["mae", "mean_signed_error"])]["verdict"].tolist()
     return " | ".join(own + [v for v in result.verdicts(flagged_only=True) if v not in own])
 
 

@@ -81,3 +81,18 @@ def test_audit_errors_exit_2(tmp_path, capsys):
     missing.write_text("name: m\nlog: nowhere.yaml\n", encoding="utf-8")
     assert run(["audit", str(missing)]) == 2
     assert "nowhere.yaml' does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_audit_simulates_a_scenario(tmp_path, repo_root):
+    log = _demo_log_config(repo_root, tmp_path, days=45)
+    scenario = repo_root / "configs" / "audits" / "scenarios" / "lower_jobcenter_priority.yaml"
+    config = tmp_path / "prio.yaml"
+    config.write_text(f"name: prio\nlog: {log}\naudits: [process]\ngroup_attributes: [department]\nseed: 1\n"
+                      f"process: {{scenario: {scenario}, replications: 3}}\n", encoding="utf-8")
+    code = run(["audit", str(config), "--out", str(tmp_path / "out"), "-q"])
+    assert code in (0, 1)
+    table = pd.read_csv(tmp_path / "out" / "audit.csv")
+    assert set(table["audit"]) == {"process"}
+    wait = table[(table["group"] == "Jobcenter") & (table["metric"] == "waiting_time_h")].iloc[0]
+    assert wait["ratio"] > 1  # served later: waits longer

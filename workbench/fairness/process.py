@@ -159,10 +159,11 @@ def audit_process_change(
         overall_info[kpi] = {"baseline": ov["baseline"], "scenario": ov["scenario"], "change": ov["diff"],
                              "change_low": ov["low"], "change_high": ov["high"], "relative_change": ov_rel}
         if np.isfinite(ov_rel):
-            lo, hi = ov["ratio_low"] - 1, ov["ratio_high"] - 1
+            interval = format_interval((ov["ratio_low"] - 1) * 100, (ov["ratio_high"] - 1) * 100, fmt=".1f", suffix="%")
+            change = f"{ov_rel * 100:+.1f}%".replace("-", "\u2212")
             notes.append(f"Overall {spec.label}: {ov['baseline']:.1f} -> {ov['scenario']:.1f} "
-                         f"({ov_rel:+.0%}, {rule.confidence:.0%} CI {format_interval(lo * 100, hi * 100, fmt='+.0f', suffix='%')})"
-                         + (" -- the average improves" if improves else ""))
+                         f"({change}, {rule.confidence:.0%} CI {interval or 'n/a'})"
+                         + ("; the average improves" if improves else ""))
         part = group_kpis[(group_kpis["kpi"] == kpi) & group_kpis["attribute"].astype(str).isin(attrs)]
         for (attr, group), cell in part.groupby(["attribute", "group"], sort=True):
             rows.append(_group_row(str(attr), str(group), cell, spec=spec, rule=rule, min_group_size=min_group_size,
