@@ -126,10 +126,15 @@ def _json_default(value: object) -> object:
     return str(value)
 
 
-def render_audit_html(result: AuditResult, *, title: str = "Fairness audit", charts: bool = True) -> str:
-    """The audit as one self-contained ``<section>`` (HTML string) for embedding in a report."""
+def render_audit_html(result: AuditResult, *, title: str | None = "Fairness audit", charts: bool = True) -> str:
+    """The audit as one self-contained ``<section>`` (HTML string) for embedding in a report.
+
+    ``title=None`` leaves out the ``<h2>`` heading (when the report gives the section its own).
+    """
     table = result.table
-    out = [f"<section class=\"wb-fairness\"><style>{_CSS}</style>", f"<h2>{escape(title)}</h2>"]
+    out = [f"<section class=\"wb-fairness\"><style>{_CSS}</style>"]
+    if title:
+        out.append(f"<h2>{escape(title)}</h2>")
     flagged = result.flagged_rows
     if len(table) == 0:
         out.append("<p class=\"wb-verdict wb-ok\">Nothing was audited.</p>")
