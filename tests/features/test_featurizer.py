@@ -10,6 +10,7 @@ from sklearn.base import clone
 from workbench.config import CalendarConfig
 from workbench.errors import ConfigError, EventLogError, NotFittedError
 from workbench.features import PrefixFeaturizer, open_case_counts, prefix_index
+from workbench.features._intercase import recent_outcomes
 
 
 def _log() -> pd.DataFrame:
@@ -105,6 +106,35 @@ def test_open_case_counts_match_a_brute_force_count() -> None:
         is_open = ~last["end"] & (now - last["t"] <= 700)
         assert system[i] == is_open.sum()
         assert per_team[i] == (is_open & (last["team"] == team[i])).sum()
+
+
+def test_recent_outcomes_match_a_brute_force_computation() -> None:
+    rng = np.random.default_rng(8)
+    rows = []
+    for c in range(30):
+        t = int(rng.integers(0, 5_000))
+        for k in range(int(rng.integers(2, 6))):
+            t += int(rng.integers(1, 400))
+            rows.append((c, t, int(rng.integers(0, 3)), bool(k > 0 and rng.random() < 0.35)))
+    frame = pd.DataFrame(rows, columns=["case", "t", "act", "end"])
+    case, t = frame["case"].to_numpy(), frame["t"].to_numpy(np.int64)
+    got = recent_outcomes(case, t, frame["end"].to_numpy(), frame["act"].to_numpy(np.int64), window_ns=1_500)
+    hours = 3_600_000_000_000
+    for i in range(len(frame)):
+        now, act = t[i], frame["act"].iloc[i]
+        recs, durations = [], []
+        for c, g in frame.groupby("case"):
+            for j in np.flatnonzero(g["end"].to_numpy()):
+                tau = g["t"].iloc[j]
+                if now - 1_500 < tau <= now:
+                    durations.append((tau - g["t"].iloc[0]) / hours)
+                    recs += [(tau - g["t"].iloc[k]) / hours for k in range(j) if g["act"].iloc[k] == act]
+        starts = frame.groupby("case")["t"].min()
+        assert got["recent_ends"][i] == len(durations)
+        assert got["recent_arrivals"][i] == ((starts > now - 1_500) & (starts <= now)).sum()
+        expected = np.mean(recs) if recs else np.nan
+        np.testing.assert_allclose(got["recent_remaining_hours"][i], expected)
+        np.testing.assert_allclose(got["recent_duration_hours"][i], np.mean(durations) if durations else np.nan)
 
 
 def test_no_feature_uses_events_after_the_prefix(demo_events: pd.DataFrame) -> None:

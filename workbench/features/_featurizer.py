@@ -17,7 +17,9 @@ Feature groups
   frequent activities, ``distinct_activities``, ``max_repeats``, ``teams_so_far``,
   ``team_changes``, ``resources_so_far``;
 - inter-case: ``open_cases`` in the system and ``open_cases_team`` in the case's
-  current team at that moment.
+  current team at that moment, and the recent performance of the process (cases that
+  ended in the last ``recent_window_days``: time from the same activity to the end,
+  case duration, number of ends and of new cases).
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from workbench.features._columns import (
     unique_names,
     vocabulary,
 )
-from workbench.features._intercase import open_case_counts
+from workbench.features._intercase import open_case_counts, recent_outcomes
 from workbench.features._intracase import (
     changes_so_far,
     cumulative_counts,
@@ -100,6 +102,11 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
     idle_timeout_days : float, "auto" or None
         A case idle for longer than this no longer counts as open; ``"auto"`` learns the
         99th percentile of within-case gaps in ``fit``; ``None`` disables the timeout.
+    recent_window_days : float or None
+        Window of the "recent performance" features: over the cases that reached an end
+        activity in the last this many days, the mean time from the same activity to the
+        end, the mean case duration, the number of ends and of new cases (``None``: off).
+        They let the model follow a process that changes over time.
     calendar : CalendarConfig, optional
         Working calendar: adds ``working_hours_elapsed`` and puts hour and weekday in local time.
 
@@ -128,6 +135,7 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         include_resource: bool = False,
         end_activities: Sequence[str] | None = None,
         idle_timeout_days: float | str | None = "auto",
+        recent_window_days: float | None = 30.0,
         calendar: CalendarConfig | None = None,
     ) -> None:
         self.case_attributes = case_attributes
@@ -137,6 +145,7 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         self.include_resource = include_resource
         self.end_activities = end_activities
         self.idle_timeout_days = idle_timeout_days
+        self.recent_window_days = recent_window_days
         self.calendar = calendar
 
     # -- fit ------------------------------------------------------------------------------------
@@ -156,6 +165,9 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         t = self.idle_timeout_days
         if not (t is None or t == "auto" or (isinstance(t, (int, float)) and t > 0)):
             raise ConfigError(f"idle_timeout_days must be a positive number, 'auto' or None, got {t!r}")
+        w = self.recent_window_days
+        if not (w is None or (isinstance(w, (int, float)) and w > 0)):
+            raise ConfigError(f"recent_window_days must be a positive number or None, got {w!r}")
         if self.calendar is not None and not isinstance(self.calendar, CalendarConfig):
             raise ConfigError(f"calendar must be a CalendarConfig or None, got {type(self.calendar).__name__}")
 
@@ -215,6 +227,8 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         self.duration_names_ = tuple(unique_names(self.activities_, "hours_in__"))
         names += list(self.count_names_) + list(self.duration_names_)
         names += ["open_cases"] + (["open_cases_team"] if TEAM in ev.columns else [])
+        if self.recent_window_days is not None:
+            names += ["recent_remaining_hours", "recent_duration_hours", "recent_ends", "recent_arrivals"]
         self.feature_names_out_ = tuple(names)
         self.categorical_features_ = tuple(n for n in names if n in cat_names)
         self.n_features_out_ = len(names)
@@ -305,6 +319,11 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         feats["open_cases"] = system
         if "open_cases_team" in self.feature_names_out_:
             feats["open_cases_team"] = team
+        if self.recent_window_days is not None:
+            feats.update(recent_outcomes(
+                case_codes, times, is_end, pd.factorize(activity, sort=False)[0].astype(np.int64),
+                window_ns=int(float(self.recent_window_days) * _NS_PER_DAY),
+            ))
 
         out = pd.DataFrame({name: feats[name] for name in self.feature_names_out_}, index=ev.index, dtype=float)
         return out.loc[events.index] if ev is not events else out

@@ -124,3 +124,88 @@ def open_case_counts(
         team_count[q] = out
     return system, team_count
 
+
+
+def windowed_mean(
+    rec_keys: np.ndarray,
+    rec_times: np.ndarray,
+    rec_values: np.ndarray,
+    q_keys: np.ndarray,
+    q_times: np.ndarray,
+    window_ns: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and count of the records with the query's key and a time in ``(t - window, t]``.
+
+    Records and queries carry integer keys (``-1`` in a query: no key, result ``NaN``);
+    each record becomes known at its time, so a query at ``t`` sees only records up to ``t``.
+    """
+    n = len(q_keys)
+    mean = np.full(n, np.nan)
+    count = np.zeros(n)
+    if len(rec_keys) == 0 or n == 0:
+        return mean, count
+    uniq = np.unique(np.concatenate([rec_times, q_times, q_times - window_ns]))
+    width = np.int64(len(uniq) + 1)
+    key_r = rec_keys.astype(np.int64) * width + np.searchsorted(uniq, rec_times)
+    order = np.argsort(key_r, kind="stable")
+    key_sorted = key_r[order]
+    cum_v = np.concatenate([[0.0], np.cumsum(rec_values[order].astype(float))])
+    cum_n = np.arange(len(order) + 1, dtype=float)
+    ok = q_keys >= 0
+    base = q_keys[ok].astype(np.int64) * width
+    hi = np.searchsorted(key_sorted, base + np.searchsorted(uniq, q_times[ok]), side="right")
+    lo = np.searchsorted(key_sorted, base + np.searchsorted(uniq, q_times[ok] - window_ns), side="right")
+    n_in = cum_n[hi] - cum_n[lo]
+    total = cum_v[hi] - cum_v[lo]
+    count[ok] = n_in
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean[ok] = np.where(n_in > 0, total / np.maximum(n_in, 1), np.nan)
+    return mean, count
+
+
+def recent_outcomes(
+    case_codes: np.ndarray,
+    times_ns: np.ndarray,
+    is_end: np.ndarray,
+    activity_codes: np.ndarray,
+    *,
+    window_ns: int,
+) -> dict[str, np.ndarray]:
+    """How the process performed recently, from cases that reached an end activity in the window.
+
+    For each event at time ``t`` (only events and ends up to ``t`` are used):
+
+    - ``recent_remaining_hours``: mean time from an event with the same activity to the
+      end event that followed it in its case, over ends in ``(t - window, t]``;
+    - ``recent_duration_hours``: mean duration (start to end event) of cases with an end in the window;
+    - ``recent_ends`` and ``recent_arrivals``: number of end events and of new cases in the window.
+    """
+    n = len(case_codes)
+    first = np.ones(n, dtype=bool)
+    first[1:] = case_codes[1:] != case_codes[:-1]
+    start_idx = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    ends = np.flatnonzero(is_end)
+    counts = ends - start_idx[ends]  # events before each end event in its case
+    rec_end = np.repeat(ends, counts)
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    rec_event = start_idx[rec_end] + offsets
+    hours = 3_600_000_000_000
+    remaining, _ = windowed_mean(
+        activity_codes[rec_event], times_ns[rec_end], (times_ns[rec_end] - times_ns[rec_event]) / hours,
+        activity_codes, times_ns, window_ns,
+    )
+    zeros_q = np.zeros(n, dtype=np.int64)
+    duration, n_ends = windowed_mean(
+        np.zeros(len(ends), dtype=np.int64), times_ns[ends], (times_ns[ends] - times_ns[start_idx[ends]]) / hours,
+        zeros_q, times_ns, window_ns,
+    )
+    starts = np.flatnonzero(first)
+    _, arrivals = windowed_mean(
+        np.zeros(len(starts), dtype=np.int64), times_ns[starts], np.zeros(len(starts)), zeros_q, times_ns, window_ns,
+    )
+    return {
+        "recent_remaining_hours": remaining,
+        "recent_duration_hours": duration,
+        "recent_ends": n_ends,
+        "recent_arrivals": arrivals,
+    }

@@ -66,6 +66,7 @@ class FeatureSettings(FrozenModel):
     include_resource: bool = False
     include_staff_attributes: bool = False
     idle_timeout_days: float | Literal["auto"] | None = "auto"
+    recent_window_days: float | None = Field(default=30.0, gt=0)
     use_calendar: bool = True
 
 

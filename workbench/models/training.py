@@ -92,6 +92,7 @@ def make_featurizer(*, config: TrainingConfig, log_config: LogConfig) -> PrefixF
         include_resource=f.include_resource,
         end_activities=end_statuses(log_config.statuses),
         idle_timeout_days=f.idle_timeout_days,
+        recent_window_days=f.recent_window_days,
         calendar=log_config.calendar if f.use_calendar else None,
     )
 
