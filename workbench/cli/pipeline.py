@@ -12,12 +12,24 @@ import typer
 DEMO_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "demo.yaml"
 
 
+def _quiet_libraries() -> None:
+    """Keep the terminal to the pipeline's own progress: libraries' INFO logs go to WARNING."""
+    import logging
+
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)  # one INFO line per trial otherwise
+    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool) -> None:
     import os
 
     from workbench.pipeline import load_experiment, run_experiment
 
     experiment = load_experiment(experiment_path)
+    _quiet_libraries()
     secret = None
     if ephemeral_key and not os.environ.get("WORKBENCH_SECRET"):
         # the demo data is synthetic: a fresh random key for this run is safe (pseudonyms differ per run)

@@ -11,7 +11,15 @@ from workbench.config import load_log_config
 from workbench.errors import ConfigError
 from workbench.pipeline.config import ExperimentConfig
 from workbench.pipeline.runner import RunContext, Stage, previous_durations, run_stages
-from workbench.pipeline.stages import Settings, stage_discover, stage_load
+from workbench.pipeline.stages import (
+    Settings,
+    stage_audit,
+    stage_discover,
+    stage_load,
+    stage_predict,
+    stage_simulate,
+    stage_train,
+)
 
 __all__ = ["STAGES", "default_mlflow_uri", "run_experiment"]
 
@@ -46,6 +54,10 @@ def stage_report(ctx: RunContext) -> dict[str, Any]:
 STAGES: dict[str, tuple[str, Callable[[RunContext], dict[str, Any]], float]] = {
     "load": ("Read, validate and clean the log", stage_load, 1.0),
     "discover": ("Process map and the desk's questions", stage_discover, 2.0),
+    "simulate": ("What-if scenarios (simulation)", stage_simulate, 6.0),
+    "train": ("Train, tune and track the models", stage_train, 8.0),
+    "predict": ("Score the open cases", stage_predict, 1.0),
+    "audit": ("Fairness audit", stage_audit, 3.0),
     "report": ("Write the report", stage_report, 1.0),
 }
 

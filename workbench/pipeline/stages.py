@@ -67,3 +67,120 @@ def stage_discover(ctx: RunContext) -> dict[str, Any]:
     summary = summary_lines(s.log_config.name, result)
     write_text("\n".join(summary) + "\n", out / "summary.txt")
     return {"discovery": result, "process_map": process_map, "maps": maps, "tables": tables, "summary": summary}
+
+
+def stage_simulate(ctx: RunContext) -> dict[str, Any]:
+    """Learn a simulation model from the log; run each scenario against the baseline (paired replications)."""
+    from workbench.simulation import discover_model, save_model
+    from workbench.simulation.experiment import run_experiment
+    from workbench.simulation.scenarios import load_scenario
+
+    s = _settings(ctx)
+    sim = s.experiment.simulation
+    events = ctx.results["load"]["loaded"].events
+    scenarios = [load_scenario(p) for p in sim.scenarios]  # every scenario checked before anything runs
+    model = discover_model(events, config=s.log_config)
+    out = ctx.stage_dir("simulate")
+    save_model(model, out / "model.yaml")
+    results = {}
+    for path, scenario in zip(sim.scenarios, scenarios, strict=True):
+        result = run_experiment(
+            model, scenario, replications=sim.replications, seed=s.experiment.seed, n_jobs=sim.n_jobs,
+        )
+        folder = out / Path(path).stem
+        write_table(result.comparison, folder / "comparison.csv")
+        write_table(result.group_comparison, folder / "group_comparison.csv")
+        write_table(result.kpis, folder / "kpis.csv")
+        write_table(result.group_kpis, folder / "group_kpis.csv")
+        results[scenario.name] = result
+    return {"model": model, "results": results}
+
+
+def stage_train(ctx: RunContext) -> dict[str, Any]:
+    """Train, tune (Optuna) and track (MLflow) each model named in the experiment."""
+    from workbench.models import load_training_config, log_training_run, train_model
+
+    s = _settings(ctx)
+    tr = s.experiment.training
+    events = ctx.results["load"]["loaded"].events
+    out = ctx.stage_dir("train")
+    trained = {}
+    for path in tr.configs:
+        config = load_training_config(path)
+        budget = config.budget.model_copy(
+            update={k: v for k, v in (("trials", tr.trials), ("seconds", tr.timeout_seconds)) if v is not None}
+        )
+        config = config.model_copy(update={"budget": budget, "seed": s.experiment.seed})
+        result = train_model(events, config=config, log_config=s.log_config)
+        logged = log_training_run(result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{s.experiment.name}")
+        write_table(result.importance, out / f"{config.name}_importance.csv")
+        if result.per_prefix is not None:
+            write_table(result.per_prefix, out / f"{config.name}_per_prefix.csv")
+        trained[config.name] = {"result": result, "logged": logged, "config": config}
+    return {"models": trained, "mlflow_uri": s.mlflow_uri}
+
+
+def stage_predict(ctx: RunContext) -> dict[str, Any]:
+    """Score every open case with the trained models: the ranked at-risk list with reasons."""
+    from workbench.models import score_open_cases
+
+    events = ctx.results["load"]["loaded"].events
+    models = [m["result"].model for m in ctx.results["train"]["models"].values()]
+    scored = score_open_cases(events, models=models)
+    out = ctx.stage_dir("predict")
+    write_table(scored, out / "at_risk.csv")
+    return {"at_risk": scored}
+
+
+def stage_audit(ctx: RunContext) -> dict[str, Any]:
+    """Fairness: the log as it is, each trained model, and each simulated change, per group of users."""
+    from workbench.fairness import (
+        audit_history,
+        audit_model,
+        audit_process_change,
+        combine_results,
+        load_audit_config,
+        write_audit,
+    )
+    from workbench.models import predict_frame
+
+    s = _settings(ctx)
+    events = ctx.results["load"]["loaded"].events
+    log_config = s.log_config
+    config = load_audit_config(s.experiment.audit) if s.experiment.audit is not None else None
+    attrs = tuple(config.group_attributes or log_config.group_attributes) if config else log_config.group_attributes
+    if not attrs:
+        return {"result": None, "note": "no group attributes are configured: nothing to audit"}
+    seed = config.seed if config else s.experiment.seed
+    reps = config.replicates if config else 1000
+    common: dict[str, Any] = {
+        "group_attributes": attrs,
+        "min_group_size": (config.min_group_size if config and config.min_group_size else None)
+        or log_config.privacy.min_group_size,
+        "staff_attributes": log_config.staff_attributes,
+        "person_columns": log_config.person_columns,
+    }
+    if config is not None:
+        common["rule"] = config.flag.rule()
+        common["allow_staff_attributes"] = config.allow_staff_attributes
+    noun = config.case_noun if config else "cases"
+    results = []
+    hist = config.historical if config is not None else None
+    results.append(audit_history(
+        events, statuses=log_config.statuses, replicates=reps, seed=seed, case_noun=noun,
+        **({"outcomes": hist.outcomes, "strata": hist.strata, "completed_only": hist.completed_only,
+            "outcome_activities": [o.to_outcome() for o in hist.outcome_activities],
+            "queue_wait": hist.queue_wait.to_queue_wait() if hist.queue_wait else None} if hist else {}),
+        **common,
+    ))
+    for name, trained in ctx.results.get("train", {}).get("models", {}).items():
+        scores = predict_frame(trained["result"].model, events, group_attributes=attrs)
+        results.append(audit_model(scores, replicates=reps, seed=seed, case_noun=noun, model_name=name, **common))
+    process_common = {k: v for k, v in common.items() if k != "group_attributes"}
+    for name, result in ctx.results.get("simulate", {}).get("results", {}).items():
+        results.append(audit_process_change(
+            result.group_kpis, result.kpis, group_attributes=attrs, scenario_name=name, **process_common,
+        ))
+    combined = combine_results(*results)
+    files = write_audit(combined, ctx.stage_dir("audit"), title=f"Fairness audit: {s.experiment.name}")
+    return {"result": combined, "files": files}
