@@ -166,7 +166,7 @@ def test_case_attributes_spread_over_the_case() -> None:
     raw = pd.DataFrame({"case": ["a", "a", "b"], "act": ["x", "y", "x"],
                         "ts": ["2024-01-01 10:00", "2024-01-01 11:00", "2024-01-01 10:00"], "age": [None, 70, 40]})
     cfg = config(case_attributes={"age": "age"})
-    out, report = clean_log(to_canonical(raw, cfg), cfg)
+    out, _ = clean_log(to_canonical(raw, cfg), cfg)
     assert out["age"].tolist() == [70, 70, 40]
 
 

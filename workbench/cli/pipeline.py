@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -35,7 +35,7 @@ def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool) -> Non
         # the demo data is synthetic: a fresh random key for this run is safe (pseudonyms differ per run)
         secret = secrets.token_hex(32)
         typer.echo("WORKBENCH_SECRET is not set: the demo uses a fresh random pseudonymisation key for this run.")
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     typer.echo(f"Experiment '{experiment.name}': {experiment.description}")
     results = run_experiment(experiment, generated_at=stamp, secret=secret, progress=typer.echo, out_dir=out)
     folder = Path(out or experiment.output)  # type: ignore[arg-type]

@@ -14,7 +14,6 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from workbench.config._base import FrozenModel, load_yaml, parse_config
-from workbench.errors import ConfigError
 
 __all__ = [
     "SourceConfig",
@@ -57,7 +56,7 @@ class SourceConfig(FrozenModel):
     days: int = Field(default=365, gt=0)
 
     @model_validator(mode="after")
-    def _check_kind(self) -> "SourceConfig":
+    def _check_kind(self) -> SourceConfig:
         kind = self.resolved_kind
         if kind in ("csv", "xes", "parquet") and self.path is None:
             raise ValueError(f"source kind '{kind}' needs 'path'")
@@ -176,7 +175,7 @@ class CalendarConfig(FrozenModel):
     holidays: tuple[dt.date, ...] = ()  # ISO dates, e.g. 2023-12-24
 
     @model_validator(mode="after")
-    def _check_hours(self) -> "CalendarConfig":
+    def _check_hours(self) -> CalendarConfig:
         if self.end_hour <= self.start_hour:
             raise ValueError(f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})")
         if any(d not in range(7) for d in self.workdays):
@@ -220,8 +219,8 @@ class LogConfig(FrozenModel):
     time: TimeConfig = TimeConfig()
     lifecycle: LifecycleConfig = LifecycleConfig()
     #: canonical attribute name -> source column (a list means same names)
-    case_attributes: dict[str, str] = {}
-    event_attributes: dict[str, str] = {}
+    case_attributes: dict[str, str] = Field(default_factory=dict)
+    event_attributes: dict[str, str] = Field(default_factory=dict)
     #: case attributes that define groups of users, for the fairness audit
     group_attributes: tuple[str, ...] = ()
     #: attributes holding person identifiers (pseudonymised like ``resource``)
@@ -229,7 +228,7 @@ class LogConfig(FrozenModel):
     #: attributes describing staff; never used as group attributes unless allowed
     staff_attributes: tuple[str, ...] = ()
     #: rename activities (source label -> label used everywhere)
-    activity_map: dict[str, str] = {}
+    activity_map: dict[str, str] = Field(default_factory=dict)
     statuses: StatusMeanings = StatusMeanings()
     calendar: CalendarConfig = CalendarConfig()
     privacy: PrivacyConfig = PrivacyConfig()
@@ -243,7 +242,7 @@ class LogConfig(FrozenModel):
         return value
 
     @model_validator(mode="after")
-    def _check_groups(self) -> "LogConfig":
+    def _check_groups(self) -> LogConfig:
         known = set(self.case_attributes)
         for attr in self.group_attributes:
             if attr not in known:

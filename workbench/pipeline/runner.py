@@ -95,7 +95,7 @@ def run_stages(
         t0 = time.perf_counter()
         try:
             result = stage.run(ctx)
-        except BaseException as exc:  # noqa: BLE001 - re-raised as StageError or as is
+        except BaseException as exc:
             state["stages"][stage.name] = {"status": "failed", "error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
             state["status"] = "failed"
             write_text(json.dumps(state, indent=2, default=str), state_path)

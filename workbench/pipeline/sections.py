@@ -192,8 +192,8 @@ def scenario_changes(results: dict[str, dict[str, Any]]) -> tuple[ScenarioChange
 
 
 def scenarios_section(simulate: dict[str, Any]) -> Section:
-    from workbench.report.charts import distribution_chart
     from workbench.report import Image
+    from workbench.report.charts import distribution_chart
 
     blocks: list[Any] = [Paragraph(
         "Each scenario was simulated against today's process with the same arriving tickets (paired replications); "
