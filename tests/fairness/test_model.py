@@ -103,3 +103,28 @@ def test_bad_scores_tables_get_clear_errors():
     bad.loc[3, "y_pred"] = np.nan
     with pytest.raises(EventLogError, match="1 rows of the scores table have no y_true or y_pred"):
         audit_model(bad, group_attributes=["department"])
+
+
+def test_rates_over_too_few_positive_cases_are_not_judged():
+    """A group whose 3 positive cases were all missed has TPR 0, but 3 cases cannot carry a verdict."""
+    rng = np.random.default_rng(5)
+    n = 400
+    group = np.where(np.arange(n) < 60, "Small", "Large")
+    y = (rng.random(n) < 0.3).astype(float)
+    y[:60] = 0.0
+    y[:3] = 1.0  # the small group has exactly 3 positive cases...
+    proba = np.clip(0.5 * y + 0.4 * rng.random(n), 0, 1)
+    proba[:3] = 0.01  # ...and the model misses all of them
+    scores = pd.DataFrame({"case_id": [f"c{i}" for i in range(n)], "y_true": y, "y_proba": proba, "dept": group})
+    result = audit_model(scores, group_attributes=["dept"], replicates=200, seed=1)
+    rows = result.table[(result.table["group"] == "Small")].set_index("metric")
+    expected = {
+        "true_positive_rate": "not judged: only 3 positive cases (at least 10 needed)",
+        "auc": "not judged: only 3 positive (or negative) cases (at least 10 needed)",
+    }
+    for metric, reason in expected.items():
+        assert not rows.loc[metric, "flagged"]
+        assert rows.loc[metric, "reason"] == reason
+    assert rows.loc["true_positive_rate", "verdict"].endswith(
+        "Not judged: only 3 positive cases (at least 10 needed).")
+    assert rows.loc["true_positive_rate", "estimate"] == 0.0  # the figure is still shown

@@ -93,6 +93,8 @@ def compare_groups(
     controlled_for: str = "",
     case_noun: str = "cases",
     min_group_size: int = 10,
+    support: np.ndarray | None = None,
+    support_noun: str = "",
 ) -> pd.DataFrame:
     """Compare each group's figure with its reference over bootstrap replicates.
 
@@ -107,6 +109,11 @@ def compare_groups(
         The group that is the reference (its row says so), or ``None`` (overall).
     threshold : float
         From :func:`threshold_for`.
+    support, support_noun : optional
+        For a metric computed on part of a group (a true-positive rate on its positive
+        cases), how many cases of that part each group has. A group with fewer than
+        ``min_group_size`` is shown but not judged: a rate over two or three cases has
+        no meaningful interval (every bootstrap resample repeats the same few cases).
     """
     gv = np.asarray(group_values, dtype=np.float64)
     rv = np.asarray(reference_values, dtype=np.float64)
@@ -155,12 +162,18 @@ def compare_groups(
                 row[key] = np.nan
         elif is_ref:
             row["reason"] = "reference group"
+        elif support is not None and support[g] < min_group_size:
+            row["reason"] = f"{NOT_JUDGED} only {int(support[g])} {support_noun} (at least {min_group_size} needed)"
         else:
             _flag(row, spec, threshold)
         row["verdict"] = verdict_for_row(row, spec=spec, rule=rule, case_noun=case_noun,
                                          min_group_size=min_group_size)
         rows.append(row)
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+#: Start of the reason of a row whose metric has too few cases in its denominator.
+NOT_JUDGED = "not judged:"
 
 
 def _flag(row: dict[str, object], spec: MetricSpec, threshold: float) -> None:

@@ -164,6 +164,24 @@ def _check_scores(scores: pd.DataFrame, task: Task | None, attrs: Sequence[str])
     return task
 
 
+def _support(frame: pd.DataFrame, codes: np.ndarray, n_groups: int, task: str, case_noun: str) -> dict[str, dict]:  # type: ignore[type-arg]
+    """Per metric computed on part of each group: how many distinct cases each group has in that part."""
+    if task != "classification":
+        return {}
+    y = frame["y_true"].to_numpy(dtype=float)
+    ids = frame[CASE_ID].to_numpy()
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.array([pd.unique(ids[mask & (codes == g)]).size for g in range(n_groups)])
+
+    pos, neg = count(y == 1), count(y == 0)
+    return {
+        "true_positive_rate": {"support": pos, "support_noun": f"positive {case_noun}"},
+        "false_positive_rate": {"support": neg, "support_noun": f"negative {case_noun}"},
+        "auc": {"support": np.minimum(pos, neg), "support_noun": f"positive (or negative) {case_noun}"},
+    }
+
+
 def audit_model(
     scores: pd.DataFrame,
     *,
@@ -257,6 +275,7 @@ def audit_model(
         by_group.index = [str(i) for i in by_group.index]
         size = np.array([frame.loc[c == g, CASE_ID].nunique() for g in range(len(uniq))])
         suppressed = size < min_group_size
+        support = _support(frame, c, len(uniq), task, case_noun)
         comp = {k: np.vstack(v) for (aa, k), v in sums.items() if aa == a}
         est = _estimates(task, comp)
         if task == "classification":
@@ -283,6 +302,7 @@ def audit_model(
                 reference_index=ref_index, spec=spec, rule=rule,
                 threshold=threshold_for(spec, rule, scale=mae_overall), case_noun=case_noun,
                 min_group_size=min_group_size,
+                **support.get(name, {}),
             ))
     if task == "classification" and (frame["y_true"].astype(float) == 1).sum() < 10:
         notes.append("fewer than 10 positive outcomes in the scores: true-positive rates and AUC are very uncertain")

@@ -113,6 +113,8 @@ def verdict_for_row(
     text = f"{who}: {phrase}{interval} than {row['reference']}{figures}."
     if row["flagged"]:
         return f"{text} Flagged."
+    if str(row["reason"]).startswith("not judged:"):
+        return f"{text} Not judged: {str(row['reason']).removeprefix('not judged:').strip()}."
     threshold = _threshold_words(spec, float(row["threshold"]))  # type: ignore[arg-type]
     if row["reason"] == "own error within threshold":
         return (f"{text} Not flagged: the group's own {spec.label.split(' (')[0]} "
