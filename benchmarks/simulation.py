@@ -35,14 +35,16 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench.config import load_log_config  # noqa: E402
+from workbench.config import load_log_config
 
 FIDELITY_LOGS = {
     "bpic2012": ("configs/logs/bpic2012.yaml", "^W_"),
     "bpic2013": ("configs/logs/bpic2013_incidents.yaml", None),
     "demo": ("configs/logs/demo.yaml", None),
 }
-PUBLISHED = "BPIC 2012 W (published): Simod 0.720 / 155.5 h, AgentSimulator 0.151 / 89.1 h, ProSiT 0.351 / 32.1 h"
+PUBLISHED = (
+    "BPIC 2012 W (published): Simod 0.720 / 155.5 h, AgentSimulator 0.151 / 89.1 h, ProSiT 0.351 / 32.1 h"
+)
 
 
 def _events(name: str) -> tuple[pd.DataFrame, object]:
@@ -60,8 +62,10 @@ def fidelity(logs: list[str], replications: int, jobs: int | None) -> None:
     from workbench.simulation.validation import validate_model
 
     print(f"\n## Fidelity (validation protocol, {replications} replications)\n")
-    print("| log | cases (train/test) | 3-gram distance | cycle-time distance (h) | absolute event distance (h) "
-          "| circadian event distance (h) | seconds |")
+    print(
+        "| log | cases (train/test) | 3-gram distance | cycle-time distance (h) | absolute event distance (h) "
+        "| circadian event distance (h) | seconds |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name in logs:
         t0 = time.perf_counter()
@@ -70,13 +74,19 @@ def fidelity(logs: list[str], replications: int, jobs: int | None) -> None:
         s = res.summary.set_index("metric")
         cells = [f"{s.loc[m, 'mean']:.3f} ± {s.loc[m, 'std']:.3f}" for m in s.index]
         st = res.settings
-        print(f"| {name} | {st['train_cases']}/{st['test_cases']} | " + " | ".join(cells)
-              + f" | {time.perf_counter() - t0:.0f} |", flush=True)
-    print(f"\n{PUBLISHED}. Mean ± standard deviation over replications; simulated events after the log's last "
-          "event are cut off, as the log cut them off.")
+        print(
+            f"| {name} | {st['train_cases']}/{st['test_cases']} | "
+            + " | ".join(cells)
+            + f" | {time.perf_counter() - t0:.0f} |",
+            flush=True,
+        )
+    print(
+        f"\n{PUBLISHED}. Mean ± standard deviation over replications; simulated events after the log's last "
+        "event are cut off, as the log cut them off."
+    )
 
 
-def _demo_model(seed: int = 42):  # noqa: ANN202
+def _demo_model(seed: int = 42):
     from workbench.demo import DemoParams, generate_demo_log
     from workbench.io import prepare_log
     from workbench.simulation import discover_model
@@ -104,12 +114,15 @@ def speed(repeats: int) -> None:
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             label = "one year of the demo desk" + (" (event log built)" if keep else " (KPIs only)")
             rates.append(run.activity_instances / cpu)
-            print(f"| {label}, seed {k} | {run.activity_instances:,} | {wall:.2f} | {cpu:.2f} | "
-                  f"{run.activity_instances / cpu:,.0f} |", flush=True)
+            print(
+                f"| {label}, seed {k} | {run.activity_instances:,} | {wall:.2f} | {cpu:.2f} | "
+                f"{run.activity_instances / cpu:,.0f} |",
+                flush=True,
+            )
     print(f"\nMedian: {np.median(rates):,.0f} activity instances per CPU second.")
 
 
-def _busiest_partner(model, exp) -> str:  # noqa: ANN001
+def _busiest_partner(model, exp) -> str:
     util = exp.comparison.set_index("kpi")["baseline"]
     first = model.statuses.first_line_team
     partners = {k.split(":", 1)[1]: v for k, v in util.items() if k.startswith("utilisation:")}
@@ -117,7 +130,22 @@ def _busiest_partner(model, exp) -> str:  # noqa: ANN001
     return max(partners, key=partners.get)
 
 
-def whatif(worlds: list[int], replications: int, jobs: int | None) -> None:
+def _true_effects(seed: int, team: str) -> tuple[float, float]:
+    """True effects (h) of the two changes in one generator world (same random streams)."""
+    from workbench.demo import DemoParams, generate_demo_log
+
+    p = DemoParams()
+    col = "final_cycle_hours"
+    base = generate_demo_log(p, seed=seed).truth[col].mean()
+    staff = dataclasses.replace(p, staff={**p.staff, team: p.staff[team] + 1})
+    mis = dataclasses.replace(p, misrouting_rate=p.misrouting_rate / 2)
+    return (
+        generate_demo_log(staff, seed=seed).truth[col].mean() - base,
+        generate_demo_log(mis, seed=seed).truth[col].mean() - base,
+    )
+
+
+def whatif(worlds: list[int], replications: int, jobs: int | None, truth_worlds: int) -> None:
     from workbench.demo import DemoParams, generate_demo_log
     from workbench.simulation.experiment import run_experiment
     from workbench.simulation.scenarios import Scenario
@@ -135,7 +163,9 @@ def whatif(worlds: list[int], replications: int, jobs: int | None) -> None:
         changes = {
             f"add one person to {team}": (
                 Scenario(name="staff", changes=[{"type": "staff", "team": team, "add": 1}]),
-                dataclasses.replace(base_params, staff={**base_params.staff, team: base_params.staff[team] + 1}),
+                dataclasses.replace(
+                    base_params, staff={**base_params.staff, team: base_params.staff[team] + 1}
+                ),
             ),
             "halve misrouting": (
                 Scenario(name="misrouting", changes=[{"type": "misrouting", "factor": 0.5}]),
@@ -144,49 +174,100 @@ def whatif(worlds: list[int], replications: int, jobs: int | None) -> None:
         }
         for label, (scenario, params) in changes.items():
             truth = generate_demo_log(params, seed=seed).truth[col].mean() - demo.truth[col].mean()
-            exp = run_experiment(model, scenario, replications=replications, seed=1000 + seed, warmup_days=0,
-                                 n_jobs=jobs)
+            exp = run_experiment(
+                model, scenario, replications=replications, seed=1000 + seed, warmup_days=0, n_jobs=jobs
+            )
             c = exp.comparison.set_index("kpi").loc["cycle_time_h"]
             err = (c["difference"] - truth) / abs(truth)
             rows.append((seed, label.split(" to ")[0], c["difference"], truth))
-            print(f"| {seed} | {label} | {c['difference']:.2f} [{c['ci_low']:.2f}, {c['ci_high']:.2f}] | {truth:.2f} "
-                  f"| {err:+.0%} | {'right' if np.sign(c['difference']) == np.sign(truth) else 'WRONG'} |",
-                  flush=True)
+            print(
+                f"| {seed} | {label} | {c['difference']:.2f} [{c['ci_low']:.2f}, {c['ci_high']:.2f}] | {truth:.2f} "
+                f"| {err:+.0%} | {'right' if np.sign(c['difference']) == np.sign(truth) else 'WRONG'} |",
+                flush=True,
+            )
     frame = pd.DataFrame(rows, columns=["world", "scenario", "simulated", "true"])
-    print("\n| scenario | mean simulated effect (h) | mean true effect (h) | error of the means | "
-          "worlds within 25% | worlds with the right sign |")
-    print("|---|---|---|---|---|---|")
+    # the true effect of one world is one draw; its expectation is the mean over many generator worlds
+    extra = [_true_effects(s, team) for s in range(100, 100 + truth_worlds)]
+    expected = {
+        "add one person": float(
+            np.mean([t for t, _ in extra] + frame[frame["scenario"] == "add one person"]["true"].tolist())
+        ),
+        "halve misrouting": float(
+            np.mean([m for _, m in extra] + frame[frame["scenario"] == "halve misrouting"]["true"].tolist())
+        ),
+    }
+    n_truth = truth_worlds + len(worlds)
+    print(
+        "\n| scenario | mean simulated effect (h) | mean true effect, these worlds (h) | error of the means | "
+        f"expected true effect, {n_truth} worlds (h) | worlds within 25% of their own true effect | "
+        "worlds within 25% of the expected true effect | right sign |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for label, g in frame.groupby("scenario", sort=False):
         sim, true = g["simulated"].mean(), g["true"].mean()
-        within = int(((g["simulated"] - g["true"]).abs() <= 0.25 * g["true"].abs()).sum())
+        own = int(((g["simulated"] - g["true"]).abs() <= 0.25 * g["true"].abs()).sum())
+        exp_true = expected[label]
+        vs_expected = int(((g["simulated"] - exp_true).abs() <= 0.25 * abs(exp_true)).sum())
         sign = int((np.sign(g["simulated"]) == np.sign(g["true"])).sum())
-        print(f"| {label} | {sim:.2f} | {true:.2f} | {(sim - true) / abs(true):+.0%} | {within}/{len(g)} | "
-              f"{sign}/{len(g)} |")
+        print(
+            f"| {label} | {sim:.2f} | {true:.2f} | {(sim - true) / abs(true):+.0%} | {exp_true:.2f} | "
+            f"{own}/{len(g)} | {vs_expected}/{len(g)} | {sign}/{len(g)} |"
+        )
+    spread = pd.DataFrame(extra, columns=["staff", "misrouting"]).std()
+    print(
+        f"\nSpread of the true effect between generator worlds (sd over {truth_worlds} extra worlds): "
+        f"{spread['staff']:.2f} h (one more person), {spread['misrouting']:.2f} h (halve misrouting)."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sections", default="fidelity,speed,whatif", help="comma-separated: fidelity,speed,whatif")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--sections", default="fidelity,speed,whatif", help="comma-separated: fidelity,speed,whatif"
+    )
     parser.add_argument("--logs", default="bpic2012,bpic2013,demo", help="fidelity logs (comma-separated)")
     parser.add_argument("--replications", type=int, default=10, help="validation replications")
-    parser.add_argument("--worlds", type=int, default=5, help="what-if: number of demo worlds (seeds 42, 43, ...)")
-    parser.add_argument("--whatif-replications", type=int, default=10, help="what-if: paired replications per world")
+    parser.add_argument(
+        "--worlds", type=int, default=5, help="what-if: number of demo worlds (seeds 42, 43, ...)"
+    )
+    parser.add_argument(
+        "--whatif-replications", type=int, default=10, help="what-if: paired replications per world"
+    )
+    parser.add_argument(
+        "--truth-worlds",
+        type=int,
+        default=8,
+        help="what-if: extra generator worlds (seeds 100, ...) for the expected true effect",
+    )
     parser.add_argument("--speed-repeats", type=int, default=3, help="speed: repeats")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
-    parser.add_argument("--quick", action="store_true", help="a small smoke run (demo only, few replications)")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small smoke run (demo only, few replications)"
+    )
     args = parser.parse_args(argv)
     sections = set(args.sections.split(","))
     logs = args.logs.split(",")
     if args.quick:
-        logs, args.replications, args.worlds, args.whatif_replications, args.speed_repeats = ["demo"], 2, 1, 3, 1
-    print(f"# Simulation benchmark\n\nMachine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
-          f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}")
+        logs, args.replications, args.worlds, args.whatif_replications, args.speed_repeats = (
+            ["demo"],
+            2,
+            1,
+            3,
+            1,
+        )
+        args.truth_worlds = 1
+    print(
+        f"# Simulation benchmark\n\nMachine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}"
+    )
     if "speed" in sections:
         speed(args.speed_repeats)
     if "fidelity" in sections:
         fidelity(logs, args.replications, args.jobs)
     if "whatif" in sections:
-        whatif(list(range(42, 42 + args.worlds)), args.whatif_replications, args.jobs)
+        whatif(list(range(42, 42 + args.worlds)), args.whatif_replications, args.jobs, args.truth_worlds)
     return 0
 
 
