@@ -70,6 +70,25 @@ def default_mlflow_uri() -> str:
     return f"sqlite:///{(Path.cwd() / 'mlruns' / 'mlflow.db').resolve()}"
 
 
+def check_configs(experiment: ExperimentConfig) -> None:
+    """Load every config the experiment names, so a typo fails now, not after an hour of training."""
+    from workbench.analysis import load_filters, load_rules
+    from workbench.fairness import load_audit_config
+    from workbench.models import load_training_config
+    from workbench.simulation.scenarios import load_scenario
+
+    if experiment.filters is not None:
+        load_filters(experiment.filters)
+    if experiment.rules is not None:
+        load_rules(experiment.rules)
+    for path in experiment.simulation.scenarios:
+        load_scenario(path)
+    for path in experiment.training.configs:
+        load_training_config(path)
+    if experiment.audit is not None:
+        load_audit_config(experiment.audit)
+
+
 def run_experiment(
     experiment: ExperimentConfig,
     *,
@@ -93,6 +112,7 @@ def run_experiment(
     if unknown:
         raise ConfigError(f"unknown stage(s) {unknown} in 'stages'; known stages: {list(STAGES)}")
     log_config = load_log_config(experiment.log)
+    check_configs(experiment)
     out = Path(out_dir or experiment.output)  # type: ignore[arg-type]
     if log_config.source.path is not None and out.resolve() == log_config.source.path.resolve().parent:
         raise ConfigError(f"output folder '{out}' is the folder of the input log; choose another output")

@@ -73,13 +73,15 @@ def stage_simulate(ctx: RunContext) -> dict[str, Any]:
     """Learn a simulation model from the log; run each scenario against the baseline (paired replications)."""
     from workbench.simulation import discover_model, save_model
     from workbench.simulation.experiment import run_experiment
-    from workbench.simulation.scenarios import load_scenario
+    from workbench.simulation.scenarios import apply_scenario, load_scenario
 
     s = _settings(ctx)
     sim = s.experiment.simulation
     events = ctx.results["load"]["loaded"].events
     scenarios = [load_scenario(p) for p in sim.scenarios]  # every scenario checked before anything runs
     model = discover_model(events, config=s.log_config)
+    for scenario in scenarios:  # a team or activity that does not exist stops the stage before any run
+        apply_scenario(model, scenario)
     out = ctx.stage_dir("simulate")
     save_model(model, out / "model.yaml")
     results = {}
