@@ -35,6 +35,7 @@ def test_simulate_writes_comparison_plots_logs_and_model(
             "2",
             "--jobs",
             "1",
+            "--replay",
             "--warmup-days",
             "3",
             "--seed",
