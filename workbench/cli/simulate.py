@@ -74,7 +74,9 @@ def simulate(
     ),
     log_format: str = typer.Option("parquet", "--log-format", help="Simulated logs as parquet or csv."),
     replay: bool = typer.Option(
-        False, "--replay", help="Replay the log's own case arrivals (and attributes) instead of drawing new ones."
+        False,
+        "--replay",
+        help="Replay the log's own case arrivals (and attributes) instead of drawing new ones.",
     ),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.

@@ -74,6 +74,8 @@ def build_steps(
     for col in (START_TIMESTAMP, RESOURCE, TEAM):
         if col not in df:
             df[col] = pd.NA
+    for col in (TIMESTAMP, START_TIMESTAMP):  # a frame built by hand may hold naive or all-missing times
+        df[col] = pd.to_datetime(df[col], utc=True)
     df = df.sort_values([CASE_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
     first = df[TIMESTAMP].min()
     if df[START_TIMESTAMP].notna().any():
