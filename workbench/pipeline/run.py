@@ -11,6 +11,7 @@ from workbench.config import load_log_config
 from workbench.errors import ConfigError
 from workbench.pipeline.config import ExperimentConfig
 from workbench.pipeline.runner import RunContext, Stage, previous_durations, run_stages
+from workbench.pipeline.tracking import start_pipeline_run
 from workbench.pipeline.stages import (
     Settings,
     stage_audit,
@@ -125,4 +126,17 @@ def run_experiment(
     )
     stages = [Stage(name, *STAGES[name]) for name in experiment.stages]
     ctx = RunContext(out_dir=out, settings=settings, seed=experiment.seed)
-    return run_stages(stages, ctx, progress=progress, expected_seconds=previous_durations(out))
+    tracked = start_pipeline_run(
+        tracking_uri=settings.mlflow_uri,
+        experiment=experiment.name,
+        params={"log": log_config.name, "seed": str(experiment.seed), "stages": ",".join(experiment.stages),
+                "output": str(out)},
+    )
+    ctx.results["pipeline"] = {"mlflow_run": tracked}
+    results = run_stages(
+        stages, ctx, progress=progress, expected_seconds=previous_durations(out), on_failure=tracked.fail
+    )
+    if "report" in results:
+        tracked.log_artifact(Path(results["report"]["files"]["html"]))
+    tracked.finish()
+    return results

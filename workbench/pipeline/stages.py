@@ -114,7 +114,11 @@ def stage_train(ctx: RunContext) -> dict[str, Any]:
         )
         config = config.model_copy(update={"budget": budget, "seed": s.experiment.seed})
         result = train_model(events, config=config, log_config=s.log_config)
-        logged = log_training_run(result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{s.experiment.name}")
+        parent = ctx.results.get("pipeline", {}).get("mlflow_run")
+        logged = log_training_run(
+            result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{s.experiment.name}",
+            extra_tags={"mlflow.parentRunId": parent.run_id} if parent is not None else None,
+        )
         write_table(result.importance, out / f"{config.name}_importance.csv")
         if result.per_prefix is not None:
             write_table(result.per_prefix, out / f"{config.name}_per_prefix.csv")

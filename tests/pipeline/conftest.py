@@ -1,0 +1,61 @@
+"""A small experiment on a short generated demo log, written into a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_experiment(folder: Path, *, days: int = 45, stages: list[str] | None = None,
+                     scenarios: list[str] | None = None) -> Path:
+    """Write a log config (demo, ``days`` long), an audit config and an experiment into ``folder``."""
+    log = yaml.safe_load((REPO / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8"))
+    log["source"]["days"] = days
+    (folder / "log.yaml").write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
+    audit = yaml.safe_load((REPO / "configs" / "audits" / "demo_departments.yaml").read_text(encoding="utf-8"))
+    audit.update(log=str(folder / "log.yaml"), replicates=50)
+    (folder / "audit.yaml").write_text(yaml.safe_dump(audit, allow_unicode=True), encoding="utf-8")
+    experiment = {
+        "name": "tiny",
+        "description": "Tiny demo pipeline",
+        "log": str(folder / "log.yaml"),
+        "seed": 3,
+        "rules": str(REPO / "configs" / "rules" / "service_levels.yaml"),
+        "simulation": {
+            "scenarios": scenarios or [str(REPO / "configs" / "scenarios" / "demo_add_infra_staff.yaml")],
+            "replications": 2,
+            "n_jobs": 1,
+        },
+        "training": {
+            "configs": [str(REPO / "configs" / "training" / "demo_duration.yaml"),
+                        str(REPO / "configs" / "training" / "demo_reopen.yaml")],
+            "trials": 2,
+        },
+        "audit": str(folder / "audit.yaml"),
+        "mlflow_uri": f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}",
+        "output": str(folder / "out"),
+    }
+    if stages is not None:
+        experiment["stages"] = stages
+    path = folder / "experiment.yaml"
+    path.write_text(yaml.safe_dump(experiment, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory: pytest.TempPathFactory):
+    """The whole pipeline, run once for the module's tests."""
+    import os
+
+    from workbench.pipeline import load_experiment, run_experiment
+
+    folder = tmp_path_factory.mktemp("pipeline")
+    path = write_experiment(folder)
+    os.environ.setdefault("WORKBENCH_SECRET", "test-secret-key-for-the-workbench-suite-0123456789")
+    lines: list[str] = []
+    results = run_experiment(load_experiment(path), generated_at="2026-11-22 10:00 UTC", progress=lines.append)
+    return folder, results, lines
