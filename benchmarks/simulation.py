@@ -35,8 +35,6 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from workbench.config import load_log_config
-
 FIDELITY_LOGS = {
     "bpic2012": ("configs/logs/bpic2012.yaml", "^W_"),
     "bpic2013": ("configs/logs/bpic2013_incidents.yaml", None),
@@ -48,6 +46,7 @@ PUBLISHED = (
 
 
 def _events(name: str) -> tuple[pd.DataFrame, object]:
+    from workbench.config import load_log_config
     from workbench.io import load_log
 
     path, pattern = FIDELITY_LOGS[name]
@@ -87,6 +86,7 @@ def fidelity(logs: list[str], replications: int, jobs: int | None) -> None:
 
 
 def _demo_model(seed: int = 42):
+    from workbench.config import load_log_config
     from workbench.demo import DemoParams, generate_demo_log
     from workbench.io import prepare_log
     from workbench.simulation import discover_model
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
             3,
             1,
         )
-        args.truth_worlds = 1
+        args.truth_worlds = 2
     print(
         f"# Simulation benchmark\n\nMachine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
         f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}"

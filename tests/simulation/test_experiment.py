@@ -61,7 +61,7 @@ def test_parallel_replications_give_the_same_numbers(toy_model: SimulationModel)
     assert serial.kpis.equals(parallel.kpis)
 
 
-def test_replaying_the_log_keeps_its_arrivals_and_attributes(demo_model: SimulationModel, demo_events):  # noqa: ANN001
+def test_replaying_the_log_keeps_its_arrivals_and_attributes(demo_model: SimulationModel, demo_events):
     from workbench.simulation import historical_cases, simulate
 
     cases = historical_cases(demo_events, demo_model)

@@ -161,7 +161,7 @@ def _plot(kpis: pd.DataFrame, stem: Path, title: str) -> None:
 
     names = [k for k in _MAIN_KPIS if k in set(kpis["kpi"])]
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.6), squeeze=False)
-    for ax, name in zip(axes[0], names):
+    for ax, name in zip(axes[0], names, strict=True):
         data = [
             kpis[(kpis["kpi"] == name) & (kpis["arm"] == arm)]["value"].to_numpy()
             for arm in ("baseline", "scenario")

@@ -99,7 +99,8 @@ def build_steps(
         else np.full(len(df), None)
     )
     node = np.array(
-        [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant)], dtype=object
+        [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant, strict=True)],
+        dtype=object,
     )
     frame = pd.DataFrame(
         {
@@ -135,7 +136,7 @@ def build_steps(
     else:
         mode = "availability"
 
-    pools = sorted({p for p, u in zip(pool_arr, uses) if u and p is not None})
+    pools = sorted({p for p, u in zip(pool_arr, uses, strict=True) if u and p is not None})
     cal_for = calendars or {}
     clocks: dict[str, WorkClock] = {}
     pydt = origin.to_pydatetime()
@@ -199,7 +200,7 @@ def build_steps(
     gap = start - prev_end
     delay_work = np.zeros(len(frame))
     prev_user = frame["prev_user"].to_numpy()
-    for p, clock in clocks.items():
+    for p in clocks:
         m = (pool_arr == p) & uses
         delay_work[m] = (w_start[m] - w_prev[m]) - contention[m]
     sys_mask = ~uses

@@ -79,7 +79,10 @@ def collect(
     user = np.bincount(ev_case, weights=np.where(ev_user, ev_delay, 0.0), minlength=n)
     delay = np.bincount(ev_case, weights=np.where(ev_user, 0.0, ev_delay), minlength=n)
     ids = pd.Index([f"{prefix}{k}" for k in range(n)], dtype="string")
-    ts = lambda s: origin + pd.to_timedelta(np.asarray(s), unit="s")
+
+    def ts(seconds: np.ndarray) -> pd.Series:
+        return origin + pd.to_timedelta(np.asarray(seconds), unit="s")
+
     attr_frame = _attribute_frame(c, profiles)
     cycle = (end - arrivals) / 3600.0
     cases = pd.DataFrame(

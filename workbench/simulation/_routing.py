@@ -85,7 +85,7 @@ def _rules(
             continue
         if not isinstance(key_values, tuple):
             key_values = (key_values,)
-        kv = dict(zip(keys, key_values))
+        kv = dict(zip(keys, key_values, strict=True))
         if attr is not None and pd.isna(kv.get(attr)):
             continue
         probs = g["target"].value_counts(normalize=True)

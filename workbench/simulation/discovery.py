@@ -284,7 +284,11 @@ def _case_mix(case_attrs: pd.DataFrame) -> CaseMix:
     total = counts.sum()
     profiles = tuple(
         CaseProfile(
-            values=dict(zip(filled.columns, (str(v) for v in (key if isinstance(key, tuple) else (key,))))),
+            values=dict(
+                zip(
+                    filled.columns, (str(v) for v in (key if isinstance(key, tuple) else (key,))), strict=True
+                )
+            ),
             weight=round(float(n / total), 8),
         )
         for key, n in counts.items()

@@ -117,7 +117,7 @@ def _replicate(
     replay: pd.DataFrame | None = None,
 ) -> tuple[int, list[pd.DataFrame], list[pd.DataFrame], dict]:
     kpi_frames, group_frames, runs = [], [], {}
-    for arm, model in zip(ARMS, models):
+    for arm, model in zip(ARMS, models, strict=True):
         run = simulate(
             model,
             start=start,

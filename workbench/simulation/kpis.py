@@ -30,7 +30,7 @@ __all__ = ["CASE_KPIS", "GROUP_KPIS", "run_kpis"]
 
 #: Per-case KPIs reported overall and per group (mean over finished cases).
 GROUP_KPIS: tuple[str, ...] = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h", "work_time_h")
-CASE_KPIS: tuple[str, ...] = GROUP_KPIS + ("cycle_time_median_h", "cycle_time_p90_h")
+CASE_KPIS: tuple[str, ...] = (*GROUP_KPIS, "cycle_time_median_h", "cycle_time_p90_h")
 
 
 def run_kpis(

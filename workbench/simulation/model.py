@@ -76,9 +76,9 @@ class CalendarSpec(FrozenModel):
     """Weekly working hours in a local time zone (``[[8, 12], [12.5, 16]]`` per weekday), with holidays."""
 
     timezone: str = "UTC"
-    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[tuple[float, float], ...]] = {
-        day: ((8.0, 16.0),) for day in ("mon", "tue", "wed", "thu", "fri")
-    }
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[tuple[float, float], ...]] = (
+        Field(default_factory=lambda: {day: ((8.0, 16.0),) for day in ("mon", "tue", "wed", "thu", "fri")})
+    )
     holidays: tuple[str, ...] = ()
 
     @field_validator("hours")
@@ -181,7 +181,7 @@ class RoutingRule(FrozenModel):
     at: str
     before: str | None = None
     visit: int | None = Field(default=None, ge=1)
-    when: dict[str, str] = {}
+    when: dict[str, str] = Field(default_factory=dict)
     next: dict[str, float]
     count: int = 0
 
@@ -300,7 +300,7 @@ class SimulationModel(FrozenModel):
     group_attributes: tuple[str, ...] = ()
     statuses: StatusRoles = StatusRoles()
     default_calendar: CalendarSpec = CalendarSpec()
-    teams: dict[str, TeamSpec] = {}
+    teams: dict[str, TeamSpec] = Field(default_factory=dict)
     activities: dict[str, ActivitySpec]
     transitions: tuple[TransitionSpec, ...] = ()
     routing: tuple[RoutingRule, ...]
