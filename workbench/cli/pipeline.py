@@ -15,11 +15,12 @@ DEMO_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "demo.ya
 def _quiet_libraries() -> None:
     """Keep the terminal to the pipeline's own progress: libraries' INFO logs go to WARNING."""
     import logging
+    import os
 
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # one INFO line per trial otherwise
-    logging.getLogger("mlflow").setLevel(logging.WARNING)
+    os.environ.setdefault("MLFLOW_LOGGING_LEVEL", "WARNING")  # read when mlflow configures its loggers
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
