@@ -36,7 +36,10 @@ with mail". Then, per resolution: a *real reopen* (``real_reopen_rate``, "Reopen
 usually with "Mail from user", work, "Resolved with mail" again), a *harmless
 reopen* (``harmless_reopen_rate``: a "thanks for the help" reply, "Reopened", and an
 agent "Closed" without a new mail), or the system "Closed" after
-``auto_close_working_days`` working days.
+``auto_close_working_days`` working days. A real reopen is likelier for some
+categories (``reopen_category_risk``), after a hurried fix, when the user was never
+asked to confirm, and for misrouted tickets, so reopen risk can be predicted (weakly,
+as in real desks) from what is known when a ticket is resolved.
 
 *Observation.* Events after the horizon (``start + days``) are cut off, so tickets
 still open then are open in the log; the simulation runs on (with arrivals) so the

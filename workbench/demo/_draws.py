@@ -231,8 +231,18 @@ def draw_tickets(
     reply_after_hours = u_after < p.user_after_hours_prob
 
     # --- reopens -----------------------------------------------------------------------------
+    # A real reopen is likelier for some categories, after a hurried fix (the fastest third of
+    # work), and when the user was never asked to confirm; these relative risks are normalised
+    # to ``real_reopen_rate`` on average. Misrouting multiplies on top (a true what-if effect).
+    cat_risk = np.array([p.reopen_category_risk.get(c, 1.0) for c in CATEGORIES])[category]
+    quick = z_effort < np.quantile(z_effort, 1 / 3) if n else np.zeros(0, dtype=bool)
+    static = cat_risk * np.where(quick, p.reopen_quick_fix_risk, 1.0) * np.where(
+        n_rounds == 0, p.reopen_unconfirmed_risk, 1.0)
+    real_rate = p.real_reopen_rate * static / (static.mean() if n else 1.0)
+    real_rate = np.minimum(real_rate * np.where(misrouted, p.reopen_misrouted_risk, 1.0), 1.0 - p.harmless_reopen_rate)
     u = u_reopen[:, :, 0]
-    reopen_kind = np.where(u < p.real_reopen_rate, 1, np.where(u < p.real_reopen_rate + p.harmless_reopen_rate, 2, 0))
+    real = real_rate[:, None]
+    reopen_kind = np.where(u < real, 1, np.where(u < real + p.harmless_reopen_rate, 2, 0))
     reopen_kind[:, -1] = np.where(reopen_kind[:, -1] == 1, 0, reopen_kind[:, -1])  # at most max_reopens real
     reopen_frac = u_reopen[:, :, 1] ** 2  # users answer early in the auto-close window
     reopen_mail = u_reopen[:, :, 2] < p.reopen_mail_prob

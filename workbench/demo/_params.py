@@ -194,6 +194,21 @@ class DemoParams:
     harmless_reopen_rate : float
         Probability that a resolution is reopened by a "thanks for the help" reply
         and closed again by an agent without a new mail.
+    reopen_category_risk : mapping of str to float
+        Relative risk of a real reopen by category (1.0 where not given): some kinds
+        of problems come back more often than others. Together with
+        ``reopen_quick_fix_risk`` and ``reopen_unconfirmed_risk`` these relative risks
+        are normalised so the average resolution is reopened with
+        ``real_reopen_rate``.
+    reopen_quick_fix_risk : float
+        Relative risk of a real reopen for tickets whose work was in the fastest
+        third (a hurried fix), against 1.0 for the others.
+    reopen_unconfirmed_risk : float
+        Relative risk of a real reopen for tickets resolved without asking the user
+        anything (no "Waiting for user" round), against 1.0 for the others.
+    reopen_misrouted_risk : float
+        Relative risk of a real reopen for misrouted tickets (outside the
+        normalisation, so fewer misroutings also mean fewer reopens).
     reopen_mail_prob : float
         Probability that a real reopen comes with a "Mail from user" event.
     auto_close_working_days : float
@@ -334,6 +349,12 @@ class DemoParams:
     user_after_hours_prob: float = 0.12
     real_reopen_rate: float = 0.026
     harmless_reopen_rate: float = 0.06
+    reopen_category_risk: Mapping[str, float] = _default(
+        {"Software": 1.8, "Netværk": 1.5, "Hardware": 1.3, "Adgang og login": 0.5, "Telefoni": 0.8}
+    )
+    reopen_quick_fix_risk: float = 2.5
+    reopen_unconfirmed_risk: float = 1.6
+    reopen_misrouted_risk: float = 1.5
     reopen_mail_prob: float = 0.85
     auto_close_working_days: float = 5.0
     max_reopens: int = 3
@@ -352,6 +373,7 @@ class DemoParams:
             "forward_share",
             "misrouting_by_category",
             "effort_hours",
+            "reopen_category_risk",
         ):
             value = getattr(self, name)
             if not isinstance(value, Mapping):
