@@ -34,6 +34,7 @@ __all__ = [
     "fairness_section",
     "summary_figures",
     "scenario_changes",
+    "skill_callout",
     "build_report",
 ]
 
@@ -220,6 +221,29 @@ def scenarios_section(simulate: dict[str, Any]) -> Section:
                    tuple(blocks))
 
 
+def skill_callout(name: str, metrics: dict[str, float]) -> Callout | None:
+    """Say in plain words whether a model beats its baseline (on the test part, touched once)."""
+    if "test_mae" in metrics and "baseline_mae" in metrics:
+        model, base = metrics["test_mae"], metrics["baseline_mae"]
+        if not model < base:
+            return Callout("warning", f"Model '{name}' is no better than the baseline (mean absolute error "
+                                      f"{model:.2f} vs {base:.2f} days): do not act on its predictions.")
+        return Callout("ok", f"Model '{name}' is off by {model:.2f} days on average, "
+                             f"{100 * (1 - model / base):.0f}% less than the baseline ({base:.2f} days).")
+    if "test_auc" in metrics:
+        auc = metrics["test_auc"]
+        brier, base_brier = metrics.get("test_brier"), metrics.get("baseline_brier")
+        worse_probabilities = brier is not None and base_brier is not None and brier > base_brier
+        if auc < 0.6:
+            return Callout("warning", f"Model '{name}' ranks cases barely better than chance (AUC {auc:.2f}; 0.5 is "
+                                      "chance): treat its scores as a weak hint at most.")
+        if worse_probabilities:
+            return Callout("warning", f"Model '{name}' ranks cases usefully (AUC {auc:.2f}), but its probabilities are "
+                                      f"less accurate than the base rate (Brier {brier:.4f} vs {base_brier:.4f}).")
+        return Callout("ok", f"Model '{name}' ranks cases well above chance (AUC {auc:.2f}).")
+    return None
+
+
 def models_section(train: dict[str, Any], predict: dict[str, Any] | None) -> Section:
     blocks: list[Any] = []
     for name, entry in train["models"].items():
@@ -227,6 +251,9 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None) -> Sec
         metrics = pd.DataFrame({"metric": list(result.metrics), "value": list(result.metrics.values())})
         blocks.append(Paragraph(f"Model '{name}' ({entry['config'].description or entry['config'].target}); "
                                 f"MLflow run {entry['logged'].run_id}."))
+        callout = skill_callout(name, result.metrics)
+        if callout is not None:
+            blocks.append(callout)
         blocks.append(Table(metrics, caption=f"{name}: quality on the test part (touched once)"))
         blocks.append(Table(result.importance.head(10), caption=f"{name}: most important features"))
     if predict is not None:
