@@ -202,7 +202,12 @@ def temporal_split(
     test_cases = ordered.index[(ordered["end"] >= test_from).to_numpy()]
     pool = ordered[(ordered["end"] < test_from).to_numpy()]
     if len(pool) < 5:
-        raise EventLogError(f"only {len(pool)} cases end before the split time {test_from}; lower test_fraction")
+        raise EventLogError(
+            f"only {len(pool)} of the {len(ordered)} cases kept (at most {max_days:.1f} days long, started by "
+            f"{latest_start:%Y-%m-%d}) end before the split time {test_from:%Y-%m-%d %H:%M}; the earliest case end "
+            f"is {bounds['end'].min():%Y-%m-%d} (a log that holds only cases closed in a window cannot be split "
+            "in time this way); lower max_case_days or test_fraction, or use the holdout split"
+        )
     val_from = pool["start"].iloc[int(len(pool) * (1 - validation_fraction))]
     val_cases = pool.index[(pool["end"] >= val_from).to_numpy()]
     train_cases = pool.index[(pool["end"] < val_from).to_numpy()]
