@@ -75,3 +75,17 @@ def test_split_errors_name_the_problem(demo_events: pd.DataFrame) -> None:
     tiny = demo_events[demo_events["case_id"].isin(demo_events["case_id"].unique()[:4])]
     with pytest.raises(EventLogError, match="the log has 4 usable cases, too few for a temporal split"):
         temporal_split(tiny)
+
+
+def test_a_log_of_cases_closed_in_one_window_cannot_be_split_in_time() -> None:
+    """Like BPIC 2013 incidents: every case ends in the same short window, whenever it started."""
+    base = pd.Timestamp("2024-01-01", tz="UTC")
+    rows = []
+    for i in range(40):
+        start = base + pd.Timedelta(days=40 + i % 3 if i < 15 else 70 + i % 20)
+        end = base + pd.Timedelta(days=100 + i % 3)
+        rows += [(f"c{i:02d}", "Open", start), (f"c{i:02d}", "Closed", end)]
+    log = pd.DataFrame(rows, columns=["case_id", "activity", "timestamp"])
+    with pytest.raises(EventLogError, match="cannot be split in time this way"):
+        temporal_split(log, max_case_days=60)
+    assert len(holdout_split(log).cases["test"]) == 8
