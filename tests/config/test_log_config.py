@@ -72,3 +72,8 @@ def test_config_is_frozen(tmp_path: Path) -> None:
     config = load_log_config(write(tmp_path, MINIMAL))
     with pytest.raises(ValidationError, match="frozen"):
         config.name = "other"  # type: ignore[misc]
+
+
+def test_unknown_calendar_time_zone(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"'calendar.timezone': Value error, unknown time zone 'Europe/Odense'"):
+        load_log_config(write(tmp_path, MINIMAL + "calendar: {timezone: Europe/Odense}\n"))

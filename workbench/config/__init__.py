@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workbench.config._base import FrozenModel, load_yaml, parse_config
+from workbench.config._base import FrozenModel, TimeZoneName, check_time_zone, load_yaml, parse_config
 from workbench.config.log import (
     CalendarConfig,
     CleaningConfig,
@@ -18,6 +18,8 @@ from workbench.config.log import (
 
 __all__ = [
     "FrozenModel",
+    "TimeZoneName",
+    "check_time_zone",
     "load_yaml",
     "parse_config",
     "CalendarConfig",

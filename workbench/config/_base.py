@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from workbench.errors import ConfigError
 
-__all__ = ["FrozenModel", "load_yaml", "parse_config", "format_validation_error"]
+__all__ = ["FrozenModel", "TimeZoneName", "check_time_zone", "load_yaml", "parse_config", "format_validation_error"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,6 +19,21 @@ class FrozenModel(BaseModel):
     """Base of every config: immutable, and unknown keys are an error (no silent typos)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def check_time_zone(value: str) -> str:
+    """Accept an IANA time-zone name (``Europe/Copenhagen``, ``UTC``); anything else is an error."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r}; use an IANA name such as 'Europe/Copenhagen'") from None
+    return value
+
+
+#: A config field holding a time-zone name, checked when the config is read.
+TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:

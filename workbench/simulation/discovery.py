@@ -427,7 +427,15 @@ def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> 
     local = (origin + pd.to_timedelta(t, unit="s")).tz_convert(tz)
     how = (local.dayofweek * 24 + local.hour).to_numpy()
     counts = np.bincount(how, minlength=168)
-    working = counts >= 0.1 * counts.max()
+    # A cell (weekday, hour) is working when it has at least 10% of the busiest cell's events, or
+    # when its weekday is a working day and its hour is a working hour of the team's pooled
+    # hour-of-day profile: pooling over the week keeps a small team's quiet last hour from
+    # falling out by chance, and the per-cell rule keeps day-specific hours (a Saturday shift).
+    by_day = counts.reshape(7, 24)
+    day_total, hour_total = by_day.sum(axis=1), by_day.sum(axis=0)
+    working_day = day_total >= 0.1 * day_total.max()
+    working_hour = hour_total >= 0.1 * hour_total.max()
+    working = (counts >= 0.1 * counts.max()) | np.outer(working_day, working_hour).ravel()
     hours: dict[str, tuple[tuple[float, float], ...]] = {}
     for d, day in enumerate(WEEKDAYS):
         spans = []

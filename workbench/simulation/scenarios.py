@@ -33,7 +33,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from workbench.config import FrozenModel
-from workbench.config._base import load_yaml, parse_config
+from workbench.config._base import TimeZoneName, load_yaml, parse_config
 from workbench.errors import ScenarioError
 from workbench.simulation._estimation import SENT_BACK_VARIANT
 from workbench.simulation.distributions import Duration, scale_duration
@@ -80,7 +80,7 @@ class CalendarChange(FrozenModel):
     type: Literal["calendar"]
     team: str | None = None  # None: every team
     hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[tuple[float, float], ...]]
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
 
 
 class RoutingChange(FrozenModel):
