@@ -72,10 +72,10 @@ def test_same_random_state_same_model_other_state_other_model() -> None:
 def test_classifier_calibrates_on_held_out_rows() -> None:
     X, _, y = _data(2000, seed=4)
     est = ReopenRiskClassifier(n_estimators=60, random_state=0)
-    est.fit(X[:1200], y[:1200], calibration_set=(X[1200:1600], y[1200:1600]))
+    est.fit(X[:1200], y[:1200], calibration_set=(X[1200:2000], y[1200:2000]))
     proba = est.predict_proba(X[1600:])
     assert proba.shape == (400, 2) and np.allclose(proba.sum(axis=1), 1.0)
-    assert est.calibrator_ is not None and est.calibrator_["method"] == "isotonic"
+    assert est.calibrator_ is not None and est.calibrator_["method"] == "isotonic"  # >= 200 of each class
     assert set(np.unique(est.predict(X[1600:]))) <= {0, 1}
     m = classification_metrics(y[1600:], proba[:, 1])
     assert m["auc"] > 0.6
@@ -84,6 +84,9 @@ def test_classifier_calibrates_on_held_out_rows() -> None:
     assert own.calibrator_["method"] == "sigmoid"
     raw = ReopenRiskClassifier(n_estimators=60, calibration=None, random_state=0).fit(X[:1600], y[:1600])
     assert raw.calibrator_ is None
+    few = ReopenRiskClassifier(n_estimators=60, random_state=0).fit(X[:1200], y[:1200],
+                                                                    calibration_set=(X[1200:1400], y[1200:1400]))
+    assert few.calibrator_["method"] == "sigmoid"  # "auto" with fewer than 200 of a class
 
 
 def test_booster_round_trip_gives_the_same_predictions() -> None:

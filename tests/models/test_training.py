@@ -56,7 +56,8 @@ def test_reopen_model_gives_calibrated_probabilities(reopen_result, demo_events:
     frame = predict_frame(reopen_result.model, demo_events)
     assert "y_proba" in frame.columns and frame["y_proba"].between(0, 1).all()
     assert set(frame["y_true"].unique()) <= {0.0, 1.0}
-    assert reopen_result.model.estimator.calibrator_["method"] == "isotonic"
+    # few reopens in the small demo's validation part: "auto" calibrates with a sigmoid
+    assert reopen_result.model.estimator.calibrator_["method"] == "sigmoid"
 
 
 def test_training_config_errors_are_one_clear_line(tmp_path: Path) -> None:

@@ -87,7 +87,9 @@ class TrainingConfig(FrozenModel):
     #: last event is not a closure status
     assume_complete: bool = False
     refit_on_validation: bool = True
-    calibration: Literal["isotonic", "sigmoid"] = "isotonic"
+    #: probability calibration of the reopen model on the validation part; ``auto``: isotonic
+    #: with at least 200 rows of each class, else sigmoid (Platt)
+    calibration: Literal["auto", "isotonic", "sigmoid"] = "auto"
     experiment: str = "workbench-prediction"
     n_jobs: int = Field(default=1, ge=1)
 
