@@ -46,7 +46,7 @@ LOGS = tuple(PUBLISHED)
 # default maximum duration (95th percentile, 36 days) no kept case ends before the split time;
 # the fallback keeps the cases of at most a week (an easier, different population: say so).
 TEMPORAL_FALLBACK = {"bpic2013_incidents": 7.0}
-PARTS = ("holdout", "temporal", "reopen", "timing")
+PARTS = ("holdout", "temporal", "reopen", "timing", "open")
 
 
 def _log_config(name: str, *, protocol: bool) -> Any:
@@ -172,7 +172,42 @@ def timing_row(*, n_jobs: int | None) -> dict[str, Any]:
     return row
 
 
-def _print_tables(holdout: list, temporal: list, reopen: list, timing: dict | None) -> None:
+def open_case_row(*, trials: int) -> dict[str, Any]:
+    """Score the demo's open tickets at the horizon and compare with the generator's known future."""
+    import numpy as np
+
+    from workbench.demo import generate_demo_log
+    from workbench.models import load_training_config, score_open_cases, train_model
+
+    config = load_training_config(REPO / "configs" / "training" / "demo_duration.yaml")
+    config = config.model_validate({**config.model_dump(), "budget": {"trials": trials}})
+    log_config = _log_config("demo", protocol=False)
+    events = _events(log_config)
+    model = train_model(events, config=config, log_config=log_config).model
+    scored = score_open_cases(events, models=[model])
+    truth = generate_demo_log(seed=log_config.source.seed).truth.set_index("ticket_id")
+    final = truth.loc[scored["case_id"], "final_resolved_at"].to_numpy()
+    true_days = (pd_to_utc(final) - scored["last_event_at"]).dt.total_seconds().to_numpy() / 86400
+    ok = np.isfinite(true_days) & (true_days >= 0)  # a harmless reopen after the final resolution: no target
+    pred = scored["predicted_remaining_days"].to_numpy()[ok]
+    true = true_days[ok]
+    unresolved = scored["last_activity"].to_numpy()[ok] != "Resolved with mail"
+    row = {"open": len(scored), "compared": int(ok.sum()), "unresolved": int(unresolved.sum()),
+           "mae_unresolved": float(np.abs(pred - true)[unresolved].mean()),
+           "median_baseline_unresolved": float(np.abs(np.median(true[unresolved]) - true[unresolved]).mean()),
+           "mae_all": float(np.abs(pred - true).mean())}
+    print(f"  open demo tickets: {row}", flush=True)
+    return row
+
+
+def pd_to_utc(values: Any) -> Any:
+    import pandas as pd
+
+    return pd.Series(pd.to_datetime(values, utc=True))
+
+
+def _print_tables(holdout: list, temporal: list, reopen: list, timing: dict | None,
+                  open_row: dict | None = None) -> None:
     print()
     if holdout or temporal:
         print("| log | split | events | test prefixes | MAE (days) | baseline MAE | best published | trials |"
@@ -201,6 +236,12 @@ def _print_tables(holdout: list, temporal: list, reopen: list, timing: dict | No
               f"{timing['trials']} trials, {timing['complete']} complete, {timing['pruned']} pruned; "
               f"test MAE {timing['mae']:.2f} d (baseline {timing['baseline_mae']:.2f}); target < 600 s: "
               f"{'met' if timing['seconds'] < 600 and timing['trials'] >= 50 else 'MISSED'}")
+    if open_row:
+        print()
+        print(f"Open demo tickets at the horizon: {open_row['open']} scored, {open_row['compared']} with a known final "
+              f"resolution; {open_row['unresolved']} not resolved yet: MAE {open_row['mae_unresolved']:.2f} d "
+              f"(oracle constant, their true median: {open_row['median_baseline_unresolved']:.2f} d); all compared: MAE "
+              f"{open_row['mae_all']:.2f} d")
     print(f"\nMachine: {os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
           f"load average {os.getloadavg()[0]:.1f} at the end; Python {platform.python_version()}")
 
@@ -230,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     reopen = reopen_rows(trials=args.reopen_trials, seconds=args.seconds, n_jobs=args.n_jobs) \
         if "reopen" in parts else []
     timing = timing_row(n_jobs=None) if "timing" in parts else None
-    _print_tables(holdout, temporal, reopen, timing)
+    open_row = open_case_row(trials=20) if "open" in parts else None
+    _print_tables(holdout, temporal, reopen, timing, open_row)
     for note in notes:
         print(f"Note: {note}")
     return 0
