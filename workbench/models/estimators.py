@@ -20,6 +20,9 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from workbench.errors import ConfigError, EventLogError
 from workbench.features import check_is_fitted
+from workbench.models._checks import check_X, check_y
+from workbench.models.baselines import MeanByPrefixLength
+from workbench.models.calibration import apply_calibrator, fit_calibrator
 
 __all__ = ["MeanByPrefixLength", "RemainingTimeRegressor", "ReopenRiskClassifier", "resolve_seed"]
 
@@ -35,26 +38,6 @@ def resolve_seed(random_state: int | np.random.Generator | None) -> int:
     if random_state is None:
         return int(np.random.default_rng().integers(0, 2**31 - 1))
     raise ConfigError(f"random_state must be an int, a numpy Generator or None, got {random_state!r}")
-
-
-def _check_X(X: Any, what: str) -> pd.DataFrame:
-    if not isinstance(X, pd.DataFrame):
-        raise EventLogError(f"{what} must be a pandas DataFrame of features, got {type(X).__name__}")
-    if len(X) == 0:
-        raise EventLogError(f"{what} is empty: no prefix to learn from; check the split and the target")
-    bad = [c for c in X.columns if not pd.api.types.is_numeric_dtype(X[c])]
-    if bad:
-        raise EventLogError(f"{what}: feature columns must be numeric, got non-numeric {bad[:5]}")
-    return X
-
-
-def _check_y(y: Any, n: int, what: str) -> np.ndarray:
-    arr = np.asarray(y, dtype=float)
-    if arr.ndim != 1 or len(arr) != n:
-        raise EventLogError(f"{what} must be one value per row of X ({n}), got shape {arr.shape}")
-    if not np.isfinite(arr).all():
-        raise EventLogError(f"{what} has {int((~np.isfinite(arr)).sum())} missing or infinite values; drop them first")
-    return arr
 
 
 class _LightGBMBase(BaseEstimator):
@@ -107,8 +90,8 @@ class _LightGBMBase(BaseEstimator):
         train = lgb.Dataset(X, label=y, categorical_feature=cats, free_raw_data=True)
         valid_sets, cbs = [], list(callbacks or ())
         if eval_set is not None:
-            Xv = _check_X(eval_set[0], "eval_set X")
-            yv = _check_y(eval_set[1], len(Xv), "eval_set y")
+            Xv = check_X(eval_set[0], "eval_set X")
+            yv = check_y(eval_set[1], len(Xv), "eval_set y")
             valid_sets = [lgb.Dataset(Xv[list(X.columns)], label=yv, reference=train, categorical_feature=cats)]
             if self.early_stopping_rounds:
                 cbs.append(lgb.early_stopping(int(self.early_stopping_rounds), verbose=False))
@@ -124,7 +107,7 @@ class _LightGBMBase(BaseEstimator):
 
     def _features(self, X: Any) -> pd.DataFrame:
         check_is_fitted(self, ("booster_",))
-        X = _check_X(X, "X")
+        X = check_X(X, "X")
         missing = [c for c in self.feature_names_in_ if c not in X.columns]
         if missing:
             raise EventLogError(f"X lacks {len(missing)} feature(s) the model was trained on, e.g. {missing[:3]}")
@@ -238,8 +221,8 @@ class RemainingTimeRegressor(RegressorMixin, _LightGBMBase):
         self._validate_params()
         if self.objective not in _OBJECTIVES:
             raise ConfigError(f"objective must be one of {list(_OBJECTIVES)}, got {self.objective!r}")
-        X = _check_X(X, "X")
-        yv = _check_y(y, len(X), "y")
+        X = check_X(X, "X")
+        yv = check_y(y, len(X), "y")
         params = self._lgb_params(resolve_seed(self.random_state))
         params["objective"] = self.objective
         self._train(params, X, yv, eval_set, callbacks)
@@ -336,8 +319,8 @@ class ReopenRiskClassifier(ClassifierMixin, _LightGBMBase):
         self._validate_params()
         if self.calibration not in ("auto", "isotonic", "sigmoid", None):
             raise ConfigError(f"calibration must be 'auto', 'isotonic', 'sigmoid' or None, got {self.calibration!r}")
-        X = _check_X(X, "X")
-        yv = _check_y(y, len(X), "y")
+        X = check_X(X, "X")
+        yv = check_y(y, len(X), "y")
         if not np.isin(yv, (0.0, 1.0)).all():
             raise EventLogError("y must hold 0/1 labels (1 = really reopened)")
         if self.calibration is not None and calibration_set is None:
@@ -357,9 +340,9 @@ class ReopenRiskClassifier(ClassifierMixin, _LightGBMBase):
         self.classes_ = np.array([0, 1])
         self.calibrator_: dict[str, Any] | None = None
         if self.calibration is not None and calibration_set is not None:
-            Xc = _check_X(calibration_set[0], "calibration X")
-            yc = _check_y(calibration_set[1], len(Xc), "calibration y")
-            self.calibrator_ = _fit_calibrator(self.calibration, self._raw_proba(Xc), yc)
+            Xc = check_X(calibration_set[0], "calibration X")
+            yc = check_y(calibration_set[1], len(Xc), "calibration y")
+            self.calibrator_ = fit_calibrator(self.calibration, self._raw_proba(Xc), yc)
         return self
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
@@ -368,7 +351,7 @@ class ReopenRiskClassifier(ClassifierMixin, _LightGBMBase):
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, columns for class 0 (not reopened) and 1 (reopened)."""
         check_is_fitted(self, ("booster_", "classes_"))
-        p = _apply_calibrator(self.calibrator_, self._raw_proba(X))
+        p = apply_calibrator(self.calibrator_, self._raw_proba(X))
         return np.column_stack([1.0 - p, p])
 
     def predict(self, X: pd.DataFrame) -> np.ndarray:
@@ -386,66 +369,6 @@ class ReopenRiskClassifier(ClassifierMixin, _LightGBMBase):
         obj.classes_ = np.array([0, 1])
         obj.calibrator_ = state.get("calibrator")
         return obj
-
-
-class MeanByPrefixLength(RegressorMixin, BaseEstimator):
-    """Baseline: the mean remaining time of training prefixes of the same length.
-
-    Lengths unseen in training fall back to the overall mean. Reads the ``prefix_length`` column of ``X``.
-    """
-
-    def fit(self, X: pd.DataFrame, y: Any) -> MeanByPrefixLength:
-        X = _check_X(X, "X")
-        if "prefix_length" not in X.columns:
-            raise EventLogError("X needs a 'prefix_length' column for the per-length baseline")
-        yv = _check_y(y, len(X), "y")
-        means = pd.Series(yv).groupby(X["prefix_length"].to_numpy()).mean()
-        self.means_ = {float(k): float(v) for k, v in means.items()}
-        self.overall_ = float(yv.mean())
-        return self
-
-    def predict(self, X: pd.DataFrame) -> np.ndarray:
-        check_is_fitted(self, ("means_",))
-        X = _check_X(X, "X")
-        lengths = X["prefix_length"].astype(float)
-        return lengths.map(self.means_).fillna(self.overall_).to_numpy(dtype=float)
-
-
-ISOTONIC_MIN_CLASS = 200
-
-
-def _fit_calibrator(method: str, raw: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    if len(np.unique(y)) < 2:
-        raise EventLogError(
-            "the calibration rows hold only one class; use a longer log or a larger validation part"
-        )
-    if method == "auto":
-        smallest = min(int((y == 1).sum()), int((y == 0).sum()))
-        method = "isotonic" if smallest >= ISOTONIC_MIN_CLASS else "sigmoid"
-    if method == "isotonic":
-        from sklearn.isotonic import IsotonicRegression
-
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(raw, y)
-        return {"method": "isotonic", "x": iso.X_thresholds_.tolist(), "y": iso.y_thresholds_.tolist()}
-    from sklearn.linear_model import LogisticRegression
-
-    z = _logit(raw).reshape(-1, 1)
-    lr = LogisticRegression(C=1e6).fit(z, y)
-    return {"method": "sigmoid", "coef": float(lr.coef_[0, 0]), "intercept": float(lr.intercept_[0])}
-
-
-def _apply_calibrator(cal: dict[str, Any] | None, raw: np.ndarray) -> np.ndarray:
-    if cal is None:
-        return raw
-    if cal["method"] == "isotonic":
-        return np.interp(raw, np.asarray(cal["x"]), np.asarray(cal["y"]))
-    z = _logit(raw)
-    return 1.0 / (1.0 + np.exp(-(cal["coef"] * z + cal["intercept"])))
-
-
-def _logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
 
 
 def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
