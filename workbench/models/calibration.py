@@ -14,6 +14,7 @@ ISOTONIC_MIN_CLASS = 200
 
 
 def fit_calibrator(method: str, raw: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """Fit ``"isotonic"``, ``"sigmoid"`` or ``"auto"`` calibration of raw probabilities to 0/1 labels."""
     if len(np.unique(y)) < 2:
         raise EventLogError(
             "the calibration rows hold only one class; use a longer log or a larger validation part"
@@ -34,6 +35,7 @@ def fit_calibrator(method: str, raw: np.ndarray, y: np.ndarray) -> dict[str, Any
 
 
 def apply_calibrator(cal: dict[str, Any] | None, raw: np.ndarray) -> np.ndarray:
+    """Calibrated probabilities from raw ones (``cal=None``: unchanged)."""
     if cal is None:
         return raw
     if cal["method"] == "isotonic":
