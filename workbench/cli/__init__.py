@@ -44,6 +44,11 @@ _register_all()
 
 def run(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` and return the exit code (used by ``main`` and tests)."""
+    import os
+
+    # Data stays on the premises: MLflow's usage telemetry is off unless the user decides otherwise.
+    if "DO_NOT_TRACK" not in os.environ:
+        os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     try:
         result = app(args=list(argv) if argv is not None else None, standalone_mode=False)
     except WorkbenchError as exc:

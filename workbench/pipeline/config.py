@@ -20,7 +20,11 @@ class SimulationSettings(FrozenModel):
 
 
 class TrainingSettings(FrozenModel):
-    """Which models are trained (training configs) and the tuning budget that overrides theirs."""
+    """Which models are trained (training configs) and the tuning budget that overrides theirs.
+
+    ``trials`` replaces the configs' whole budget (their time limit too, unless
+    ``timeout_seconds`` is given), so the same seed gives the same models on any machine.
+    """
 
     configs: tuple[Path, ...] = ()
     trials: int | None = Field(default=None, ge=1)

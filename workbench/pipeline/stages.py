@@ -109,9 +109,14 @@ def stage_train(ctx: RunContext) -> dict[str, Any]:
     trained = {}
     for path in tr.configs:
         config = load_training_config(path)
-        budget = config.budget.model_copy(
-            update={k: v for k, v in (("trials", tr.trials), ("seconds", tr.timeout_seconds)) if v is not None}
-        )
+        # A trial count from the experiment replaces the config's budget whole: a time limit would
+        # make the number of trials (and so the model) depend on how busy the machine is.
+        if tr.trials is not None:
+            budget = config.budget.model_copy(update={"trials": tr.trials, "seconds": tr.timeout_seconds})
+        elif tr.timeout_seconds is not None:
+            budget = config.budget.model_copy(update={"seconds": tr.timeout_seconds})
+        else:
+            budget = config.budget
         config = config.model_copy(update={"budget": budget, "seed": s.experiment.seed})
         result = train_model(events, config=config, log_config=s.log_config)
         parent = ctx.results.get("pipeline", {}).get("mlflow_run")
