@@ -18,10 +18,8 @@ def main() -> None:
     files = sorted((HERE / "results").glob("*.md"), key=lambda p: (ORDER.index(p.stem) if p.stem in ORDER else 99, p.stem))
     for path in files:
         text = path.read_text(encoding="utf-8").strip()
-        lines = text.splitlines()
-        if lines and lines[0].startswith("# "):
-            lines[0] = "#" + lines[0]  # each file becomes a section of the document
-        body = "\n".join(("#" + line) if line.startswith("## ") else line for line in lines)
+        # each file becomes a section of the document: every heading goes one level down
+        body = "\n".join(("#" + line) if line.startswith("#") else line for line in text.splitlines())
         parts.append(f"{body}\n\n_Source: `benchmarks/results/{path.name}`._\n")
     (HERE.parent / "BENCHMARKS.md").write_text("\n".join(parts), encoding="utf-8")
     print(f"BENCHMARKS.md written from {len(files)} result files")
