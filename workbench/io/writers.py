@@ -81,7 +81,7 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def check_not_input(output: str | Path, inputs: Iterable[str | Path | None]) -> None:
-    """Raise :class:`SourceError` when ``output`` is (or contains) one of the input files."""
+    """Raise :class:`SourceError` when ``output`` is one of the input files."""
     out = Path(output).resolve()
     for item in inputs:
         if item is None:
@@ -89,5 +89,3 @@ def check_not_input(output: str | Path, inputs: Iterable[str | Path | None]) -> 
         src = Path(item).resolve()
         if out == src:
             raise SourceError(f"output '{output}' is the input file; choose another output path")
-        if out.is_dir() and src.parent == out and src.exists():
-            continue

@@ -41,7 +41,7 @@ def stage_report(ctx: RunContext) -> dict[str, Any]:
         "MLflow store": s.mlflow_uri,
     }
     report = build_report(
-        {k: v for k, v in ctx.results.items()},
+        ctx.results,
         title=exp.description or exp.name,
         subtitle=s.log_config.description or s.log_config.name,
         generated_at=s.generated_at,
