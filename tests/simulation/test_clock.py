@@ -49,3 +49,15 @@ def test_always_open_calendar_is_plain_time():
 def test_calendar_without_hours_is_refused():
     with pytest.raises(ValueError, match="no working hours"):
         WorkClock(CalendarSpec(hours={}), ORIGIN)
+
+
+def test_tiny_work_at_the_start_of_an_interval_never_goes_back_in_time(clock: WorkClock):
+    """Regression: on Helpdesk, 5.8e-14 s of work at an interval's start returned the previous
+    interval's end (14 h earlier), and SimPy stopped with 'Negative delay'."""
+    monday_0800 = clock.next_working(3 * 24 * H)  # the start of Monday's interval (08:00 local)
+    for work in (5.754115489918175e-14, 1e-9, 0.5, 3600.0):
+        end = clock.advance(monday_0800, work)
+        assert end >= monday_0800
+        assert end == pytest.approx(monday_0800 + work)
+    far = clock.next_working(1000 * 24 * H)  # far out, where float spacing is coarser
+    assert clock.advance(far, 5.754115489918175e-14) >= far

@@ -154,8 +154,14 @@ class WorkClock:
         target = self.worked(t) + work
         if target > self.cum_end[-1]:
             self._ensure_work(target)
-        j = bisect_left(self.cum_end, target)
-        return self.starts[j] + (target - self.cum[j])
+        # Search from the interval holding t (or the next one when t is in a gap): a tiny ``work``
+        # can vanish in floating point (worked(t) + 1e-13 == worked(t)), and at an interval's start
+        # worked(t) equals the previous interval's cum_end, which bisect_left alone would pick.
+        lo = bisect_right(self.starts, t) - 1
+        if lo < 0 or t >= self.ends[lo]:
+            lo += 1
+        j = bisect_left(self.cum_end, target, lo)
+        return max(t, self.starts[j] + (target - self.cum[j]))  # never before t, even by a rounding error
 
     def working_between(self, a: float, b: float) -> float:
         """Working seconds between ``a`` and ``b`` (negative when ``b < a``)."""
