@@ -197,3 +197,26 @@ def test_first_line_unknown_uses_each_tickets_first_team(desk: pd.DataFrame, sta
     res = routing(desk, statuses=st)
     assert res.value("first_time_right_share") == pytest.approx(3 / 4)
     assert res.notes
+
+
+def test_a_log_without_teams_gets_no_routing_answer_and_a_plain_time_split() -> None:
+    """Without a team column, routing and team speed say so instead of reporting 0% right first time."""
+    import pandas as pd
+
+    from workbench.analysis import answer_questions
+    from workbench.config import StatusMeanings
+
+    ts = pd.to_datetime(["2024-03-04T08:00Z", "2024-03-04T09:00Z", "2024-03-04T12:00Z", "2024-03-04T13:00Z"])
+    events = pd.DataFrame({"case_id": ["a"] * 4, "activity": ["In progress", "Wait", "In progress", "Resolve"],
+                           "timestamp": ts, "start_timestamp": pd.NaT, "resource": pd.NA, "team": pd.NA,
+                           "lifecycle": pd.NA})
+    statuses = StatusMeanings(waiting_on_user=("Wait",), resolved=("Resolve",))
+    answers = answer_questions(events, statuses=statuses)
+    for question in ("routing", "team_speed"):
+        assert answers.unanswered[question].endswith(
+            "needs the team that handled each event, but the log has none; map columns.team in the log config "
+            "(e.g. the ticket system's assigned group)")
+    split = answers["time_split"]
+    assert split.value("waiting_on_user_share") == pytest.approx(3 / 5)
+    assert split.value("first_line_share") == pytest.approx(2 / 5)  # staff time is with us, not "without a team"
+    assert split.notes[0].startswith("the log has no team column")

@@ -34,6 +34,20 @@ class MissingStatusError(ConfigError):
         self.key = key
 
 
+#: The placeholder team of a log without a team column (time split only).
+NO_TEAM = "(no team column)"
+
+
+def require_teams(events: pd.DataFrame, *, what: str) -> None:
+    """Raise :class:`MissingStatusError` when no event has a team (the log config maps no team column)."""
+    if TEAM not in events.columns or events[TEAM].isna().all():
+        raise MissingStatusError(
+            f"{what} needs the team that handled each event, but the log has none; map columns.team in the "
+            "log config (e.g. the ticket system's assigned group)",
+            key="columns.team",
+        )
+
+
 def check_events(events: pd.DataFrame, *, columns: Sequence[str] = (), what: str = "analysis") -> pd.DataFrame:
     """Check the canonical columns a step needs and return the events sorted by case and time.
 

@@ -18,7 +18,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from workbench.analysis._common import check_events, require_statuses, team_per_event
+from workbench.analysis._common import check_events, require_statuses, require_teams, team_per_event
 from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
 from workbench.analysis._segments import visits
 from workbench.config import StatusMeanings
@@ -49,6 +49,7 @@ def routing(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
     """
     resolved = require_statuses(statuses, "resolved", question="the routing question")
     ev = check_events(events, columns=(TEAM,), what="the routing question")
+    require_teams(ev, what="the routing question")
     vis = visits(ev, statuses=statuses, column=TEAM)
     tickets = _per_ticket(ev, vis, statuses=statuses, resolved=resolved)
     pairs, pp_links = _pingpong(vis)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.analysis._common import check_events
+from workbench.analysis._common import check_events, require_teams
 from workbench.analysis._privacy import suppress
 from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
 from workbench.analysis._segments import visits
@@ -61,6 +61,7 @@ def team_speed(
         ``received``, ``sent_back``, ``over_p90`` (visits longer than the team's p90).
     """
     ev = check_events(events, columns=(TEAM,), what="the team-speed question")
+    require_teams(ev, what="the team-speed question")
     vis = visits(ev, statuses=statuses, column=TEAM)
     vis = vis[vis["holder"].notna()]
     if calendar is not None:

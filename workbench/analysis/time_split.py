@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis._common import (
+    NO_TEAM,
     case_position,
     check_events,
     fill_index,
@@ -85,6 +86,10 @@ def time_split(
     """
     waiting = require_statuses(statuses, "waiting_on_user", question="the time-with-the-user question")
     ev = check_events(events, what="the time-with-the-user question")
+    no_teams = TEAM not in ev.columns or ev[TEAM].isna().all()
+    if no_teams:  # one team for everything, so staff time is "with us" instead of "without a team"
+        ev = ev.assign(**{TEAM: NO_TEAM})
+        statuses = statuses.model_copy(update={"first_line_team": NO_TEAM})
     if until not in ("resolution", "last_event"):
         raise ConfigError(f"until must be 'resolution' or 'last_event', got {until!r}")
     intervals = _intervals(ev, statuses=statuses, waiting=waiting, until=until, as_of=as_of)
@@ -122,9 +127,11 @@ def time_split(
     if calendar is not None:
         w = buckets.set_index("bucket")
         headline += f" In working hours: {_pct(w.loc['waiting_on_user', 'working_share'])} waiting on the user."
-    notes = () if statuses.first_line_team else (
+    notes = ((
+        "the log has no team column (columns.team): all time with staff is counted as 'first line'",
+    ) if no_teams else ()) + (() if statuses.first_line_team else (
         "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line",
-    )
+    ))
     return QuestionResult(
         question="time_split",
         title=_TITLE,
