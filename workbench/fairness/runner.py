@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from workbench.config import LogConfig
 from workbench.errors import SourceError, StageError
 from workbench.fairness.config import AuditConfig
 from workbench.fairness.groups import case_groups
@@ -22,7 +24,7 @@ from workbench.fairness.process import audit_process_change
 from workbench.fairness.result import AuditResult, combine_results
 from workbench.schema import CASE_ID
 
-__all__ = ["read_table", "run_audit", "write_audit"]
+__all__ = ["historical_audit", "read_table", "run_audit", "shared_settings", "write_audit"]
 
 
 def read_table(path: Path, *, what: str) -> pd.DataFrame:
@@ -73,28 +75,41 @@ def _load_events(config: AuditConfig, *, secret: str | None):  # type: ignore[no
     return load_log(log_config, secret=secret)
 
 
+def shared_settings(config: AuditConfig, log_config: LogConfig) -> dict[str, Any]:
+    """The keyword arguments every audit shares: groups, flag rule, minimum size, protection of people."""
+    attrs = config.group_attributes if config.group_attributes is not None else log_config.group_attributes
+    return {"group_attributes": tuple(attrs), "rule": config.flag.rule(),
+            "min_group_size": config.min_group_size or log_config.privacy.min_group_size,
+            "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns,
+            "allow_staff_attributes": config.allow_staff_attributes}
+
+
+def historical_audit(
+    events: pd.DataFrame, config: AuditConfig, log_config: LogConfig, common: dict[str, Any], *, replicates: int
+) -> AuditResult:
+    """The historical audit as ``config.historical`` describes it (``common`` from :func:`shared_settings`)."""
+    h = config.historical
+    return audit_history(
+        events, statuses=log_config.statuses, outcomes=h.outcomes,
+        outcome_activities=[o.to_outcome() for o in h.outcome_activities],
+        queue_wait=h.queue_wait.to_queue_wait() if h.queue_wait else None, strata=h.strata,
+        intersections=config.intersections, replicates=replicates, seed=config.seed,
+        completed_only=h.completed_only, case_noun=config.case_noun, **common,
+    )
+
+
 def run_audit(config: AuditConfig, *, secret: str | None = None, replicates: int | None = None) -> AuditResult:
     """Run every audit in ``config.audits`` and return one combined result."""
     loaded = _load_events(config, secret=secret)
     log_config = loaded.config
     events = loaded.events
-    attrs = config.group_attributes if config.group_attributes is not None else log_config.group_attributes
-    min_size = config.min_group_size or log_config.privacy.min_group_size
-    rule = config.flag.rule()
+    common = shared_settings(config, log_config)
+    attrs = common["group_attributes"]
+    min_size = common["min_group_size"]
     reps = replicates if replicates is not None else config.replicates
-    common = {"group_attributes": attrs, "rule": rule, "min_group_size": min_size,
-              "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns,
-              "allow_staff_attributes": config.allow_staff_attributes}
     results = []
     if "historical" in config.audits:
-        h = config.historical
-        results.append(audit_history(
-            events, statuses=log_config.statuses, outcomes=h.outcomes,
-            outcome_activities=[o.to_outcome() for o in h.outcome_activities],
-            queue_wait=h.queue_wait.to_queue_wait() if h.queue_wait else None, strata=h.strata,
-            intersections=config.intersections, replicates=reps, seed=config.seed,
-            completed_only=h.completed_only, case_noun=config.case_noun, **common,  # type: ignore[arg-type]
-        ))
+        results.append(historical_audit(events, config, log_config, common, replicates=reps))
     if "model" in config.audits:
         results.append(_model_audit(config, events, attrs, reps, common))
     if "process" in config.audits:

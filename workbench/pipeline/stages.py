@@ -153,37 +153,28 @@ def stage_audit(ctx: RunContext) -> dict[str, Any]:
         load_audit_config,
         write_audit,
     )
+    from workbench.fairness.runner import historical_audit, shared_settings
     from workbench.models import predict_frame
 
     s = _settings(ctx)
     events = ctx.results["load"]["loaded"].events
     log_config = s.log_config
     config = load_audit_config(s.experiment.audit) if s.experiment.audit is not None else None
-    attrs = tuple(config.group_attributes or log_config.group_attributes) if config else log_config.group_attributes
+    if config is not None:
+        common = shared_settings(config, log_config)
+        seed, reps, noun = config.seed, config.replicates, config.case_noun
+    else:  # no audit config: the log config's groups and the default flag rule
+        common = {"group_attributes": tuple(log_config.group_attributes),
+                  "min_group_size": log_config.privacy.min_group_size,
+                  "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns}
+        seed, reps, noun = s.experiment.seed, 1000, "cases"
+    attrs = common["group_attributes"]
     if not attrs:
         return {"result": None, "note": "no group attributes are configured: nothing to audit"}
-    seed = config.seed if config else s.experiment.seed
-    reps = config.replicates if config else 1000
-    common: dict[str, Any] = {
-        "group_attributes": attrs,
-        "min_group_size": (config.min_group_size if config and config.min_group_size else None)
-        or log_config.privacy.min_group_size,
-        "staff_attributes": log_config.staff_attributes,
-        "person_columns": log_config.person_columns,
-    }
-    if config is not None:
-        common["rule"] = config.flag.rule()
-        common["allow_staff_attributes"] = config.allow_staff_attributes
-    noun = config.case_noun if config else "cases"
-    results = []
-    hist = config.historical if config is not None else None
-    results.append(audit_history(
-        events, statuses=log_config.statuses, replicates=reps, seed=seed, case_noun=noun,
-        **({"outcomes": hist.outcomes, "strata": hist.strata, "completed_only": hist.completed_only,
-            "outcome_activities": [o.to_outcome() for o in hist.outcome_activities],
-            "queue_wait": hist.queue_wait.to_queue_wait() if hist.queue_wait else None} if hist else {}),
-        **common,
-    ))
+    results = [
+        historical_audit(events, config, log_config, common, replicates=reps) if config is not None
+        else audit_history(events, statuses=log_config.statuses, replicates=reps, seed=seed, case_noun=noun, **common)
+    ]
     for name, trained in ctx.results.get("train", {}).get("models", {}).items():
         scores = predict_frame(trained["result"].model, events, group_attributes=attrs)
         results.append(audit_model(scores, replicates=reps, seed=seed, case_noun=noun, model_name=name, **common))
