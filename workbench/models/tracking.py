@@ -33,9 +33,11 @@ from workbench.models.training import TrainingResult
 __all__ = [
     "ENV_URI",
     "LoggedRun",
+    "ensure_experiment",
     "git_commit",
     "load_trained_model",
     "log_training_run",
+    "mlflow_at",
     "resolve_tracking_uri",
 ]
 
@@ -78,7 +80,7 @@ def _artifact_root(uri: str) -> str | None:
 
 
 @contextmanager
-def _mlflow_at(uri: str) -> Iterator[Any]:
+def mlflow_at(uri: str) -> Iterator[Any]:
     """Point MLflow's fluent API at ``uri`` for the duration of the block, then restore it.
 
     Inside the block MLflow's usage telemetry is off (the workbench keeps everything on
@@ -132,7 +134,7 @@ class LoggedRun:
     tracking_uri: str
 
 
-def _ensure_experiment(client: Any, name: str, uri: str) -> str:
+def ensure_experiment(client: Any, name: str, uri: str) -> str:
     found = client.get_experiment_by_name(name)
     if found is not None:
         return str(found.experiment_id)
@@ -156,7 +158,7 @@ def log_training_run(
 ) -> LoggedRun:
     """Log ``result`` as one MLflow run and (by default) register the model under its name."""
     uri = resolve_tracking_uri(tracking_uri)
-    with _mlflow_at(uri) as mlflow:
+    with mlflow_at(uri) as mlflow:
         return _log_run(mlflow, result, uri=uri, experiment=experiment, register=register, extra_tags=extra_tags)
 
 
@@ -171,7 +173,7 @@ def _log_run(
 
     model = result.model
     client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-    experiment_id = _ensure_experiment(client, experiment, uri)
+    experiment_id = ensure_experiment(client, experiment, uri)
     commit, dirty = git_commit()
     tags = {
         "workbench.target": model.target,
@@ -250,7 +252,7 @@ def load_trained_model(name: str, *, version: str | int | None = None, tracking_
         When no model of that name (or version) is registered in the store.
     """
     uri = resolve_tracking_uri(tracking_uri)
-    with _mlflow_at(uri) as mlflow, tempfile.TemporaryDirectory() as tmp:
+    with mlflow_at(uri) as mlflow, tempfile.TemporaryDirectory() as tmp:
         import mlflow.lightgbm
         from mlflow import MlflowClient
         from mlflow.exceptions import MlflowException

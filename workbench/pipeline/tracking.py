@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from workbench.models.tracking import _ensure_experiment, _mlflow_at, resolve_tracking_uri
+from workbench.models.tracking import ensure_experiment, mlflow_at, resolve_tracking_uri
 
 __all__ = ["PipelineRun", "start_pipeline_run"]
 
@@ -28,15 +28,15 @@ class PipelineRun:
         return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
 
     def log_artifact(self, path: Path) -> None:
-        with _mlflow_at(self.tracking_uri):
+        with mlflow_at(self.tracking_uri):
             self._client().log_artifact(self.run_id, str(path))
 
     def finish(self) -> None:
-        with _mlflow_at(self.tracking_uri):
+        with mlflow_at(self.tracking_uri):
             self._client().set_terminated(self.run_id, status="FINISHED")
 
     def fail(self, stage: str, error: BaseException) -> None:
-        with _mlflow_at(self.tracking_uri):
+        with mlflow_at(self.tracking_uri):
             client = self._client()
             client.set_tag(self.run_id, "workbench.failed_stage", stage)
             client.set_tag(self.run_id, "workbench.error", (str(error).splitlines() or [type(error).__name__])[0][:500])
@@ -46,11 +46,11 @@ class PipelineRun:
 def start_pipeline_run(*, tracking_uri: str, experiment: str, params: dict[str, str]) -> PipelineRun:
     """Create the parent run of one pipeline run in experiment ``workbench-<experiment>``."""
     uri = resolve_tracking_uri(tracking_uri)
-    with _mlflow_at(uri):
+    with mlflow_at(uri):
         from mlflow import MlflowClient
 
         client = MlflowClient(tracking_uri=uri, registry_uri=uri)
-        experiment_id = _ensure_experiment(client, f"workbench-{experiment}", uri)
+        experiment_id = ensure_experiment(client, f"workbench-{experiment}", uri)
         run = client.create_run(experiment_id, run_name=f"pipeline {experiment}", tags={"workbench.kind": "pipeline"})
         for key, value in params.items():
             client.log_param(run.info.run_id, key, value)
