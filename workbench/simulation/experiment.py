@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from workbench.compute import Executor, make_executor
 from workbench.errors import ScenarioError
 from workbench.simulation.engine import simulate
 from workbench.simulation.kpis import run_kpis
@@ -149,6 +149,7 @@ def run_experiment(
     keep_runs: bool = False,
     progress: Callable[[int, int], None] | None = None,
     replay: pd.DataFrame | None = None,
+    executor: Executor | None = None,
 ) -> ExperimentResult:
     """Run ``replications`` paired replications of the baseline ``model`` and ``scenario``.
 
@@ -171,7 +172,11 @@ def run_experiment(
     group_attributes : sequence of str, optional
         Case attributes for per-group KPIs (default: the model's ``group_attributes``).
     n_jobs : int or None
-        Worker processes (``None``: one per core; ``1``: run in this process).
+        Worker processes when no ``executor`` is given (``None``: one per core; ``1``: run
+        in this process).
+    executor : Executor, optional
+        Where the replications run (see :mod:`workbench.compute`); the results do not
+        depend on it.
     keep_runs : bool
         Keep every replication's simulated event log in ``runs``.
     progress : callable, optional
@@ -202,21 +207,9 @@ def run_experiment(
         ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)
         for r in range(replications)
     ]
-    jobs = os.cpu_count() or 1 if n_jobs is None else max(1, int(n_jobs))
-    results = []
-    if jobs == 1 or replications == 1:
-        for a in args:
-            results.append(_replicate(*a))
-            if progress is not None:
-                progress(len(results), replications)
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, replications)) as pool:
-            futures = [pool.submit(_replicate, *a) for a in args]
-            for fut in as_completed(futures):
-                results.append(fut.result())
-                if progress is not None:
-                    progress(len(results), replications)
-    results.sort(key=lambda r: r[0])
+    if executor is None:
+        executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+    results = executor.map(_replicate, args, progress=progress)
     kpis = pd.concat([f for r in results for f in r[1]], ignore_index=True)
     kpis = kpis[["replication", "arm", "kpi", "value", "n_cases"]]
     group_frames = [f for r in results for f in r[2]]

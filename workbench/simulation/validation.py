@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from workbench.compute import Executor, make_executor
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TIMESTAMP
@@ -170,6 +170,7 @@ def validate_model(
     crop: bool = True,
     n_jobs: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
     **discover_kwargs,
 ) -> ValidationResult:
     """Run the validation protocol (see the module docstring) and return the scores.
@@ -187,20 +188,9 @@ def validate_model(
     args = [
         (model, r, seeds[r], split, n_cases, days, crop_end, test, use_starts) for r in range(replications)
     ]
-    jobs = (os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs))
-    results = []
-    if jobs == 1 or replications == 1:
-        for a in args:
-            results.append(_simulate_and_score(*a))
-            if progress is not None:
-                progress(len(results), replications)
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, replications)) as pool:
-            for fut in as_completed([pool.submit(_simulate_and_score, *a) for a in args]):
-                results.append(fut.result())
-                if progress is not None:
-                    progress(len(results), replications)
-    results.sort(key=lambda r: r[0])
+    if executor is None:
+        executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+    results = executor.map(_simulate_and_score, args, progress=progress)
     scores = pd.DataFrame(
         [(rep, m, s[m]) for rep, s, _ in results for m in METRICS], columns=["replication", "metric", "value"]
     )
