@@ -81,14 +81,19 @@ def test_status_log_learns_queues_user_waits_misrouting_and_priority(demo_model:
 def test_simulating_the_discovered_model_reproduces_the_log(
     demo_model: SimulationModel, demo_events: pd.DataFrame
 ):
-    run = simulate(demo_model, start="2023-01-02", days=42, seed=1)
+    # The demo log is cut when its arrivals end, so the cases still open then are censored.
+    # Compare like with like: simulate the same period and cut the simulated log at its end
+    # (a run that carries every case to completion has a longer mean cycle time by 15-20%).
+    start, days = pd.Timestamp("2023-01-02", tz="UTC"), 49
+    run = simulate(demo_model, start=start, days=days, seed=1)
+    cut = run.events[run.events["timestamp"] <= start + pd.Timedelta(days=days)]
     real = demo_events.groupby("case_id")["timestamp"].agg(["min", "max", "size"])
-    sim = run.events.groupby("case_id")["timestamp"].agg(["min", "max", "size"])
+    sim = cut.groupby("case_id")["timestamp"].agg(["min", "max", "size"])
     real_ct = ((real["max"] - real["min"]).dt.total_seconds() / 3600).mean()
     sim_ct = ((sim["max"] - sim["min"]).dt.total_seconds() / 3600).mean()
-    assert len(sim) == pytest.approx(len(real) * 42 / 49, rel=0.15)
-    assert real["size"].mean() == pytest.approx(sim["size"].mean(), rel=0.1)
-    assert sim_ct == pytest.approx(real_ct, rel=0.2)
+    assert len(sim) == pytest.approx(len(real), rel=0.1)
+    assert sim["size"].mean() == pytest.approx(real["size"].mean(), rel=0.1)
+    assert sim_ct == pytest.approx(real_ct, rel=0.1)
 
 
 def test_bad_logs_are_refused(demo_config: LogConfig):
