@@ -67,6 +67,16 @@ def test_load_log_refuses_without_secret(tmp_path, monkeypatch: pytest.MonkeyPat
     assert "anna" in set(load_log(opted_out).events["resource"])
 
 
+def test_the_missing_key_is_found_before_the_log_is_read(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.io.test_readers import log_config
+    from workbench.io import load_log
+
+    monkeypatch.delenv("WORKBENCH_SECRET", raising=False)
+    # The file does not exist: the key error must come first, before any (slow) read.
+    with pytest.raises(PrivacyError, match="no secret key is set"):
+        load_log(log_config(tmp_path, {"path": "not-there.csv"}))
+
+
 def test_small_groups_are_suppressed_and_shown() -> None:
     table = pd.DataFrame({"group": ["A", "B"], "cases": [50, 4], "median_h": [3.0, 9.0]})
     out = suppress_small_groups(table, "cases", 10)

@@ -110,5 +110,8 @@ def load_log(config: LogConfig, *, secret: str | None = None, pseudonymise: bool
     SourceError, EventLogError, PrivacyError
         With one line saying what is wrong and how to fix it.
     """
+    if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
+        # A missing or weak key is found before the (possibly long) read, not after it.
+        resolve_secret(secret=secret, secret_env=config.privacy.secret_env)
     raw = read_source(config.source)
     return prepare_log(raw, config, secret=secret, pseudonymise=pseudonymise)

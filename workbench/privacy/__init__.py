@@ -41,7 +41,7 @@ def resolve_secret(*, secret: str | None = None, secret_env: str = "WORKBENCH_SE
     value = secret if secret is not None else os.environ.get(secret_env)
     how = (
         f"set the environment variable {secret_env} to a long random string "
-        "(e.g. python -c \"import secrets; print(secrets.token_hex(32))\") and keep it safe, "
+        "(e.g. python3 -c \"import secrets; print(secrets.token_hex(32))\") and keep it safe, "
         "or set privacy.pseudonymise: false in the log config to opt out"
     )
     if not value:
