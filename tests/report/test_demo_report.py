@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from workbench.report import write_report
-from workbench.report.build import build_report
+from workbench.report.sections import build_report
 
 REPO = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -62,7 +62,7 @@ def browser(chromium):
     with sync_api.sync_playwright() as playwright:
         try:
             launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser here"
+        except Exception as exc:
             pytest.skip(f"playwright cannot launch {chromium}: {exc}")
         yield launched
         launched.close()
