@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Section, Table
+from workbench.report.model import Block, Callout, Details, Image, Paragraph, Section, Table
 from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
@@ -129,6 +129,22 @@ def _fair(value: float, unit: str, t: Translator, *, diff: bool = False) -> str:
     return t.format_number(value, 2, sign=diff)
 
 
+def _audit_rows(rows: pd.DataFrame, t: Translator) -> pd.DataFrame:
+    """Group, measure, where, the group's value, all tickets' value and the difference with its interval."""
+    return pd.DataFrame({
+        t._("Group"): [f"{t.gettext(ATTRIBUTES.get(str(a)) or str(a))}: {g}" for a, g in
+                       zip(rows["attribute"], rows["group"], strict=True)],
+        t._("Measure"): [t.gettext(FAIRNESS_METRICS.get(str(m)) or str(label)) for m, label in
+                         zip(rows["metric"], rows["metric_label"], strict=True)],
+        t._("Where"): [t.gettext(AUDITS.get(str(a)) or str(a)) for a in rows["audit"]],
+        t._("The group"): [_fair(v, u, t) for v, u in zip(rows["estimate"], rows["unit"], strict=True)],
+        t._("All tickets"): [_fair(v, u, t) for v, u in zip(rows["reference_estimate"], rows["unit"], strict=True)],
+        t._("Difference (95%% interval)") % {}: [
+            _fair_diff(d, lo, hi, u, t) for d, lo, hi, u in zip(
+                rows["difference"], rows["difference_low"], rows["difference_high"], rows["unit"], strict=True)],
+    })
+
+
 def _fair_diff(d: float, lo: float, hi: float, unit: str, t: Translator) -> str:
     interval = t._("%(low)s to %(high)s") % {"low": _fair(lo, unit, t, diff=True), "high": _fair(hi, unit, t, diff=True)}
     return f"{_fair(d, unit, t, diff=True)} ({interval})"
@@ -239,8 +255,6 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
 
 
 def fairness_section(audit: dict[str, Any], t: Translator) -> Section:
-    from workbench.fairness import render_audit_html
-
     result = audit.get("result")
     if result is None:
         return Section("fairness", t._("Fairness"), "", (Callout("warning", str(audit.get("note") or t._("No audit was run."))),))
@@ -255,22 +269,20 @@ def fairness_section(audit: dict[str, Any], t: Translator) -> Section:
     else:
         callout = Callout("ok", t._("No group of users is worse off beyond the threshold; %(n)s groups audited.")
                           % {"n": t.format_number(audited)})
-    flagged = result.flagged_rows
     blocks: list[Block] = [callout]
+    flagged = result.flagged_rows
     if len(flagged):
-        blocks.append(Table(pd.DataFrame({
-            t._("Group"): flagged["attribute"].map(lambda a: t.gettext(ATTRIBUTES.get(str(a)) or str(a))) + ": "
-            + flagged["group"].astype(str),
-            t._("Measure"): [t.gettext(FAIRNESS_METRICS.get(m, label)) for m, label in
-                             zip(flagged["metric"], flagged["metric_label"], strict=True)],
-            t._("Where"): [t.gettext(AUDITS.get(a, a)) for a in flagged["audit"]],
-            t._("The group"): [_fair(v, u, t) for v, u in zip(flagged["estimate"], flagged["unit"], strict=True)],
-            t._("All tickets"): [_fair(v, u, t) for v, u in zip(flagged["reference_estimate"], flagged["unit"], strict=True)],
-            t._("Difference (95%% interval)") % {}: [
-                _fair_diff(d, lo, hi, u, t) for d, lo, hi, u in zip(
-                    flagged["difference"], flagged["difference_low"], flagged["difference_high"], flagged["unit"], strict=True)],
-        }), caption=t._("Flags, one line per group and measure")))
-    blocks.append(Details(t._("The whole audit"), (Html(render_audit_html(result, title=None, charts=False)),)))
+        blocks.append(Table(_audit_rows(flagged, t), caption=t._("Flags, one line per group and measure")))
+    table = result.table
+    shown = table[~table["suppressed"].astype(bool) & ~table["is_reference"].astype(bool)]
+    rows = _audit_rows(shown, t)
+    rows[t._("Flagged")] = shown["flagged"].astype(bool).to_numpy()
+    suppressed = int(table.drop_duplicates(["attribute", "group"])["suppressed"].astype(bool).sum())
+    inner: list[Any] = [Table(rows, max_rows=200)]
+    if suppressed:
+        inner.append(Paragraph(t.ngettext("%(n)s group is too small to show.", "%(n)s groups are too small to show.",
+                                          suppressed) % {"n": suppressed}))
+    blocks.append(Details(t._("Every group and measure audited"), tuple(inner)))
     return Section("fairness", t._("Fairness: is any group of users worse off?"),
                    t._("Per group of users: the log as it is, each model, and each simulated change. A group is "
                        "flagged only when the whole 95%% interval lies beyond the threshold; small groups are not "
