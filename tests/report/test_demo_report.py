@@ -56,8 +56,9 @@ def demo_results(tmp_path_factory):
     return results, load_log_config(root / "demo.yaml"), root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium):
+    """One Chromium for this module (closed with it, so other modules can start their own Playwright)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         try:

@@ -35,6 +35,19 @@ SETTING_NAMES = {"experiment": N_("experiment"), "log config": N_("log config"),
 __all__ = ["build_report", "summary_figures", "scenario_changes", "skill_callout", "KPI_NAMES"]
 
 
+def _when(generated_at: str, t: Translator, timezone: str | None) -> str:
+    """The run's time in the reader's format and the log's time zone (as given when it is not a time)."""
+    import pandas as pd
+
+    try:
+        stamp = pd.Timestamp(generated_at)
+    except (ValueError, TypeError):
+        return generated_at
+    if stamp is pd.NaT or stamp.tzinfo is None:
+        return generated_at
+    return t.format_datetime(stamp, timezone=timezone or "UTC")
+
+
 def build_report(
     results: dict[str, dict[str, Any]],
     *,
@@ -121,6 +134,7 @@ def build_report(
         notes=notes,
         practical_difference=practical_difference,
     )
-    shown = {t.gettext(SETTING_NAMES.get(k, k)): v for k, v in settings.items()}
-    return Report(title=title, subtitle=subtitle, generated_at=generated_at, summary=summary,
+    shown = {t.gettext(SETTING_NAMES.get(k, k)): t.gettext(v) if v in ("yes", "no") else v
+             for k, v in settings.items()}
+    return Report(title=title, subtitle=subtitle, generated_at=_when(generated_at, t, timezone), summary=summary,
                   sections=tuple(sections), settings=shown, lang=t.language)

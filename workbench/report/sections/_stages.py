@@ -232,7 +232,7 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
             frame[t._("Expected resolved")] = end.to_numpy()
             frame[t._("Why")] = [reason_words(r, t, waiting=waiting, activities=activities) for r in risk["remaining_reasons"]]
             formats |= {t._("Predicted time left"): "hours", t._("Expected resolved"): "datetime"}
-        if "reopen_probability" in risk.columns:
+        if "reopen_probability" in risk.columns and risk["reopen_probability"].notna().any():
             frame[t._("Chance of a reopen")] = risk["reopen_probability"].to_numpy()
             formats[t._("Chance of a reopen")] = "percent"
         blocks.append(Paragraph(t._(
