@@ -149,3 +149,25 @@ def test_a_hidden_selection_does_not_leave_the_map_dimmed(browser, tmp_path):
     assert page.locator(".wbpm-node[data-name='X']").get_attribute("display") == "none"
     assert page.evaluate("document.querySelector('.wbpm-dim') === null")
     page.close()
+
+
+def test_the_tickets_that_matter_come_first(demo_results, browser, tmp_path):
+    html = _report(demo_results, "en", tmp_path)
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(html.as_uri())
+    results = demo_results[0]
+    answers = results["discover"]["discovery"].answers
+    # question 3: the real reopens first, the tickets reopened most often on top
+    rows = page.locator("#reopens figure.wbr-table").first.locator("tbody tr")
+    shown = [r.locator("td").nth(0).inner_text() for r in rows.all()]
+    times = [int(r.locator("td").nth(1).inner_text()) for r in rows.all()]
+    assert times == sorted(times, reverse=True)
+    assert set(shown) <= set(answers["reopens"].case_ids("real_reopen"))
+    # question 4: the tickets that waited longest for the user first
+    table = answers["time_split"].table.sort_values("waiting_on_user_hours", ascending=False)
+    first = page.locator("#time-split figure.wbr-table").first.locator("tbody tr td").first.inner_text()
+    assert first == table["case_id"].iloc[0]
+    # routing: the headline is over forwarded tickets, and misrouting and ping-pong are explained
+    text = page.inner_text("#routing")
+    assert "tickets first line forwarded" in text and "what we call ping-pong" in text
+    page.close()
