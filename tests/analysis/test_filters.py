@@ -183,3 +183,100 @@ def test_shipped_filter_configs_load() -> None:
     assert files, "configs/filters/ should ship examples"
     for f in files:
         assert load_filters(f).steps
+
+
+# --- the questions under filters: whole tickets, whatever the filter order ---------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = sorted((REPO / "configs" / "filters").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def demo_desk():
+    from workbench.config import load_log_config
+    from workbench.demo import DemoParams, generate_demo_log
+    from workbench.io import prepare_log
+
+    config = load_log_config(REPO / "configs" / "logs" / "demo.yaml")
+    generated = generate_demo_log(DemoParams(days=90), seed=5)
+    loaded = prepare_log(generated.events, config, secret="filters-test-secret-0123456789abcdef")
+    return loaded.events, config
+
+
+def _per_ticket(answers, question: str, frame: str | None = None) -> pd.DataFrame:
+    table = answers[question].extra[frame] if frame else answers[question].table
+    key = ["case_id"] + (["resolution_no"] if "resolution_no" in table.columns else [])
+    return table.sort_values(key).reset_index(drop=True)
+
+
+def test_shipped_filters_exist() -> None:
+    assert {p.stem for p in SHIPPED} >= {"mainstream", "partner_tickets", "real_reopens"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_questions_under_each_shipped_filter_match_the_unfiltered_truth(path: Path, demo_desk) -> None:
+    from workbench.analysis import answer_questions
+    from workbench.analysis.run import discover_log
+    from workbench.calendar import WorkingCalendar
+
+    events, config = demo_desk
+    found = discover_log(events, config, filters=load_filters(path))
+    kept = sorted(found.events["case_id"].unique())
+    assert 0 < len(kept) < events["case_id"].nunique()
+    truth = answer_questions(events, statuses=config.statuses, calendar=WorkingCalendar.from_config(config.calendar))
+    got = found.answers
+    for question, frame in (("time_split", None), ("reopens", None), ("routing", "tickets")):
+        expected = _per_ticket(truth, question, frame)
+        expected = expected[expected["case_id"].isin(kept)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(_per_ticket(got, question, frame), expected, check_dtype=False)
+    # the case ids behind question 3 are the truth's, restricted to the kept tickets
+    def ids(result, figure: str) -> list[str]:
+        return sorted(result.cases.loc[result.cases["figure"] == figure, "case_id"])
+
+    for figure in ("real_reopen", "harmless_reopen", "open_after_reopen"):
+        assert ids(got["reopens"], figure) == [c for c in ids(truth["reopens"], figure) if c in set(kept)]
+
+
+def test_dropping_the_closing_step_keeps_finished_tickets_finished(demo_desk) -> None:
+    """The reported bug: without 'Closed', harmlessly reopened tickets ran to the end of the log."""
+    from workbench.analysis import answer_questions
+    from workbench.analysis.run import discover_log
+
+    events, config = demo_desk
+    pipeline = load_filters(REPO / "configs" / "filters" / "partner_tickets.yaml")
+    found = discover_log(events, config, filters=pipeline)
+    assert not (found.events["activity"] == "Closed").any()
+    # answered on the event-filtered log alone, harmless reopens vanish and tickets look open
+    naive = answer_questions(found.events, statuses=config.statuses)
+    right = found.answers
+    truth = answer_questions(events, statuses=config.statuses)
+    assert naive["reopens"].value("harmless_reopens") == 0 < right["reopens"].value("harmless_reopens")
+    assert naive["time_split"].value("waiting_on_user_share") != pytest.approx(
+        right["time_split"].value("waiting_on_user_share"))
+    kept = set(found.events["case_id"])
+    t = truth["time_split"].table.set_index("case_id")
+    r = right["time_split"].table.set_index("case_id")
+    assert r["elapsed_hours"].to_dict() == pytest.approx(t.loc[sorted(kept), "elapsed_hours"].to_dict())
+    assert found.filtered is not None and found.filtered.cut_cases
+    assert any("judge each kept case with all its events" in n for n in right["time_split"].notes)
+
+
+def test_filter_order_does_not_change_the_answers(demo_desk) -> None:
+    events, config = demo_desk
+    from workbench.analysis.run import discover_log
+
+    drop_closed = ActivityFilter(activities=("Closed",), action="drop")
+    forwarded = ActivityFilter(activities=("Forwarded",), level="case")
+    first = discover_log(events, config, filters=FilterPipeline(steps=(drop_closed, forwarded)))
+    second = discover_log(events, config, filters=FilterPipeline(steps=(forwarded, drop_closed)))
+    for q in ("time_split", "reopens", "team_speed", "routing", "communication"):
+        pd.testing.assert_frame_equal(first.answers[q].summary, second.answers[q].summary)
+
+
+def test_event_window_keeps_whole_cases_and_says_so(log: pd.DataFrame) -> None:
+    got = apply_filters(log, [TimeframeFilter(start="2023-02-01", mode="events")])
+    assert sorted(got.events["case_id"].unique()) == ["c3", "c4"]
+    assert len(got.whole_cases) == 7 and got.cut_cases == ("c3",)
+    assert "removed events from 1 of the 2 cases kept" in got.note()
+    assert apply_filters(log, [VariantFilter(top_k=1)]).note() == ""

@@ -38,7 +38,7 @@ def browser(chromium):
     with sync_api.sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser here"
+        except Exception as exc:
             pytest.skip(f"playwright cannot launch {chromium}: {exc}")
         yield browser
         browser.close()
@@ -124,7 +124,8 @@ def test_sorting_expand_all_and_print_view(opened):
     page.emulate_media(media="print")
     assert not page.locator(".wbr-bar").is_visible()
     assert not page.locator("#process-map button").is_visible()
-    assert page.locator("#questions code", has_text="T-0039").is_visible()  # lists print expanded
+    # the printed report leaves the long id lists out (they are in the HTML and the CSV files)
+    assert not page.locator("#questions details.wbr-drill").first.is_visible()
     assert errors == []
 
 
@@ -135,5 +136,5 @@ def test_pdf_is_written_when_chromium_is_there(report, chromium, tmp_path):
     assert files["pdf"] == tmp_path / "report.pdf"
     data = files["pdf"].read_bytes()
     assert data.startswith(b"%PDF-")
-    assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= len(report.sections)
+    assert data.count(b"/Type /Page") - data.count(b"/Type /Pages") >= 2  # the summary, then the sections
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.pdf"]

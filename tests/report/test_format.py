@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from workbench.i18n import Translator
 from workbench.report import ScenarioChange, Table
 from workbench.report._format import change_view, column_label, format_cell, table_view
 
@@ -85,13 +86,16 @@ def test_case_id_cells_preview_and_list_all_up_to_the_cap():
 
 def test_change_view_hours_and_rates():
     hours = change_view(ScenarioChange("s", "Median", 31.2, 27.2, -4.0, -5.1, -2.9, "h", "faster"))
-    assert (hours["baseline"], hours["scenario_value"]) == ("31.2 h", "27.2 h")
-    assert (hours["difference"], hours["interval"]) == ("\u22124.0 h", "\u22125.1 to \u22122.9 h")
+    assert (hours["baseline"], hours["scenario_value"]) == ("31\xa0hours", "27\xa0hours")
+    assert (hours["difference"], hours["interval"]) == ("\u22124.0\xa0hours", "\u22125.1\xa0hours to \u22122.9\xa0hours")
+    danish = change_view(ScenarioChange("s", "Median", 211.0, 211.2, 0.2, 0.0, 0.3, "h", "same"), Translator("da"))
+    assert (danish["baseline"], danish["difference"], danish["interval"]) == (
+        "8,8\xa0dage", "+12\xa0minutter", "0\xa0minutter til +18\xa0minutter")
     rate = change_view(ScenarioChange("s", "Reopen rate", 0.026, 0.028, 0.002, -0.004, 0.008, "rate", "same"))
     assert (rate["baseline"], rate["difference"], rate["interval"]) == (
         "2.6%",
         "+0.2 pp",
-        "\u22120.4 to +0.8 pp",
+        "\u22120.4 pp to +0.8 pp",
     )
 
 
@@ -99,4 +103,6 @@ def test_change_view_small_difference_gets_more_decimals_and_missing_interval_sa
     view = change_view(ScenarioChange("s", "k", 410, 410.3, 0.3, math.nan, math.nan, "tickets", "same"))
     assert view["baseline"] == "410 tickets"
     assert view["difference"] == "+0.3 tickets"
+    assert change_view(ScenarioChange("s", "k", 1410, 1410.3, 0.3, 0.1, 0.5, "", "same"),
+                       Translator("da"))["baseline"] == "1.410"
     assert view["interval"] == "no interval"

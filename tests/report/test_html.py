@@ -59,7 +59,7 @@ def test_every_section_and_the_summary_are_there_in_order(report, section_ids):
         assert section.title.replace("'", "&#39;") in page
     assert "What the scenarios would change" in page
     assert "one more person in IT-infrastruktur would save 4 h" in page
-    assert "\u22125.1 to \u22122.9 h" in page
+    assert "\u22125.1\xa0hours to \u22122.9\xa0hours" in page
 
 
 def test_text_is_escaped_and_html_blocks_are_not(report, hostile):
@@ -111,7 +111,7 @@ def test_case_ids_are_all_in_the_page_behind_a_show_all_expander(report):
 
 def test_long_tables_say_how_many_rows_are_left_out(report):
     page = render_html(report)
-    assert "Showing the first 10 of 80 rows." in page
+    assert "The first 10 of 80 rows; all of them are in the CSV files." in page
     assert "R-009" in page and "R-010" not in page
 
 
@@ -121,13 +121,13 @@ def test_paragraphs_split_on_blank_lines(report):
     assert '<p class="wbr-intro">With the tickets behind each figure.</p>' in page
 
 
-def test_print_rules_break_pages_hide_controls_and_expand_lists(report):
+def test_print_rules_put_the_summary_alone_and_leave_details_out(report):
     page = render_html(report)
     css = page[page.index("<style>") : page.index("</style>")]
     assert "@media print" in css
-    assert ".wbr-section { break-before: page; }" in css
-    assert "details::details-content" in css
-    assert "beforeprint" in page
+    assert ".wbr-toc { break-before: page; }" in css
+    assert "main.wbr details.wbr-details { display: none; }" in css
+    assert "beforeprint" not in page  # printing no longer unfolds every list
 
 
 def test_same_report_same_page(report_factory):

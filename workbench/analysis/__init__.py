@@ -9,18 +9,19 @@ from __future__ import annotations
 from workbench.analysis._common import MissingStatusError
 from workbench.analysis._result import QuestionResult
 from workbench.analysis.communication import communication
-from workbench.analysis.filtering import FilterResult, apply_filters
 from workbench.analysis.filters import (
     ActivityFilter,
     AttributeFilter,
     CaseDurationFilter,
     CaseIdFilter,
     FilterPipeline,
+    FilterResult,
     FilterStep,
     FollowsFilter,
     ReworkFilter,
     TimeframeFilter,
     VariantFilter,
+    apply_filters,
     load_filters,
 )
 from workbench.analysis.questions import QUESTIONS, Answers, answer_questions

@@ -71,6 +71,7 @@ def answer_questions(
     top_n: int = 20,
     min_messages: int | None = None,
     questions: tuple[str, ...] = QUESTIONS,
+    as_of: pd.Timestamp | None = None,
 ) -> Answers:
     """Answer the desk's questions on ``events``.
 
@@ -90,6 +91,9 @@ def answer_questions(
         Passed to :func:`~workbench.analysis.communication.communication`.
     questions : tuple of str
         A subset of :data:`QUESTIONS`.
+    as_of : pandas.Timestamp, optional
+        The end of the observation, up to which open tickets are counted (default: the
+        latest timestamp of ``events``; after filtering, pass the unfiltered log's).
     """
     unknown = [q for q in questions if q not in QUESTIONS]
     if unknown:
@@ -100,7 +104,7 @@ def answer_questions(
                                          min_group_size=min_group_size),
         "routing": lambda: routing(ev, statuses=statuses),
         "reopens": lambda: reopens(ev, statuses=statuses),
-        "time_split": lambda: time_split(ev, statuses=statuses, calendar=calendar),
+        "time_split": lambda: time_split(ev, statuses=statuses, calendar=calendar, as_of=as_of),
         "communication": lambda: communication(ev, statuses=statuses, top_n=top_n, min_messages=min_messages),
     }
     results: dict[str, QuestionResult] = {}

@@ -7,12 +7,11 @@ write its :func:`discovery_tables`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from workbench.analysis.filtering import FilterResult, apply_filters
-from workbench.analysis.filters import FilterPipeline
+from workbench.analysis.filters import FilterPipeline, FilterResult, apply_filters
 from workbench.analysis.questions import Answers, answer_questions
 from workbench.analysis.rules import RuleResult, check_rules
 from workbench.analysis.variants import variants as compute_variants
@@ -61,21 +60,32 @@ def discover_log(
             f"config '{config.name}'; turn pseudonymisation on or drop --per-person"
         )
     filtered = apply_filters(events, filters) if filters is not None else None
+    as_of = None
+    whole = events
     if filtered is not None:
-        events = filtered.events
+        events, whole, as_of = filtered.events, filtered.whole_cases, filtered.as_of
     if events.empty:
         raise EventLogError("no events are left after the filters; loosen the filter config")
     calendar = WorkingCalendar.from_config(config.calendar)
+    # the questions and rules judge whole tickets; event filters shape the map and variants only
     answers = answer_questions(
-        events,
+        whole,
         statuses=config.statuses,
         calendar=calendar,
         per_person=per_person,
         min_group_size=config.privacy.min_group_size,
         top_n=top_n,
         min_messages=min_messages,
+        as_of=as_of,
     )
-    checked = check_rules(events, rules, statuses=config.statuses, calendar=calendar) if rules is not None else None
+    note = filtered.note() if filtered is not None else ""
+    if note:
+        answers = Answers(
+            results={q: replace(r, notes=(*r.notes, note)) for q, r in answers.results.items()},
+            unanswered=answers.unanswered,
+        )
+    checked = (check_rules(whole, rules, statuses=config.statuses, calendar=calendar, as_of=as_of)
+               if rules is not None else None)
     return Discovery(events=events, filtered=filtered, answers=answers, rules=checked, variants=compute_variants(events))
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
 from workbench.config import FrozenModel, load_yaml, parse_config
 
-__all__ = ["SimulationSettings", "TrainingSettings", "ExperimentConfig", "load_experiment"]
+__all__ = ["SimulationSettings", "TrainingSettings", "ReportSettings", "ExperimentConfig", "load_experiment"]
 
 
 class SimulationSettings(FrozenModel):
@@ -31,6 +32,13 @@ class TrainingSettings(FrozenModel):
     timeout_seconds: float | None = Field(default=None, gt=0)
 
 
+class ReportSettings(FrozenModel):
+    """How the report speaks: a simulated change smaller than ``practical_difference`` times
+    today's value is called "no practical difference", whatever its interval."""
+
+    practical_difference: float = Field(default=0.02, ge=0, lt=1)
+
+
 class ExperimentConfig(FrozenModel):
     """Everything one run of the pipeline needs.
 
@@ -49,6 +57,9 @@ class ExperimentConfig(FrozenModel):
     training: TrainingSettings = TrainingSettings()
     audit: Path | None = None
     mlflow_uri: str | None = None
+    #: the report's language (numbers and dates too); names from the log stay as they are
+    language: Literal["da", "en"] = "en"
+    report: ReportSettings = ReportSettings()
     stages: tuple[str, ...] = ("load", "discover", "simulate", "train", "predict", "audit", "report")
 
 

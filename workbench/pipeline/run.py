@@ -46,6 +46,9 @@ def stage_report(ctx: RunContext) -> dict[str, Any]:
         subtitle=s.log_config.description or s.log_config.name,
         generated_at=s.generated_at,
         settings=settings,
+        language=exp.language,
+        log_config=s.log_config,
+        practical_difference=exp.report.practical_difference,
     )
     files = write_report(report, ctx.stage_dir("report"))
     return {"files": files}

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import Translator
 from workbench.report.model import ScenarioChange, Table
 
 __all__ = ["format_cell", "format_float", "float_decimals", "column_label", "table_view", "change_view"]
@@ -128,12 +129,13 @@ def _ids(value: Any) -> list[str]:
     return [str(value)]
 
 
-def _id_cell(value: Any, limit: int) -> dict[str, Any]:
+def _id_cell(value: Any, limit: int, t: Translator | None = None) -> dict[str, Any]:
     ids = _ids(value)
+    t = t or Translator("en")
     return {
         "type": "ids",
         "count": len(ids),
-        "label": f"{len(ids):,} case" + ("" if len(ids) == 1 else "s"),
+        "label": t.ngettext("%(n)s case", "%(n)s cases", len(ids)) % {"n": t.format_number(len(ids))},
         "preview": ids[:ID_PREVIEW],
         "all": ids[:limit] if len(ids) > ID_PREVIEW else [],
         "cut": max(0, len(ids) - limit) if len(ids) > ID_PREVIEW else 0,
@@ -153,23 +155,48 @@ def _sort_key(value: Any) -> str:
     return ""
 
 
-def table_view(table: Table) -> dict[str, Any]:
+def formatted(value: Any, kind: str, t: Translator, timezone: str | None) -> str:
+    """One value in one of :data:`~workbench.report.model.FORMATS`, in the translator's language."""
+    if _is_missing(value):
+        return DASH
+    if kind == "text":
+        return str(value)
+    if kind in ("date", "datetime"):
+        stamp = pd.Timestamp(value)
+        if kind == "date":
+            return t.format_date(stamp, timezone=timezone or "UTC")
+        return t.format_datetime(stamp, timezone=timezone or "UTC")
+    number = float(value)
+    if kind == "count":
+        return t.format_number(number, 0)
+    if kind == "number":
+        return t.format_number(number, 0 if abs(number) >= 100 else 1)
+    if kind == "percent":
+        return t.format_percent(number, 1)
+    if kind == "points":
+        return t.format_points(number)
+    return t.format_duration(number)
+
+
+def table_view(table: Table, t: Translator | None = None) -> dict[str, Any]:
     """Header, rows and notes of a :class:`Table`, ready for the template."""
+    t = t or Translator("en")
     frame = table.frame
     if any(name is not None for name in frame.index.names):
         frame = frame.reset_index()
     total = len(frame)
     shown = frame.iloc[: table.max_rows]
     numeric = [
-        pd.api.types.is_numeric_dtype(dtype)
-        and not pd.api.types.is_bool_dtype(dtype)
+        (pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype))
         or pd.api.types.is_timedelta64_dtype(dtype)
         for dtype in frame.dtypes
     ]
     columns = []
     for name, is_num in zip(frame.columns, numeric):
         is_ids = table.case_id_column is not None and name == table.case_id_column
-        columns.append({"label": column_label(name), "numeric": bool(is_num) and not is_ids, "ids": is_ids})
+        columns.append({"name": name, "label": column_label(name), "numeric": bool(is_num) and not is_ids,
+                        "ids": is_ids})
     decimals = [
         float_decimals(frame[name].tolist()) if pd.api.types.is_float_dtype(dtype) else None
         for name, dtype in zip(frame.columns, frame.dtypes)
@@ -179,7 +206,17 @@ def table_view(table: Table) -> dict[str, Any]:
         row = []
         for column, places, value in zip(columns, decimals, values):
             if column["ids"]:
-                row.append(_id_cell(value, table.max_case_ids))
+                row.append(_id_cell(value, table.max_case_ids, t))
+            elif column["name"] in table.formats:
+                kind = table.formats[column["name"]]
+                row.append({"type": "text", "text": formatted(value, kind, t, table.timezone),
+                            "sort": _sort_key(value)})
+            elif t.language != "en" and places is not None and not _is_missing(value):
+                row.append({"type": "text", "text": t.format_number(float(value), places), "sort": _sort_key(value)})
+            elif t.language != "en" and isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+                row.append({"type": "text", "text": t.format_number(int(value)), "sort": _sort_key(value)})
+            elif isinstance(value, (bool, np.bool_)):
+                row.append({"type": "text", "text": t._("yes") if value else t._("no"), "sort": ""})
             else:
                 text = (
                     format_float(float(value), places)
@@ -223,27 +260,48 @@ def _fixed(value: float, decimals: int, *, signed: bool = False) -> str:
     return text.replace("-", MINUS)
 
 
-def change_view(change: ScenarioChange) -> dict[str, str]:
+def change_view(change: ScenarioChange, t: Translator | None = None) -> dict[str, str]:
     """The texts of one scenario-change row: today, with the change, difference, interval."""
-    factor, suffix, diff_suffix = _scale(change.unit)
-    base, scen = change.baseline * factor, change.scenario_value * factor
-    diff, lo, hi = change.difference * factor, change.ci_low * factor, change.ci_high * factor
-    places = _decimals((base, scen))
-    diff_places = places
-    while diff_places < 4 and diff != 0 and math.isfinite(diff) and abs(diff) < 0.5 * 10**-diff_places:
-        diff_places += 1
-    if math.isfinite(lo) and math.isfinite(hi):
-        interval = (
-            f"{_fixed(lo, diff_places, signed=True)} to {_fixed(hi, diff_places, signed=True)}{diff_suffix}"
-        )
+    t = t or Translator("en")
+    if change.unit in ("h", "hours"):
+        unit = "hours" if max(abs(change.baseline), abs(change.scenario_value)) < 48 else "days"
+
+        def value(x: float, sign: bool = False) -> str:
+            return t.format_duration(x, sign=sign, unit=unit)
+
+        def diff(x: float) -> str:
+            return t.format_duration(x, sign=True, unit="minutes" if abs(x) < 1 else "hours" if abs(x) < 48 else "days")
+    elif change.unit in ("rate", "%"):
+        factor = 1.0 if change.unit == "rate" else 0.01
+
+        def value(x: float, sign: bool = False) -> str:
+            return t.format_percent(x * factor, 1, sign=sign)
+
+        def diff(x: float) -> str:
+            return t.format_points(x * factor)
     else:
-        interval = "no interval"
+        places = _decimals((change.baseline, change.scenario_value))
+        suffix = f" {change.unit}" if change.unit else ""
+
+        def value(x: float, sign: bool = False) -> str:
+            return t.format_number(x, places, sign=sign) + suffix
+
+        def diff(x: float) -> str:
+            d = places
+            while d < 3 and x != 0 and math.isfinite(x) and abs(x) < 0.5 * 10**-d:
+                d += 1
+            return t.format_number(x, d, sign=True) + suffix
+    lo, hi = change.ci_low, change.ci_high
+    if math.isfinite(lo) and math.isfinite(hi):
+        interval = t._("%(low)s to %(high)s") % {"low": diff(lo), "high": diff(hi)}
+    else:
+        interval = t._("no interval")
     return {
         "scenario": change.scenario,
         "kpi": change.kpi,
-        "baseline": f"{_fixed(base, places)}{suffix}",
-        "scenario_value": f"{_fixed(scen, places)}{suffix}",
-        "difference": f"{_fixed(diff, diff_places, signed=True)}{diff_suffix}",
+        "baseline": value(change.baseline),
+        "scenario_value": value(change.scenario_value),
+        "difference": diff(change.difference),
         "interval": interval,
         "verdict": change.verdict_text,
         "tone": change.tone,

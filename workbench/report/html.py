@@ -16,8 +16,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from workbench.i18n import N_, Translator
 from workbench.report._format import change_view, table_view
-from workbench.report.model import Block, Callout, Html, Image, Paragraph, Report, Section, Table
+from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Report, Section, Table
 
 __all__ = ["render_html", "CONTENT_SECURITY_POLICY"]
 
@@ -28,7 +29,8 @@ CONTENT_SECURITY_POLICY = (
     "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
 
-_CALLOUT_LABELS = {"ok": "OK", "warning": "Warning", "flag": "Flagged"}
+#: The callout labels (message ids; translated when rendered).
+_CALLOUT_LABELS = {"ok": N_("OK"), "warning": N_("Note"), "flag": N_("Flagged")}
 
 
 def _static(name: str) -> str:
@@ -39,11 +41,13 @@ def _paragraphs(text: str) -> list[str]:
     return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
 
 
-def _block_view(block: Block) -> dict[str, Any]:
+def _block_view(block: Block, t: Translator) -> dict[str, Any]:
     if isinstance(block, Paragraph):
         return {"type": "paragraph", "paragraphs": _paragraphs(block.text)}
+    if isinstance(block, Details):
+        return {"type": "details", "title": block.title, "blocks": [_block_view(b, t) for b in block.blocks]}
     if isinstance(block, Table):
-        return {"type": "table", **table_view(block)}
+        return {"type": "table", **table_view(block, t)}
     if isinstance(block, Html):
         return {"type": "html", "html": Markup(block.fragment)}
     if isinstance(block, Image):
@@ -53,39 +57,43 @@ def _block_view(block: Block) -> dict[str, Any]:
         return {
             "type": "callout",
             "kind": block.kind,
-            "label": _CALLOUT_LABELS[block.kind],
+            "label": t.gettext(_CALLOUT_LABELS[block.kind]),
             "text": block.text,
         }
     raise TypeError(f"unknown block type {type(block).__name__}")  # unreachable: Section validates blocks
 
 
-def _section_view(number: int, section: Section) -> dict[str, Any]:
+def _section_view(number: int, section: Section, t: Translator) -> dict[str, Any]:
     return {
         "id": section.id,
         "number": number,
         "title": section.title,
         "intro": _paragraphs(section.intro),
-        "blocks": [_block_view(block) for block in section.blocks],
+        "blocks": [_block_view(block, t) for block in section.blocks],
     }
 
 
-def _change_groups(report: Report) -> list[dict[str, Any]]:
+def _change_groups(report: Report, t: Translator) -> list[dict[str, Any]]:
     """The scenario changes grouped by scenario, in order of first appearance."""
     groups: dict[str, list[dict[str, str]]] = {}
     for change in report.summary.changes:
-        groups.setdefault(change.scenario, []).append(change_view(change))
+        groups.setdefault(change.scenario, []).append(change_view(change, t))
     return [{"scenario": name, "rows": rows} for name, rows in groups.items()]
 
 
-def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
+def _environment(t: Translator) -> jinja2.Environment:
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("workbench.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(t.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["count"] = lambda n: t.format_number(n)
+    return env
 
 
 def render_html(report: Report) -> str:
@@ -111,12 +119,16 @@ def render_html(report: Report) -> str:
 
     if not isinstance(report, Report):
         raise TypeError(f"render_html expects a Report, got {type(report).__name__}")
-    sections = [_section_view(i, s) for i, s in enumerate(report.sections, start=1)]
-    template = _environment().get_template("report.html")
+    t = Translator(report.lang)
+    sections = [_section_view(i, s, t) for i, s in enumerate(report.sections, start=1)]
+    template = _environment(t).get_template("report.html")
     return template.render(
         report=report,
         summary=report.summary,
-        change_groups=_change_groups(report),
+        change_groups=_change_groups(report, t),
+        summary_threshold=t.format_percent(report.summary.practical_difference, 0),
+        tones={"better": t.gettext("better"), "worse": t.gettext("worse"), "unclear": t.gettext("unclear"),
+               "same": t.gettext("no practical difference")},
         sections=sections,
         settings=list(report.settings.items()),
         settings_number=len(sections) + 1,

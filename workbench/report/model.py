@@ -56,8 +56,13 @@ __all__ = [
     "Html",
     "Image",
     "Callout",
+    "Details",
+    "FORMATS",
     "RESERVED_IDS",
 ]
+
+#: How a :class:`Table` column may be formatted (in the report's language).
+FORMATS = frozenset({"count", "number", "percent", "points", "hours", "duration", "date", "datetime", "text"})
 
 #: Element ids the page itself uses; a :class:`Section` cannot take them.
 RESERVED_IDS = frozenset({"top", "summary", "contents", "settings", "footer"})
@@ -125,8 +130,8 @@ class ScenarioChange:
         shown in percentage points.
     verdict_text : str
         The change in plain words ("about 4 h faster; clearly better").
-    tone : {"better", "worse", "unclear", ""}, default ""
-        Colours the verdict; ``""`` leaves it neutral.
+    tone : {"better", "worse", "unclear", "same", ""}, default ""
+        Colours the verdict (``"same"``: no practical difference); ``""`` leaves it neutral.
     """
 
     scenario: str
@@ -138,7 +143,7 @@ class ScenarioChange:
     ci_high: float
     unit: str
     verdict_text: str
-    tone: Literal["better", "worse", "unclear", ""] = ""
+    tone: Literal["better", "worse", "unclear", "same", ""] = ""
 
     def __post_init__(self) -> None:
         _text(self.scenario, "ScenarioChange.scenario", required=True)
@@ -150,20 +155,25 @@ class ScenarioChange:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ConfigError(f"ScenarioChange.{name} must be a number (NaN when unknown), got {value!r}")
             object.__setattr__(self, name, float(value))
-        if self.tone not in ("better", "worse", "unclear", ""):
+        if self.tone not in ("better", "worse", "unclear", "same", ""):
             raise ConfigError(
-                f"ScenarioChange.tone must be 'better', 'worse', 'unclear' or '', got {self.tone!r}"
+                f"ScenarioChange.tone must be 'better', 'worse', 'unclear', 'same' or '', got {self.tone!r}"
             )
 
 
 @dataclass(frozen=True)
 class ManagerSummary:
-    """The first page: one headline, figure cards, what the scenarios would change, notes."""
+    """The first page: one headline, figure cards, what the scenarios would change, notes.
+
+    ``practical_difference`` is the share of today's value below which a change is called
+    "no practical difference" (said under the scenario table).
+    """
 
     headline: str
     figures: tuple[Figure, ...] = ()
     changes: tuple[ScenarioChange, ...] = ()
     notes: tuple[str, ...] = ()
+    practical_difference: float = 0.02
 
     def __post_init__(self) -> None:
         _text(self.headline, "ManagerSummary.headline", required=True)
@@ -209,6 +219,14 @@ class Table:
         shows the count and the first few ids, and all of them in a "show all" expander.
     max_case_ids : int, default 500
         Most ids listed per cell (the count always says how many there are).
+    formats : mapping of column to format, optional
+        How to show a column, in the report's language: ``count`` (whole number),
+        ``number`` (one decimal), ``percent`` (a share 0-1 as ``45.4%``), ``points``
+        (a difference of shares, in percentage points), ``hours`` (hours as ``1.9 h`` /
+        ``3.2 days``), ``duration`` (same), ``date``, ``datetime`` (in ``timezone``) or
+        ``text``. Other columns are formatted by their type.
+    timezone : str, optional
+        The time zone of ``datetime`` columns (the log's; default UTC).
     """
 
     block_type: ClassVar[str] = "table"
@@ -217,6 +235,8 @@ class Table:
     max_rows: int = 50
     case_id_column: str | None = None
     max_case_ids: int = 500
+    formats: Mapping[str, str] = field(default_factory=dict)
+    timezone: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.frame, pd.DataFrame):
@@ -231,6 +251,13 @@ class Table:
                 f"Table.case_id_column {self.case_id_column!r} is not a column of the table "
                 f"(columns: {[str(c) for c in self.frame.columns]})"
             )
+        unknown = {k: v for k, v in dict(self.formats).items() if v not in FORMATS or k not in self.frame.columns}
+        if unknown:
+            raise ConfigError(
+                f"Table.formats {unknown} name a column that is not in the table or a format that is not one of "
+                f"{sorted(FORMATS)}"
+            )
+        object.__setattr__(self, "formats", types.MappingProxyType(dict(self.formats)))
         object.__setattr__(self, "frame", self.frame.copy())
 
 
@@ -296,8 +323,26 @@ class Callout:
         _text(self.text, "Callout.text", required=True)
 
 
-Block = Paragraph | Table | Html | Image | Callout
-_BLOCK_TYPES = (Paragraph, Table, Html, Image, Callout)
+@dataclass(frozen=True)
+class Details:
+    """Blocks folded away under a one-line title (closed on screen and in print)."""
+
+    block_type: ClassVar[str] = "details"
+    title: str
+    blocks: tuple[Paragraph | Table | Html | Image | Callout, ...] = ()
+
+    def __post_init__(self) -> None:
+        _text(self.title, "Details.title", required=True)
+        blocks = _tuple(self.blocks, "Details.blocks")
+        for block in blocks:
+            if not isinstance(block, (Paragraph, Table, Html, Image, Callout)):
+                raise ConfigError(f"Details holds a {type(block).__name__}; it holds Paragraph, Table, Html, Image "
+                                  "or Callout blocks")
+        object.__setattr__(self, "blocks", blocks)
+
+
+Block = Paragraph | Table | Html | Image | Callout | Details
+_BLOCK_TYPES = (Paragraph, Table, Html, Image, Callout, Details)
 
 
 @dataclass(frozen=True)
@@ -362,8 +407,8 @@ class Report:
         The run's settings, shown as the last section (``id="settings"``) when not empty.
     footer_notes : tuple of str
         Small print at the end (data source, privacy, version).
-    lang : str, default "en"
-        The page's language tag.
+    lang : {"en", "da"}, default "en"
+        The reader's language: the page's fixed texts and number and date formats.
     """
 
     title: str
@@ -380,6 +425,9 @@ class Report:
         _text(self.subtitle, "Report.subtitle")
         _text(self.generated_at, "Report.generated_at")
         _text(self.lang, "Report.lang", required=True)
+        from workbench.i18n import check_language
+
+        check_language(self.lang)
         if not isinstance(self.summary, ManagerSummary):
             raise ConfigError(f"Report.summary must be a ManagerSummary, got {type(self.summary).__name__}")
         sections = _tuple(self.sections, "Report.sections")

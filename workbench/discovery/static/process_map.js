@@ -499,6 +499,12 @@
     slider.addEventListener("input", function () {
       state.stop = parseInt(slider.value, 10);
       render();
+      /* a selected activity or path the slider hid: drop the selection, or the map stays dimmed */
+      var sel = state.selected;
+      if (sel) {
+        var view = sel.type === "node" ? nodeViews[sel.id] : edgeViews[sel.id];
+        if (!view || view.g.getAttribute("display") === "none") { select(null); }
+      }
       fit();
     });
     fitButton.addEventListener("click", fit);

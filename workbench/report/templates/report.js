@@ -20,17 +20,6 @@
     }
   });
 
-  /* Printing opens every closed list, and closes them again afterwards. */
-  var openedForPrint = [];
-  window.addEventListener("beforeprint", function () {
-    openedForPrint = drillDowns().filter(function (d) { return !d.open; });
-    openedForPrint.forEach(function (d) { d.open = true; });
-  });
-  window.addEventListener("afterprint", function () {
-    openedForPrint.forEach(function (d) { d.open = false; });
-    openedForPrint = [];
-  });
-
   /* Sorting: a click (or Enter) on a header sorts by that column; again reverses. */
   function cellKey(row, index, numeric) {
     var cell = row.children[index];
@@ -65,7 +54,7 @@
     if (!table.tHead || !table.tHead.rows.length) { return; }
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {
       th.tabIndex = 0;
-      th.title = "Sort by this column";
+      th.title = document.documentElement.lang === "da" ? "Sortér efter denne kolonne" : "Sort by this column";
       th.addEventListener("click", function () { sortBy(table, th, index); });
       th.addEventListener("keydown", function (event) {
         if (event.key === "Enter" || event.key === " ") { event.preventDefault(); sortBy(table, th, index); }

@@ -1,4 +1,4 @@
-"""Filters in a declared order: a pipeline of event filters and case filters.
+"""Filter steps: what each filter keeps or drops, and reading a pipeline of them from YAML.
 
 A pipeline is a list of steps applied **in the order written**. An *event filter*
 removes events (``timeframe`` with ``mode: events``, ``activities`` at event level,
@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
@@ -70,7 +70,7 @@ __all__ = [
 
 Action = Literal["keep", "drop"]
 Level = Literal["event", "case"]
-Value = Union[str, int, float, bool]
+Value = str | int | float | bool
 
 
 class _Step(FrozenModel):
@@ -106,7 +106,7 @@ class TimeframeFilter(_Step):
         try:
             return pd.Timestamp(value).to_pydatetime()
         except (ValueError, TypeError):
-            raise ValueError(f"not a date or time: {value!r}; use ISO 8601 such as 2023-01-01 or 2023-01-01T08:00")
+            raise ValueError(f"not a date or time: {value!r}; use ISO 8601 such as 2023-01-01 or 2023-01-01T08:00") from None
 
     @model_validator(mode="after")
     def _check(self) -> TimeframeFilter:
@@ -279,16 +279,7 @@ class CaseIdFilter(_Step):
 
 
 FilterStep = Annotated[
-    Union[
-        TimeframeFilter,
-        AttributeFilter,
-        ActivityFilter,
-        VariantFilter,
-        FollowsFilter,
-        CaseDurationFilter,
-        ReworkFilter,
-        CaseIdFilter,
-    ],
+    TimeframeFilter | AttributeFilter | ActivityFilter | VariantFilter | FollowsFilter | CaseDurationFilter | ReworkFilter | CaseIdFilter,
     Field(discriminator="type"),
 ]
 

@@ -1,4 +1,11 @@
-"""Applying a filter pipeline (see :mod:`workbench.analysis.filters`) in its declared order."""
+"""Applying a filter pipeline (see :mod:`workbench.analysis.filters.steps`) in its declared order.
+
+The result keeps two views of the kept cases: :attr:`FilterResult.events`, what the
+steps left (for the process map and the variants), and :attr:`FilterResult.case_events`,
+every event of those cases as they were in the input (for the questions and the rules,
+which judge whole tickets). An event filter that drops a ticket's ``Closed`` event
+therefore changes its variant, never whether or when the ticket ended.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis._common import check_events, check_known
-from workbench.analysis.filters import (
+from workbench.analysis.filters.steps import (
     ActivityFilter,
     AttributeFilter,
     CaseDurationFilter,
@@ -43,6 +50,29 @@ class FilterResult:
 
     events: pd.DataFrame
     report: pd.DataFrame
+    #: every event of the kept cases, as in the input (the whole tickets)
+    case_events: pd.DataFrame | None = None
+    #: kept cases that event filters removed events from (sorted)
+    cut_cases: tuple[str, ...] = ()
+    #: the input log's latest timestamp: the end of the observation for open tickets
+    as_of: pd.Timestamp | None = None
+
+    @property
+    def whole_cases(self) -> pd.DataFrame:
+        """Every event of the kept cases (:attr:`case_events`, or :attr:`events` when not set)."""
+        return self.case_events if self.case_events is not None else self.events
+
+    def note(self) -> str:
+        """One sentence on how the questions treat cases that event filters cut ("" when none were cut)."""
+        if not self.cut_cases:
+            return ""
+        steps = [int(r.step) for r in self.report.itertuples(index=False) if r.kind == "event"]
+        n_cases = int(self.events[CASE_ID].nunique())
+        return (
+            f"event filter step(s) {', '.join(map(str, steps))} removed events from {len(self.cut_cases):,} of the "
+            f"{n_cases:,} cases kept; they shape the map and the variants, while the questions and rules judge each "
+            "kept case with all its events (so a removed closing step does not make a finished case open)"
+        )
 
     def lines(self) -> list[str]:
         """The report as short lines for a terminal."""
@@ -75,7 +105,14 @@ def apply_filters(events: pd.DataFrame, pipeline: FilterPipeline | Sequence[Filt
         rows.append(_row(i, step, current, after))
         current = after
     report = pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
-    return FilterResult(events=current.reset_index(drop=True), report=report)
+    kept = current[CASE_ID].unique()
+    whole = ev[ev[CASE_ID].isin(kept)].reset_index(drop=True)
+    per_case_before = whole.groupby(CASE_ID, sort=True).size()
+    per_case_after = current.groupby(CASE_ID, sort=True).size().reindex(per_case_before.index)
+    cut = tuple(str(c) for c in per_case_before.index[(per_case_after < per_case_before).to_numpy()])
+    as_of = ev[TIMESTAMP].max() if len(ev) else None
+    return FilterResult(events=current.reset_index(drop=True), report=report, case_events=whole, cut_cases=cut,
+                        as_of=as_of)
 
 
 def _row(i: int, step: FilterStep | None, before: pd.DataFrame, after: pd.DataFrame) -> dict[str, object]:
