@@ -28,6 +28,7 @@ def check_schema(
     *,
     recorded: dict[str, str] | None,
     time_columns: tuple[str, ...],
+    previous: dict[str, str] | None = None,
 ) -> None:
     """Raise :class:`SchemaDriftError` naming the first column that is missing, renamed or retyped.
 
@@ -41,13 +42,19 @@ def check_schema(
         Source column -> type family when the store was built (``None``: a new store).
     time_columns : tuple of str
         Columns that must hold timestamps (or ISO text): the timestamp and the watermark.
+    previous : dict, optional
+        Every source column -> type family at the last refresh: a configured column that is gone
+        while a new column of its type appeared was probably renamed, and the message says so.
     """
     present = schema.columns
     for column, role in roles.items():
         if column in present:
             continue
         unknown = [c for c in present if c not in roles]
-        close = difflib.get_close_matches(column, unknown, n=1, cutoff=0.5)
+        new = [c for c in unknown if previous is None or c not in previous]
+        if previous is not None and column in previous:
+            new = [c for c in new if present[c] == previous[column]]
+        close = difflib.get_close_matches(column, new, n=1, cutoff=0.5) or (new if len(new) == 1 else [])
         if close:
             why = f"was it renamed to '{close[0]}'?"
         elif unknown:

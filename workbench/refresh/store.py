@@ -54,6 +54,7 @@ class Manifest:
     key: tuple[str, ...]
     watermark_column: str
     timestamp_column: str
+    source_columns: dict[str, str] = field(default_factory=dict)
     watermark: dict[str, str] | None = None
     key_check: str | None = None
     rows: int = 0

@@ -136,6 +136,7 @@ def update_store(
         check_schema(
             schema, roles, recorded=None if full else manifest.columns,  # type: ignore[union-attr]
             time_columns=tuple(dict.fromkeys([timestamp, plan.watermark])),
+            previous=manifest.source_columns if manifest is not None and manifest.source_columns else None,
         )
         since = None if full else since_value(
             watermark_from_json(manifest.watermark), plan.config.look_back_hours  # type: ignore[union-attr]
@@ -157,6 +158,7 @@ def update_store(
             log=plan.log.name,
             partitions={},
             columns=families,
+            source_columns=dict(schema.columns),
             key=plan.key,
             watermark_column=plan.watermark,
             timestamp_column=timestamp,
