@@ -9,6 +9,7 @@ twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,54 +26,65 @@ class MergePlan:
     """The partitions to rewrite (an empty frame: delete it) and what the merge does.
 
     ``reread``: stored rows read again from the source (they replace their earlier version).
+    ``stats``: per changed partition, its rows, latest event time and latest watermark.
     """
 
     changed: dict[str, pd.DataFrame]
+    stats: dict[str, dict[str, Any]]
     inserted: int
     reread: int
     deleted: int
-    rows: int
-    watermark: object
-    data_as_of: pd.Timestamp | None
+
+
+def _parse_times(values: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return pd.to_datetime(values, utc=True)
+    text = values.astype("string")
+    parsed = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    odd = parsed.isna() & text.notna()
+    if odd.any():  # not ISO 8601: the slow, forgiving parser for those only
+        parsed[odd] = pd.to_datetime(text[odd], utc=True, errors="coerce", format="mixed")
+    return parsed
 
 
 def partition_of(timestamps: pd.Series) -> pd.Series:
     """The month (``YYYY-MM``, UTC) of each event; ``undated`` when the timestamp cannot be read."""
-    if pd.api.types.is_datetime64_any_dtype(timestamps):
-        parsed = pd.to_datetime(timestamps, utc=True)
-    else:
-        parsed = pd.to_datetime(timestamps.astype("string"), utc=True, errors="coerce", format="mixed")
+    parsed = _parse_times(timestamps)
     months = parsed.dt.strftime("%Y-%m")
     return months.astype(object).where(parsed.notna(), UNDATED).astype(str)
 
 
-def _keys(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.MultiIndex:
-    return pd.MultiIndex.from_frame(frame[list(key)].astype(object).where(frame[list(key)].notna(), None))
-
-
-def latest(values: pd.Series) -> object:
+def latest(values: pd.Series) -> Any:
     """The greatest watermark value (``None`` when all are missing)."""
     values = values.dropna()
     if values.empty:
         return None
-    return values.max()
+    value = values.max()
+    return pd.Timestamp(value) if isinstance(value, (pd.Timestamp, np.datetime64)) else value
 
 
-def _parsed_latest(timestamps: pd.Series) -> pd.Timestamp | None:
-    if timestamps.empty:
-        return None
-    if pd.api.types.is_datetime64_any_dtype(timestamps):
-        parsed = pd.to_datetime(timestamps, utc=True)
-    else:
-        parsed = pd.to_datetime(timestamps.astype("string"), utc=True, errors="coerce", format="mixed")
-    value = parsed.max()
-    return None if pd.isna(value) else pd.Timestamp(value)
+def _stats(frame: pd.DataFrame, *, watermark: str, timestamp: str) -> dict[str, Any]:
+    times = _parse_times(frame[timestamp])
+    newest = times.max()
+    return {"rows": len(frame), "latest": None if pd.isna(newest) else pd.Timestamp(newest).isoformat(),
+            "watermark": latest(frame[watermark])}
+
+
+def _in(frame: pd.DataFrame, other: pd.DataFrame, key: tuple[str, ...]) -> np.ndarray:
+    """Which rows of ``frame`` have a key that is also in ``other`` (exact; hashed first when the key is wide)."""
+    if len(key) == 1:
+        return frame[key[0]].isin(other[key[0]]).to_numpy()
+    hashes = pd.util.hash_pandas_object(frame[list(key)], index=False).to_numpy()
+    theirs = pd.util.hash_pandas_object(other[list(key)], index=False).to_numpy()
+    maybe = np.isin(hashes, theirs)
+    if maybe.any():
+        candidates = pd.MultiIndex.from_frame(frame.loc[maybe, list(key)])
+        maybe[maybe] = candidates.isin(pd.MultiIndex.from_frame(other[list(key)]))
+    return maybe
 
 
 def _sorted(frame: pd.DataFrame, key: tuple[str, ...]) -> pd.DataFrame:
-    order = frame[list(key)].astype("string")
-    idx = np.lexsort([order[c].fillna("").to_numpy(dtype=str) for c in reversed(key)])
-    return frame.iloc[idx].reset_index(drop=True)
+    return frame.sort_values(list(key), kind="mergesort", na_position="last", ignore_index=True)
 
 
 def plan_merge(
@@ -82,68 +94,52 @@ def plan_merge(
     key: tuple[str, ...],
     watermark: str,
     timestamp: str,
-    since: object | None,
+    since: Any | None,
     full: bool = False,
 ) -> MergePlan:
     """Work out which partitions change when ``incoming`` (rows with watermark >= ``since``) is merged.
 
-    ``since=None`` with ``full=True`` replaces the whole store by ``incoming`` (a full reload).
+    ``full=True`` replaces the whole store by ``incoming`` (a full reload). Partitions are
+    stored sorted by the key, so an unchanged partition compares equal and is not rewritten.
     """
     incoming = incoming.drop_duplicates(subset=list(key), keep="last").reset_index(drop=True)
     incoming = incoming.assign(_partition=partition_of(incoming[timestamp]))
-    new_keys = _keys(incoming, key)
     current = store.manifest()
     parts = sorted(current.partitions) if current is not None else []
-    index = store.read(columns=[*dict.fromkeys([*key, watermark, timestamp])]) if parts else pd.DataFrame()
-    if parts:
-        sizes = [len(pd.read_parquet(store.data / current.partitions[p], columns=[key[0]])) for p in parts]  # type: ignore[union-attr]
+    touched = set(incoming["_partition"]) | (set(parts) if full else set())
+    inserted, reread, deleted = len(incoming), 0, 0
+    if parts and not full:
+        index = store.read(columns=[*dict.fromkeys([*key, watermark])])
+        sizes = [int(current.stats[p]["rows"]) for p in parts]  # type: ignore[union-attr]
         index["_partition"] = np.repeat(parts, sizes)
-        old_keys = _keys(index, key)
-        replaced = old_keys.isin(new_keys)
-        if full:
-            gone = ~replaced
-        elif since is not None:
-            in_window = index[watermark].notna() & (index[watermark] >= since)
-            gone = in_window.to_numpy() & ~replaced
-        else:
-            gone = np.zeros(len(index), dtype=bool)
-        touched = set(index.loc[replaced | gone, "_partition"])
-        reread = int(replaced.sum())
-        deleted = int(gone.sum())
-        kept = index.loc[~(replaced | gone)]
-    else:
-        old_keys = pd.MultiIndex.from_tuples([], names=list(key))
-        touched, reread, deleted, kept = set(), 0, 0, pd.DataFrame(columns=[*key, watermark, timestamp])
-    touched |= set(incoming["_partition"])
-    if full:
-        touched |= set(parts)
+        replaced = _in(index, incoming, key)
+        gone = np.zeros(len(index), dtype=bool)
+        if since is not None:
+            gone = (index[watermark].notna() & (index[watermark] >= since)).to_numpy() & ~replaced
+        touched |= set(index.loc[replaced | gone, "_partition"])
+        reread, deleted = int(replaced.sum()), int(gone.sum())
+        inserted = len(incoming) - reread
+    elif parts:
+        old_count = sum(int(current.stats[p]["rows"]) for p in parts)  # type: ignore[union-attr]
+        reread = int(_in(incoming, store.read(columns=list(key)), key).sum())
+        inserted, deleted = len(incoming) - reread, old_count - reread
     changed: dict[str, pd.DataFrame] = {}
+    stats: dict[str, dict[str, Any]] = {}
     for partition in sorted(touched):
         new_rows = incoming[incoming["_partition"] == partition].drop(columns="_partition")
         if current is not None and partition in current.partitions:
             old = pd.read_parquet(store.data / current.partitions[partition])
-            drop = _keys(old, key).isin(new_keys)
             if full:
-                drop[:] = True
-            elif since is not None:
-                window = (old[watermark].notna() & (old[watermark] >= since)).to_numpy()
-                drop |= window
-            merged = pd.concat([old[~drop], new_rows[old.columns]], ignore_index=True) if len(new_rows) else old[~drop]
-            merged = _sorted(merged, key)
-            if merged.equals(_sorted(old, key)):
+                drop = np.ones(len(old), dtype=bool)
+            else:
+                drop = _in(old, incoming, key)
+                if since is not None:
+                    drop |= (old[watermark].notna() & (old[watermark] >= since)).to_numpy()
+            merged = _sorted(pd.concat([old[~drop], new_rows[old.columns]], ignore_index=True), key)
+            if merged.equals(old):
                 continue
         else:
             merged = _sorted(new_rows, key)
-        changed[partition] = merged.reset_index(drop=True)
-    stamps = pd.concat([kept[watermark], incoming[watermark]], ignore_index=True) if len(kept) else incoming[watermark]
-    times = pd.concat([kept[timestamp], incoming[timestamp]], ignore_index=True) if len(kept) else incoming[timestamp]
-    inserted = int((~new_keys.isin(old_keys)).sum())
-    return MergePlan(
-        changed=changed,
-        inserted=inserted,
-        reread=reread,
-        deleted=deleted,
-        rows=len(kept) + len(incoming),
-        watermark=latest(stamps),
-        data_as_of=_parsed_latest(times),
-    )
+        changed[partition] = merged
+        stats[partition] = _stats(merged, watermark=watermark, timestamp=timestamp)
+    return MergePlan(changed=changed, stats=stats, inserted=inserted, reread=reread, deleted=deleted)

@@ -55,6 +55,8 @@ class Manifest:
     watermark_column: str
     timestamp_column: str
     source_columns: dict[str, str] = field(default_factory=dict)
+    #: per partition: rows, latest event time (ISO) and latest watermark (see ``watermark``)
+    stats: dict[str, dict[str, Any]] = field(default_factory=dict)
     watermark: dict[str, str] | None = None
     key_check: str | None = None
     rows: int = 0

@@ -149,9 +149,16 @@ def update_store(
     merge = plan_merge(store, rows, key=plan.key, watermark=plan.watermark, timestamp=timestamp,
                        since=since, full=full)
     generation = manifest.generation if manifest is not None else 0
+    stats = dict(manifest.stats) if manifest is not None else {}
+    for partition, numbers in merge.stats.items():
+        if numbers["rows"]:
+            stats[partition] = {**numbers, "watermark": watermark_to_json(numbers["watermark"])}
+        else:
+            stats.pop(partition, None)
+    total, mark, as_of = _totals(stats)
     if merge.changed:
         entry = {"at": now.isoformat(), "full": full, "read": len(raw), "inserted": merge.inserted,
-                 "reread": merge.reread, "deleted": merge.deleted, "rows": merge.rows}
+                 "reread": merge.reread, "deleted": merge.deleted, "rows": total}
         history = (manifest.history if manifest is not None else ()) + (entry,)
         new = Manifest(
             generation=generation,
@@ -159,19 +166,28 @@ def update_store(
             partitions={},
             columns=families,
             source_columns=dict(schema.columns),
+            stats=dict(sorted(stats.items())),
             key=plan.key,
             watermark_column=plan.watermark,
             timestamp_column=timestamp,
-            watermark=watermark_to_json(merge.watermark),
+            watermark=watermark_to_json(mark),
             key_check=fingerprint,
-            rows=merge.rows,
-            data_as_of=merge.data_as_of.isoformat() if merge.data_as_of is not None else None,
+            rows=total,
+            data_as_of=as_of.isoformat() if as_of is not None else None,
             merged_at=now.isoformat(),
             history=history,
         )
         generation = store.commit(manifest, merge.changed, new, on_step=on_step).generation
     return StoreUpdate(
         recovered=recovered, full=full, since=since, read=len(raw), inserted=merge.inserted,
-        reread=merge.reread, deleted=merge.deleted, partitions_written=len(merge.changed), rows=merge.rows,
-        generation=generation, watermark=merge.watermark, data_as_of=merge.data_as_of,
+        reread=merge.reread, deleted=merge.deleted, partitions_written=len(merge.changed), rows=total,
+        generation=generation, watermark=mark, data_as_of=as_of,
     )
+
+
+def _totals(stats: dict[str, dict[str, Any]]) -> tuple[int, Any, pd.Timestamp | None]:
+    """Rows, latest watermark and latest event time of the whole store, from its partitions' figures."""
+    marks = [watermark_from_json(s["watermark"]) for s in stats.values() if s.get("watermark") is not None]
+    times = [pd.Timestamp(s["latest"]) for s in stats.values() if s.get("latest")]
+    return (sum(int(s["rows"]) for s in stats.values()), max(marks) if marks else None,
+            max(times) if times else None)
