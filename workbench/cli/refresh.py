@@ -49,6 +49,49 @@ def refresh(
     typer.echo(f"Data as of {result.data_as_of}; {len(written)} files in {plan.config.outputs}")
 
 
+def example_db(
+    url: str = typer.Argument(..., help="SQLAlchemy URL of an empty database, e.g. sqlite:///outputs/tickets.db."),
+    days: int = typer.Option(60, "--days", min=1, help="Days of the demo desk to put in the history."),
+    until_day: int | None = typer.Option(None, "--until-day", min=1, help="Only history before this day (add "
+                                         "the rest later with --from-day, to watch a refresh pick it up)."),
+    from_day: int | None = typer.Option(None, "--from-day", min=1, help="Add the history from this day on to a "
+                                        "database made before with --until-day."),
+    seed: int = typer.Option(42, "--seed", help="Seed of the demo desk."),
+) -> None:
+    """Create (or extend) an example ticket-system database: teams, cases, history and a history view."""
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from workbench.demo import DemoParams, generate_demo_log
+    from workbench.errors import SourceError
+    from workbench.refresh.example import create_schema, insert_history, ticket_history
+
+    history = ticket_history(generate_demo_log(DemoParams(days=days), seed=seed).events)
+    day = (history["changed_at"] - history["changed_at"].min().normalize()) // pd.Timedelta(days=1)
+    rows = history[(day < (until_day or days + 2) - 1) & (day >= (from_day or 1) - 1)]
+    try:
+        engine = sa.create_engine(url)
+    except (sa.exc.ArgumentError, ImportError) as exc:
+        raise SourceError(f"not a usable database URL: {str(exc).splitlines()[0]}") from None
+    try:
+        if from_day is None:
+            try:
+                create_schema(engine)
+            except sa.exc.SQLAlchemyError:
+                raise SourceError(f"the database {url} already has the example tables; use --from-day to add "
+                                  "rows, or give an empty database") from None
+        try:
+            added = insert_history(engine, rows)
+        except sa.exc.IntegrityError:
+            raise SourceError(f"some of these history rows are already in {url}; --from-day must be the "
+                              "--until-day used before") from None
+    finally:
+        engine.dispose()
+    typer.echo(f"{added:,} history rows ({rows['case_id'].nunique():,} tickets) written to {url}; "
+               "the view is v_case_history")
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("refresh")(refresh)
+    app.command("refresh-example-db")(example_db)
