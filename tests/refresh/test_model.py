@@ -78,3 +78,33 @@ def test_drift_is_flagged_when_the_recent_error_grows(
     drifted = model_drift(slow, model, threshold=1.5, min_recent_examples=20)
     assert drifted.recent is not None and honest.recent is not None and drifted.recent > 2 * honest.recent
     assert drifted.retrain and "retrain" in drifted.reason
+
+
+def test_flagged_drift_retrains_and_registers_the_next_version(
+    tmp_path: Path, trained: tuple[Path, str], sqlite_url: str, history: pd.DataFrame, repo_root: Path,
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import dataclasses
+
+    import yaml
+
+    import workbench.refresh.run as refresh_run
+
+    config, _uri = trained
+    data = yaml.safe_load(config.read_text())
+    training = yaml.safe_load((repo_root / "configs" / "training" / "demo_duration.yaml").read_text())
+    training.update(log=str(repo_root / "configs" / "logs" / "demo.yaml"), budget={"trials": 1})
+    (tmp_path / "training.yaml").write_text(yaml.safe_dump(training))
+    data["model"]["retrain"] = "training.yaml"
+    config.write_text(yaml.safe_dump(data))
+    real = refresh_run.model_drift
+
+    def drifted(*args: object, **kwargs: object) -> object:  # the detection itself is tested above
+        return dataclasses.replace(real(*args, **kwargs), retrain=True)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refresh_run, "model_drift", drifted)
+    insert(sqlite_url, split_history(history)["second"])
+    assert run(["refresh", str(config)]) == 0
+    assert "Retrained 'desk-duration': version 2 registered" in capsys.readouterr().out
+    status = json.loads((config.parent / "outputs" / "refresh_status.json").read_text())
+    assert status["retrained"] is True and status["model_drift"]["retrain"] is True

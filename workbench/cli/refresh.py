@@ -40,6 +40,13 @@ def refresh(
         run_id = track_drift(result.drift, tracking_uri=plan.config.model.tracking_uri,
                              data_as_of=str(result.data_as_of))
         typer.echo(f"Model drift: {result.drift.reason} (MLflow run {run_id})")
+    if result.retrained is not None and plan.config.model is not None:
+        from workbench.models import log_training_run
+
+        logged = log_training_run(result.retrained, tracking_uri=plan.config.model.tracking_uri,
+                                  experiment="refresh-retrain")
+        typer.echo(f"Retrained '{logged.registered_name}': version {logged.version} registered (MLflow run "
+                   f"{logged.run_id}); the next refresh scores with it unless model.version pins another")
     written = write_refresh(result, plan.config.outputs)
     for line in result.summary:
         typer.echo(line)

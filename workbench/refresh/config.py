@@ -10,7 +10,7 @@ A refresh config is a YAML file (e.g. ``configs/refresh/demo_sql.yaml``)::
     key: [HistorikID]                 # the event identity (default: case id, activity, timestamp)
     rules: ../rules/service_levels.yaml
     alerts: {horizon_working_hours: 8}
-    model: {name: mydesk-duration, drift_threshold: 1.5}
+    model: {name: mydesk-duration, drift_threshold: 1.5, retrain: ../training/mydesk_duration.yaml}
 
 It is read once, at the edge (:func:`load_refresh_config`), into a frozen
 :class:`RefreshConfig`; relative paths resolve against the config's folder.
@@ -47,6 +47,9 @@ class ModelSettings(FrozenModel):
     min_recent_examples: int = Field(default=50, ge=1)
     #: log each drift check to MLflow (experiment ``refresh-drift``)
     track: bool = True
+    #: a training config (``configs/training/``): when drift is flagged, retrain on the store and register
+    #: the new model as the next version of ``name`` (the config's own ``log`` is not used)
+    retrain: Path | None = None
 
 
 class RefreshConfig(FrozenModel):
@@ -106,5 +109,7 @@ def load_refresh_config(path: str | Path) -> RefreshPlan:
         "store": _resolve(base, config.store),
         "outputs": _resolve(base, config.outputs),
         "rules": _resolve(base, config.rules),
+        "model": config.model.model_copy(update={"retrain": _resolve(base, config.model.retrain)})
+        if config.model is not None else None,
     })
     return plan_refresh(config, load_log_config(config.log))

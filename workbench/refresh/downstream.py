@@ -14,7 +14,7 @@ import pandas as pd
 from workbench.cleaning import Finding
 from workbench.config import LogConfig
 
-__all__ = ["prepare_store_log", "analyse", "load_rule_set", "load_model", "score_open"]
+__all__ = ["prepare_store_log", "analyse", "load_rule_set", "load_model", "score_open", "retrain"]
 
 
 def prepare_store_log(rows: pd.DataFrame, log: LogConfig, *, source: str) -> Any:
@@ -70,3 +70,13 @@ def score_open(events: pd.DataFrame, model: Any) -> pd.DataFrame:
     from workbench.models.scoring import score_open_cases
 
     return score_open_cases(events, models=[model])
+
+
+def retrain(events: pd.DataFrame, log: LogConfig, *, training_config: Path, name: str) -> Any:
+    """Train the model again on ``events`` with the settings of ``training_config`` (a ``TrainingResult``)."""
+    from workbench.models import load_training_config, train_model
+
+    config = load_training_config(training_config)
+    if config.name != name:
+        config = config.model_copy(update={"name": name})
+    return train_model(events, config=config, log_config=log)

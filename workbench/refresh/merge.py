@@ -106,11 +106,12 @@ def plan_merge(
     incoming = incoming.assign(_partition=partition_of(incoming[timestamp]))
     current = store.manifest()
     parts = sorted(current.partitions) if current is not None else []
+    counts = {p: int(v["rows"]) for p, v in current.stats.items()} if current is not None else {}
     touched = set(incoming["_partition"]) | (set(parts) if full else set())
     inserted, reread, deleted = len(incoming), 0, 0
     if parts and not full:
         index = store.read(columns=[*dict.fromkeys([*key, watermark])])
-        sizes = [int(current.stats[p]["rows"]) for p in parts]  # type: ignore[union-attr]
+        sizes = [counts[p] for p in parts]
         index["_partition"] = np.repeat(parts, sizes)
         replaced = _in(index, incoming, key)
         gone = np.zeros(len(index), dtype=bool)
@@ -120,7 +121,7 @@ def plan_merge(
         reread, deleted = int(replaced.sum()), int(gone.sum())
         inserted = len(incoming) - reread
     elif parts:
-        old_count = sum(int(current.stats[p]["rows"]) for p in parts)  # type: ignore[union-attr]
+        old_count = sum(counts[p] for p in parts)
         reread = int(_in(incoming, store.read(columns=list(key)), key).sum())
         inserted, deleted = len(incoming) - reread, old_count - reread
     changed: dict[str, pd.DataFrame] = {}

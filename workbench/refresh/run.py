@@ -41,6 +41,8 @@ class RefreshResult:
     summary: tuple[str, ...] = ()
     drift: ModelDrift | None = None
     checked_at: pd.Timestamp | None = None
+    #: a ``TrainingResult`` when drift was flagged and ``model.retrain`` names a training config
+    retrained: Any | None = None
 
     def status(self) -> dict[str, Any]:
         """The refresh's stamp (the data's "as of" time and what changed), as JSON data."""
@@ -56,6 +58,7 @@ class RefreshResult:
             "rows": u.rows, "cases": self.cases, "events": self.events,
             "alerts": {name: len(frame) for name, frame in self.tables.items() if name.startswith("alerts_")},
             "model_drift": self.drift.to_dict() if self.drift is not None else None,
+            "retrained": self.retrained is not None,
         }
 
 
@@ -90,13 +93,16 @@ def recompute(plan: RefreshPlan, store: EventStore, *, previous_as_of: pd.Timest
         )
     if plan.log.statuses.resolved:
         tables["alerts_reopens"] = new_real_reopens(events, statuses=plan.log.statuses, since=previous_as_of)
-    drift = None
+    drift = retrained = None
     if plan.config.model is not None:
         m = plan.config.model
         model = downstream.load_model(m.name, version=m.version, tracking_uri=m.tracking_uri)
         tables["scores"] = downstream.score_open(events, model)
         drift = model_drift(events, model, threshold=m.drift_threshold, min_recent_examples=m.min_recent_examples)
+        if drift.retrain and m.retrain is not None:
+            retrained = downstream.retrain(events, plan.log, training_config=m.retrain, name=m.name)
     return {
+        "retrained": retrained,
         "tables": tables, "drift": drift, "as_of": as_of, "cases": int(events["case_id"].nunique()),
         "events": len(events), "summary": tuple(summary_lines(plan.log.name, discovery)),
     }
@@ -127,7 +133,7 @@ def refresh(
     return RefreshResult(
         update=update, lock_note=note, data_as_of=parts["as_of"], previous_as_of=previous,
         cases=parts["cases"], events=parts["events"], tables=parts["tables"], summary=parts["summary"],
-        drift=parts["drift"], checked_at=now,
+        drift=parts["drift"], checked_at=now, retrained=parts["retrained"],
     )
 
 
