@@ -94,3 +94,28 @@ def test_exception_mid_merge_leaves_the_old_generation(
         update_store(plan, now=NOW, on_step=fail)
     pd.testing.assert_frame_equal(store_frame(tmp_path / "store"), before)
     assert update_store(plan, now=NOW).recovered.startswith("rolled back")  # type: ignore[union-attr]
+
+
+@pytest.mark.slow
+def test_sigkill_while_the_store_is_first_built_is_rolled_back(
+    tmp_path: Path, sqlite_url: str, history: pd.DataFrame
+) -> None:
+    config = write_configs(tmp_path, sqlite_url)
+    insert(sqlite_url, history)
+    kill_refresh_at(config, "partition-written", 1)
+    assert EventStore(tmp_path / "store").manifest() is None
+    after = update_store(load_refresh_config(config), now=NOW)
+    assert after.recovered is not None and after.recovered.startswith("rolled back")
+    assert after.full and after.rows == len(history)
+    pd.testing.assert_frame_equal(store_frame(tmp_path / "store"), full_reload(config), check_exact=True)
+
+
+def test_a_half_written_manifest_of_a_first_build_is_cleaned_up(tmp_path: Path) -> None:
+    store = EventStore(tmp_path / "store")
+    (tmp_path / "store" / "data").mkdir(parents=True)
+    (tmp_path / "store" / "data" / "part-2024-01-g00000001.parquet").write_bytes(b"half")
+    (tmp_path / "store" / ".manifest.json.tmp").write_text("{")
+    (tmp_path / "store" / "journal.json").write_text('{"generation": 1, "files": ["part-2024-01-g00000001.parquet"]}')
+    assert store.recover() == "rolled back the interrupted refresh (generation 1)"
+    assert store.manifest() is None
+    assert sorted(p.name for p in (tmp_path / "store").rglob("*")) == ["data"]

@@ -47,3 +47,26 @@ def test_the_lock_is_released_on_error(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError), refresh_lock(tmp_path):
         raise RuntimeError("boom")
     assert not (tmp_path / LOCK).exists()
+
+
+def test_a_second_refresh_command_stops_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import sqlalchemy as sa
+
+    from tests.refresh.conftest import write_configs
+    from workbench.cli import run
+    from workbench.refresh.example import create_schema
+
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    create_schema(sa.create_engine(url))
+    config = write_configs(tmp_path, url)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as holder:
+        try:
+            (tmp_path / "store").mkdir()
+            (tmp_path / "store" / LOCK).write_text(json.dumps(
+                {"pid": holder.pid, "host": socket.gethostname(), "started": _start_time(holder.pid)}))
+            assert run(["refresh", str(config)]) == 2
+        finally:
+            holder.kill()
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: another refresh of '{tmp_path / 'store'}' is running (PID {holder.pid} ")
+    assert err.count("\n") == 1

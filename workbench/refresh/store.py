@@ -79,6 +79,11 @@ class Manifest:
         return cls(**data)
 
 
+def _ours(name: str) -> bool:
+    """A name the store itself puts in its folder (a temporary file of a killed write included)."""
+    return name in (DATA, JOURNAL, MANIFEST, "refresh.lock") or (name.startswith(".") and name.endswith(".tmp"))
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -127,7 +132,7 @@ class EventStore:
         """The current manifest, or ``None`` for a store not built yet."""
         path = self.root / MANIFEST
         if not path.exists():
-            if self.root.exists() and any(p.name not in (DATA, JOURNAL, "refresh.lock") for p in self.root.iterdir()):
+            if self.root.exists() and any(not _ours(p.name) for p in self.root.iterdir()):
                 raise StoreError(
                     f"'{self.root}' is not an event store (it holds other files and no {MANIFEST}); "
                     "choose an empty or new folder for 'store'"
@@ -155,6 +160,8 @@ class EventStore:
                     (self.data / name).unlink(missing_ok=True)
                 done = f"rolled back the interrupted refresh (generation {journal['generation']})"
         self._sweep()
+        for stale in (self.root / f".{MANIFEST}.tmp", self.root / f".{JOURNAL}.tmp"):
+            stale.unlink(missing_ok=True)
         if journal_path.exists():
             journal_path.unlink()
             _fsync_dir(self.root)
