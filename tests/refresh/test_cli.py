@@ -59,3 +59,8 @@ def test_a_non_sql_log_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[
         f"log: {Path(__file__).resolve().parents[2] / 'configs/logs/demo.yaml'}\nstore: s\noutputs: o\n")
     assert run(["refresh", str(tmp_path / "refresh.yaml")]) == 2
     assert "use a log config with source.kind: sql" in capsys.readouterr().err
+
+
+def test_an_empty_source_is_one_line(tmp_path: Path, sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["refresh", str(write_configs(tmp_path, sqlite_url))]) == 2
+    assert "has no rows yet, so there is nothing to refresh" in capsys.readouterr().err

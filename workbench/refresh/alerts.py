@@ -11,7 +11,6 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.analysis import FirstResponseWithin, ResolvedWithin, RuleSet, reopen_events
-from workbench.analysis._common import optional_statuses
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
@@ -25,7 +24,9 @@ REOPEN_COLUMNS = (CASE_ID, TEAM, "resolved_at", "reopened_at", "resolved_again_a
 def _targets(rule: ResolvedWithin | FirstResponseWithin, statuses: StatusMeanings) -> tuple[str, ...]:
     if isinstance(rule, ResolvedWithin):
         return tuple(statuses.resolved)
-    return tuple(rule.response) or optional_statuses(statuses, "in_progress", "message_to_user", "resolved")
+    # as in check_rules: the rule's response activities, else the statuses that answer a ticket
+    return tuple(rule.response) or tuple(dict.fromkeys(
+        [*statuses.in_progress, *statuses.message_to_user, *statuses.resolved]))
 
 
 def deadline_alerts(

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.errors import EventLogError
 from workbench.refresh import downstream
 from workbench.refresh.alerts import deadline_alerts, new_real_reopens
 from workbench.refresh.config import RefreshPlan
@@ -82,9 +83,7 @@ def recompute(plan: RefreshPlan, store: EventStore, *, previous_as_of: pd.Timest
     rules = downstream.load_rule_set(plan.config.rules) if plan.config.rules is not None else None
     discovery = downstream.analyse(events, plan.log, rules=rules)
     tables = discovery_tables(discovery)
-    tables["data_quality"] = loaded.quality.to_frame() if hasattr(loaded.quality, "to_frame") else pd.DataFrame(
-        [f.__dict__ for f in loaded.quality.findings]
-    )
+    tables["data_quality"] = loaded.quality.to_frame()
     as_of = pd.Timestamp(events["timestamp"].max())
     if rules is not None:
         tables["alerts_deadlines"] = deadline_alerts(
@@ -128,6 +127,11 @@ def refresh(
     store = EventStore(plan.config.store)
     with refresh_lock(plan.config.store) as note:
         update = update_store(plan, now=now, full=full, secret=secret, on_step=on_step)
+        if store.manifest() is None:
+            raise EventLogError(
+                f"the source of log '{plan.log.name}' has no rows yet, so there is nothing to refresh; "
+                "check source.table or source.query in the log config"
+            )
         previous = _previous_as_of(plan.config.outputs)
         parts = recompute(plan, store, previous_as_of=previous)
     return RefreshResult(
