@@ -17,7 +17,7 @@ NOW = pd.Timestamp("2030-01-01", tz="UTC")
 def store_frame(folder: Path) -> pd.DataFrame:
     """The store's rows in key order (for exact comparison)."""
     frame = EventStore(folder).read()
-    return frame.sort_values("historik_id", ignore_index=True)
+    return frame.sort_values("historik_id", ignore_index=True) if len(frame.columns) else frame
 
 
 def full_reload(config: Path, folder: str = "store_full") -> pd.DataFrame:
