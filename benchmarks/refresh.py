@@ -1,0 +1,115 @@
+"""Refresh benchmark: an incremental refresh of one day's rows on a year-long store vs a full reload.
+
+A year of the demo desk is written to the example ticket database (tables, history view);
+the store is built from every day but the last; the last day's rows are inserted; then
+
+- *incremental*: ``update_store`` on a copy of that store (reads rows changed since the
+  watermark minus the look-back, merges them, commits);
+- *full reload*: ``update_store`` into an empty store (reads every row, writes every partition).
+
+Each is repeated and the median taken; the target is incremental <= 10% of the full reload.
+The recomputation that follows a refresh (questions, rule checks, alerts on the whole store)
+is the same after either and is timed once, separately.
+
+    python benchmarks/refresh.py                      # a temporary SQLite database
+    python benchmarks/refresh.py --url postgresql+psycopg://postgres@127.0.0.1:5433/bench   # an empty database
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from workbench.demo import DemoParams, generate_demo_log  # noqa: E402
+from workbench.refresh import EventStore, load_refresh_config, update_store  # noqa: E402
+from workbench.refresh.example import create_schema, insert_history, log_config_data, ticket_history  # noqa: E402
+from workbench.refresh.run import recompute  # noqa: E402
+
+NOW = pd.Timestamp("2030-01-01", tz="UTC")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=int, default=365, help="Days of history in the store (default 365).")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--url", help="SQLAlchemy URL of an EMPTY database (default: a temporary SQLite file).")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--look-back-hours", type=float, default=72.0)
+    args = parser.parse_args()
+    os.environ.setdefault("WORKBENCH_SECRET", "benchmark-key-" + "0" * 40)
+
+    work = Path(tempfile.mkdtemp(prefix="wb-refresh-bench-"))
+    url = args.url or f"sqlite:///{work / 'tickets.db'}"
+    engine = sa.create_engine(url)
+    started = time.perf_counter()
+    history = ticket_history(generate_demo_log(DemoParams(days=args.days), seed=args.seed).events)
+    # "one day": the last working day with a usual volume (the generated year ends on a holiday)
+    days = history["changed_at"].dt.normalize()
+    counts = days.value_counts().sort_index()
+    last_day = counts[counts >= counts[counts.index.dayofweek < 5].median()].index[-1]
+    history = history[days <= last_day]
+    before, day = history[history["changed_at"] < last_day], history[history["changed_at"] >= last_day]
+    create_schema(engine)
+    insert_history(engine, before)
+    print(f"{len(history):,} history rows ({history['case_id'].nunique():,} tickets, {args.days} days) on "
+          f"{engine.url.get_backend_name()}; last day {last_day.date()}: {len(day):,} rows "
+          f"(set up in {time.perf_counter() - started:.0f} s)")
+
+    (work / "log.yaml").write_text(yaml.safe_dump(log_config_data(url=url)), encoding="utf-8")
+    (work / "rules.yaml").write_text(yaml.safe_dump({"rules": [
+        {"name": "resolved within 5 working days", "type": "resolved_within", "working_days": 5}]}), encoding="utf-8")
+
+    def plan_for(store: str):  # type: ignore[no-untyped-def]
+        path = work / f"{store}.yaml"
+        path.write_text(yaml.safe_dump({"log": "log.yaml", "store": store, "outputs": "outputs",
+                                        "watermark": "opdateret", "key": ["historik_id"], "rules": "rules.yaml",
+                                        "look_back_hours": args.look_back_hours}), encoding="utf-8")
+        return load_refresh_config(path)
+
+    update_store(plan_for("base"), now=NOW)
+    insert_history(engine, day)
+
+    incremental, full, read = [], [], 0
+    for i in range(args.repeats):
+        shutil.copytree(work / "base", work / f"inc{i}")
+        t0 = time.perf_counter()
+        result = update_store(plan_for(f"inc{i}"), now=NOW)
+        incremental.append(time.perf_counter() - t0)
+        read = result.read
+        t0 = time.perf_counter()
+        whole = update_store(plan_for(f"full{i}"), now=NOW)
+        full.append(time.perf_counter() - t0)
+        same = EventStore(work / f"inc{i}").read().sort_values("historik_id", ignore_index=True).equals(
+            EventStore(work / f"full{i}").read().sort_values("historik_id", ignore_index=True))
+        print(f"  repeat {i + 1}: incremental {incremental[-1]:.2f} s ({result.read:,} rows read, "
+              f"{result.inserted:,} new, {result.partitions_written} partitions written); full reload "
+              f"{full[-1]:.2f} s ({whole.read:,} rows); stores identical: {same}")
+    plan = plan_for("inc0")
+    t0 = time.perf_counter()
+    parts = recompute(plan, EventStore(plan.config.store), previous_as_of=None)
+    recomputed = time.perf_counter() - t0
+
+    inc, fl = statistics.median(incremental), statistics.median(full)
+    print(f"Incremental refresh (one day, {read:,} rows read with a {args.look_back_hours:g} h look-back): "
+          f"{inc:.2f} s; full reload ({len(history):,} rows): {fl:.2f} s; ratio {100 * inc / fl:.1f}% "
+          f"(target <= 10%)")
+    print(f"Recomputation after either (questions, rules, alerts on {parts['events']:,} events): {recomputed:.1f} s")
+    engine.dispose()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
