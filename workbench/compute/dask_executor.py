@@ -140,14 +140,18 @@ class DaskExecutor:
         from distributed import Client, LocalCluster
 
         if self.address is None:
+            import dask
+
             n = self.workers or machine_cores()
-            self._cluster = LocalCluster(
-                n_workers=n,
-                threads_per_worker=1,
-                processes=True,
-                dashboard_address=":0",
-                silence_logs=logging.ERROR,
-            )
+            # The workers' sampling profiler takes the GIL every 10 ms from pure-Python tasks.
+            with dask.config.set({"distributed.worker.profile.enabled": False}):
+                self._cluster = LocalCluster(
+                    n_workers=n,
+                    threads_per_worker=1,
+                    processes=True,
+                    dashboard_address=":0",
+                    silence_logs=logging.ERROR,
+                )
             return Client(self._cluster)
         try:
             return Client(self.address, timeout=self.connect_timeout)
