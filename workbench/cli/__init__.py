@@ -33,9 +33,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from workbench.cli import audit, discover, log, pipeline, predict, simulate, sweep
+    from workbench.cli import audit, desks, discover, log, pipeline, predict, simulate, sweep
 
-    for module in (log, discover, simulate, sweep, predict, audit, pipeline):
+    for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline):
         module.register(app)
 
 
