@@ -13,7 +13,7 @@ import pytest
 
 from tests.compute import _objectives
 from tests.compute.conftest import Cluster, local_dask_cluster, small_desk
-from workbench.compute import DaskExecutor, InProcessExecutor, make_executor
+from workbench.compute import ComputeError, DaskExecutor, InProcessExecutor, make_executor
 from workbench.compute.studies import optimize
 from workbench.errors import ConfigError
 from workbench.simulation.experiment import run_experiment
@@ -80,6 +80,11 @@ def test_sweep_and_study_on_a_real_cluster_give_the_in_process_numbers(dask_clus
         remote_study = _study(ex)
         workers = ex.client.scheduler_info()["workers"]
     assert len(workers) == 2
+    with DaskExecutor(dask_cluster.address, retries=1) as ex:
+        with pytest.raises(ConfigError, match="target 'fast' is not <measure>"):
+            ex.map(parse_target, [("resolved_within:1d>=0.5",), ("fast",)])  # a worker's error, raised here
+        with pytest.raises(ComputeError, match=r"Dask worker tcp://\S+ runs different workbench code"):
+            ex._check_workers(ex.client, expected="0" * 64)
     pd.testing.assert_frame_equal(remote_sweep.runs, local_sweep.runs)
     pd.testing.assert_frame_equal(remote_sweep.curve, local_sweep.curve)
     assert [d for d, _ in seen] == list(range(1, 19)) and {t for _, t in seen} == {18}

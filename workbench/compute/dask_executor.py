@@ -161,9 +161,10 @@ class DaskExecutor:
                 f"({type(exc).__name__}); start it with 'dask scheduler' or fix --scheduler / {SCHEDULER_ENV}"
             ) from None
 
-    def _check_workers(self, client: Client) -> None:
+    def _check_workers(self, client: Client, expected: str | None = None) -> None:
+        """Refuse workers that cannot import the workbench or run other code than ``expected`` (default: ours)."""
         client.wait_for_workers(1, timeout=self.connect_timeout)
-        mine = code_digest()
+        mine = expected or code_digest()
         theirs = client.run(code_digest, on_error="return")
         for worker, digest in sorted(theirs.items()):
             if isinstance(digest, BaseException):
