@@ -131,3 +131,15 @@ def test_sweep_learns_the_demo_desk_and_sweeps_it_infrastructure(tmp_path, repo_
     assert (
         "Smallest staffing of IT-infrastruktur that meets resolved_within:2d>=0.9" in capsys.readouterr().out
     )
+
+
+@pytest.mark.slow
+def test_sweep_on_a_scheduler_writes_the_in_process_numbers(tmp_path, repo_root, saved_desk, dask_cluster):
+    extra = ("--team", "IT", "--staff", "1..3", "--target", "resolved_within:1d>=0.8")
+    assert run(_args(repo_root, saved_desk, tmp_path / "local", *extra)) == 0
+    assert (
+        run([*_args(repo_root, saved_desk, tmp_path / "remote", *extra), "--scheduler", dask_cluster.address])
+        == 0
+    )
+    local = pd.read_csv(tmp_path / "local" / "sweep_runs.csv")
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "remote" / "sweep_runs.csv"), local)

@@ -58,11 +58,13 @@ def _progress(label: str):
     return show
 
 
-def _executor(scheduler: str | None, workers: int | None) -> Executor:
+def _executor(scheduler: str | None, workers: int | None, dask: bool) -> Executor:
     from workbench.compute import make_executor
 
     if scheduler:
         return make_executor("dask", address=scheduler)
+    if dask:
+        return make_executor("dask", workers=workers)
     return make_executor(workers=workers or 1)
 
 
@@ -94,7 +96,10 @@ def sweep(
         envvar="WORKBENCH_DASK_SCHEDULER",
         help="Dask scheduler to run on, e.g. tcp://host:8786 (default: this machine).",
     ),
-    workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default 1)."),
+    workers: int | None = typer.Option(
+        None, "--workers", min=1, help="Local worker processes (default 1; with --dask one per core)."
+    ),
+    dask: bool = typer.Option(False, "--dask", help="Run on a local Dask cluster started for this command."),
 ) -> None:
     """Sweep staff, volume and routing shares, and find the smallest staffing that meets a target.
 
@@ -129,7 +134,7 @@ def sweep(
     config = load_log_config(log_config)
     check_not_input(out, [config.source.path, log_config, model_path])
     model = _model(config, model_path)
-    executor = _executor(scheduler, workers)
+    executor = _executor(scheduler, workers, dask)
     try:
         if search == "bisect":
             assert goal is not None and team is not None
@@ -183,9 +188,13 @@ def sweep(
     elif goal is not None:
         rows = result.curve[result.curve["measure"] == goal.measure]
         for _, r in rows.iterrows():
+            axes = [
+                f"{a} {r[a]:g}"
+                for a in ("staff", "volume", "routing_share")
+                if r[a] == r[a] and r[a] is not None
+            ]
             typer.echo(
-                f"  staff {r['staff']!s:>4}  volume {r['volume']:.2f}  share {r['routing_share']!s:>5}  "
-                f"{goal.measure} {r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]  "
+                f"  {', '.join(axes):32} {goal.measure} {r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}]  "
                 f"{'meets' if r['meets'] else 'misses'}"
             )
         if staff_values:
