@@ -33,9 +33,9 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from workbench.cli import audit, discover, log, pipeline, predict, refresh, simulate
+    from workbench.cli import audit, desks, discover, log, pipeline, predict, refresh, simulate, sweep
 
-    for module in (log, discover, simulate, predict, audit, pipeline, refresh):
+    for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh):
         module.register(app)
 
 

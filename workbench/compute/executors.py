@@ -79,20 +79,38 @@ class ProcessPoolExecutor:
         return [results[i] for i in range(n)]
 
 
-def make_executor(kind: str = "auto", *, workers: int | None = None) -> Executor:
+def make_executor(
+    kind: str = "auto",
+    *,
+    workers: int | None = None,
+    address: str | None = None,
+    retries: int = 2,
+) -> Executor:
     """Choose where independent work runs.
 
     Parameters
     ----------
-    kind : {"auto", "in-process", "process-pool"}
-        ``"auto"``: a process pool when ``workers`` is more than 1, else in process.
+    kind : {"auto", "in-process", "process-pool", "dask"}
+        ``"auto"``: Dask when an ``address`` is given, else a process pool when ``workers``
+        is more than 1, else in process. ``"dask"``: the scheduler at ``address``, or an
+        embedded local cluster with ``workers`` worker processes (``None``: one per core).
     workers : int or None
-        Worker processes for a pool (``None``: one per core).
+        Worker processes for a pool or an embedded Dask cluster (``None``: one per core).
+    address : str or None
+        Dask scheduler to attach to, e.g. ``"tcp://host:8786"``.
+    retries : int
+        Dask only: how often a failed task is run again.
     """
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
+    if kind == "dask" or (kind == "auto" and address is not None):
+        from workbench.compute.dask_executor import DaskExecutor
+
+        return DaskExecutor(address, workers=workers, retries=retries)
+    if address is not None:
+        raise ConfigError(f"a scheduler address only works with the dask executor, not '{kind}'")
     if kind == "in-process" or (kind == "auto" and workers == 1):
         return InProcessExecutor()
     if kind in ("process-pool", "auto"):
         return ProcessPoolExecutor(workers)
-    raise ConfigError(f"unknown executor '{kind}'; use one of: auto, in-process, process-pool")
+    raise ConfigError(f"unknown executor '{kind}'; use one of: auto, in-process, process-pool, dask")
