@@ -18,6 +18,7 @@ __all__ = [
     "ScenarioError",
     "NotFittedError",
     "StageError",
+    "OutputError",
 ]
 
 
@@ -51,3 +52,7 @@ class NotFittedError(WorkbenchError, AttributeError):
 
 class StageError(WorkbenchError, RuntimeError):
     """A pipeline stage failed; the message names the stage and the cause."""
+
+
+class OutputError(WorkbenchError, FileExistsError):
+    """An output would overwrite an input or a file the workbench did not write."""

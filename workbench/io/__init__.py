@@ -14,6 +14,7 @@ import pandas as pd
 from workbench.cleaning import DataQualityReport, Finding, clean_log
 from workbench.config import LogConfig
 from workbench.io.mapping import to_canonical
+from workbench.io.outputs import OutputFolder
 from workbench.io.readers import read_source
 from workbench.io.writers import atomic_path, check_not_input, write_bytes, write_table, write_text
 from workbench.privacy import pseudonymise_frame, resolve_secret
@@ -30,6 +31,7 @@ __all__ = [
     "write_text",
     "write_bytes",
     "check_not_input",
+    "OutputFolder",
 ]
 
 
