@@ -209,7 +209,7 @@ class OutputFolder:
             candidate = str(pure.with_name(f"{stem}-{n}{suffix}"))
 
     # -- writing ----------------------------------------------------------------------------
-    def write_with(self, name: str, write: Callable[[Path], None], *, keep_edited: bool = False) -> Path:
+    def write_with(self, name: str, write: Callable[[Path], object], *, keep_edited: bool = False) -> Path:
         """Call ``write(tmp)`` on a temporary path, then rename it to ``name`` atomically.
 
         With ``keep_edited=True`` a file the user edited (not what the manifest says the
