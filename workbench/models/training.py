@@ -63,7 +63,7 @@ def fingerprint(events: pd.DataFrame, log_config: LogConfig, config: TrainingCon
 
 def make_split(events: pd.DataFrame, *, config: TrainingConfig, log_config: LogConfig) -> Split:
     """The split named in the config, over the cases whose outcome is known."""
-    if config.assume_complete:
+    if config.assume_complete or log_config.complete_cases:
         done = pd.Index(events[CASE_ID].unique())
     else:
         done = completed_cases(events, statuses=log_config.statuses)
@@ -119,7 +119,7 @@ def train_model(
     ex = build_examples(
         events, featurizer=featurizer, target=config.target, until=config.until,
         statuses=log_config.statuses, split=split, min_prefix_length=config.min_prefix_length,
-        assume_complete=config.assume_complete,
+        assume_complete=config.assume_complete or log_config.complete_cases,
     )
     counts = ex.counts()
     for part, n in counts.items():
@@ -150,7 +150,7 @@ def train_model(
         name=config.name, target=config.target, until=config.until, featurizer=featurizer,
         estimator=estimator, split=split, statuses=log_config.statuses,
         group_attributes=tuple(log_config.group_attributes), min_prefix_length=config.min_prefix_length,
-        log_name=log_config.name, assume_complete=config.assume_complete,
+        log_name=log_config.name, assume_complete=config.assume_complete or log_config.complete_cases,
     )
     metrics, per_prefix = _evaluate(model, ex, fit_rows, te, va)
     run_params = {
