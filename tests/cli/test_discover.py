@@ -93,7 +93,7 @@ def test_discover_refuses_to_overwrite_its_input(repo_root: Path, tmp_path: Path
     before = config.read_bytes()
     assert run(["discover", str(config), "--out", str(config)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "is the input file" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: ") and "is a file" in err and len(err.strip().splitlines()) == 1
     assert config.read_bytes() == before
 
 

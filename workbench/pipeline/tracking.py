@@ -35,6 +35,13 @@ class PipelineRun:
         with mlflow_at(self.tracking_uri):
             self._client().set_terminated(self.run_id, status="FINISHED")
 
+    def interrupted(self, stage: str) -> None:
+        """Mark the run as stopped by the user (Ctrl-C or SIGTERM) during ``stage``."""
+        with mlflow_at(self.tracking_uri):
+            client = self._client()
+            client.set_tag(self.run_id, "workbench.interrupted_stage", stage)
+            client.set_terminated(self.run_id, status="KILLED")
+
     def fail(self, stage: str, error: BaseException) -> None:
         with mlflow_at(self.tracking_uri):
             client = self._client()
