@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from workbench.config._base import FrozenModel, TimeZoneName, load_yaml, parse_config
+from workbench.config.limits import SourceLimits
 
 __all__ = [
     "SourceConfig",
@@ -57,6 +58,8 @@ class SourceConfig(FrozenModel):
     # demo
     seed: int = 42
     days: int = Field(default=365, gt=0)
+    # limits that stop a hostile or broken file early (see workbench.config.limits)
+    limits: SourceLimits = SourceLimits()
 
     @model_validator(mode="after")
     def _check_kind(self) -> SourceConfig:
