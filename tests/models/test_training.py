@@ -69,7 +69,7 @@ def test_training_config_errors_are_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'target': Input should be 'remaining_time' or 'reopen'"):
         load_training_config(bad)
     bad.write_text("name: x\nlog: demo.yaml\ntarget: reopen\nbudget: {trials: null}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="set budget.trials and/or budget.seconds"):
+    with pytest.raises(ConfigError, match=r"set budget\.trials and/or budget\.seconds"):
         load_training_config(bad)
 
 
