@@ -17,17 +17,25 @@ def audit(
     replicates: int | None = typer.Option(None, "--replicates", min=20,
                                           help="Bootstrap replicates (overrides the config)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the summary line."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
+                               "write (inputs are never overwritten)."),
 ) -> int:
     """Audit fairness per group (historical outcomes, a model, a process change); exit 1 if any group is flagged."""
     from workbench.fairness.config import load_audit_config
-    from workbench.fairness.runner import run_audit, write_audit
+    from workbench.fairness.runner import run_audit
+    from workbench.io.outputs import OutputFolder
+    from workbench.models.tracking import resolve_tracking_uri
+    from workbench.usecases.writers import write_audit_result
 
     config = load_audit_config(audit_config)
-    result = run_audit(config, replicates=replicates)
-    folder = out if out is not None else config.out
-    assert folder is not None
+    target = out if out is not None else config.out
+    assert target is not None
     inputs = (audit_config, config.log, config.model.scores if config.model else None)
-    paths = write_audit(result, folder, title=f"Fairness audit: {config.name}", inputs=inputs)
+    folder = OutputFolder.open(target, inputs=inputs, force=force)
+    needs_store = config.model is not None and (config.model.scores is None or config.model.log_to_mlflow)
+    uri = resolve_tracking_uri(config.model.tracking_uri if config.model else None) if needs_store else None
+    result = run_audit(config, replicates=replicates, tracking_uri=uri)
+    paths = write_audit_result(result, folder, title=f"Fairness audit: {config.name}")
     typer.echo(f"Fairness audit '{config.name}': {result.summary()}")
     if not quiet:
         for note in result.notes:

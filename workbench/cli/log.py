@@ -15,10 +15,11 @@ def validate(
 ) -> None:
     """Read a log, validate and clean it, and print the data-quality summary."""
     from workbench.config import load_log_config
-    from workbench.io import check_not_input, load_log, write_table
+    from workbench.io import check_not_input, write_table
+    from workbench.usecases import load_and_validate
 
     config = load_log_config(log_config)
-    loaded = load_log(config, pseudonymise=False)  # validation writes no identifiers
+    loaded = load_and_validate(config, pseudonymise=False)  # validation writes no identifiers
     typer.echo(loaded.quality.to_text())
     if out is not None:
         check_not_input(out, [config.source.path, log_config])
