@@ -73,27 +73,33 @@ def predict(
     top_features: int = typer.Option(3, "--top-features", min=0, help="Contributing features listed per case."),
     show: int = typer.Option(10, "--show", min=0, help="Rows of the list printed here."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=_URI_HELP),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Score as of this moment, e.g. 2024-03-01 or '2024-03-01 14:00' (local time of the "
+        "log's time zone); default: the log's last event."),
 ) -> None:
-    """Score every open case and write a ranked at-risk list with the reasons behind each score."""
+    """Score every case open as of a moment and write a ranked at-risk list with the reasons behind each score."""
     from workbench.config import load_log_config
     from workbench.io import check_not_input, write_table
-    from workbench.models import load_trained_model
+    from workbench.models import load_trained_model, parse_as_of
     from workbench.models.tracking import resolve_tracking_uri
     from workbench.usecases import load_and_validate, score_open_cases
 
     if rank_by not in ("remaining", "reopen"):
         raise ConfigError(f"--rank-by must be 'remaining' or 'reopen', got {rank_by!r}")
     config = load_log_config(log_config)
+    moment = parse_as_of(as_of, timezone=config.time.timezone) if as_of is not None else None
     target = out if out is not None else Path("outputs") / f"{config.name}_at_risk.csv"
     check_not_input(target, [config.source.path, log_config])
     uri = resolve_tracking_uri(tracking_uri)
     models = [load_trained_model(name, tracking_uri=uri) for name in model]
     events = load_and_validate(config).events
-    scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by).at_risk  # type: ignore[arg-type]
+    scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
+                              as_of=moment, complete_cases=config.complete_cases).at_risk
     write_table(scored, target)
     typer.echo(f"{len(scored):,} open cases scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
     if show and len(scored):
-        cols = [c for c in ("rank", "case_id", "last_activity", "predicted_remaining_days", "reopen_probability")
+        cols = [c for c in ("rank", "case_id", "last_activity", "elapsed_days", "predicted_remaining_days",
+                            "predicted_end_date", "reopen_probability")
                 if c in scored.columns]
         typer.echo(scored[cols].head(show).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 

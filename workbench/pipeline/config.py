@@ -7,6 +7,7 @@ before any stage runs and no stage reads YAML.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,6 +66,9 @@ class ExperimentConfig(FrozenModel):
     training: TrainingSettings = TrainingSettings()
     audit: Path | None = None
     model: tuple[str, ...] = ()
+    #: the moment ``predict`` scores open cases as of (a date or date and time, local time
+    #: of the log's time zone unless it has an offset); default: the log's last event
+    as_of: dt.datetime | dt.date | None = None
     mlflow_uri: str | None = None
     stages: tuple[str, ...] = STAGE_NAMES
 

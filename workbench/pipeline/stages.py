@@ -124,7 +124,12 @@ def stage_predict(ctx: RunContext) -> ScoredCases:
         from workbench.models import load_trained_model
 
         models = [load_trained_model(name, tracking_uri=s.mlflow_uri) for name in s.parsed.experiment.model]
-    scored = score_open_cases(_events(ctx), models)
+    from workbench.models import parse_as_of
+
+    log_config = s.parsed.log_config
+    when = s.parsed.experiment.as_of
+    as_of = parse_as_of(str(when), timezone=log_config.time.timezone) if when is not None else None
+    scored = score_open_cases(_events(ctx), models, as_of=as_of, complete_cases=log_config.complete_cases)
     ctx.folder.write_table("predict/at_risk.csv", scored.at_risk)
     return scored
 

@@ -80,7 +80,11 @@ def score_open_cases(
     *,
     top_features: int = 3,
     rank_by: RankBy = "remaining",
+    as_of: pd.Timestamp | None = None,
+    complete_cases: bool = False,
 ) -> ScoredCases:
-    """Score every open case with the duration and/or reopen ``models``; rank them by ``rank_by``."""
-    scored = score_with_models(events, models=list(models), top_features=top_features, rank_by=rank_by)
+    """Score every case open at ``as_of`` (default: the log's last event) with the duration and/or
+    reopen ``models``; rank them by ``rank_by``. ``complete_cases``: the log holds finished cases only."""
+    scored = score_with_models(events, models=list(models), top_features=top_features, rank_by=rank_by,
+                               as_of=as_of, complete_cases=complete_cases)
     return ScoredCases(at_risk=scored, models=tuple(models), rank_by=rank_by)
