@@ -141,3 +141,10 @@ def test_unknown_key_in_order_is_an_error(tmp_path) -> None:  # type: ignore[no-
                     "order: {tiebreak: seq}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"'order.tiebreak': unknown key"):
         load_log_config(path)
+
+
+def test_finished_extract_with_same_timestamp_closings_lists_no_open_case() -> None:
+    events, _ = clean(incidents(), complete_cases=True, order={"tie_break": "seq"})
+    # 'Update' follows 'Closed' in i2 by the tie-break, at the same second: the closing status still decides
+    assert list(open_cases(events, end_activities=("Closed",))) == ["i3"]
+    assert open_cases(events, end_activities=("Closed",), complete_cases=True).empty
