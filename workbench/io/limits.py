@@ -178,6 +178,7 @@ def check_xml_file(path: Path, *, compressed: bool, limits: SourceLimits) -> Non
             "remove the DOCTYPE declaration from the file"
         )
     depth = 0
+    etree.clear_error_log()  # lxml keeps one error log per thread; start this file's with none
     with open_decompressed(path, compressed=compressed, limits=limits) as fh:
         parser = etree.iterparse(
             fh, events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -203,6 +204,9 @@ def xml_error_line(path: Path, exc: Exception) -> str:
     """One line in our words for an lxml syntax error."""
     msg = str(getattr(exc, "msg", exc)).split(", line")[0]
     line = getattr(exc, "lineno", None)
+    first = next(iter(getattr(exc, "error_log", None) or ()), None)
+    if first is not None and getattr(first, "message", ""):  # the first error explains the rest
+        msg, line = str(first.message), getattr(first, "line", line)
     where = f" at line {line}" if line else ""
     found = re.search(r"Entity '([^']+)' not defined", msg)
     if found:

@@ -156,6 +156,7 @@ def read_xes(config: SourceConfig) -> pd.DataFrame:
     import pm4py
     from lxml import etree
 
+    etree.clear_error_log()
     try:
         frame = pm4py.read_xes(str(path), variant="iterparse", show_progress_bar=False)
     except etree.XMLSyntaxError as exc:
