@@ -178,7 +178,7 @@ def sort_within_cases(
     n_tied = int(np.unique(codes[tied]).size)
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
-                            f"ordered by {rule}" if n_tied else ""))
+                            f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
     if n_moved:
         findings.append(Finding("cases whose same-timestamp events were reordered", n_moved, "cases", "fixed",
                                 f"ordered by {rule}, not file order"))
@@ -195,7 +195,7 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
 
 
 _TAKE_DETAIL = {
-    "first": "the first value in each case is used (set take: last or event in case_attributes to choose)",
+    "first": "the first value in each case is used; set take: last or event in case_attributes to choose",
     "last": "the last value in each case is used (take: last)",
     "event": "each event keeps the value known at that moment (take: event)",
 }
