@@ -88,6 +88,19 @@ def make_executor(kind: str = "auto", *, workers: int | None = None) -> Executor
         ``"auto"``: a process pool when ``workers`` is more than 1, else in process.
     workers : int or None
         Worker processes for a pool (``None``: one per core).
+
+    Examples
+    --------
+    >>> make_executor(workers=1).name
+    'in-process'
+    >>> make_executor("process-pool", workers=2).name
+    'process-pool'
+    >>> make_executor().map(pow, [(2, 3), (3, 2)])
+    [8, 9]
+    >>> make_executor("dask")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ConfigError: unknown executor 'dask'; use one of: auto, in-process, process-pool
     """
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")
