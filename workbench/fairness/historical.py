@@ -101,7 +101,7 @@ def audit_history(
     specs = [HISTORICAL_METRICS[c] for c in ("cycle_time_h", "reopen_rate", "queue_wait_h") if c in values]
     specs += [outcome_activity_metric(oa.name, " / ".join(oa.activities), favourable=oa.favourable)
               for oa in outcome_activities]
-    notes = list(notes) + control_warnings(groups, attrs, strata, min_group_size=min_group_size)
+    notes = (*notes, *control_warnings(groups, attrs, strata, min_group_size=min_group_size))
     stratum = _stratum_labels(groups, strata)
     result = compare_case_outcomes(
         values.reindex(groups.index), groups[list(audited)], specs=specs, strata=stratum,

@@ -68,7 +68,7 @@ def resolve_as_of(events: pd.DataFrame, as_of: object = None) -> pd.Timestamp:
     """
     if as_of is None:
         return pd.Timestamp(events[TIMESTAMP].max()).tz_convert("UTC")
-    moment = pd.Timestamp(as_of)  # type: ignore[arg-type]
+    moment = pd.Timestamp(as_of)
     return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
 
 
