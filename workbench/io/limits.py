@@ -105,15 +105,24 @@ def check_columns(n: int, where: str, limits: SourceLimits) -> None:
         )
 
 
-def _header_columns(first: bytes, encoding: str, delimiter: str) -> int:
+def _header_columns(first: bytes, encoding: str, delimiter: str, path: Path) -> int:
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    text = decoder.decode(first, final=False).lstrip("\ufeff")
-    line = text.split("\n", 1)[0].rstrip("\r\x00")
+    try:
+        text = decoder.decode(first, final=False).lstrip("\ufeff")
+    except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM", whatever ``errors`` says
+        raise SourceError(
+            f"file '{path}' is not valid {encoding} text ({exc}); set source.encoding in the log config "
+            "(utf-16-le or utf-16-be for UTF-16 without a byte-order mark)"
+        ) from None
+    line = re.split(r"\r\n|\n|\r", text, maxsplit=1)[0].replace("\x00", "")
     if not line:
         return 0
+    sep = delimiter if len(delimiter) == 1 else ","
     csv.field_size_limit(max(len(line) + 1, 131072))
-    row = next(csv.reader([line], delimiter=delimiter or ","), [])
-    return len(row)
+    try:
+        return len(next(csv.reader([line], delimiter=sep), []))
+    except csv.Error:  # odd quoting: count the separators, an upper bound
+        return line.count(sep) + 1
 
 
 def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: str, limits: SourceLimits) -> None:
@@ -133,7 +142,7 @@ def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: st
                 if b"\n" in head or len(head) > max_line:
                     header_checked = True
                     cut = head[: max_line + 8]
-                    check_columns(_header_columns(cut, encoding, delimiter), f"file '{path}'", limits)
+                    check_columns(_header_columns(cut, encoding, delimiter, path), f"file '{path}'", limits)
                     head = b""
             arr = np.frombuffer(block, dtype=np.uint8)
             newlines = np.flatnonzero(arr == 10)
@@ -151,7 +160,7 @@ def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: st
             if current > max_line:
                 _line_too_long(path, line_no, max_line)
         if not header_checked and head:
-            check_columns(_header_columns(head, encoding, delimiter), f"file '{path}'", limits)
+            check_columns(_header_columns(head, encoding, delimiter, path), f"file '{path}'", limits)
 
 
 def _line_too_long(path: Path, line: int, limit: int) -> None:

@@ -96,6 +96,10 @@ def read_csv(config: SourceConfig) -> pd.DataFrame:
         raise SourceError(
             f"unknown encoding {config.encoding!r} in source.encoding; use a name such as utf-8, utf-16 or cp1252"
         ) from None
+    if len(config.delimiter) != 1:
+        raise SourceError(
+            f"source.delimiter must be one character (e.g. ',' or ';' or '\\t'), got {config.delimiter!r}"
+        )
     compressed = kind.startswith("gzip")
     _check_bom(path, config.encoding, compressed)
     check_csv_file(path, compressed=compressed, encoding=encoding, delimiter=config.delimiter, limits=config.limits)
@@ -115,6 +119,11 @@ def read_csv(config: SourceConfig) -> pd.DataFrame:
         raise SourceError(
             f"file '{path}' is not valid {config.encoding} text at {where}; "
             f"set source.encoding in the log config (e.g. cp1252 or latin-1)"
+        ) from None
+    except UnicodeError as exc:  # e.g. "UTF-16 stream does not start with BOM"
+        raise SourceError(
+            f"file '{path}' is not valid {config.encoding} text ({exc}); set source.encoding in the log config "
+            "(utf-16-le or utf-16-be for UTF-16 without a byte-order mark)"
         ) from None
     except pd.errors.EmptyDataError:
         raise EventLogError(f"the log is empty: '{path}' has no header and no rows") from None
