@@ -8,7 +8,7 @@ import importlib
 import pytest
 
 #: Modules whose docstring examples are runnable (add a module when you make its examples runnable).
-MODULES = ("workbench.config.paths", "workbench.compute.executors")
+MODULES = ("workbench.config.paths", "workbench.compute.executors", "workbench.schema")
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -25,7 +25,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from workbench.config._base import FrozenModel, load_yaml, parse_config
+from workbench.config import FrozenModel, load_yaml, parse_config
 from workbench.config.paths import resolve_config_path
 from workbench.fairness.metrics import FlagRule
 from workbench.fairness.outcomes import OutcomeActivity, QueueWait
@@ -203,13 +203,9 @@ def load_audit_config(path: str | Path) -> AuditConfig:
     path = Path(path)
     data = load_yaml(path)
     config = parse_config(AuditConfig, data, source=f"audit config '{path}'")
-    base = path.parent
 
     def resolve(p: Path | None) -> Path | None:
-        if p is None or p.is_absolute():
-            return p
-        here = (base / p).resolve()
-        return here if here.exists() or not (Path.cwd() / p).exists() else (Path.cwd() / p).resolve()
+        return resolve_config_path(path, p)
 
     updates: dict[str, object] = {"log": resolve(config.log)}
     if config.model is not None and config.model.scores is not None:
