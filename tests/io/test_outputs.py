@@ -177,3 +177,15 @@ def test_damaged_manifest_is_one_clear_error(tmp_path: Path) -> None:
 def test_bad_table_suffix(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match=r"\.csv or \.parquet"):
         OutputFolder.open(tmp_path).write_table("t.xlsx", pd.DataFrame({"x": [1]}))
+
+
+def test_a_write_killed_after_its_rename_is_still_the_workbenchs(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    folder.write_text("a.txt", "old")
+    # as if killed between the rename and the manifest update: the new file is there, noted as pending
+    (tmp_path / "a.txt").write_text("new")
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    manifest["pending"] = {"a.txt": sha256_file(tmp_path / "a.txt")}
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
+    OutputFolder.open(tmp_path).write_text("a.txt", "newer")
+    assert (tmp_path / "a.txt").read_text() == "newer"

@@ -3,7 +3,8 @@
 :class:`OutputFolder` is the one way commands and the pipeline write files:
 
 - the folder keeps a manifest (``.workbench-manifest.json``: file name -> sha256 of the
-  bytes the workbench wrote). Opening a folder that holds a file not in its manifest is
+  bytes the workbench wrote; the write under way is noted as ``pending`` first, so a
+  process killed between the rename and the manifest update leaves a consistent folder). Opening a folder that holds a file not in its manifest is
   refused in one line naming that file, unless ``force=True`` (``--force``);
 - a path that is one of the command's inputs (after resolving symlinks, and the same
   file through a hard link) is never written, force or not;
@@ -47,17 +48,25 @@ def sha256_file(path: Path) -> str:
 
 
 def _read_manifest(folder: Path) -> dict[str, str]:
+    """The manifest's ``files``; a ``pending`` write that reached its file (killed before the
+    manifest was updated) counts as written."""
     path = folder / MANIFEST_NAME
     if not path.is_file():
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         files = data.get("files", {}) if isinstance(data, dict) else {}
+        pending = data.get("pending", {}) if isinstance(data, dict) else {}
     except (OSError, ValueError):
         raise OutputError(
             f"the output manifest '{path}' is damaged; delete it and pass --force to write into '{folder}'"
         ) from None
-    return {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    manifest = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
+    for name, digest in (pending.items() if isinstance(pending, dict) else ()):
+        target = folder / str(name)
+        if target.is_file() and sha256_file(target) == digest:
+            manifest[str(name)] = str(digest)
+    return manifest
 
 
 def _foreign_files(folder: Path, manifest: dict[str, str], prefix: str = "") -> Iterator[str]:
@@ -234,6 +243,7 @@ class OutputFolder:
                 os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give outputs the usual permissions
             digest = sha256_file(tmp)
+            self._save_manifest(pending={rel: digest})  # a kill after the rename still finds it ours
             os.replace(tmp, path)
         finally:
             if tmp.exists():
@@ -265,9 +275,12 @@ class OutputFolder:
 
         return self.write_with(name, write)
 
-    def _save_manifest(self) -> None:
+    def _save_manifest(self, pending: dict[str, str] | None = None) -> None:
         path = self.root / MANIFEST_NAME
-        text = json.dumps({"written_by": "workbench", "files": dict(sorted(self.manifest.items()))}, indent=1)
+        content: dict[str, object] = {"written_by": "workbench", "files": dict(sorted(self.manifest.items()))}
+        if pending:
+            content["pending"] = pending
+        text = json.dumps(content, indent=1)
         fd, tmp_name = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=_TMP_SUFFIX, dir=self.root)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
