@@ -87,8 +87,8 @@ def test_sigkill_during_demo_log_leaves_the_old_log_or_the_new_one(tmp_path: Pat
 
 
 def _has_force() -> bool:
-    from workbench.cli.log import demo_log
-
     import inspect
+
+    from workbench.cli.log import demo_log
 
     return "force" in inspect.signature(demo_log).parameters
