@@ -190,8 +190,9 @@ def open_case_row(*, trials: int) -> dict[str, Any]:
     scored = score_open_cases(events, models=[model])
     truth = generate_demo_log(seed=log_config.source.seed).truth.set_index("ticket_id")
     final = truth.loc[scored["case_id"], "final_resolved_at"].to_numpy()
-    true_days = (pd_to_utc(final) - scored["as_of"]).dt.total_seconds().to_numpy() / 86400  # counted from now
-    ok = np.isfinite(true_days) & (true_days >= 0)  # a harmless reopen after the final resolution: no target
+    # counted from the moment of scoring; a ticket already finally resolved then has 0 days left
+    true_days = np.maximum((pd_to_utc(final) - scored["as_of"]).dt.total_seconds().to_numpy() / 86400, 0.0)
+    ok = np.isfinite(true_days)
     pred = scored["predicted_remaining_days"].to_numpy()[ok]
     true = true_days[ok]
     unresolved = scored["last_activity"].to_numpy()[ok] != "Resolved with mail"

@@ -96,7 +96,8 @@ def predict(
     scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
                               as_of=moment, complete_cases=config.complete_cases).at_risk
     write_table(scored, target)
-    typer.echo(f"{len(scored):,} open cases scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
+    when = scored["as_of"].iloc[0] if len(scored) else (moment or events["timestamp"].max())
+    typer.echo(f"{len(scored):,} cases open as of {when:%Y-%m-%d %H:%M} UTC scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
     if show and len(scored):
         cols = [c for c in ("rank", "case_id", "last_activity", "elapsed_days", "predicted_remaining_days",
                             "predicted_end_date", "reopen_probability")
