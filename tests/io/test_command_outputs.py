@@ -112,6 +112,7 @@ def test_simulate_refuses_a_folder_holding_its_input_named_kpis_csv(
     _assert_unchanged(work, before)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("log_name", ["kpis.csv", "logs/baseline_rep01.csv"])
 def test_simulate_with_force_never_writes_its_input(
     tmp_path: Path, demo_events: pd.DataFrame, repo_root: Path, capsys: pytest.CaptureFixture[str], log_name: str
@@ -162,6 +163,7 @@ def _audit_config(work: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("force", [False, True])
 def test_audit_never_writes_its_input_named_audit_csv(
     tmp_path: Path, demo_events: pd.DataFrame, repo_root: Path, capsys: pytest.CaptureFixture[str], force: bool
