@@ -189,3 +189,10 @@ def test_a_write_killed_after_its_rename_is_still_the_workbenchs(tmp_path: Path)
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
     OutputFolder.open(tmp_path).write_text("a.txt", "newer")
     assert (tmp_path / "a.txt").read_text() == "newer"
+
+
+def test_a_folder_where_the_file_should_go_is_one_clear_error(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    folder.write_text("a/b.txt", "x")
+    with pytest.raises(OutputError, match=r"cannot write .*a folder of that name is in the way"):
+        folder.write_text("a", "file where a folder is")

@@ -229,13 +229,17 @@ class OutputFolder:
         if keep_edited:
             rel = self._free_name(rel)
         path = self.target(rel)
+        if path.is_dir():
+            raise OutputError(f"cannot write '{path}': a folder of that name is in the way; choose another --out")
         if not keep_edited and not self.force and self._edited(rel, path):
-            raise OutputError(
-                f"'{path}' was changed since the workbench wrote it; move it away or pass --force to replace it"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
-        os.close(fd)
+            what = "was changed since the workbench wrote it" if rel in self.manifest else "was not written by the workbench"
+            raise OutputError(f"'{path}' {what}; move it away or pass --force to replace it")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
+            os.close(fd)
+        except OSError as exc:
+            raise OutputError(f"cannot write into '{path.parent}': {exc.strerror or exc}") from None
         tmp = Path(tmp_name)
         try:
             write(tmp)
@@ -245,6 +249,10 @@ class OutputFolder:
             digest = sha256_file(tmp)
             self._save_manifest(pending={rel: digest})  # a kill after the rename still finds it ours
             os.replace(tmp, path)
+        except OSError as exc:  # disk full, a folder where the file should go, ...
+            raise OutputError(
+                f"cannot write '{path}': {exc.strerror or exc}; check free space and that the path is not a folder"
+            ) from None
         finally:
             if tmp.exists():
                 tmp.unlink()
