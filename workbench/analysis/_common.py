@@ -148,7 +148,7 @@ def team_per_event(events: pd.DataFrame, *, statuses: StatusMeanings, column: st
         # events before the first known team belong to that team
         back = fill_index(valid, first, last, backward=True)
         src = np.where(src >= 0, src, back)
-        labels = np.append(np.asarray(names, dtype=object), None)
+        labels = np.append(np.asarray(names, dtype=object), [None])
         pick = np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)
     return pd.Series(labels[pick], index=events.index, dtype="object", name=column)
 

@@ -14,7 +14,7 @@ import pandas as pd
 from workbench.analysis.filtering import FilterResult, apply_filters
 from workbench.analysis.filters import FilterPipeline
 from workbench.analysis.questions import Answers, answer_questions
-from workbench.analysis.rules import RuleResult, check_rules
+from workbench.analysis.rules import RuleResult, RuleSet, check_rules
 from workbench.analysis.variants import variants as compute_variants
 from workbench.calendar import WorkingCalendar
 from workbench.config import LogConfig
@@ -40,7 +40,7 @@ def discover_log(
     config: LogConfig,
     *,
     filters: FilterPipeline | None = None,
-    rules: object | None = None,
+    rules: RuleSet | None = None,
     per_person: bool = False,
     top_n: int = 20,
     min_messages: int | None = None,
