@@ -112,11 +112,11 @@ def simulate(
             err=True,
         )
         model = learn_simulation_model(events, config)
+    show = _progress(f"simulating '{plan.name}'")
     comparison = compare_scenarios(
         model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days, warmup_days=warmup_days,
         keep_runs=logs != "none", replay=replay_cases(events, model) if replay and events is not None else None,
-        executor=make_executor(workers=jobs),
-        progress=lambda _name, done, total, show=_progress(f"simulating '{plan.name}'"): show(done, total),
+        executor=make_executor(workers=jobs), progress=lambda _name, done, total: show(done, total),
     )
     folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
     result = comparison.outcomes[0].result

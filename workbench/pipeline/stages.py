@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
+from optuna.trial import FrozenTrial
+
 from workbench.compute import Executor
+from workbench.io import LoadedLog
 from workbench.pipeline.config import ExperimentInputs
 from workbench.pipeline.runner import RunContext, Stage
+from workbench.report.write import ReportFiles
 from workbench.usecases import (
     FairnessAudit,
     MapAndAnswers,
@@ -55,12 +60,12 @@ def _inputs(ctx: RunContext) -> RunInputs:
     return inputs
 
 
-def _events(ctx: RunContext):  # type: ignore[no-untyped-def]
+def _events(ctx: RunContext) -> pd.DataFrame:
     assert ctx.results.log is not None  # guaranteed by check_plan
     return ctx.results.log.events
 
 
-def stage_load(ctx: RunContext):  # type: ignore[no-untyped-def]
+def stage_load(ctx: RunContext) -> LoadedLog:
     """Read, validate, clean and pseudonymise the log; write the data-quality table and the clean log."""
     s = _inputs(ctx)
     loaded = load_and_validate(s.parsed.log_config, secret=s.secret)
@@ -103,7 +108,7 @@ def stage_train(ctx: RunContext) -> tuple[TrainedEntry, ...]:
                                seed=exp.seed)
         total = config.budget.trials
 
-        def on_trial(trial, _name=config.name, _total=total) -> None:  # type: ignore[no-untyped-def]
+        def on_trial(trial: FrozenTrial, _name: str = config.name, _total: int | None = total) -> None:
             value = "pruned" if trial.value is None else f"{trial.value:.4f}"
             ctx.say(f"'{_name}': trial {trial.number + 1}/{_total}: {value}")
 
@@ -155,7 +160,7 @@ def stage_audit(ctx: RunContext) -> FairnessAudit:
     return audit
 
 
-def stage_report(ctx: RunContext):  # type: ignore[no-untyped-def]
+def stage_report(ctx: RunContext) -> ReportFiles:
     """Assemble and write the HTML report (and the PDF when Chromium is there)."""
     s = _inputs(ctx)
     exp = s.parsed.experiment

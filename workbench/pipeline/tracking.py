@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.models.tracking import ensure_experiment, mlflow_at, resolve_tracking_uri
 
@@ -22,7 +23,7 @@ class PipelineRun:
     experiment_id: str
     tracking_uri: str
 
-    def _client(self):  # type: ignore[no-untyped-def]
+    def _client(self) -> Any:
         from mlflow import MlflowClient
 
         return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)

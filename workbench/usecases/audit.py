@@ -172,7 +172,7 @@ def audit_fairness(
     process_common = {k: v for k, v in common.items() if k != "group_attributes"}
     for change in changes:
         say(f"process change '{change.name}'")
-        names = {} if change.kpi_names is None else {"kpi_names": change.kpi_names}
+        names: dict[str, Any] = {} if change.kpi_names is None else {"kpi_names": change.kpi_names}
         parts.append(audit_process_change(
             change.group_kpis, change.kpis, group_attributes=attrs, scenario_name=change.name,
             **names, **process_common,

@@ -109,7 +109,11 @@ def _plot_kpis(folder: OutputFolder, name: str, kpis: pd.DataFrame, title: str) 
     fig.tight_layout()
     written = []
     for fmt in ("png", "svg"):
-        written.append(folder.write_with(f"{name}.{fmt}", lambda tmp, _f=fmt: fig.savefig(tmp, format=_f, dpi=120)))
+
+        def save(tmp: Path, fmt: str = fmt) -> None:
+            fig.savefig(tmp, format=fmt, dpi=120)
+
+        written.append(folder.write_with(f"{name}.{fmt}", save))
     plt.close(fig)
     return written
 
