@@ -30,7 +30,7 @@ def audit(
     config = load_audit_config(audit_config)
     target = out if out is not None else config.out
     assert target is not None
-    inputs = (audit_config, config.log, config.model.scores if config.model else None)
+    inputs = [audit_config, config.log, config.model.scores if config.model else None, *_log_inputs(config)]
     folder = OutputFolder.open(target, inputs=inputs, force=force)
     needs_store = config.model is not None and (config.model.scores is None or config.model.log_to_mlflow)
     uri = resolve_tracking_uri(config.model.tracking_uri if config.model else None) if needs_store else None
@@ -44,6 +44,19 @@ def audit(
             typer.echo(f"  FLAGGED  {verdict}")
     typer.echo(f"Table -> {paths['table']}\nHTML  -> {paths['html']}")
     return 1 if result.flagged else 0
+
+
+def _log_inputs(config) -> list[Path | None]:  # type: ignore[no-untyped-def]
+    """The files behind the audit config: the log's source file, the process audit's scenario and tables."""
+    from workbench.config import load_log_config
+
+    found: list[Path | None] = [load_log_config(config.log).source.path]
+    if config.process is not None:
+        found.append(config.process.scenario)
+        if config.process.results is not None:
+            found += [config.process.results / f"{stem}{suffix}" for stem in ("kpis", "group_kpis")
+                      for suffix in (".csv", ".parquet")]
+    return found
 
 
 def register(app: typer.Typer) -> None:
