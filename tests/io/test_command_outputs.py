@@ -192,16 +192,19 @@ def test_validate_never_writes_its_input(
     _assert_unchanged(work, before)
 
 
-def test_validate_refuses_a_folder_of_foreign_files(
+def test_validate_refuses_to_replace_a_file_it_did_not_write(
     tmp_path: Path, demo_events: pd.DataFrame, repo_root: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     work = _work(tmp_path, demo_events, repo_root, "tickets.csv")
     before = _snapshot(work)
-    code, err = _run(["validate", work / "log.yaml", "--out", work / "quality.csv"], capsys)
+    code, err = _run(["validate", work / "log.yaml", "--out", work / "notes.txt"], capsys)
     _refused(code, err)
     assert "--force" in err
     _assert_unchanged(work, before)
-    assert not (work / "quality.csv").exists()
+    # a new file beside the user's files is fine: --out names that one file
+    code, err = _run(["validate", work / "log.yaml", "--out", work / "quality.csv"], capsys)
+    assert code == 0, err
+    _assert_unchanged(work, before)
 
 
 # -- discover ---------------------------------------------------------------------------------

@@ -196,3 +196,21 @@ def test_a_folder_where_the_file_should_go_is_one_clear_error(tmp_path: Path) ->
     folder.write_text("a/b.txt", "x")
     with pytest.raises(OutputError, match=r"cannot write .*a folder of that name is in the way"):
         folder.write_text("a", "file where a folder is")
+
+
+def test_open_for_file_allows_other_files_but_not_a_foreign_target(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    folder, name = OutputFolder.open_for_file(tmp_path / "quality.csv")
+    folder.write_text(name, "a,b\n")
+    again, name = OutputFolder.open_for_file(tmp_path / "quality.csv")  # its own file: rewritten
+    again.write_text(name, "a,b,c\n")
+    with pytest.raises(OutputError, match=r"notes.txt' was not written by the workbench.*--force"):
+        OutputFolder.open_for_file(tmp_path / "notes.txt")
+    forced, name = OutputFolder.open_for_file(tmp_path / "notes.txt", force=True)
+    forced.write_text(name, "replaced on purpose")
+    log = tmp_path / "log.csv"
+    log.write_text("x\n")
+    with pytest.raises(OutputError, match="would overwrite the input"):
+        OutputFolder.open_for_file(tmp_path / "log.csv", inputs=[log], force=True)
+    with pytest.raises(OutputError, match="is a folder"):
+        OutputFolder.open_for_file(tmp_path)

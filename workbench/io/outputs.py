@@ -167,6 +167,37 @@ class OutputFolder:
                 )
         return cls(root=root, inputs=resolved_inputs, force=force, manifest=manifest)
 
+    @classmethod
+    def open_for_file(
+        cls, path: str | Path, *, inputs: Sequence[str | Path | None] = (), force: bool = False
+    ) -> tuple[OutputFolder, str]:
+        """For a command whose ``--out`` names one file: its folder and the file's name.
+
+        The folder may hold other files (the user named this one file); the file itself must
+        be new or one the workbench wrote there, unless ``force``, and never an input.
+
+        Raises
+        ------
+        OutputError
+            The path is a folder or an input, or an existing file the workbench did not write.
+        """
+        target = Path(path)
+        if target.is_dir():
+            raise OutputError(f"--out '{target}' is a folder; give a file name (e.g. '{target / 'result.csv'}')")
+        root = target.parent
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create output folder '{root}': {exc.strerror or exc}") from None
+        folder = cls(root=root, inputs=tuple(_resolve_input(Path(p)) for p in inputs if p is not None and str(p) != ""),
+                     force=force, manifest=_read_manifest(root))
+        folder.target(target.name)
+        if not force and folder._edited(target.name, target):
+            what = "was changed since the workbench wrote it" if target.name in folder.manifest else (
+                "was not written by the workbench")
+            raise OutputError(f"'{target}' {what}; choose another --out or pass --force to replace it")
+        return folder, target.name
+
     # -- paths ------------------------------------------------------------------------------
     def _name(self, name: str) -> str:
         rel = PurePosixPath(str(name).replace(os.sep, "/"))
