@@ -99,6 +99,11 @@ def simulate(
         raise ConfigError(f"--log-format must be parquet or csv, got '{log_format}'")
     config = load_log_config(log_config)
     plan = load_scenario(scenario)
+    if days is not None and days <= warmup_days:  # say so before minutes of learning, not after
+        raise ConfigError(
+            f"--days {days:g} is not longer than the {warmup_days:g}-day warm-up, which is left out of the KPIs; "
+            "simulate more days or lower --warmup-days"
+        )
     folder = OutputFolder.open(out, inputs=[config.source.path, log_config, scenario, model_path], force=force)
     events = None
     if model_path is None or replay:
@@ -120,6 +125,8 @@ def simulate(
     )
     folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
     result = comparison.outcomes[0].result
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     write_scenario_result(result, folder, title=plan.name, plot=True, logs=logs, log_format=log_format)  # type: ignore[arg-type]
     typer.echo(_table(result.comparison))
     typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}) -> {out}")
