@@ -1,8 +1,9 @@
 """Everything the analyst gets from one log: filters, the five questions, rules and variants, in one call.
 
 Pure: a canonical event log and its config in, a :class:`Discovery` out. The
-``workbench discover`` command and the pipeline both call :func:`discover_log`, and
-write its :func:`discovery_tables`.
+application layer's :func:`workbench.usecases.discover_map_and_answers` calls
+:func:`analyse_log` (``discover_log`` is its old name), and writers write its
+:func:`discovery_tables`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from workbench.config import LogConfig
 from workbench.errors import EventLogError, PrivacyError
 from workbench.schema import CASE_ID
 
-__all__ = ["Discovery", "discover_log", "discovery_tables", "summary_lines"]
+__all__ = ["Discovery", "analyse_log", "discover_log", "discovery_tables", "summary_lines"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Discovery:
     variants: pd.DataFrame
 
 
-def discover_log(
+def analyse_log(
     events: pd.DataFrame,
     config: LogConfig,
     *,
@@ -77,6 +78,10 @@ def discover_log(
     )
     checked = check_rules(events, rules, statuses=config.statuses, calendar=calendar) if rules is not None else None
     return Discovery(events=events, filtered=filtered, answers=answers, rules=checked, variants=compute_variants(events))
+
+
+#: The old name of :func:`analyse_log` ("discover" now means only the process map).
+discover_log = analyse_log
 
 
 def discovery_tables(discovery: Discovery) -> dict[str, pd.DataFrame]:

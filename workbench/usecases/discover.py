@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.analysis.filters import FilterPipeline
 from workbench.analysis.rules import RuleSet
-from workbench.analysis.run import Discovery, discover_log, discovery_tables, summary_lines
+from workbench.analysis.run import Discovery, analyse_log, discovery_tables, summary_lines
 from workbench.config import LogConfig
 from workbench.discovery import ProcessMap, ProcessModel, build_process_map, discover_process_model
 from workbench.errors import ConfigError
@@ -97,7 +97,7 @@ def discover_map_and_answers(
     """
     if node_duration not in ("auto", "until_next"):
         raise ConfigError(f"node_duration must be auto or until_next, got {node_duration!r}")
-    discovery = discover_log(
+    discovery = analyse_log(
         events, log_config, filters=filters, rules=rules, per_person=per_person, top_n=top_n,
         min_messages=min_messages,
     )
