@@ -34,7 +34,8 @@ def audit(
     folder = OutputFolder.open(target, inputs=inputs, force=force)
     needs_store = config.model is not None and (config.model.scores is None or config.model.log_to_mlflow)
     uri = resolve_tracking_uri(config.model.tracking_uri if config.model else None) if needs_store else None
-    result = run_audit(config, replicates=replicates, tracking_uri=uri)
+    progress = None if quiet else (lambda line: typer.echo(f"  {line} ...", err=True))
+    result = run_audit(config, replicates=replicates, tracking_uri=uri, progress=progress)
     paths = write_audit_result(result, folder, title=f"Fairness audit: {config.name}")
     typer.echo(f"Fairness audit '{config.name}': {result.summary()}")
     if not quiet:

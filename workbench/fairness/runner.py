@@ -8,6 +8,7 @@ which the pipeline calls too), and writes the tidy table, the HTML page and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,13 +83,15 @@ _load_events = load_audit_events
 def run_audit(
     config: AuditConfig, *, secret: str | None = None, replicates: int | None = None,
     tracking_uri: str | None = None, executor: Executor | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
     """Run every audit in ``config.audits`` and return one combined result.
 
     The edge of the fairness stage: it reads the log, the scores (a table, or a registered
     model scoring its test part), the simulation results (a folder, or a scenario simulated
     now), calls :func:`workbench.usecases.audit_fairness`, and logs a model audit to MLflow.
-    ``tracking_uri`` is the MLflow store when the model section names none.
+    ``tracking_uri`` is the MLflow store when the model section names none; ``progress``
+    receives one line as each audit (and a simulation it needs) starts.
     """
     from workbench.usecases import (
         ModelScores,
@@ -124,6 +127,8 @@ def run_audit(
 
             assert p.scenario is not None
             scenario = load_scenario(p.scenario)
+            if progress is not None:
+                progress(f"simulating '{scenario.name}' ({p.replications} paired replications)")
             model = learn_simulation_model(events, log_config, group_attributes=attrs)
             outcome = compare_scenarios(model, [(Path(p.scenario).stem, scenario)], replications=p.replications,
                                         seed=config.seed, group_attributes=attrs,
@@ -135,7 +140,7 @@ def run_audit(
             source = str(p.results)
         changes.append(ProcessChange(name=source, group_kpis=group_kpis, kpis=kpis, kpi_names=p.kpis))
     audit = audit_fairness(events, log_config, settings, config=config, historical="historical" in config.audits,
-                           models=models, changes=changes)
+                           models=models, changes=changes, progress=progress)
     parts = list(audit.parts)
     if m is not None and m.log_to_mlflow and (m.name is not None or m.run_id is not None):
         from workbench.fairness.tracking import log_audit_to_mlflow
