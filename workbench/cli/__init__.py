@@ -55,7 +55,7 @@ def _click_classes(name: str) -> tuple[type[BaseException], ...]:
     """``name`` from click and from typer's own copy of click (typer >= 0.20 ships one)."""
     found: list[type[BaseException]] = [getattr(click.exceptions, name)]
     try:
-        from typer._click import exceptions as vendored  # type: ignore[attr-defined]
+        from typer._click import exceptions as vendored
 
         if hasattr(vendored, name):
             found.append(getattr(vendored, name))
@@ -66,7 +66,7 @@ def _click_classes(name: str) -> tuple[type[BaseException], ...]:
     return tuple(dict.fromkeys(found))
 
 
-_ABORT = _click_classes("Abort")
+_ABORT: tuple[type[BaseException], ...] = (KeyboardInterrupt, *_click_classes("Abort"))
 _EXIT = _click_classes("Exit")
 _CLICK_ERROR = _click_classes("ClickException")
 
@@ -116,7 +116,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     except WorkbenchError as exc:
         print(f"error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    except (KeyboardInterrupt, *_ABORT):
+    except _ABORT:
         print("aborted", file=sys.stderr)
         return 130
     except _EXIT as exc:

@@ -60,7 +60,7 @@ class _Measured(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
-    def read(self, size: int = -1) -> bytes:  # type: ignore[override]
+    def read(self, size: int | None = -1) -> bytes:
         try:
             data = self._inner.read(size if size is not None and size >= 0 else _BLOCK)
         except EOFError:
@@ -212,9 +212,9 @@ def check_xml_file(path: Path, *, compressed: bool, limits: SourceLimits) -> Non
 def xml_error_line(path: Path, exc: Exception) -> str:
     """One line in our words for an lxml syntax error."""
     msg = str(getattr(exc, "msg", exc)).split(", line")[0]
-    line = getattr(exc, "lineno", None)
+    line: object = getattr(exc, "lineno", None)
     first = next(iter(getattr(exc, "error_log", None) or ()), None)
-    if first is not None and getattr(first, "message", ""):  # the first error explains the rest
+    if first is not None and str(getattr(first, "message", None) or ""):  # the first error explains the rest
         msg, line = str(first.message), getattr(first, "line", line)
     where = f" at line {line}" if line else ""
     found = re.search(r"Entity '([^']+)' not defined", msg)

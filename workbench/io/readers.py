@@ -257,7 +257,7 @@ def read_sql(config: SourceConfig) -> pd.DataFrame:
         statement = sa.select(sa.text("*")).select_from(table)
         what = f"table or view '{config.table}'"
     else:
-        statement = sa.text(config.query)  # type: ignore[arg-type]
+        statement = sa.text(config.query)  # type: ignore[arg-type,assignment]
         what = "the query in source.query"
     try:
         with engine.connect() as conn:
