@@ -102,3 +102,27 @@ def test_workbench_run_stopped_with_sigterm_says_interrupted(tmp_path: Path) -> 
     assert state["status"] == "interrupted" and state["stages"]["simulate"]["status"] == "interrupted"
     assert state["stages"]["load"]["status"] == "done"
     assert "replication 1/200" in out  # progress inside the stage
+
+
+@pytest.mark.slow
+def test_predict_and_audit_with_a_registered_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`model: <registered name>` lets predict (and audit) run without train in the same run."""
+    import yaml
+
+    from tests.pipeline.conftest import run
+    from workbench.pipeline import load_experiment
+
+    monkeypatch.setenv("WORKBENCH_SECRET", "test-secret-key-for-the-workbench-suite-0123456789")
+    path = write_experiment(tmp_path, days=45, stages=["load", "train"])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["training"]["configs"] = data["training"]["configs"][:1]  # demo-duration
+    data["training"]["trials"] = 1
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    run(load_experiment(path), generated_at="x")
+    data.update(stages=["load", "predict", "audit"], model="demo-duration", output=str(tmp_path / "out2"))
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    results = run(load_experiment(path), generated_at="x").results
+    assert results.models is None and results.scores is not None
+    assert [m.name for m in results.scores.models] == ["demo-duration"]
+    assert len(results.scores.at_risk) > 0 and (tmp_path / "out2" / "predict" / "at_risk.csv").exists()
+    assert results.audit is not None and results.audit.kinds == ("historical", "model")

@@ -140,7 +140,8 @@ def stage_predict(ctx: RunContext) -> ScoredCases:
 
 
 def stage_audit(ctx: RunContext) -> FairnessAudit:
-    """Fairness: the log as it is, each trained model, and each simulated change, per group of users."""
+    """Fairness: the log as it is, each model (trained in this run, else the registered ones predict used),
+    and each simulated change, per group of users."""
     from workbench.models import predict_frame
 
     s = _inputs(ctx)
@@ -148,8 +149,11 @@ def stage_audit(ctx: RunContext) -> FairnessAudit:
     events = _events(ctx)
     settings = audit_settings(p.log_config, p.audit, seed=p.experiment.seed)
     attrs = settings.group_attributes
-    models = [ModelScores(name=e.name, scores=predict_frame(e.result.model, events, group_attributes=attrs))
-              for e in (ctx.results.models or ()) if attrs]
+    scored = [(e.name, e.result.model) for e in (ctx.results.models or ())]
+    if not scored and ctx.results.scores is not None:  # the registered models predict scored with
+        scored = [(m.name, m) for m in ctx.results.scores.models]
+    models = [ModelScores(name=name, scores=predict_frame(model, events, group_attributes=attrs))
+              for name, model in scored if attrs]
     sim = ctx.results.simulation
     changes = [ProcessChange(name=o.scenario.name, group_kpis=o.result.group_kpis, kpis=o.result.kpis)
                for o in (sim.outcomes if sim is not None else ())]
