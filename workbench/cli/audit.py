@@ -6,8 +6,13 @@ Exit codes: 0 = nothing flagged, 1 = at least one group flagged, 2 = error.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from workbench.config import LogConfig
+    from workbench.fairness.config import AuditConfig
 
 
 def audit(
@@ -21,6 +26,7 @@ def audit(
                                "write (inputs are never overwritten)."),
 ) -> int:
     """Audit fairness per group (historical outcomes, a model, a process change); exit 1 if any group is flagged."""
+    from workbench.config import load_log_config
     from workbench.fairness.config import load_audit_config
     from workbench.fairness.runner import run_audit
     from workbench.io.outputs import OutputFolder
@@ -28,14 +34,16 @@ def audit(
     from workbench.usecases.writers import write_audit_result
 
     config = load_audit_config(audit_config)
+    log_config = load_log_config(config.log)
     target = out if out is not None else config.out
     assert target is not None
-    inputs = [audit_config, config.log, config.model.scores if config.model else None, *_log_inputs(config)]
+    inputs = [audit_config, config.log, config.model.scores if config.model else None,
+              *_log_inputs(config, log_config)]
     folder = OutputFolder.open(target, inputs=inputs, force=force)
     needs_store = config.model is not None and (config.model.scores is None or config.model.log_to_mlflow)
     uri = resolve_tracking_uri(config.model.tracking_uri if config.model else None) if needs_store else None
     progress = None if quiet else (lambda line: typer.echo(f"  {line} ...", err=True))
-    result = run_audit(config, replicates=replicates, tracking_uri=uri, progress=progress)
+    result = run_audit(config, log_config=log_config, replicates=replicates, tracking_uri=uri, progress=progress)
     paths = write_audit_result(result, folder, title=f"Fairness audit: {config.name}")
     typer.echo(f"Fairness audit '{config.name}': {result.summary()}")
     if not quiet:
@@ -47,11 +55,9 @@ def audit(
     return 1 if result.flagged else 0
 
 
-def _log_inputs(config) -> list[Path | None]:  # type: ignore[no-untyped-def]
+def _log_inputs(config: AuditConfig, log_config: LogConfig) -> list[Path | None]:
     """The files behind the audit config: the log's source file, the process audit's scenario and tables."""
-    from workbench.config import load_log_config
-
-    found: list[Path | None] = [load_log_config(config.log).source.path]
+    found: list[Path | None] = [log_config.source.path]
     if config.process is not None:
         found.append(config.process.scenario)
         if config.process.results is not None:

@@ -21,6 +21,7 @@ from workbench.fairness.result import AuditResult, combine_results
 from workbench.schema import CASE_ID
 
 if TYPE_CHECKING:
+    from workbench.config import LogConfig
     from workbench.io import LoadedLog
 
 __all__ = ["load_audit_events", "read_table", "run_audit", "write_audit"]
@@ -55,13 +56,16 @@ def _find(folder: Path, stem: str) -> Path:
                       "point process.results at the folder written by workbench simulate")
 
 
-def load_audit_events(config: AuditConfig, *, secret: str | None = None) -> LoadedLog:
+def load_audit_events(
+    config: AuditConfig, *, secret: str | None = None, log_config: LogConfig | None = None
+) -> LoadedLog:
     """The audit's log: read as its config says, or (a demo log with a ``demo`` section) generated with the
-    planted disadvantage."""
+    planted disadvantage. ``log_config`` is the parsed ``config.log`` when the caller has read it already."""
     from workbench.config import load_log_config
     from workbench.io import load_log, prepare_log
 
-    log_config = load_log_config(config.log)
+    if log_config is None:
+        log_config = load_log_config(config.log)
     if config.demo is not None and config.demo.disadvantaged_department is not None:
         if log_config.source.resolved_kind != "demo":
             raise StageError(f"the audit config plants a demo disadvantage ('demo' section) but log "
@@ -81,7 +85,8 @@ _load_events = load_audit_events
 
 
 def run_audit(
-    config: AuditConfig, *, secret: str | None = None, replicates: int | None = None,
+    config: AuditConfig, *, log_config: LogConfig | None = None, secret: str | None = None,
+    replicates: int | None = None,
     tracking_uri: str | None = None, executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
@@ -102,7 +107,7 @@ def run_audit(
         learn_simulation_model,
     )
 
-    loaded = load_audit_events(config, secret=secret)
+    loaded = load_audit_events(config, secret=secret, log_config=log_config)
     log_config, events = loaded.config, loaded.events
     settings = audit_settings(log_config, config, replicates=replicates)
     attrs = settings.group_attributes
