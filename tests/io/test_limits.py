@@ -80,3 +80,33 @@ def test_readers_do_not_import_the_demo() -> None:
     imported = [n.module or "" for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ImportFrom)]
     imported += [a.name for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Import) for a in n.names]
     assert not [m for m in imported if m.startswith("workbench.demo")]
+
+
+def _nested(depth: int) -> str:
+    """An XES-like file ``depth`` elements deep, with a comment and a CDATA section holding '<'."""
+    if depth == 1:
+        return '<?xml version="1.0"?>\n<log/>\n'
+    body = ("<log>" + "<list key='l'>" * (depth - 2) + "<string key='a' value='x/y'><![CDATA[<not a tag>]]></string>"
+            + "</list>" * (depth - 2) + "</log>")
+    return '<?xml version="1.0"?>\n<!-- a comment with <tags> -->\n' + body + "\n"
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5, 64, 65, 300])
+def test_the_fast_xml_depth_count_agrees_with_a_parser(tmp_path: Path, depth: int) -> None:
+    from lxml import etree
+
+    from workbench.io.limits import check_xml_file
+
+    path = tmp_path / "d.xes"
+    path.write_text(_nested(depth), encoding="utf-8")
+    tree = etree.parse(str(path), etree.XMLParser(huge_tree=True))
+    assert max(len(list(e.iterancestors())) + 1 for e in tree.iter()) == depth
+    if depth > 64:
+        with pytest.raises(SourceError, match=r"more than 64 deep .*xml_max_depth"):
+            check_xml_file(path, compressed=False, limits=SourceLimits())
+    else:
+        check_xml_file(path, compressed=False, limits=SourceLimits())
+    check_xml_file(path, compressed=False, limits=SourceLimits.model_validate({"xml_max_depth": depth}))
+    if depth > 1:
+        with pytest.raises(SourceError, match="xml_max_depth"):
+            check_xml_file(path, compressed=False, limits=SourceLimits.model_validate({"xml_max_depth": depth - 1}))

@@ -186,6 +186,12 @@ def check_xml_file(path: Path, *, compressed: bool, limits: SourceLimits) -> Non
             "neither and the workbench refuses them (they can expand without end or read other files): "
             "remove the DOCTYPE declaration from the file"
         )
+    with open_decompressed(path, compressed=compressed, limits=limits) as fh:
+        deepest = _deepest_by_bytes(fh, limits.xml_max_depth)
+    if deepest is not None:
+        if deepest[0] > limits.xml_max_depth:
+            _too_deep(path, deepest[1], limits)
+        return
     depth = 0
     etree.clear_error_log()  # lxml keeps one error log per thread; start this file's with none
     with open_decompressed(path, compressed=compressed, limits=limits) as fh:
@@ -197,16 +203,64 @@ def check_xml_file(path: Path, *, compressed: bool, limits: SourceLimits) -> Non
                 if event == "start":
                     depth += 1
                     if depth > limits.xml_max_depth:
-                        raise SourceError(
-                            f"file '{path}' nests XML elements more than {limits.xml_max_depth} deep (line "
-                            f"{element.sourceline}; limit xml_max_depth); "
-                            f"{_raise_hint('xml_max_depth', limits.xml_max_depth)}"
-                        )
+                        _too_deep(path, element.sourceline, limits)
                 else:
                     depth -= 1
                     element.clear()
         except etree.XMLSyntaxError as exc:
             raise SourceError(xml_error_line(path, exc)) from None
+
+
+_OPAQUE = re.compile(rb"<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.DOTALL)
+_NOT_NEWLINE = re.compile(rb"[^\n]")
+
+
+def _too_deep(path: Path, line: object, limits: SourceLimits) -> None:
+    raise SourceError(
+        f"file '{path}' nests XML elements more than {limits.xml_max_depth} deep (line {line}; limit "
+        f"xml_max_depth); {_raise_hint('xml_max_depth', limits.xml_max_depth)}"
+    )
+
+
+def _deepest_by_bytes(fh: _Measured, limit: int) -> tuple[int, int] | None:
+    """``(depth, line)`` where tag nesting first passes ``limit`` (or the deepest and 0), counted in the bytes.
+
+    A fast pass without a parser: ``<name`` opens, ``</`` and ``/>`` close (XML allows no
+    ``<`` in attribute values or text; comments and CDATA sections are blanked out first).
+    Returns ``None`` when a comment or CDATA section spans two blocks; the caller then
+    counts with a parser.
+    """
+    depth = deepest = 0
+    lines = 1
+    carry = b""
+    while True:
+        block = fh.read(_BLOCK)
+        if not block:
+            return deepest, 0
+        data = carry + block
+        if b"<!--" in data or b"<![CDATA[" in data:  # blank them out (same length), unless one spans blocks
+            data = _OPAQUE.sub(lambda m: _NOT_NEWLINE.sub(b" ", m.group()), data)
+            if b"<!--" in data or b"<![CDATA[" in data:
+                return None
+        arr = np.frombuffer(data, dtype=np.uint8)
+        head, nxt = arr[:-1], arr[1:]
+        lt = np.flatnonzero(head == 60)  # '<'
+        after = nxt[lt]
+        opens = lt[(after != 47) & (after != 33) & (after != 63)]  # not '</', '<!' or '<?'
+        closes = np.concatenate([lt[after == 47], np.flatnonzero((head == 47) & (nxt == 62))])  # '</' and '/>'
+        if len(opens) or len(closes):
+            pos = np.concatenate([opens, closes])
+            step = np.concatenate([np.ones(len(opens), np.int64), -np.ones(len(closes), np.int64)])
+            order = np.argsort(pos, kind="stable")
+            running = depth + np.cumsum(step[order])
+            over = np.flatnonzero(running > limit)
+            if len(over):
+                at = int(pos[order][over[0]])
+                return int(running[over[0]]), lines + data[:at].count(b"\n")
+            deepest = max(deepest, int(running.max()))
+            depth = int(running[-1])
+        lines += data[:-1].count(b"\n")
+        carry = data[-1:]
 
 
 def xml_error_line(path: Path, exc: Exception) -> str:
