@@ -237,3 +237,24 @@ def test_predict_never_writes_its_input(
     _refused(code, err)
     assert "not-trained" not in err, "the output must be checked before the models are loaded"
     _assert_unchanged(work, before)
+
+
+# -- demo-log ---------------------------------------------------------------------------------
+
+
+def test_demo_log_refuses_to_replace_a_file_it_did_not_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "tickets.csv").write_text("the user's own export\n", encoding="utf-8")
+    before = _snapshot(work)
+    code, err = _run(["demo-log", "--days", "3", "--out", work / "tickets.csv"], capsys)
+    _refused(code, err)
+    assert "--force" in err
+    _assert_unchanged(work, before)
+    code, err = _run(["demo-log", "--days", "3", "--out", work / "demo.csv"], capsys)
+    assert code == 0, err
+    code, err = _run(["demo-log", "--days", "3", "--seed", "5", "--out", work / "demo.csv"], capsys)
+    assert code == 0, err  # its own file: rewritten
+    _assert_unchanged(work, before)
