@@ -223,6 +223,26 @@ def _simulate_bad_model(folder: Path) -> list[str]:
             str(folder / "model.yaml"), "--out", str(folder / "out"), "-n", "1", "--jobs", "1"]
 
 
+def _other_command(command: str, text: str, *extra: str) -> Callable[[Path], list[str]]:
+    """``workbench <command> <config>`` on a broken config of that command (the log itself is fine)."""
+
+    def build(folder: Path) -> list[str]:
+        _copy(folder, "good.csv")
+        _config(folder, "  path: good.csv\n")
+        path = folder / f"{command}.yaml"
+        path.write_text(text, encoding="utf-8")
+        return [command, str(path), *[a.replace("{folder}", str(folder)) for a in extra]]
+
+    return build
+
+
+def _discover_bad_filters(folder: Path) -> list[str]:
+    _copy(folder, "good.csv")
+    config = _config(folder, "  path: good.csv\n")
+    (folder / "filters.yaml").write_text("steps:\n  - {type: teleport, where: nowhere}\n", encoding="utf-8")
+    return ["discover", str(config), "--filters", str(folder / "filters.yaml"), "--out", str(folder / "out")]
+
+
 CASES: tuple[Case, ...] = (
     # CSV content
     Case("empty_csv", _validate_file("empty.csv"), r"empty"),
@@ -300,4 +320,10 @@ CASES: tuple[Case, ...] = (
     Case("simulate_scenario_not_yaml", _simulate(scenario="scenario_not_yaml.yaml"), r"not valid YAML"),
     Case("simulate_bad_model_file", _simulate_bad_model, r"model"),
     Case("simulate_bad_log_format", _simulate("--log-format", "xlsx"), r"--log-format must be parquet or csv"),
+    # the other commands' configs
+    Case("audit_config_unknown_key", _other_command("audit", "name: a\nlog: log.yaml\nflagg: {}\n"), r"flagg.*unknown key"),
+    Case("audit_config_missing_log", _other_command("audit", "name: a\nlog: no_such_log.yaml\n"), r"does not exist"),
+    Case("run_experiment_not_yaml", _other_command("run", "name: [x\n"), r"not valid YAML"),
+    Case("train_config_a_list", _other_command("train", "- a\n- b\n"), r"must hold a mapping"),
+    Case("discover_bad_filter_step", _discover_bad_filters, r"teleport|type"),
 )
