@@ -45,6 +45,7 @@ def _work(tmp_path: Path, events: pd.DataFrame, repo_root: Path, log_name: str) 
     config["source"] = {"path": log_name}
     (work / "log.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     (work / "notes.txt").write_text("my notes, not the workbench's\n", encoding="utf-8")
+    (work / "notes.csv").write_text("my,table\n1,2\n", encoding="utf-8")
     return work
 
 
@@ -57,9 +58,10 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]
 
 
 def _refused(code: int, err: str) -> None:
+    """Exit 2 and one error line, the last (progress lines before it are fine)."""
     assert code == 2
     lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error:"), err
+    assert [line for line in lines if line.startswith("error:")] == lines[-1:], err
 
 
 def _scenario(work: Path) -> Path:
@@ -197,7 +199,7 @@ def test_validate_refuses_to_replace_a_file_it_did_not_write(
 ) -> None:
     work = _work(tmp_path, demo_events, repo_root, "tickets.csv")
     before = _snapshot(work)
-    code, err = _run(["validate", work / "log.yaml", "--out", work / "notes.txt"], capsys)
+    code, err = _run(["validate", work / "log.yaml", "--out", work / "notes.csv"], capsys)
     _refused(code, err)
     assert "--force" in err
     _assert_unchanged(work, before)
