@@ -70,19 +70,20 @@ def _events(config: Any) -> Any:
 
 
 def _training_config(name: str, log: str, *, split: dict[str, Any], trials: int, seconds: float | None,
-                     target: str = "remaining_time", until: str = "end", n_jobs: int = 1) -> Any:
+                     target: str = "remaining_time", until: str = "end", n_jobs: int = 1,
+                     snapshots: int | None = None) -> Any:
     from workbench.models import TrainingConfig
 
     return TrainingConfig.model_validate({
         "name": name, "log": REPO / "configs" / "logs" / f"{log}.yaml", "target": target, "until": until,
         "split": split, "budget": {"trials": trials, "seconds": seconds}, "seed": 42,
         "assume_complete": target == "remaining_time", "n_jobs": n_jobs,
-        "features": {"include_staff_attributes": True},
+        "features": {"include_staff_attributes": True, **({"snapshots": snapshots} if snapshots is not None else {})},
     })
 
 
 def remaining_time_rows(logs: list[str], *, kind: str, trials: int, seconds: float | None,
-                        n_jobs: int, notes: list[str]) -> list[dict[str, Any]]:
+                        n_jobs: int, notes: list[str], snapshots: int | None = None) -> list[dict[str, Any]]:
     from workbench.errors import WorkbenchError
     from workbench.models import train_model
 
@@ -94,7 +95,7 @@ def remaining_time_rows(logs: list[str], *, kind: str, trials: int, seconds: flo
         split = {"kind": "holdout"} if protocol else {"kind": "temporal", "test_fraction": 0.2,
                                                       "validation_fraction": 0.2}
         config = _training_config(f"bench-{log}-{kind}", log, split=split, trials=trials, seconds=seconds,
-                                  n_jobs=n_jobs)
+                                  n_jobs=n_jobs, snapshots=snapshots)
         t0 = time.perf_counter()
         try:
             result = train_model(events, config=config, log_config=log_config)
@@ -105,7 +106,7 @@ def remaining_time_rows(logs: list[str], *, kind: str, trials: int, seconds: flo
             notes.append(f"{log}: {exc}")
             split = {**split, "max_case_days": TEMPORAL_FALLBACK[log]}
             config = _training_config(f"bench-{log}-{kind}", log, split=split, trials=trials, seconds=seconds,
-                                      n_jobs=n_jobs)
+                                      n_jobs=n_jobs, snapshots=snapshots)
             result = train_model(events, config=config, log_config=log_config)
         m = result.metrics
         row = {
@@ -258,6 +259,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=900, help="tuning time cap per model")
     parser.add_argument("--reopen-trials", type=int, default=30)
     parser.add_argument("--n-jobs", type=int, default=1, help="LightGBM threads (1 is fastest on a shared machine)")
+    parser.add_argument("--snapshots", type=int, default=None,
+                        help="training snapshots per prefix (features.snapshots; 0: at events only)")
     args = parser.parse_args(argv)
     logs = [x for x in args.logs.split(",") if x]
     parts = set(args.parts.split(","))
@@ -269,9 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     notes: list[str] = []
     holdout = remaining_time_rows(logs, kind="holdout", trials=args.trials, seconds=args.seconds,
-                                  n_jobs=args.n_jobs, notes=notes) if "holdout" in parts else []
+                                  n_jobs=args.n_jobs, notes=notes, snapshots=args.snapshots) if "holdout" in parts else []
     temporal = remaining_time_rows(logs, kind="temporal", trials=args.trials, seconds=args.seconds,
-                                   n_jobs=args.n_jobs, notes=notes) if "temporal" in parts else []
+                                   n_jobs=args.n_jobs, notes=notes, snapshots=args.snapshots) if "temporal" in parts else []
     reopen = reopen_rows(trials=args.reopen_trials, seconds=args.seconds, n_jobs=args.n_jobs) \
         if "reopen" in parts else []
     timing = timing_row(n_jobs=None) if "timing" in parts else None
