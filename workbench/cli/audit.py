@@ -31,7 +31,7 @@ def audit(
     from workbench.fairness.runner import run_audit
     from workbench.io.outputs import OutputFolder
     from workbench.models.tracking import resolve_tracking_uri
-    from workbench.usecases.writers import write_audit_result
+    from workbench.usecases.writers import AUDIT_FILES, write_audit_result
 
     config = load_audit_config(audit_config)
     log_config = load_log_config(config.log)
@@ -40,6 +40,8 @@ def audit(
     inputs = [audit_config, config.log, config.model.scores if config.model else None,
               *_log_inputs(config, log_config)]
     folder = OutputFolder.open(target, inputs=inputs, force=force)
+    for name in AUDIT_FILES:  # an input named like an output fails now, not after the bootstraps
+        folder.target(name)
     needs_store = config.model is not None and (config.model.scores is None or config.model.log_to_mlflow)
     uri = resolve_tracking_uri(config.model.tracking_uri if config.model else None) if needs_store else None
     progress = None if quiet else (lambda line: typer.echo(f"  {line} ...", err=True))

@@ -76,10 +76,12 @@ def predict(
     as_of: str | None = typer.Option(
         None, "--as-of", help="Score as of this moment, e.g. 2024-03-01 or '2024-03-01 14:00' (local time of the "
         "log's time zone); default: the log's last event."),
+    force: bool = typer.Option(False, "--force", help="Replace the --out file even though the workbench did not "
+                               "write it (inputs are never overwritten)."),
 ) -> None:
     """Score every case open as of a moment and write a ranked at-risk list with the reasons behind each score."""
     from workbench.config import load_log_config
-    from workbench.io import check_not_input, write_table
+    from workbench.io.outputs import OutputFolder
     from workbench.models import load_trained_model, parse_as_of
     from workbench.models.tracking import resolve_tracking_uri
     from workbench.usecases import load_and_validate, score_open_cases
@@ -89,13 +91,13 @@ def predict(
     config = load_log_config(log_config)
     moment = parse_as_of(as_of, timezone=config.time.timezone) if as_of is not None else None
     target = out if out is not None else Path("outputs") / f"{config.name}_at_risk.csv"
-    check_not_input(target, [config.source.path, log_config])
+    folder, name = OutputFolder.open_for_file(target, inputs=[config.source.path, log_config], force=force)
     uri = resolve_tracking_uri(tracking_uri)
     models = [load_trained_model(name, tracking_uri=uri) for name in model]
     events = load_and_validate(config).events
     scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
                               as_of=moment, complete_cases=config.complete_cases).at_risk
-    write_table(scored, target)
+    target = folder.write_table(name, scored)
     when = scored["as_of"].iloc[0] if len(scored) else (moment or events["timestamp"].max())
     typer.echo(f"{len(scored):,} cases open as of {when:%Y-%m-%d %H:%M} UTC scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
     if show and len(scored):

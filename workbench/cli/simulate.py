@@ -91,7 +91,7 @@ def simulate(
     from workbench.io.outputs import OutputFolder
     from workbench.simulation import load_model, load_scenario, model_to_yaml
     from workbench.usecases import compare_scenarios, learn_simulation_model, replay_cases
-    from workbench.usecases.writers import write_scenario_result
+    from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
         raise ConfigError(f"--logs must be none, first or all, got '{logs}'")
@@ -105,6 +105,8 @@ def simulate(
             "simulate more days or lower --warmup-days"
         )
     folder = OutputFolder.open(out, inputs=[config.source.path, log_config, scenario, model_path], force=force)
+    for name in scenario_result_names(replications=replications, plot=True, logs=logs, log_format=log_format):  # type: ignore[arg-type]
+        folder.target(name)  # an input named like an output fails now, not after the replications
     events = None
     if model_path is None or replay:
         _, events = _load_events(log_config, activities)
@@ -173,10 +175,14 @@ def validate_sim(
     from workbench.compute import make_executor
     from workbench.io.outputs import OutputFolder
     from workbench.usecases import validate_simulation
-    from workbench.usecases.writers import write_validation
+    from workbench.usecases.writers import VALIDATION_FILES, write_validation
 
     config, events = _load_events(log_config, activities)
-    folder = OutputFolder.open(out, inputs=[config.source.path, log_config], force=force) if out is not None else None
+    folder = None
+    if out is not None:
+        folder = OutputFolder.open(out, inputs=[config.source.path, log_config], force=force)
+        for name in VALIDATION_FILES:
+            folder.target(name)  # an input named like an output fails now, not after the replications
     result = validate_simulation(
         events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
         executor=make_executor(workers=jobs), progress=_progress(f"validating '{config.name}'"),

@@ -36,10 +36,16 @@ __all__ = [
     "track_training",
     "write_audit_result",
     "MAIN_KPIS",
+    "AUDIT_FILES",
+    "VALIDATION_FILES",
+    "scenario_result_names",
 ]
 
 #: The KPIs plotted per replication and printed first.
 MAIN_KPIS = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
+
+#: The files :func:`write_audit_result` writes.
+AUDIT_FILES = ("audit.csv", "audit.html", "settings.json")
 
 TableFormat = Literal["csv", "parquet", "both"]
 _SUFFIXES: dict[str, tuple[str, ...]] = {"csv": (".csv",), "parquet": (".parquet",), "both": (".csv", ".parquet")}
@@ -143,6 +149,19 @@ def write_scenario_result(
     return paths
 
 
+def scenario_result_names(
+    *, replications: int, plot: bool = False, logs: Literal["none", "first", "all"] = "none",
+    log_format: str = "parquet", prefix: str = "",
+) -> list[str]:
+    """The names :func:`write_scenario_result` writes (a front end checks them before the replications run)."""
+    names = [f"{stem}.csv" for stem in ("comparison", "group_comparison", "kpis", "group_kpis")]
+    if plot:
+        names += ["kpi_distributions.png", "kpi_distributions.svg"]
+    reps = {"none": 0, "first": 1, "all": replications}[logs]
+    names += [f"logs/{arm}_rep{rep + 1:02d}.{log_format}" for rep in range(reps) for arm in ("baseline", "scenario")]
+    return [_join(prefix, n) for n in names]
+
+
 def write_comparison(comparison: ScenarioComparison, folder: OutputFolder, *, prefix: str = "") -> dict[str, Path]:
     """The learned ``model.yaml`` (kept if the user edited it) and each scenario's tables under ``<key>/``."""
     paths = {"model": folder.write_text(_join(prefix, "model.yaml"), model_to_yaml(comparison.model), keep_edited=True)}
@@ -150,6 +169,10 @@ def write_comparison(comparison: ScenarioComparison, folder: OutputFolder, *, pr
         written = write_scenario_result(outcome.result, folder, prefix=_join(prefix, outcome.key))
         paths[outcome.key] = written["comparison"].parent
     return paths
+
+
+#: The files :func:`write_validation` writes besides ``model.yaml`` (which is kept when edited).
+VALIDATION_FILES = ("scores.csv", "summary.csv", "simulated_test_log.parquet")
 
 
 def write_validation(result: ValidationResult, folder: OutputFolder, *, prefix: str = "") -> dict[str, Path]:
