@@ -42,7 +42,7 @@ def test_no_person_identifier_reaches_any_output(finished_run) -> None:
 
     import pandas as pd
 
-    folder, results, _ = finished_run
+    folder, _, _ = finished_run
     raw_ids = re.compile(r"\bagent-\d{3}\b|\buser-\d{5}\b")
     events = pd.read_parquet(folder / "out" / "load" / "events.parquet")
     assert events["resource"].dropna().str.match(r"^staff-[0-9a-f]{16}$").all()
