@@ -189,7 +189,7 @@ def score_open_cases(
         X = advance_prefixes(m.featurizer, X, times=out["last_event_at"], moments=out["as_of"])
         pred = np.maximum(m.predict(X), 0.0)
         out["predicted_remaining_days"] = pred
-        out["predicted_end"] = _expected_end(m, moment, pred).to_numpy()
+        out["predicted_end"] = _expected_end(m, moment, pred).array
         if top_features:
             contrib = m.estimator.predict_contributions(X)
             out["remaining_reasons"] = top_contributions(m.featurizer, X, contrib, k=top_features, unit=" d")
