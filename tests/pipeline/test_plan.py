@@ -91,7 +91,7 @@ def test_workbench_run_stopped_with_sigterm_says_interrupted(tmp_path: Path) -> 
     state_path = tmp_path / "out" / "run_state.json"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        if state_path.exists() and '"simulate"' in state_path.read_text(encoding="utf-8"):
+        if state_path.exists() and '"simulate": {\n      "status": "running"' in state_path.read_text(encoding="utf-8"):
             break
         time.sleep(0.2)
     time.sleep(1.0)
@@ -101,7 +101,7 @@ def test_workbench_run_stopped_with_sigterm_says_interrupted(tmp_path: Path) -> 
     state = json.loads(state_path.read_text(encoding="utf-8"))
     assert state["status"] == "interrupted" and state["stages"]["simulate"]["status"] == "interrupted"
     assert state["stages"]["load"]["status"] == "done"
-    assert "replication 1/200" in out  # progress inside the stage
+    assert "interrupted" in err and "[2/2] What-if scenarios" in out
 
 
 @pytest.mark.slow

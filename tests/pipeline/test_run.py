@@ -27,6 +27,10 @@ def test_every_stage_runs_and_the_report_has_every_section(finished_run) -> None
     assert state["status"] == "done" and all(v["status"] == "done" for v in state["stages"].values())
     assert lines[0].startswith("[1/7] Read, validate and clean the log")
     assert any("left" in line for line in lines[1:])  # a time-left estimate once a stage has finished
+    # progress inside the long stages: each replication, each tuning trial, each audit
+    for inside in ("': replication 2/2", "'demo-duration': trial 2/2", "'demo-reopen': trial 1/2",
+                   "historical outcomes (50 bootstrap replicates)", "model 'demo-duration'", "process change '"):
+        assert any(inside in line for line in lines), inside
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
     for section in SECTIONS:
         assert f'id="{section}"' in html

@@ -140,6 +140,7 @@ def run_stages(
         eta = f", about {_fmt(left)} left" if left is not None else ""
         ctx.progress(f"[{index}/{len(stages)}] {stage.title}{eta}")
         state["stages"][stage.name] = {"status": "running"}
+        save()  # a look at run_state.json shows which stage is running
         t0 = time.perf_counter()
         try:
             value = stage.run(ctx)
