@@ -221,7 +221,7 @@ def compare_case_outcomes(
                 chunks.setdefault((attr, name, "den"), []).append(
                     cell_sums(weights, defined.astype(np.float64), cells, n_cells))
     tables = []
-    for attr, (codes, uniques) in attr_codes.items():
+    for attr, (_codes, uniques) in attr_codes.items():
         g = len(uniques)
         for spec in specs:
             num = np.vstack(chunks[(attr, spec.name, "num")]).reshape(-1, g, n_strata)
