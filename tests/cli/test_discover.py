@@ -93,7 +93,7 @@ def test_discover_refuses_to_overwrite_its_input(repo_root: Path, tmp_path: Path
     before = config.read_bytes()
     assert run(["discover", str(config), "--out", str(config)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "is the input file" in err and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: ") and "is a file" in err and len(err.strip().splitlines()) == 1
     assert config.read_bytes() == before
 
 
@@ -112,3 +112,21 @@ def test_discover_per_person_needs_pseudonymisation(repo_root: Path, tmp_path: P
     config = _demo_config(repo_root, tmp_path, days=2, pseudonymise=False)
     assert run(["discover", str(config), "--out", str(tmp_path / "o"), "--per-person"]) == 2
     assert "per-person output needs pseudonymised identifiers" in capsys.readouterr().err
+
+
+def test_discover_writes_only_where_the_workbench_wrote_before(repo_root: Path, tmp_path: Path, capsys,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder holding someone else's file is refused (one line naming it and --force); a rerun is not."""
+    monkeypatch.setenv("WORKBENCH_SECRET", SECRET)
+    config = _demo_config(repo_root, tmp_path, days=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    assert run(["discover", str(config), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "'notes.txt'" in err and "--force" in err and err.count("\n") == 1
+    assert not (out / "summary.txt").exists()
+    assert run(["discover", str(config), "--out", str(out), "--force"]) == 0
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine" and (out / "summary.txt").exists()
+    assert run(["discover", str(config), "--out", str(tmp_path / "again")]) == 0
+    assert run(["discover", str(config), "--out", str(tmp_path / "again")]) == 0  # its own files: no --force

@@ -50,7 +50,7 @@ def test_validate_refuses_to_overwrite_the_input(tmp_path: Path, capsys: pytest.
     log_config(tmp_path, {"path": "log.csv"})
     before = (tmp_path / "log.csv").read_bytes()
     assert run(["validate", str(tmp_path / "log.yaml"), "--out", str(tmp_path / "log.csv")]) == 2
-    assert "is the input file" in capsys.readouterr().err
+    assert "would overwrite the input" in capsys.readouterr().err
     assert (tmp_path / "log.csv").read_bytes() == before
 
 

@@ -44,7 +44,7 @@ def test_train_then_predict_writes_a_ranked_at_risk_list(tmp_path: Path, repo_ro
                 "--out", str(target), "--tracking-uri", uri, "--show", "3"])
     assert code == 0
     out = capsys.readouterr().out
-    assert "open cases scored with cli-duration v1, cli-reopen v1" in out
+    assert "scored with cli-duration v1, cli-reopen v1" in out
     table = pd.read_csv(target)
     assert len(table) > 0 and list(table["rank"]) == list(range(1, len(table) + 1))
     assert {"case_id", "predicted_remaining_days", "reopen_probability", "remaining_reasons"} <= set(table.columns)

@@ -92,7 +92,7 @@ def test_open_case_counts_match_a_brute_force_count() -> None:
     n_cases, rows = 40, []
     for c in range(n_cases):
         t = rng.integers(0, 10_000)
-        for k in range(int(rng.integers(1, 6))):
+        for _k in range(int(rng.integers(1, 6))):
             t += int(rng.integers(0, 500))
             rows.append((c, t, bool(rng.random() < 0.2), int(rng.integers(0, 3))))
     frame = pd.DataFrame(rows, columns=["case", "t", "end", "team"]).sort_values(["case", "t"], kind="stable")
@@ -123,7 +123,7 @@ def test_recent_outcomes_match_a_brute_force_computation() -> None:
     for i in range(len(frame)):
         now, act = t[i], frame["act"].iloc[i]
         recs, durations = [], []
-        for c, g in frame.groupby("case"):
+        for _c, g in frame.groupby("case"):
             for j in np.flatnonzero(g["end"].to_numpy()):
                 tau = g["t"].iloc[j]
                 if now - 1_500 < tau <= now:
@@ -180,7 +180,7 @@ def test_unknown_categories_become_missing_and_vocabularies_come_from_fit() -> N
 def test_contract_clone_not_fitted_and_round_trip() -> None:
     f = _featurizer(calendar=CalendarConfig(timezone="Europe/Copenhagen"))
     assert clone(f).get_params() == f.get_params()
-    with pytest.raises(NotFittedError, match="This PrefixFeaturizer instance is not fitted yet. Call 'fit'"):
+    with pytest.raises(NotFittedError, match=r"This PrefixFeaturizer instance is not fitted yet\. Call 'fit'"):
         f.transform(_log())
     assert f.fit(_log()) is f
     copy = PrefixFeaturizer.from_dict(f.to_dict())

@@ -190,4 +190,19 @@ def test_postgres_url_goes_through_the_same_code(tmp_path: Path) -> None:
         load_log(config)
     message = str(info.value)
     assert "pw" not in message  # the password is never printed
-    assert message.startswith(("cannot read table or view 'events' from database postgresql", "source.url is not"))
+    assert message.startswith(("cannot read table or view 'events' from database postgresql",
+                               "the database driver for source.url (postgresql) is not installed"))
+
+
+def test_a_missing_database_driver_names_the_extra_to_install(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        pytest.skip("psycopg is installed here")
+    config = log_config(tmp_path, {"kind": "sql", "url": "postgresql://u:pw@127.0.0.1:1/db", "table": "events"})
+    with pytest.raises(SourceError, match=r"not installed \(no module 'psycopg'\); install it with: "
+                                         r"pip install -e \"\.\[postgres\]\""):
+        load_log(config)

@@ -68,7 +68,7 @@ def test_split_round_trips_through_a_dict(demo_events: pd.DataFrame) -> None:
 
 
 def test_split_errors_name_the_problem(demo_events: pd.DataFrame) -> None:
-    with pytest.raises(ConfigError, match="test_fraction must be between 0 and 1 \\(exclusive\\), got 1.5"):
+    with pytest.raises(ConfigError, match=r"test_fraction must be between 0 and 1 \(exclusive\), got 1\.5"):
         temporal_split(demo_events, test_fraction=1.5)
     with pytest.raises(ConfigError, match="holdout fractions must be three positive numbers summing to 1"):
         holdout_split(demo_events, fractions=(0.5, 0.2, 0.2))

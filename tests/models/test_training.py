@@ -69,7 +69,7 @@ def test_training_config_errors_are_one_clear_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="'target': Input should be 'remaining_time' or 'reopen'"):
         load_training_config(bad)
     bad.write_text("name: x\nlog: demo.yaml\ntarget: reopen\nbudget: {trials: null}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="set budget.trials and/or budget.seconds"):
+    with pytest.raises(ConfigError, match=r"set budget\.trials and/or budget\.seconds"):
         load_training_config(bad)
 
 
@@ -78,3 +78,35 @@ def test_shipped_training_configs_load(repo_root: Path) -> None:
         config = load_training_config(repo_root / "configs" / "training" / f"{name}.yaml")
         assert config.log.exists(), config.log
     assert load_training_config(repo_root / "configs" / "training" / "bpic2013_duration.yaml").split.kind == "holdout"
+
+
+def test_snapshots_are_seen_between_events_with_the_target_counted_from_them(  # type: ignore[no-untyped-def]
+    demo_events: pd.DataFrame, demo_config
+) -> None:
+    import numpy as np
+
+    from workbench.features import PrefixFeaturizer
+    from workbench.models import build_examples, holdout_split
+    from workbench.models.training import with_snapshots
+
+    featurizer = PrefixFeaturizer(top_activities=5).fit(demo_events)
+    split = holdout_split(demo_events, fractions=(0.6, 0.2, 0.2))
+    ex = build_examples(demo_events, featurizer=featurizer, target="remaining_time", until="end",
+                        statuses=demo_config.statuses, split=split, assume_complete=True)
+    rows = ex.mask("train")
+    X0, y0 = with_snapshots(ex, rows, demo_events, featurizer, k=0, rng=np.random.default_rng(1))
+    assert len(X0) == rows.sum()
+    X, y = with_snapshots(ex, rows, demo_events, featurizer, k=1, rng=np.random.default_rng(1))
+    snaps = X.iloc[len(X0):]
+    assert len(snaps) > 0.5 * len(X0) and (snaps["idle_hours"] > 0).all()
+    assert (y.iloc[len(X0):] >= 0).all()  # seen before the next event, so before the end
+    # remaining + elapsed is the case's duration, whether the prefix is seen at its event or later
+    durations = np.sort(y0.to_numpy() + X0["elapsed_hours"].to_numpy() / 24)
+    seen_later = y.iloc[len(X0):].to_numpy() + snaps["elapsed_hours"].to_numpy() / 24
+    pos = np.clip(np.searchsorted(durations, seen_later), 1, len(durations) - 1)
+    nearest = np.minimum(np.abs(durations[pos] - seen_later), np.abs(durations[pos - 1] - seen_later))
+    assert nearest.max() < 1e-6
+    X2, _ = with_snapshots(ex, rows, demo_events, featurizer, k=1, rng=np.random.default_rng(1))
+    pd.testing.assert_frame_equal(X, X2)  # same seed, same snapshots
+    X3, _ = with_snapshots(ex, rows, demo_events, featurizer, k=1, rng=np.random.default_rng(2))
+    assert not X3["idle_hours"].equals(X["idle_hours"])

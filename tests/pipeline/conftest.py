@@ -51,11 +51,19 @@ def finished_run(tmp_path_factory: pytest.TempPathFactory):
     """The whole pipeline, run once for the module's tests."""
     import os
 
-    from workbench.pipeline import load_experiment, run_experiment
+    from workbench.pipeline import load_experiment
 
     folder = tmp_path_factory.mktemp("pipeline")
     path = write_experiment(folder)
     os.environ.setdefault("WORKBENCH_SECRET", "test-secret-key-for-the-workbench-suite-0123456789")
     lines: list[str] = []
-    results = run_experiment(load_experiment(path), generated_at="2026-11-22 10:00 UTC", progress=lines.append)
-    return folder, results, lines
+    outcome = run(load_experiment(path), generated_at="2026-11-22 10:00 UTC", progress=lines.append)
+    return folder, outcome, lines
+
+
+def run(experiment, **kwargs):  # type: ignore[no-untyped-def]
+    """Run the pipeline with the experiment's own MLflow store (as the command line does)."""
+    from workbench.models.tracking import resolve_tracking_uri
+    from workbench.pipeline import run_pipeline
+
+    return run_pipeline(experiment, mlflow_uri=resolve_tracking_uri(experiment.mlflow_uri), **kwargs)

@@ -7,23 +7,30 @@ from pathlib import Path
 
 import pytest
 
+from tests.pipeline.conftest import run as run_experiment
 from tests.pipeline.conftest import write_experiment
 from workbench.cli import run as cli_run
 from workbench.errors import ConfigError, StageError
-from workbench.pipeline import load_experiment, run_experiment
+from workbench.pipeline import load_experiment
 
 SECTIONS = ("data-quality", "process-map", "questions", "rules", "scenarios", "models", "fairness", "settings")
 
 
 @pytest.mark.slow
 def test_every_stage_runs_and_the_report_has_every_section(finished_run) -> None:
-    folder, results, lines = finished_run
+    folder, outcome, lines = finished_run
     out = folder / "out"
-    assert list(results) == ["pipeline", "load", "discover", "simulate", "train", "predict", "audit", "report"]
+    results = outcome.results
+    assert all(getattr(results, f) is not None
+               for f in ("log", "discovery", "simulation", "models", "scores", "audit", "report"))
     state = json.loads((out / "run_state.json").read_text())
     assert state["status"] == "done" and all(v["status"] == "done" for v in state["stages"].values())
     assert lines[0].startswith("[1/7] Read, validate and clean the log")
     assert any("left" in line for line in lines[1:])  # a time-left estimate once a stage has finished
+    # progress inside the long stages: each replication, each tuning trial, each audit
+    for inside in ("': replication 2/2", "'demo-duration': trial 2/2", "'demo-reopen': trial 1/2",
+                   "historical outcomes (50 bootstrap replicates)", "model 'demo-duration'", "process change '"):
+        assert any(inside in line for line in lines), inside
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
     for section in SECTIONS:
         assert f'id="{section}"' in html
@@ -39,7 +46,7 @@ def test_no_person_identifier_reaches_any_output(finished_run) -> None:
 
     import pandas as pd
 
-    folder, results, _ = finished_run
+    folder, _, _ = finished_run
     raw_ids = re.compile(r"\bagent-\d{3}\b|\buser-\d{5}\b")
     events = pd.read_parquet(folder / "out" / "load" / "events.parquet")
     assert events["resource"].dropna().str.match(r"^staff-[0-9a-f]{16}$").all()
@@ -59,7 +66,7 @@ def test_mlflow_has_a_finished_pipeline_run_with_the_models_nested(finished_run)
     folder, results, _ = finished_run
     uri = f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}"
     client = MlflowClient(tracking_uri=uri)
-    parent = client.get_run(results["pipeline"]["mlflow_run"].run_id)
+    parent = client.get_run(results.mlflow_run.run_id)
     assert parent.info.status == "FINISHED"
     children = client.search_runs([parent.info.experiment_id],
                                   filter_string=f"tags.mlflow.parentRunId = '{parent.info.run_id}'")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.config import StatusMeanings
-from workbench.errors import ConfigError, EventLogError
-from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
+from workbench.errors import ConfigError
+from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP, check_canonical
 
 __all__ = [
     "MissingStatusError",
@@ -53,20 +53,7 @@ def check_events(events: pd.DataFrame, *, columns: Sequence[str] = (), what: str
 
     The caller's frame is never modified; a sorted copy is returned only when needed.
     """
-    if not isinstance(events, pd.DataFrame):
-        raise EventLogError(f"{what} needs a pandas DataFrame of events, got {type(events).__name__}")
-    needed = (CASE_ID, ACTIVITY, TIMESTAMP, *columns)
-    missing = [c for c in dict.fromkeys(needed) if c not in events.columns]
-    if missing:
-        raise EventLogError(
-            f"{what} needs column(s) {missing}; the log has {list(events.columns)}; "
-            "load it with workbench.io.load_log so it has the canonical columns"
-        )
-    if not isinstance(events[TIMESTAMP].dtype, pd.DatetimeTZDtype):
-        raise EventLogError(
-            f"{what}: column '{TIMESTAMP}' must be datetime64[ns, UTC], got {events[TIMESTAMP].dtype}; "
-            "load the log with workbench.io.load_log"
-        )
+    check_canonical(events, columns=columns, what=what, allow_empty=True)
     if _is_sorted(events):
         return events
     return events.sort_values([CASE_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
@@ -161,7 +148,7 @@ def team_per_event(events: pd.DataFrame, *, statuses: StatusMeanings, column: st
         # events before the first known team belong to that team
         back = fill_index(valid, first, last, backward=True)
         src = np.where(src >= 0, src, back)
-        labels = np.append(np.asarray(names, dtype=object), None)
+        labels = np.append(np.asarray(names, dtype=object), [None])
         pick = np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)
     return pd.Series(labels[pick], index=events.index, dtype="object", name=column)
 

@@ -46,7 +46,7 @@ def visits(events: pd.DataFrame, *, statuses: StatusMeanings, column: str = TEAM
             valid &= ~act.isin(passive).to_numpy()
         team_last = np.r_[team_change[1:], True]
         src = fill_index(valid, team_change, team_last, backward=False)
-        labels = np.append(np.asarray(names, dtype=object), None)
+        labels = np.append(np.asarray(names, dtype=object), [None])
         holder = pd.Series(labels[np.where(src >= 0, codes[np.maximum(src, 0)], len(labels) - 1)], dtype="object")
     else:
         holder = team_per_event(events, statuses=statuses, column=column)

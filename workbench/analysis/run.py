@@ -1,8 +1,9 @@
 """Everything the analyst gets from one log: filters, the five questions, rules and variants, in one call.
 
 Pure: a canonical event log and its config in, a :class:`Discovery` out. The
-``workbench discover`` command and the pipeline both call :func:`discover_log`, and
-write its :func:`discovery_tables`.
+application layer's :func:`workbench.usecases.discover_map_and_answers` calls
+:func:`analyse_log` (``discover_log`` is its old name), and writers write its
+:func:`discovery_tables`.
 """
 
 from __future__ import annotations
@@ -13,14 +14,14 @@ import pandas as pd
 
 from workbench.analysis.filters import FilterPipeline, FilterResult, apply_filters
 from workbench.analysis.questions import Answers, answer_questions
-from workbench.analysis.rules import RuleResult, check_rules
+from workbench.analysis.rules import RuleResult, RuleSet, check_rules
 from workbench.analysis.variants import variants as compute_variants
 from workbench.calendar import WorkingCalendar
 from workbench.config import LogConfig
 from workbench.errors import EventLogError, PrivacyError
 from workbench.schema import CASE_ID
 
-__all__ = ["Discovery", "discover_log", "discovery_tables", "summary_lines"]
+__all__ = ["Discovery", "analyse_log", "discover_log", "discovery_tables", "summary_lines"]
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,12 @@ class Discovery:
     variants: pd.DataFrame
 
 
-def discover_log(
+def analyse_log(
     events: pd.DataFrame,
     config: LogConfig,
     *,
     filters: FilterPipeline | None = None,
-    rules: object | None = None,
+    rules: RuleSet | None = None,
     per_person: bool = False,
     top_n: int = 20,
     min_messages: int | None = None,
@@ -87,6 +88,10 @@ def discover_log(
     checked = (check_rules(whole, rules, statuses=config.statuses, calendar=calendar, as_of=as_of)
                if rules is not None else None)
     return Discovery(events=events, filtered=filtered, answers=answers, rules=checked, variants=compute_variants(events))
+
+
+#: The old name of :func:`analyse_log` ("discover" now means only the process map).
+discover_log = analyse_log
 
 
 def discovery_tables(discovery: Discovery) -> dict[str, pd.DataFrame]:

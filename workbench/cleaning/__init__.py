@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.cleaning._source import HIDDEN_COLUMNS
 from workbench.cleaning.quality import DataQualityReport, Finding
 from workbench.cleaning.steps import (
     apply_lifecycle,
@@ -93,12 +94,17 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     out, f = rename_activities(out, config.activity_map)
     findings += f
     if config.cleaning.drop_duplicates:
-        out, f = drop_exact_duplicates(out)
+        out, f = drop_exact_duplicates(out, columns=config.duplicates.columns)
         findings += f
-    out, f = sort_within_cases(out, fix=config.cleaning.sort_within_case)
+    out, f = sort_within_cases(out, fix=config.cleaning.sort_within_case, order=config.order,
+                               closing=config.statuses.closed)
     findings += f
-    out, f = consolidate_case_attributes(out, list(config.case_attributes))
+    out = out.drop(columns=[c for c in HIDDEN_COLUMNS if c in out.columns])
+    out, f = consolidate_case_attributes(out, list(config.case_attributes), take=config.case_attribute_take)
     findings += f
+    if config.complete_cases:
+        findings.append(Finding("finished extract", 0, "cases", "info",
+                                "complete_cases: true, so no case is treated as open"))
     out, f = single_event_cases(out, drop=config.cleaning.drop_single_event_cases)
     findings += f
     _check_not_empty(out, events_read, source)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import numpy as np
 import pandas as pd
 
+from workbench.cleaning._source import SOURCE_ROW, TIE_BREAK
 from workbench.cleaning.quality import Finding
-from workbench.config import LifecycleConfig
+from workbench.config import AttributeTake, LifecycleConfig, OrderConfig
 from workbench.schema import ACTIVITY, CASE_ID, LIFECYCLE, START_TIMESTAMP, TIMESTAMP
 
 __all__ = [
@@ -102,14 +105,52 @@ def rename_activities(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.
     return out, [Finding("activities renamed", int(hit.sum()), "events", "info", detail)]
 
 
-def drop_exact_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
-    """Drop events identical in every column to an earlier event."""
-    dup = frame.duplicated().to_numpy()
-    return frame[~dup], [Finding("exact duplicate events", int(dup.sum()), "events", "dropped")]
+def drop_exact_duplicates(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
+    """Drop events identical to an earlier event.
+
+    With the hidden source-row key (from mapping) rows are compared on every column of
+    the source row, or on ``columns`` (source names) when given; without it, on every
+    column of ``frame``. The finding says which.
+    """
+    if SOURCE_ROW in frame.columns:
+        dup = frame.duplicated(subset=[SOURCE_ROW]).to_numpy()
+        judged = (f"judged on the source columns {', '.join(columns)}" if columns is not None
+                  else "judged on all columns of the source row")
+    else:
+        dup = frame.duplicated().to_numpy()
+        judged = "judged on the mapped columns"
+    return frame[~dup], [Finding("exact duplicate events", int(dup.sum()), "events", "dropped", judged)]
 
 
-def sort_within_cases(frame: pd.DataFrame, *, fix: bool) -> tuple[pd.DataFrame, list[Finding]]:
-    """Sort events by case, then time (stable); count cases whose file order was not time order."""
+def _tie_rank(values: pd.Series) -> np.ndarray:
+    """Dense ranks of the tie-break values: numbers as numbers, else text; missing last."""
+    present = values.notna()
+    numbers = pd.to_numeric(values, errors="coerce")
+    usable = numbers if bool((numbers.notna() == present).all()) else values.astype("string").mask(~present)
+    return usable.rank(method="dense", na_option="bottom").to_numpy(dtype=float)
+
+
+def _activity_rank(activity: pd.Series, order: OrderConfig, closing: Sequence[str]) -> tuple[np.ndarray, str]:
+    if order.activity_order:
+        listed = list(order.activity_order)
+        unlisted = listed.index("*") if "*" in listed else -1
+        rank = {a: i for i, a in enumerate(listed) if a != "*"}
+        values = activity.astype(str).map(rank).fillna(unlisted).to_numpy(dtype=float)
+        return values, "activity_order " + ", ".join(listed)
+    values = activity.astype(str).isin(list(closing)).to_numpy(dtype=float)
+    return values, "closing statuses last" if closing else "file order"
+
+
+def sort_within_cases(
+    frame: pd.DataFrame, *, fix: bool, order: OrderConfig | None = None, closing: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Sort events by case, time, then the tie-breaks; count cases whose file order was not time order.
+
+    Events of a case with the same timestamp are ordered by the ``order.tie_break``
+    column (the hidden tie-break column from mapping), then by ``order.activity_order``
+    or, without one, with the ``closing`` statuses last, then by file order.
+    """
+    order = order or OrderConfig()
     codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
     by_case = np.argsort(codes, kind="stable")  # file order kept within each case
@@ -117,13 +158,31 @@ def sort_within_cases(frame: pd.DataFrame, *, fix: bool) -> tuple[pd.DataFrame, 
     same_case = np.r_[False, case[1:] == case[:-1]]
     backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
     n_cases = int(np.unique(case[backwards]).size)
-    finding = Finding(
+    findings = [Finding(
         "cases with events out of time order in the source", n_cases, "cases", "fixed" if fix else "flagged",
         "sorted by timestamp" if fix and n_cases else "",
-    )
-    order = np.lexsort((ts, codes)) if fix else by_case  # lexsort is stable: ties keep file order
-    out = frame.iloc[order].reset_index(drop=True)
-    return out, [finding]
+    )]
+    if not fix:
+        return frame.iloc[by_case].reset_index(drop=True), findings
+    keys: list[np.ndarray] = [np.arange(len(frame))]  # last resort: file order
+    act_rank, rule = _activity_rank(frame[ACTIVITY], order, closing)
+    keys.insert(0, act_rank)
+    if TIE_BREAK in frame.columns:
+        keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True)))
+        rule = f"column '{order.tie_break}', then " + rule
+    time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
+    full_order = np.lexsort((*reversed(keys), ts, codes))
+    out = frame.iloc[full_order].reset_index(drop=True)
+    moved = full_order != time_order
+    tied = pd.DataFrame({"case": codes, "ts": ts}).duplicated(keep=False).to_numpy()
+    n_tied = int(np.unique(codes[tied]).size)
+    n_moved = int(np.unique(codes[full_order[moved]]).size)
+    findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
+                            f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
+    if n_moved:
+        findings.append(Finding("cases whose same-timestamp events were reordered", n_moved, "cases", "fixed",
+                                f"ordered by {rule}, not file order"))
+    return out, findings
 
 
 def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame, list[Finding]]:
@@ -135,28 +194,41 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
 
 
-def consolidate_case_attributes(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, list[Finding]]:
-    """Give every event of a case the case's attribute values.
+_TAKE_DETAIL = {
+    "first": "the first value in each case is used; set take: last or event in case_attributes to choose",
+    "last": "the last value in each case is used (take: last)",
+    "event": "each event keeps the value known at that moment (take: event)",
+}
+
+
+def consolidate_case_attributes(
+    frame: pd.DataFrame, columns: list[str], *, take: Mapping[str, AttributeTake] | None = None
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Give every event of a case the case's attribute values, as ``take`` says per attribute.
 
     Logs often record case attributes on one event only (e.g. Sepsis on the
-    registration event): the first non-missing value in the case is spread to all its
-    events. Cases with more than one distinct value keep the first, and are flagged.
+    registration event). ``first`` (default) spreads the first non-missing value in the
+    case to all its events, ``last`` the last one; ``event`` carries each value forward
+    to the following events of the case (the value known at each event). Cases whose
+    value changes are counted in a finding that says which value is used.
     """
     columns = [c for c in columns if c in frame.columns]
     if not columns:
         return frame, []
+    take = take or {}
     out = frame.copy()
     findings = []
     grouped = out.groupby(CASE_ID, sort=False, observed=True)
     filled = 0
     for column in columns:
-        first = grouped[column].transform("first")
+        how = take.get(column, "first")
+        spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
         conflicts = int((grouped[column].transform("nunique") > 1).groupby(out[CASE_ID]).any().sum())
-        filled += int((out[column].isna() & first.notna()).sum())
-        out[column] = first
+        filled += int((out[column].isna() & spread.notna()).sum())
+        out[column] = spread
         if conflicts:
             findings.append(Finding(f"case attribute '{column}' changes within a case", conflicts, "cases",
-                                    "fixed", "the first value in each case is used"))
+                                    "fixed", _TAKE_DETAIL[how]))
     if filled:
         findings.append(Finding("case attribute values spread to every event of their case", filled, "values",
                                 "fixed"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 
+_FORCE_HELP = "Write into an output folder that holds files the workbench did not write (inputs stay protected)."
 DEMO_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "demo.yaml"
 
 
@@ -24,10 +25,12 @@ def _quiet_libraries() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool) -> None:
+def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool, force: bool = False) -> int:
     import os
 
-    from workbench.pipeline import load_experiment, run_experiment
+    from workbench.models.tracking import resolve_tracking_uri
+    from workbench.pipeline import load_experiment, run_pipeline
+    from workbench.pipeline.runner import sigterm_as_interrupt
 
     experiment = load_experiment(experiment_path)
     _quiet_libraries()
@@ -38,36 +41,46 @@ def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool) -> Non
         typer.echo("WORKBENCH_SECRET is not set: the demo uses a fresh random pseudonymisation key for this run.")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     typer.echo(f"Experiment '{experiment.name}': {experiment.description}")
-    results = run_experiment(experiment, generated_at=stamp, secret=secret, progress=typer.echo, out_dir=out)
     folder = Path(out or experiment.output)  # type: ignore[arg-type]
+    try:
+        with sigterm_as_interrupt():
+            outcome = run_pipeline(experiment, generated_at=stamp, mlflow_uri=resolve_tracking_uri(experiment.mlflow_uri),
+                                   secret=secret, progress=typer.echo, out_dir=out, force=force)
+    except KeyboardInterrupt:
+        typer.echo(f"interrupted; what finished is kept in {folder.resolve()} (run_state.json says where it stopped)",
+                   err=True)
+        return 130
+    results = outcome.results
     typer.echo("")
-    if "report" in results:
-        files = results["report"]["files"]
+    if results.report is not None:
+        files = results.report
         typer.echo(f"Report: {Path(files['html']).resolve()}")
         if "pdf" in files:
             typer.echo(f"Print version: {Path(files['pdf']).resolve()}")
-        elif getattr(files, "pdf_note", ""):
+        elif files.pdf_note:
             typer.echo(f"No PDF: {files.pdf_note}")
-    typer.echo(f"All outputs: {folder.resolve()}")
-    if "train" in results:
-        uri = results["train"].get("mlflow_uri", "")
-        typer.echo(f"MLflow store: {uri}")
-        typer.echo(f"Open the MLflow UI with:  mlflow ui --backend-store-uri {uri}")
+    typer.echo(f"All outputs: {outcome.out_dir.resolve()}")
+    if results.models is not None:
+        typer.echo(f"MLflow store: {outcome.mlflow_uri}")
+        typer.echo(f"Open the MLflow UI with:  mlflow ui --backend-store-uri {outcome.mlflow_uri}")
+    return 0
 
 
 def demo(
     out: Path | None = typer.Option(None, "--out", help="Output folder (default outputs/demo)."),
-) -> None:
+    force: bool = typer.Option(False, "--force", help=_FORCE_HELP),
+) -> int:
     """Run the main job on the built-in demo desk: map, questions, what-ifs, models, fairness, report."""
-    _run(DEMO_EXPERIMENT, out, ephemeral_key=True)
+    return _run(DEMO_EXPERIMENT, out, ephemeral_key=True, force=force)
 
 
 def run(
     experiment: Path = typer.Argument(..., help="Experiment config YAML, e.g. experiments/bpic2013_incidents.yaml."),
     out: Path | None = typer.Option(None, "--out", help="Output folder (default: the experiment's output)."),
-) -> None:
+    force: bool = typer.Option(False, "--force", help=_FORCE_HELP),
+) -> int:
     """Run the pipeline driven by an experiment config (log, filters, scenarios, training, audit)."""
-    _run(experiment, out, ephemeral_key=False)
+    return _run(experiment, out, ephemeral_key=False, force=force)
 
 
 def register(app: typer.Typer) -> None:

@@ -30,18 +30,15 @@ def train(
     import optuna
 
     from workbench.config import load_log_config
-    from workbench.io import load_log
-    from workbench.models import load_training_config, log_training_run, train_model
+    from workbench.models import load_training_config
+    from workbench.models.tracking import resolve_tracking_uri
+    from workbench.usecases import load_and_validate, train_predictor, tuning_budget
+    from workbench.usecases.writers import track_training
 
-    config = load_training_config(train_config)
-    if trials is not None or seconds is not None:
-        budget = config.budget.model_copy(update={
-            **({"trials": trials} if trials is not None else {}),
-            **({"seconds": seconds} if seconds is not None else {}),
-        })
-        config = config.model_copy(update={"budget": budget})
+    config = tuning_budget(load_training_config(train_config), trials=trials, seconds=seconds)
     log_config = load_log_config(config.log)
-    events = load_log(log_config).events
+    uri = resolve_tracking_uri(tracking_uri)
+    events = load_and_validate(log_config).events
     typer.echo(f"Training '{config.name}': {config.target}"
                f"{' to ' + config.until if config.target == 'remaining_time' else ''} on log '{log_config.name}' "
                f"({events['case_id'].nunique():,} cases), {config.split.kind} split, "
@@ -52,8 +49,8 @@ def train(
         value = "pruned" if trial.value is None else f"{trial.value:.4f}"
         typer.echo(f"  trial {trial.number + 1}: {value}")
 
-    result = train_model(events, config=config, log_config=log_config, on_trial=progress)
-    logged = log_training_run(result, tracking_uri=tracking_uri, experiment=config.experiment, register=register)
+    result = train_predictor(events, config, log_config, on_trial=progress)
+    logged = track_training(result, tracking_uri=uri, experiment=config.experiment, register=register)
     m = result.metrics
     typer.echo(f"Examples: {result.counts}")
     if config.task == "regression":
@@ -76,24 +73,36 @@ def predict(
     top_features: int = typer.Option(3, "--top-features", min=0, help="Contributing features listed per case."),
     show: int = typer.Option(10, "--show", min=0, help="Rows of the list printed here."),
     tracking_uri: str | None = typer.Option(None, "--tracking-uri", help=_URI_HELP),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Score as of this moment, e.g. 2024-03-01 or '2024-03-01 14:00' (local time of the "
+        "log's time zone); default: the log's last event."),
+    force: bool = typer.Option(False, "--force", help="Replace the --out file even though the workbench did not "
+                               "write it (inputs are never overwritten)."),
 ) -> None:
-    """Score every open case and write a ranked at-risk list with the reasons behind each score."""
+    """Score every case open as of a moment and write a ranked at-risk list with the reasons behind each score."""
     from workbench.config import load_log_config
-    from workbench.io import check_not_input, load_log, write_table
-    from workbench.models import load_trained_model, score_open_cases
+    from workbench.io.outputs import OutputFolder
+    from workbench.models import load_trained_model, parse_as_of
+    from workbench.models.tracking import resolve_tracking_uri
+    from workbench.usecases import load_and_validate, score_open_cases
 
     if rank_by not in ("remaining", "reopen"):
         raise ConfigError(f"--rank-by must be 'remaining' or 'reopen', got {rank_by!r}")
     config = load_log_config(log_config)
-    models = [load_trained_model(name, tracking_uri=tracking_uri) for name in model]
-    events = load_log(config).events
-    scored = score_open_cases(events, models=models, top_features=top_features, rank_by=rank_by)  # type: ignore[arg-type]
+    moment = parse_as_of(as_of, timezone=config.time.timezone) if as_of is not None else None
     target = out if out is not None else Path("outputs") / f"{config.name}_at_risk.csv"
-    check_not_input(target, [config.source.path, log_config])
-    write_table(scored, target)
-    typer.echo(f"{len(scored):,} open cases scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
+    folder, name = OutputFolder.open_for_file(target, inputs=[config.source.path, log_config], force=force)
+    uri = resolve_tracking_uri(tracking_uri)
+    models = [load_trained_model(name, tracking_uri=uri) for name in model]
+    events = load_and_validate(config).events
+    scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
+                              as_of=moment, complete_cases=config.complete_cases).at_risk
+    target = folder.write_table(name, scored)
+    when = scored["as_of"].iloc[0] if len(scored) else (moment or events["timestamp"].max())
+    typer.echo(f"{len(scored):,} cases open as of {when:%Y-%m-%d %H:%M} UTC scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
     if show and len(scored):
-        cols = [c for c in ("rank", "case_id", "last_activity", "predicted_remaining_days", "reopen_probability")
+        cols = [c for c in ("rank", "case_id", "last_activity", "elapsed_days", "predicted_remaining_days",
+                            "predicted_end_date", "reopen_probability")
                 if c in scored.columns]
         typer.echo(scored[cols].head(show).to_string(index=False, float_format=lambda v: f"{v:.2f}"))
 

@@ -13,7 +13,6 @@ from workbench.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-_MAIN_KPIS = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
 
 
 def _progress(label: str):
@@ -78,6 +77,8 @@ def simulate(
         "--replay",
         help="Replay the log's own case arrivals (and attributes) instead of drawing new ones.",
     ),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
+                               "write (inputs are never overwritten)."),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -85,59 +86,57 @@ def simulate(
     confidence interval), group_comparison.csv, kpis.csv and group_kpis.csv (per
     replication), kpi_distributions.png/.svg, model.yaml and the simulated logs.
     """
+    from workbench.compute import make_executor
     from workbench.config import load_log_config
-    from workbench.io import check_not_input, write_table, write_text
-    from workbench.simulation import discover_model, load_model, model_to_yaml
-    from workbench.simulation.experiment import historical_cases, run_experiment
-    from workbench.simulation.scenarios import apply_scenario, load_scenario
+    from workbench.io.outputs import OutputFolder
+    from workbench.simulation import load_model, load_scenario, model_to_yaml
+    from workbench.usecases import compare_scenarios, learn_simulation_model, replay_cases
+    from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
         raise ConfigError(f"--logs must be none, first or all, got '{logs}'")
     if log_format not in ("parquet", "csv"):
         raise ConfigError(f"--log-format must be parquet or csv, got '{log_format}'")
     config = load_log_config(log_config)
-    check_not_input(out, [config.source.path, log_config, scenario, model_path])
     plan = load_scenario(scenario)
+    if days is not None and days <= warmup_days:  # say so before minutes of learning, not after
+        raise ConfigError(
+            f"--days {days:g} is not longer than the {warmup_days:g}-day warm-up, which is left out of the KPIs; "
+            "simulate more days or lower --warmup-days"
+        )
+    folder = OutputFolder.open(out, inputs=[config.source.path, log_config, scenario, model_path], force=force)
+    for name in scenario_result_names(replications=replications, plot=True, logs=logs, log_format=log_format):  # type: ignore[arg-type]
+        folder.target(name)  # an input named like an output fails now, not after the replications
     events = None
     if model_path is None or replay:
         _, events = _load_events(log_config, activities)
     if model_path is not None:
         model = load_model(model_path)
     else:
+        assert events is not None
         typer.echo(
             f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
             err=True,
         )
-        model = discover_model(events, config=config)
-    apply_scenario(model, plan)  # fail on a bad name before any replication runs
-    result = run_experiment(
-        model,
-        plan,
-        replications=replications,
-        seed=seed,
-        days=days,
-        warmup_days=warmup_days,
-        n_jobs=jobs,
-        keep_runs=logs != "none",
-        progress=_progress(f"simulating '{plan.name}'"),
-        replay=historical_cases(events, model) if replay else None,
+        model = learn_simulation_model(events, config)
+    show = _progress(f"simulating '{plan.name}'")
+    comparison = compare_scenarios(
+        model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days, warmup_days=warmup_days,
+        keep_runs=logs != "none", replay=replay_cases(events, model) if replay and events is not None else None,
+        executor=make_executor(workers=jobs), progress=lambda _name, done, total: show(done, total),
     )
-    out.mkdir(parents=True, exist_ok=True)
-    write_text(model_to_yaml(model), out / "model.yaml")
-    write_table(result.comparison, out / "comparison.csv")
-    write_table(result.group_comparison, out / "group_comparison.csv")
-    write_table(result.kpis, out / "kpis.csv")
-    write_table(result.group_kpis, out / "group_kpis.csv")
-    _plot(result.kpis, out / "kpi_distributions", plan.name)
-    for (arm, rep), run in sorted(result.runs.items(), key=lambda kv: (kv[0][1], kv[0][0])):
-        if logs == "first" and rep != 0:
-            continue
-        write_table(run.events, out / "logs" / f"{arm}_rep{rep + 1:02d}.{log_format}")
+    folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
+    result = comparison.outcomes[0].result
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    write_scenario_result(result, folder, title=plan.name, plot=True, logs=logs, log_format=log_format)  # type: ignore[arg-type]
     typer.echo(_table(result.comparison))
     typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}) -> {out}")
 
 
 def _table(comparison: pd.DataFrame) -> str:
+    from workbench.usecases.writers import MAIN_KPIS as _MAIN_KPIS
+
     rows = comparison[
         comparison["kpi"].isin(_MAIN_KPIS) | comparison["kpi"].str.startswith(("team_wait_h", "utilisation"))
     ]
@@ -148,35 +147,6 @@ def _table(comparison: pd.DataFrame) -> str:
             f"{r['kpi'][:38]:38} {r['baseline']:10.2f} {r['scenario']:10.2f} {r['difference']:11.2f}   {ci}"
         )
     return "\n".join(lines)
-
-
-def _plot(kpis: pd.DataFrame, stem: Path, title: str) -> None:
-    """Replication values of the main KPIs, baseline next to scenario (PNG and SVG)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from workbench.io import atomic_path
-
-    names = [k for k in _MAIN_KPIS if k in set(kpis["kpi"])]
-    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.6), squeeze=False)
-    for ax, name in zip(axes[0], names, strict=True):
-        data = [
-            kpis[(kpis["kpi"] == name) & (kpis["arm"] == arm)]["value"].to_numpy()
-            for arm in ("baseline", "scenario")
-        ]
-        ax.boxplot(data, widths=0.5)
-        for i, values in enumerate(data, start=1):
-            ax.scatter([i] * len(values), values, s=10, alpha=0.6, zorder=3)
-        ax.set_xticks([1, 2], ["baseline", "scenario"])
-        ax.set_title(name, fontsize=9)
-    fig.suptitle(f"KPIs per replication: {title}", fontsize=10)
-    fig.tight_layout()
-    for suffix in (".png", ".svg"):
-        with atomic_path(stem.with_suffix(suffix)) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=120)
-    plt.close(fig)
 
 
 def validate_sim(
@@ -198,24 +168,24 @@ def validate_sim(
     out: Path | None = typer.Option(
         None, "--out", help="Also write scores.csv, model.yaml and a simulated test log here."
     ),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
+                               "write (inputs are never overwritten)."),
 ) -> None:
     """Validate simulation against history: learn on the first 80% of cases, simulate the rest, score the distance."""
-    from workbench.io import check_not_input, write_table, write_text
-    from workbench.simulation import model_to_yaml
-    from workbench.simulation.validation import validate_model
+    from workbench.compute import make_executor
+    from workbench.io.outputs import OutputFolder
+    from workbench.usecases import validate_simulation
+    from workbench.usecases.writers import VALIDATION_FILES, write_validation
 
     config, events = _load_events(log_config, activities)
+    folder = None
     if out is not None:
-        check_not_input(out, [config.source.path, log_config])
-    result = validate_model(
-        events,
-        config=config,
-        replications=replications,
-        seed=seed,
-        train_share=train_share,
-        crop=crop,
-        n_jobs=jobs,
-        progress=_progress(f"validating '{config.name}'"),
+        folder = OutputFolder.open(out, inputs=[config.source.path, log_config], force=force)
+        for name in VALIDATION_FILES:
+            folder.target(name)  # an input named like an output fails now, not after the replications
+    result = validate_simulation(
+        events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
+        executor=make_executor(workers=jobs), progress=_progress(f"validating '{config.name}'"),
     )
     s = result.settings
     typer.echo(
@@ -226,12 +196,8 @@ def validate_sim(
         typer.echo(
             f"  {r['metric']:28} {r['mean']:10.3f}  (sd {r['std']:.3f}, min {r['min']:.3f}, max {r['max']:.3f})"
         )
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        write_table(result.scores, out / "scores.csv")
-        write_table(result.summary, out / "summary.csv")
-        write_text(model_to_yaml(result.model), out / "model.yaml")
-        write_table(result.simulated_log, out / "simulated_test_log.parquet")
+    if folder is not None:
+        write_validation(result, folder)
         typer.echo(f"Scores, model and a simulated test log -> {out}")
 
 

@@ -100,6 +100,19 @@ def make_executor(
         Dask scheduler to attach to, e.g. ``"tcp://host:8786"``.
     retries : int
         Dask only: how often a failed task is run again.
+
+    Examples
+    --------
+    >>> make_executor(workers=1).name
+    'in-process'
+    >>> make_executor("process-pool", workers=2).name
+    'process-pool'
+    >>> make_executor().map(pow, [(2, 3), (3, 2)])
+    [8, 9]
+    >>> make_executor("gpu")
+    Traceback (most recent call last):
+    ...
+    workbench.errors.ConfigError: unknown executor 'gpu'; use one of: auto, in-process, process-pool, dask
     """
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, got {workers}")

@@ -8,7 +8,7 @@ from typing import Annotated, Any, TypeVar
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, reading
 
 __all__ = ["FrozenModel", "TimeZoneName", "check_time_zone", "load_yaml", "parse_config", "format_validation_error"]
 
@@ -36,17 +36,48 @@ def check_time_zone(value: str) -> str:
 TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]
 
 
+#: A config larger than this is not a config (YAML configs are a few KB).
+_MAX_CONFIG_BYTES = 2**20
+#: YAML aliases (``*name``) allowed in one config; a few are handy, thousands are an expansion bomb.
+_MAX_ALIASES = 100
+
+
+def _check_aliases(text: str, path: Path) -> None:
+    if "*" not in text or "&" not in text:
+        return
+    aliases = sum(isinstance(token, yaml.AliasToken) for token in yaml.scan(text))
+    if aliases > _MAX_ALIASES:
+        raise ConfigError(
+            f"config file '{path}' uses {aliases} YAML aliases (*name), more than {_MAX_ALIASES}; write the "
+            "values out instead (many aliases can expand a small file into gigabytes)"
+        )
+
+
 def load_yaml(path: str | Path) -> dict[str, Any]:
     """Read a YAML mapping from ``path``; raise :class:`ConfigError` with one clear line."""
-    path = Path(path)
+    with reading(path):
+        return _load_yaml(Path(path))
+
+
+def _load_yaml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ConfigError(f"config file '{path}' does not exist; check the path")
     if path.is_dir():
         raise ConfigError(f"config path '{path}' is a folder; give a .yaml file")
+    size = path.stat().st_size
+    if size > _MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"config file '{path}' is {size / 2**20:.1f} MB; a config is a few KB of YAML (is it the log itself? "
+            "name the log in source.path)"
+        )
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        _check_aliases(text, path)
+        data = yaml.safe_load(text)
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file '{path}' is not UTF-8 text ({exc.reason}); save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(f"config file '{path}' cannot be read: {exc.strerror or exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
@@ -73,6 +104,8 @@ def format_validation_error(exc: ValidationError, source: str) -> str:
             msg = "required key is missing"
         value = err.get("input")
         shown = "" if err["type"] in ("missing",) or isinstance(value, dict) else f" (got {value!r})"
+        if len(shown) > 90:
+            shown = shown[:80] + "...)"
         parts.append(f"'{loc}': {msg}{shown}")
     more = f"; and {len(exc.errors()) - 3} more" if len(exc.errors()) > 3 else ""
     return f"{source}: " + "; ".join(parts) + more

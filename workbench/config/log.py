@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from workbench.config._base import FrozenModel, TimeZoneName, load_yaml, parse_config
+from workbench.config.limits import SourceLimits
 
 __all__ = [
     "SourceConfig",
@@ -24,6 +25,9 @@ __all__ = [
     "CalendarConfig",
     "PrivacyConfig",
     "CleaningConfig",
+    "OrderConfig",
+    "DuplicatesConfig",
+    "AttributeTake",
     "LogConfig",
     "load_log_config",
 ]
@@ -54,6 +58,8 @@ class SourceConfig(FrozenModel):
     # demo
     seed: int = 42
     days: int = Field(default=365, gt=0)
+    # limits that stop a hostile or broken file early (see workbench.config.limits)
+    limits: SourceLimits = SourceLimits()
 
     @model_validator(mode="after")
     def _check_kind(self) -> SourceConfig:
@@ -198,6 +204,50 @@ class CleaningConfig(FrozenModel):
     drop_missing_ids: bool = True
 
 
+class OrderConfig(FrozenModel):
+    """How events of one case that share a timestamp are ordered (ties in time).
+
+    Cleaning sorts each case by timestamp, then by ``tie_break`` (a source column, e.g.
+    an event sequence number or ``sys_mod_count``; numbers compare as numbers, missing
+    values last), then by ``activity_order`` (activity labels after renaming, earliest
+    first; ``"*"`` stands for every activity not listed, which otherwise come first),
+    then by the order in the file. Without an ``activity_order`` the closing statuses
+    (``statuses.closed``) come last among events with the same timestamp, so the closing
+    status decides whether a case is open.
+    """
+
+    tie_break: str | None = None
+    activity_order: tuple[str, ...] = ()
+
+    @field_validator("activity_order")
+    @classmethod
+    def _one_wildcard(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if value.count("*") > 1:
+            raise ValueError("activity_order may hold '*' (every activity not listed) only once")
+        if len(set(value)) != len(value):
+            dup = next(v for v in value if value.count(v) > 1)
+            raise ValueError(f"activity_order lists {dup!r} twice")
+        return value
+
+
+class DuplicatesConfig(FrozenModel):
+    """Which source columns make two rows exact duplicates.
+
+    ``columns: null`` (default): all columns of the source row, mapped or not, so rows
+    that differ only in a column the config does not map are kept. A list names the
+    source columns to compare (e.g. leave out an export-time column).
+    """
+
+    columns: tuple[str, ...] | None = None
+
+
+#: How a case attribute whose value changes during a case is used:
+#: ``first`` (the first value, spread to every event), ``last`` (the final value,
+#: spread to every event) or ``event`` (each event keeps the value known at that
+#: moment, so features and audits see it as it was at each prefix).
+AttributeTake = Literal["first", "last", "event"]
+
+
 class LogConfig(FrozenModel):
     """Everything the workbench needs to know about one event log."""
 
@@ -222,6 +272,36 @@ class LogConfig(FrozenModel):
     calendar: CalendarConfig = CalendarConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     cleaning: CleaningConfig = CleaningConfig()
+    order: OrderConfig = OrderConfig()
+    duplicates: DuplicatesConfig = DuplicatesConfig()
+    #: the extract holds finished cases only: no case is open, whatever its last status
+    complete_cases: bool = False
+    #: per case attribute, how a value that changes during a case is used (default ``first``);
+    #: written in the config as ``case_attributes: {priority: {column: Prioritet, take: last}}``
+    case_attribute_take: dict[str, AttributeTake] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _split_attribute_specs(cls, data: object) -> object:
+        """Accept ``{name: {column: ..., take: ...}}`` beside ``{name: column}`` in case_attributes."""
+        if not isinstance(data, dict) or not isinstance(data.get("case_attributes"), dict):
+            return data
+        plain: dict[str, object] = {}
+        take = dict(data.get("case_attribute_take") or {})
+        for name, spec in data["case_attributes"].items():
+            if isinstance(spec, dict):
+                unknown = sorted(set(spec) - {"column", "take"})
+                if unknown or "column" not in spec:
+                    raise ValueError(
+                        f"case attribute '{name}': write {{column: <source column>, take: first|last|event}}"
+                        + (f" (unknown key {unknown[0]!r})" if unknown else " (column is missing)")
+                    )
+                plain[name] = spec["column"]
+                if "take" in spec:
+                    take[name] = spec["take"]
+            else:
+                plain[name] = spec
+        return {**data, "case_attributes": plain, "case_attribute_take": take}
 
     @field_validator("case_attributes", "event_attributes", mode="before")
     @classmethod
@@ -239,11 +319,18 @@ class LogConfig(FrozenModel):
                     f"group attribute '{attr}' is not a case attribute; add it to case_attributes "
                     f"(case attributes: {sorted(known) or 'none'})"
                 )
+        for attr in self.case_attribute_take:
+            if attr not in known:
+                raise ValueError(f"case_attribute_take names '{attr}', which is not a case attribute")
         attrs = set(self.case_attributes) | set(self.event_attributes)
         for attr in self.person_columns:
             if attr not in attrs:
                 raise ValueError(f"person column '{attr}' is not a case or event attribute")
         return self
+
+    def take(self, attribute: str) -> AttributeTake:
+        """How the case attribute ``attribute`` is used when it changes within a case."""
+        return self.case_attribute_take.get(attribute, "first")
 
     @property
     def attribute_columns(self) -> tuple[str, ...]:

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from workbench.discovery._html import render_html, render_html_fragment
 from workbench.discovery._map import END_NODE, START_NODE, ProcessMap, build_process_map
-from workbench.discovery._model import ProcessModel, discover_process_model, write_bpmn, write_pnml
+from workbench.discovery._model import (
+    ProcessModel,
+    discover_process_model,
+    write_bpmn,
+    write_pnml,
+    write_process_model,
+)
 from workbench.discovery._svg import render_svg
 from workbench.discovery._write import MAP_FILES, write_maps
 
@@ -27,4 +33,5 @@ __all__ = [
     "write_bpmn",
     "write_maps",
     "write_pnml",
+    "write_process_model",
 ]

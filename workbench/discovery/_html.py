@@ -191,7 +191,7 @@ def map_payload(
             }
         )
     edge_items = []
-    node_id = dict(zip(nodes["node"], drawing.node_ids))
+    node_id = dict(zip(nodes["node"], drawing.node_ids, strict=False))
     for j, row in enumerate(edges.itertuples(index=False)):
         kind = "start" if row.source == START_NODE else "end" if row.target == END_NODE else "path"
         edge_items.append(
@@ -312,11 +312,11 @@ def _encode_cases(process_map: ProcessMap) -> tuple[list[str], list[str], list[s
     by_edge = _encode_groups(codes[len(node_cases) :], _group_keys(edge_cases, ["source", "target"]))
     node_codes = [
         "*" if complete and n == process_map.n_cases else by_node.get((str(node),), "")
-        for node, n in zip(process_map.nodes["node"], process_map.nodes["cases"])
+        for node, n in zip(process_map.nodes["node"], process_map.nodes["cases"], strict=True)
     ]
     edge_codes = [
         by_edge.get((str(s), str(t)), "")
-        for s, t in zip(process_map.edges["source"], process_map.edges["target"])
+        for s, t in zip(process_map.edges["source"], process_map.edges["target"], strict=True)
     ]
     return [str(v) for v in all_ids], node_codes, edge_codes
 
@@ -332,7 +332,7 @@ def _group_keys(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, li
     keys: list[tuple[str, ...]] = []
     for g in range(int(np.prod(radices)) if len(frame) else 0):
         key, rest = [], g
-        for (_, uniques), radix in zip(reversed(parts), reversed(radices)):
+        for (_, uniques), radix in zip(reversed(parts), reversed(radices), strict=True):
             key.append(str(uniques[rest % radix]))
             rest //= radix
         keys.append(tuple(reversed(key)))
@@ -356,4 +356,4 @@ def _encode_groups(
     digits = 1 + sum((gaps >= 10**k).astype(np.int64) for k in range(1, 19))
     stop = np.cumsum(digits + 1) - 1  # where the comma after each number is (or would be)
     first = stop - digits
-    return {keys[group[a]]: text[first[a] : stop[b - 1]] for a, b in zip(starts, ends)}
+    return {keys[group[a]]: text[first[a] : stop[b - 1]] for a, b in zip(starts, ends, strict=True)}

@@ -101,7 +101,7 @@ def map_drawing(process_map: ProcessMap) -> MapDrawing:
     activity = nodes["kind"] == "activity"
     top_share = float(nodes.loc[activity, "case_share"].max()) if activity.any() else 1.0
     fills, texts = [], []
-    for kind, share in zip(nodes["kind"], nodes["case_share"]):
+    for kind, share in zip(nodes["kind"], nodes["case_share"], strict=True):
         if kind == "start":
             fills.append(START_COLOUR)
             texts.append("#ffffff")
@@ -258,7 +258,7 @@ def layout_positions(source: str) -> dict[str, Any]:
         x, y = (float(v) for v in text.split(","))
         return [round(x, 1), round(height - y, 1)]
 
-    nodes: dict[str, dict[str, float]] = {}
+    nodes: dict[str, dict[str, float | list[float]]] = {}
     names: dict[int, str] = {}
     for obj in data.get("objects", []):
         names[obj["_gvid"]] = obj["name"]

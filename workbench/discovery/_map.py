@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import EventLogError
-from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
+from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP, check_canonical
 
 __all__ = ["END_NODE", "START_NODE", "ProcessMap", "build_process_map"]
 
@@ -270,26 +270,8 @@ def build_process_map(
 
 
 def _check_log(events: pd.DataFrame) -> None:
-    missing = [c for c in (CASE_ID, ACTIVITY, TIMESTAMP) if c not in events.columns]
-    if missing:
-        raise EventLogError(
-            f"event log: column(s) {missing} missing (columns: {list(events.columns)}); "
-            "pass a canonical log from workbench.io.load_log"
-        )
-    if events.empty:
-        raise EventLogError("event log is empty: a process map needs at least one event; check the filters")
-    for column in (CASE_ID, ACTIVITY, TIMESTAMP):
-        n_missing = int(events[column].isna().sum())
-        if n_missing:
-            raise EventLogError(
-                f"column {column!r}: {n_missing} missing values; clean the log with workbench.io.load_log"
-            )
-    for column in (TIMESTAMP, START_TIMESTAMP):
-        if column in events.columns and not isinstance(events[column].dtype, pd.DatetimeTZDtype):
-            raise EventLogError(
-                f"column {column!r} must be datetime64[ns, UTC], got {events[column].dtype}; "
-                "parse it with workbench.io.load_log"
-            )
+    check_canonical(events, what="process map",
+                    empty_hint="a process map needs at least one event; check the filters")
     reserved = sorted({START_NODE, END_NODE} & set(events[ACTIVITY].unique()))
     if reserved:
         raise EventLogError(

@@ -60,7 +60,7 @@ def _mix(stops: tuple[str, ...], t: float) -> str:
     frac = t - i
     a = [int(stops[i][k : k + 2], 16) for k in (1, 3, 5)]
     b = [int(stops[i + 1][k : k + 2], 16) for k in (1, 3, 5)]
-    return "#" + "".join(f"{round(x + (y - x) * frac):02x}" for x, y in zip(a, b))
+    return "#" + "".join(f"{round(x + (y - x) * frac):02x}" for x, y in zip(a, b, strict=True))
 
 
 def duration_position(hours: float, low: float, high: float) -> float:
@@ -107,15 +107,16 @@ def effective_share(edges: pd.DataFrame, min_case_share: float, max_paths: int |
     cases or more (the rescue of dangling activities can add a few).
     """
     share = check_share(min_case_share)
-    if check_max_paths(max_paths) is None:
+    limit = check_max_paths(max_paths)
+    if limit is None:
         return share
     shares = np.sort(edges["case_share"].to_numpy())[::-1]
-    if int((shares >= share).sum()) <= max_paths:
+    if int((shares >= share).sum()) <= limit:
         return share
     ascending = shares[::-1]
     distinct = np.unique(ascending)
     passing = len(ascending) - np.searchsorted(ascending, distinct, side="left")
-    return float(distinct[passing <= max_paths].min())
+    return float(distinct[passing <= limit].min())
 
 
 def initial_share(
@@ -127,7 +128,8 @@ def initial_share(
     if min_case_share is not None:
         return effective_share(edges, min_case_share, max_paths)
     readable = max(30, 3 * int((nodes["kind"] == "activity").sum()))
-    limit = readable if check_max_paths(max_paths) is None else min(readable, max_paths)
+    checked = check_max_paths(max_paths)
+    limit = readable if checked is None else min(readable, checked)
     return effective_share(edges, 0.0, limit)
 
 

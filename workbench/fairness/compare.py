@@ -8,6 +8,7 @@ figures, so a reader sees that the group exists but is too small to report.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -176,7 +177,7 @@ def compare_groups(
 NOT_JUDGED = "not judged:"
 
 
-def _flag(row: dict[str, object], spec: MetricSpec, threshold: float) -> None:
+def _flag(row: dict[str, Any], spec: MetricSpec, threshold: float) -> None:
     """Set ``worse``, ``flagged`` and ``reason`` of a (non-suppressed, non-reference) row."""
     if spec.compare == "ratio":
         eff, lo, hi = (float(row["ratio"]) - 1, float(row["ratio_low"]) - 1, float(row["ratio_high"]) - 1)

@@ -25,7 +25,8 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from workbench.config._base import FrozenModel, load_yaml, parse_config
+from workbench.config import FrozenModel, load_yaml, parse_config
+from workbench.config.paths import resolve_config_path
 from workbench.fairness.metrics import FlagRule
 from workbench.fairness.outcomes import OutcomeActivity, QueueWait
 
@@ -196,18 +197,15 @@ class AuditConfig(FrozenModel):
 def load_audit_config(path: str | Path) -> AuditConfig:
     """Read and validate an audit config; relative paths resolve against the config's folder.
 
-    ``out`` (default ``outputs/audits/<name>``) is relative to the current folder.
+    ``out``, like every path written in the config, is relative to the config's folder;
+    its default (not written in the config) is ``outputs/audits/<name>`` in the current folder.
     """
     path = Path(path)
     data = load_yaml(path)
     config = parse_config(AuditConfig, data, source=f"audit config '{path}'")
-    base = path.parent
 
     def resolve(p: Path | None) -> Path | None:
-        if p is None or p.is_absolute():
-            return p
-        here = (base / p).resolve()
-        return here if here.exists() or not (Path.cwd() / p).exists() else (Path.cwd() / p).resolve()
+        return resolve_config_path(path, p)
 
     updates: dict[str, object] = {"log": resolve(config.log)}
     if config.model is not None and config.model.scores is not None:
@@ -217,4 +215,6 @@ def load_audit_config(path: str | Path) -> AuditConfig:
             update={"results": resolve(config.process.results), "scenario": resolve(config.process.scenario)})
     if config.out is None:
         updates["out"] = Path("outputs") / "audits" / config.name
+    elif not config.out.is_absolute():
+        updates["out"] = resolve_config_path(path, config.out)
     return config.model_copy(update=updates)

@@ -101,6 +101,7 @@ def audit_history(
     specs = [HISTORICAL_METRICS[c] for c in ("cycle_time_h", "reopen_rate", "queue_wait_h") if c in values]
     specs += [outcome_activity_metric(oa.name, " / ".join(oa.activities), favourable=oa.favourable)
               for oa in outcome_activities]
+    notes = (*notes, *control_warnings(groups, attrs, strata, min_group_size=min_group_size))
     stratum = _stratum_labels(groups, strata)
     result = compare_case_outcomes(
         values.reindex(groups.index), groups[list(audited)], specs=specs, strata=stratum,
@@ -125,6 +126,46 @@ def audit_history(
         }
     }
     return AuditResult(table=result, notes=tuple(notes), settings=settings)
+
+
+#: Cramér's V between a control variable and a group attribute from which the audit warns
+CONTROL_ASSOCIATION_WARNING = 0.2
+
+
+def control_warnings(
+    groups: pd.DataFrame, attrs: Sequence[str], strata: Sequence[str], *, min_group_size: int = 10
+) -> list[str]:
+    """Warnings for control variables (strata) whose distribution differs strongly between groups.
+
+    If a variable that the unfairness may act through (e.g. the priority given at
+    registration) differs between groups, comparing within its strata hides that part of
+    the difference. Strength is Cramér's V over the groups with at least
+    ``min_group_size`` cases; a warning is given from :data:`CONTROL_ASSOCIATION_WARNING`.
+    """
+    from scipy.stats.contingency import association
+
+    out = []
+    for control in strata:
+        for attr in attrs:
+            if control == attr:
+                continue
+            pair = groups[[attr, control]].dropna().astype(str)
+            sizes = pair[attr].value_counts()
+            pair = pair[pair[attr].isin(sizes.index[sizes >= min_group_size])]
+            table = pd.crosstab(pair[attr], pair[control])
+            if table.shape[0] < 2 or table.shape[1] < 2:
+                continue
+            v = float(association(table.to_numpy(), method="cramer"))
+            if v >= CONTROL_ASSOCIATION_WARNING:
+                share = table.div(table.sum(axis=1), axis=0)
+                spread = (share.max() - share.min()).idxmax()
+                out.append(
+                    f"the control variable '{control}' differs strongly between groups of '{attr}' (Cramér's V "
+                    f"{v:.2f}; share of {control} = {spread}: {share[spread].min():.0%} to {share[spread].max():.0%}); "
+                    f"if the unfairness acts through '{control}', controlling for it hides it: compare with the "
+                    "audit without strata"
+                )
+    return out
 
 
 def _stratum_labels(groups: pd.DataFrame, strata: Sequence[str]) -> pd.Series | None:
@@ -180,7 +221,7 @@ def compare_case_outcomes(
                 chunks.setdefault((attr, name, "den"), []).append(
                     cell_sums(weights, defined.astype(np.float64), cells, n_cells))
     tables = []
-    for attr, (codes, uniques) in attr_codes.items():
+    for attr, (_codes, uniques) in attr_codes.items():
         g = len(uniques)
         for spec in specs:
             num = np.vstack(chunks[(attr, spec.name, "num")]).reshape(-1, g, n_strata)

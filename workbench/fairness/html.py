@@ -150,7 +150,7 @@ def render_audit_html(result: AuditResult, *, title: str | None = "Fairness audi
         out.append("<ul class=\"wb-notes\">" + "".join(f"<li>{escape(n)}</li>" for n in result.notes) + "</ul>")
     for audit, part_a in table.groupby("audit", sort=False):
         out.append(f"<h3>{escape(_TITLES.get(str(audit), str(audit)))}</h3>")
-        for (attribute, metric), part in part_a.groupby(["attribute", "metric"], sort=False):
+        for (attribute, _metric), part in part_a.groupby(["attribute", "metric"], sort=False):
             label = str(part["metric_label"].iloc[0])
             ref = str(part["reference"].iloc[0]) if audit != "process" else "baseline"
             heading = f"{label} by {attribute}"

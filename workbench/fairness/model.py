@@ -19,10 +19,10 @@ observed rate). Confidence intervals come from a case bootstrap (see
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -75,8 +75,8 @@ def _observed_rate(y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.nda
     return float(np.average(np.asarray(y_true, dtype=float), weights=sample_weight))
 
 
-def _rate_or_nan(fn, y_true: np.ndarray, y_pred: np.ndarray, sample_weight: np.ndarray | None = None, *,  # type: ignore[no-untyped-def]
-                 needs: int) -> float:
+def _rate_or_nan(fn: Callable[..., float], y_true: np.ndarray, y_pred: np.ndarray,
+                 sample_weight: np.ndarray | None = None, *, needs: int) -> float:
     if not (np.asarray(y_true) == needs).any():
         return float("nan")
     return float(fn(y_true, y_pred, sample_weight=sample_weight, pos_label=1))
@@ -164,7 +164,8 @@ def _check_scores(scores: pd.DataFrame, task: Task | None, attrs: Sequence[str])
     return task
 
 
-def _support(frame: pd.DataFrame, codes: np.ndarray, n_groups: int, task: str, case_noun: str) -> dict[str, dict]:  # type: ignore[type-arg]
+def _support(frame: pd.DataFrame, codes: np.ndarray, n_groups: int, task: str,
+             case_noun: str) -> dict[str, dict[str, Any]]:
     """Per metric computed on part of each group: how many distinct cases each group has in that part."""
     if task != "classification":
         return {}
@@ -258,8 +259,8 @@ def audit_model(
     aucs: dict[str, list[np.ndarray]] = {}
     for weights in replicate_weights(row_case, n_cases, replicates=replicates, rng=rng):
         for a, (c, uniq) in codes.items():
-            for comp, v in components.items():
-                sums.setdefault((a, comp), []).append(cell_sums(weights, v, c, len(uniq)))
+            for part, v in components.items():
+                sums.setdefault((a, part), []).append(cell_sums(weights, v, c, len(uniq)))
             if task == "classification":
                 w = weights * row_w
                 per = [weighted_auc(w[:, c == g], y[c == g], p[c == g]) for g in range(len(uniq))]

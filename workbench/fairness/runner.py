@@ -1,30 +1,30 @@
 """Run the audits an :class:`~workbench.fairness.config.AuditConfig` names, and write the outputs.
 
 This is the edge of the fairness stage: it reads the log, the scores table and the
-simulation results, calls the pure audit functions, and writes the tidy table, the
-HTML page and the settings (atomically, never over an input).
+simulation results, calls the audit use case (:func:`workbench.usecases.audit_fairness`,
+which the pipeline calls too), and writes the tidy table, the HTML page and the settings
+(atomically, never over an input).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from workbench.config import LogConfig
+from workbench.compute import Executor, make_executor
 from workbench.errors import SourceError, StageError
 from workbench.fairness.config import AuditConfig
-from workbench.fairness.groups import case_groups
-from workbench.fairness.historical import audit_history
-from workbench.fairness.html import render_audit_page
-from workbench.fairness.model import audit_model
-from workbench.fairness.process import audit_process_change
 from workbench.fairness.result import AuditResult, combine_results
 from workbench.schema import CASE_ID
 
-__all__ = ["historical_audit", "read_table", "run_audit", "shared_settings", "write_audit"]
+if TYPE_CHECKING:
+    from workbench.config import LogConfig
+    from workbench.io import LoadedLog
+
+__all__ = ["load_audit_events", "read_table", "run_audit", "write_audit"]
 
 
 def read_table(path: Path, *, what: str) -> pd.DataFrame:
@@ -56,11 +56,16 @@ def _find(folder: Path, stem: str) -> Path:
                       "point process.results at the folder written by workbench simulate")
 
 
-def _load_events(config: AuditConfig, *, secret: str | None):  # type: ignore[no-untyped-def]
+def load_audit_events(
+    config: AuditConfig, *, secret: str | None = None, log_config: LogConfig | None = None
+) -> LoadedLog:
+    """The audit's log: read as its config says, or (a demo log with a ``demo`` section) generated with the
+    planted disadvantage. ``log_config`` is the parsed ``config.log`` when the caller has read it already."""
     from workbench.config import load_log_config
     from workbench.io import load_log, prepare_log
 
-    log_config = load_log_config(config.log)
+    if log_config is None:
+        log_config = load_log_config(config.log)
     if config.demo is not None and config.demo.disadvantaged_department is not None:
         if log_config.source.resolved_kind != "demo":
             raise StageError(f"the audit config plants a demo disadvantage ('demo' section) but log "
@@ -75,122 +80,97 @@ def _load_events(config: AuditConfig, *, secret: str | None):  # type: ignore[no
     return load_log(log_config, secret=secret)
 
 
-def shared_settings(config: AuditConfig, log_config: LogConfig) -> dict[str, Any]:
-    """The keyword arguments every audit shares: groups, flag rule, minimum size, protection of people."""
-    attrs = config.group_attributes if config.group_attributes is not None else log_config.group_attributes
-    return {"group_attributes": tuple(attrs), "rule": config.flag.rule(),
-            "min_group_size": config.min_group_size or log_config.privacy.min_group_size,
-            "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns,
-            "allow_staff_attributes": config.allow_staff_attributes}
+#: Old private name, kept for callers outside this package.
+_load_events = load_audit_events
 
 
-def historical_audit(
-    events: pd.DataFrame, config: AuditConfig, log_config: LogConfig, common: dict[str, Any], *, replicates: int
+def run_audit(
+    config: AuditConfig, *, log_config: LogConfig | None = None, secret: str | None = None,
+    replicates: int | None = None,
+    tracking_uri: str | None = None, executor: Executor | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> AuditResult:
-    """The historical audit as ``config.historical`` describes it (``common`` from :func:`shared_settings`)."""
-    h = config.historical
-    return audit_history(
-        events, statuses=log_config.statuses, outcomes=h.outcomes,
-        outcome_activities=[o.to_outcome() for o in h.outcome_activities],
-        queue_wait=h.queue_wait.to_queue_wait() if h.queue_wait else None, strata=h.strata,
-        intersections=config.intersections, replicates=replicates, seed=config.seed,
-        completed_only=h.completed_only, case_noun=config.case_noun, **common,
+    """Run every audit in ``config.audits`` and return one combined result.
+
+    The edge of the fairness stage: it reads the log, the scores (a table, or a registered
+    model scoring its test part), the simulation results (a folder, or a scenario simulated
+    now), calls :func:`workbench.usecases.audit_fairness`, and logs a model audit to MLflow.
+    ``tracking_uri`` is the MLflow store when the model section names none; ``progress``
+    receives one line as each audit (and a simulation it needs) starts.
+    """
+    from workbench.usecases import (
+        ModelScores,
+        ProcessChange,
+        audit_fairness,
+        audit_settings,
+        compare_scenarios,
+        learn_simulation_model,
     )
 
-
-def run_audit(config: AuditConfig, *, secret: str | None = None, replicates: int | None = None) -> AuditResult:
-    """Run every audit in ``config.audits`` and return one combined result."""
-    loaded = _load_events(config, secret=secret)
-    log_config = loaded.config
-    events = loaded.events
-    common = shared_settings(config, log_config)
-    attrs = common["group_attributes"]
-    min_size = common["min_group_size"]
-    reps = replicates if replicates is not None else config.replicates
-    results = []
-    if "historical" in config.audits:
-        results.append(historical_audit(events, config, log_config, common, replicates=reps))
-    if "model" in config.audits:
-        results.append(_model_audit(config, events, attrs, reps, common))
-    if "process" in config.audits:
-        assert config.process is not None
-        if config.process.results is None:
-            group_kpis, kpis = _simulate(config, events, log_config, attrs)
-            source = str(config.process.scenario)
-        else:
-            folder = config.process.results
-            group_kpis = read_table(_find(folder, "group_kpis"), what="group KPIs table")
-            kpis = read_table(_find(folder, "kpis"), what="KPIs table")
-            source = str(folder)
-        process_common = {k: v for k, v in common.items() if k != "group_attributes"}
-        results.append(audit_process_change(
-            group_kpis, kpis, group_attributes=attrs, kpi_names=config.process.kpis,
-            scenario_name=source, **process_common,  # type: ignore[arg-type]
-        ))
-    combined = combine_results(*results)
-    settings = {"audit": {"name": config.name, "log": log_config.name, "audits": list(config.audits),
-                          "group_attributes": list(attrs), "min_group_size": min_size,
-                          "planted_disadvantage": (config.demo.disadvantaged_department if config.demo else None)},
-                **combined.settings}
-    return AuditResult(table=combined.table, notes=combined.notes, settings=settings)
-
-
-def _simulate(config: AuditConfig, events: pd.DataFrame, log_config, attrs) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
-    """Discover a simulation model from the log and run the scenario against it (paired replications)."""
-    from workbench.simulation import discover_model
-    from workbench.simulation.experiment import run_experiment
-    from workbench.simulation.scenarios import load_scenario
-
-    assert config.process is not None and config.process.scenario is not None
-    scenario = load_scenario(config.process.scenario)
-    model = discover_model(events, config=log_config, group_attributes=tuple(attrs))
-    result = run_experiment(model, scenario, replications=config.process.replications, seed=config.seed,
-                            group_attributes=tuple(attrs), n_jobs=None)
-    return result.group_kpis, result.kpis
-
-
-def _model_audit(config: AuditConfig, events: pd.DataFrame, attrs, reps: int, common: dict) -> AuditResult:  # type: ignore[no-untyped-def,type-arg]
+    loaded = load_audit_events(config, secret=secret, log_config=log_config)
+    log_config, events = loaded.config, loaded.events
+    settings = audit_settings(log_config, config, replicates=replicates)
+    attrs = settings.group_attributes
+    models: list[ModelScores] = []
     m = config.model
-    assert m is not None
-    if m.scores is None:
-        from workbench.models import load_trained_model, predict_frame
+    if "model" in config.audits and m is not None:
+        if m.scores is None:
+            from workbench import models as trained_models
 
-        assert m.name is not None
-        trained = load_trained_model(m.name, tracking_uri=m.tracking_uri)
-        scores = predict_frame(trained, events, part=m.part, group_attributes=tuple(attrs))
-    else:
-        scores = read_table(m.scores, what="scores table")
-    missing = [a for a in attrs if a not in scores.columns]
-    if missing and CASE_ID in scores.columns:
-        groups = case_groups(events, missing).reset_index()
-        groups[CASE_ID] = groups[CASE_ID].astype(str)
-        scores = scores.merge(groups, on=CASE_ID, how="left")
-    result = audit_model(scores, task=m.task, at_risk_threshold=m.at_risk_threshold, at_risk_share=m.at_risk_share,
-                         intersections=config.intersections, replicates=reps, seed=config.seed,
-                         case_noun=config.case_noun, time_unit=m.time_unit, weighting=m.weighting,
-                         model_name=m.name, **common)
-    if m.log_to_mlflow and (m.name is not None or m.run_id is not None):
-        from workbench.fairness.tracking import default_tracking_uri, log_audit_to_mlflow
+            assert m.name is not None
+            trained = trained_models.load_trained_model(m.name, tracking_uri=m.tracking_uri or tracking_uri)
+            scores = trained_models.predict_frame(trained, events, part=m.part, group_attributes=tuple(attrs))
+        else:
+            scores = read_table(m.scores, what="scores table")
+        models.append(ModelScores(name=m.name, scores=scores, settings=m))
+    changes: list[ProcessChange] = []
+    if "process" in config.audits:
+        p = config.process
+        assert p is not None
+        if p.results is None:
+            from workbench.simulation import load_scenario
 
-        run_id = log_audit_to_mlflow(result, tracking_uri=m.tracking_uri or default_tracking_uri(),
-                                     run_id=m.run_id, model_name=m.name, title=f"Fairness audit: {config.name}")
-        settings = dict(result.settings)
-        settings["model"] = {**settings["model"], "mlflow_run_id": run_id}
-        result = AuditResult(table=result.table, notes=result.notes, settings=settings)
-    return result
+            assert p.scenario is not None
+            scenario = load_scenario(p.scenario)
+            if progress is not None:
+                progress(f"simulating '{scenario.name}' ({p.replications} paired replications)")
+            model = learn_simulation_model(events, log_config, group_attributes=attrs)
+            outcome = compare_scenarios(model, [(Path(p.scenario).stem, scenario)], replications=p.replications,
+                                        seed=config.seed, group_attributes=attrs,
+                                        executor=executor or make_executor()).outcomes[0].result
+            group_kpis, kpis, source = outcome.group_kpis, outcome.kpis, str(p.scenario)
+        else:
+            group_kpis = read_table(_find(p.results, "group_kpis"), what="group KPIs table")
+            kpis = read_table(_find(p.results, "kpis"), what="KPIs table")
+            source = str(p.results)
+        changes.append(ProcessChange(name=source, group_kpis=group_kpis, kpis=kpis, kpi_names=p.kpis))
+    audit = audit_fairness(events, log_config, settings, config=config, historical="historical" in config.audits,
+                           models=models, changes=changes, progress=progress)
+    parts = list(audit.parts)
+    if m is not None and m.log_to_mlflow and (m.name is not None or m.run_id is not None):
+        from workbench.fairness.tracking import log_audit_to_mlflow
+        from workbench.models.tracking import resolve_tracking_uri
+
+        for i, kind in enumerate(audit.kinds):
+            if kind != "model":
+                continue
+            run_id = log_audit_to_mlflow(parts[i], tracking_uri=resolve_tracking_uri(m.tracking_uri or tracking_uri),
+                                         run_id=m.run_id, model_name=m.name, title=f"Fairness audit: {config.name}")
+            part_settings = dict(parts[i].settings)
+            part_settings["model"] = {**part_settings["model"], "mlflow_run_id": run_id}
+            parts[i] = AuditResult(table=parts[i].table, notes=parts[i].notes, settings=part_settings)
+    combined = combine_results(*parts)
+    header = {"audit": {"name": config.name, "log": log_config.name, "audits": list(config.audits),
+                        "group_attributes": list(attrs), "min_group_size": settings.min_group_size,
+                        "planted_disadvantage": (config.demo.disadvantaged_department if config.demo else None)},
+              **combined.settings}
+    return AuditResult(table=combined.table, notes=combined.notes, settings=header)
 
 
 def write_audit(result: AuditResult, out_dir: str | Path, *, title: str = "Fairness audit",
-                inputs: tuple[Path | None, ...] = ()) -> dict[str, Path]:
+                inputs: tuple[Path | None, ...] = (), force: bool = False) -> dict[str, Path]:
     """Write ``audit.csv`` (tidy table), ``audit.html`` (a page) and ``settings.json`` into ``out_dir``."""
-    from workbench.io import check_not_input, write_table, write_text
+    from workbench.io.outputs import OutputFolder
+    from workbench.usecases.writers import write_audit_result
 
-    out = Path(out_dir)
-    paths = {"table": out / "audit.csv", "html": out / "audit.html", "settings": out / "settings.json"}
-    for path in paths.values():
-        check_not_input(path, inputs)
-    write_table(result.table, paths["table"])
-    write_text(render_audit_page(result, title=title), paths["html"])
-    write_text(json.dumps({"settings": result.settings, "notes": list(result.notes)}, default=str, indent=2,
-                          ensure_ascii=False), paths["settings"])
-    return paths
+    return write_audit_result(result, OutputFolder.open(out_dir, inputs=inputs, force=force), title=title)

@@ -1,7 +1,7 @@
 """Log an audit to MLflow: the tidy table and the HTML section as artifacts of the audited model's run.
 
-The store is the project's SQLite backend (``sqlite:///<repo>/mlruns/mlflow.db``,
-artifacts under ``mlruns/artifacts``); tests pass a ``tmp_path`` store.
+The caller passes the store; where it is by default is decided in one place,
+:func:`workbench.models.tracking.resolve_tracking_uri`.
 """
 
 from __future__ import annotations
@@ -9,23 +9,19 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from workbench.errors import StageError
 from workbench.fairness.html import render_audit_page
 from workbench.fairness.result import AuditResult
 
-__all__ = ["default_tracking_uri", "log_audit_to_mlflow"]
+__all__ = ["log_audit_to_mlflow"]
 
 ARTIFACT_PATH = "fairness_audit"
 EXPERIMENT = "fairness-audit"
 
 
-def default_tracking_uri(root: str | Path = ".") -> str:
-    """``sqlite:///<root>/mlruns/mlflow.db`` (absolute), the project's MLflow store."""
-    return f"sqlite:///{(Path(root) / 'mlruns' / 'mlflow.db').resolve()}"
-
-
-def _model_run(client, model_name: str) -> str:  # type: ignore[no-untyped-def]
+def _model_run(client: Any, model_name: str) -> str:
     versions = client.search_model_versions(f"name='{model_name}'")
     if not versions:
         raise StageError(f"no registered model named '{model_name}' in the MLflow store; train and register it "

@@ -9,7 +9,8 @@ end activities, the idle timeout) comes from the training log only.
 Feature groups
 --------------
 - position and time: ``prefix_length``, ``elapsed_hours``, ``since_last_hours``,
-  ``hour``, ``weekday``, ``start_hour``, ``start_weekday`` and, with a calendar,
+  ``idle_hours`` (0 at the event; the time since it when the prefix is seen later, see
+  :func:`workbench.features.advance_prefixes`), ``hour``, ``weekday``, ``start_hour``, ``start_weekday`` and, with a calendar,
   ``working_hours_elapsed``;
 - last state: ``last_activity``, ``prev_activity``, ``last_team`` (category codes),
   and the last known value of every case and event attribute;
@@ -206,7 +207,8 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         else:
             self.idle_timeout_ns_ = int(float(self.idle_timeout_days) * _NS_PER_DAY)
 
-        names = ["prefix_length", "elapsed_hours", "since_last_hours", "hour", "weekday", "start_hour", "start_weekday"]
+        names = ["prefix_length", "elapsed_hours", "since_last_hours", "idle_hours", "hour", "weekday",
+                 "start_hour", "start_weekday"]
         if self.calendar is not None:
             names.append("working_hours_elapsed")
         cat_names = ["last_activity", "prev_activity"]
@@ -262,6 +264,7 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         since[1:] = (times[1:] - times[:-1]) / _NS_PER_HOUR
         since[first] = 0.0
         feats["since_last_hours"] = since
+        feats["idle_hours"] = np.zeros(n)  # seen at the event itself; see advance_prefixes
         local = ts.dt.tz_convert(self.calendar.timezone) if self.calendar is not None else ts
         hour = (local.dt.hour + local.dt.minute / 60.0).to_numpy(dtype=float)
         weekday = local.dt.weekday.to_numpy(dtype=float)

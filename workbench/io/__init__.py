@@ -13,8 +13,10 @@ import pandas as pd
 
 from workbench.cleaning import DataQualityReport, Finding, clean_log
 from workbench.config import LogConfig
+from workbench.errors import EventLogError, reading
 from workbench.io.mapping import to_canonical
-from workbench.io.readers import read_source
+from workbench.io.outputs import OutputFolder
+from workbench.io.readers import NESTED_COLUMNS, Reader, read_source
 from workbench.io.writers import atomic_path, check_not_input, write_bytes, write_table, write_text
 from workbench.privacy import pseudonymise_frame, resolve_secret
 from workbench.schema import RESOURCE
@@ -30,6 +32,7 @@ __all__ = [
     "write_text",
     "write_bytes",
     "check_not_input",
+    "OutputFolder",
 ]
 
 
@@ -55,6 +58,21 @@ def _describe_source(config: LogConfig) -> str:
     return f"log '{config.name}' ({src.path.name if src.path else ''})"
 
 
+def _refuse_nested(raw: pd.DataFrame, config: LogConfig) -> None:
+    """A mapped column that held lists or structs (Parquet) has no single value per event."""
+    nested = set(raw.attrs.get(NESTED_COLUMNS, ()))
+    if not nested:
+        return
+    mapped = [src for src in config.columns.model_dump().values() if src is not None]
+    mapped += list(config.case_attributes.values()) + list(config.event_attributes.values())
+    hit = next((str(src) for src in mapped if src in nested), None)
+    if hit is not None:
+        raise EventLogError(
+            f"column '{hit}' holds lists or structs (a nested Parquet type), not one value per event; "
+            "flatten it in the export (one column per field) or leave it out of the log config"
+        )
+
+
 def prepare_log(
     raw: pd.DataFrame,
     config: LogConfig,
@@ -69,6 +87,7 @@ def prepare_log(
     callers that write no identifiers (e.g. ``workbench validate``).
     """
     source = source or _describe_source(config)
+    _refuse_nested(raw, config)
     canonical = to_canonical(raw, config)
     events, report = clean_log(canonical, config, source=source)
     findings = list(report.findings)
@@ -113,5 +132,11 @@ def load_log(config: LogConfig, *, secret: str | None = None, pseudonymise: bool
     if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
         # A missing or weak key is found before the (possibly long) read, not after it.
         resolve_secret(secret=secret, secret_env=config.privacy.secret_env)
-    raw = read_source(config.source)
-    return prepare_log(raw, config, secret=secret, pseudonymise=pseudonymise)
+    readers: dict[str, Reader] = {}
+    if config.source.resolved_kind == "demo":
+        from workbench.demo.source import read_demo_source
+
+        readers["demo"] = read_demo_source
+    raw = read_source(config.source, readers=readers)
+    with reading(config.source.path):
+        return prepare_log(raw, config, secret=secret, pseudonymise=pseudonymise)

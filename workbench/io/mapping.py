@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.cleaning._source import source_helper_columns
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import CORE_COLUMNS
@@ -46,4 +47,7 @@ def to_canonical(raw: pd.DataFrame, config: LogConfig) -> pd.DataFrame:
         if column not in out.columns:
             out[column] = pd.NaT if column.endswith("timestamp") else pd.NA
     ordered = list(CORE_COLUMNS) + [c for c in out.columns if c not in CORE_COLUMNS]
-    return out[ordered]
+    out = out[ordered]
+    for name, values in source_helper_columns(raw, config).items():  # used and dropped by cleaning
+        out[name] = values
+    return out

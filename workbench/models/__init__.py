@@ -24,7 +24,7 @@ from workbench.models.metrics import (
     mae_by_prefix_length,
     regression_metrics,
 )
-from workbench.models.scoring import score_open_cases
+from workbench.models.scoring import parse_as_of, resolve_as_of, score_open_cases
 from workbench.models.splits import Split, holdout_split, temporal_split
 from workbench.models.targets import completed_cases, open_cases, remaining_time, reopen_labels
 from workbench.models.tracking import LoggedRun, load_trained_model, log_training_run, resolve_tracking_uri
@@ -55,10 +55,12 @@ __all__ = [
     "log_training_run",
     "mae_by_prefix_length",
     "open_cases",
+    "parse_as_of",
     "predict_frame",
     "regression_metrics",
     "remaining_time",
     "reopen_labels",
+    "resolve_as_of",
     "resolve_tracking_uri",
     "score_open_cases",
     "temporal_split",

@@ -68,6 +68,10 @@ class FeatureSettings(FrozenModel):
     idle_timeout_days: float | Literal["auto"] | None = "auto"
     recent_window_days: float | None = Field(default=30.0, gt=0)
     use_calendar: bool = True
+    #: remaining-time models: per training prefix, this many extra examples of the case
+    #: seen at a random moment before its next event (idle since the last event), so the
+    #: model scores open cases as of a moment the way it was trained (0: at events only)
+    snapshots: int = Field(default=1, ge=0, le=10)
 
 
 class TrainingConfig(FrozenModel):

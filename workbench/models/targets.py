@@ -49,20 +49,41 @@ def end_statuses(statuses: StatusMeanings | None) -> tuple[str, ...] | None:
     return labels or None
 
 
-def completed_cases(events: pd.DataFrame, *, statuses: StatusMeanings | None = None) -> pd.Index:
-    """Cases whose outcome is known: the last event is a closure (all cases if no closure label is set)."""
-    check_events(events)
-    last = sorted_events(events).groupby(CASE_ID, sort=False)[ACTIVITY].last()
-    if statuses is None or not statuses.closed:
-        return pd.Index(last.index)
-    return pd.Index(last.index[last.astype(str).isin(statuses.closed).to_numpy()])
+def _ended(events: pd.DataFrame, end_activities: tuple[str, ...]) -> pd.Series:
+    """Per case (in order of appearance): whether an end activity is among the events at its last timestamp.
+
+    So a case closed at the same second as another event is closed whichever of the two
+    the export lists last.
+    """
+    ev = sorted_events(events)
+    case = ev[CASE_ID]
+    at_end = (ev[TIMESTAMP] == ev.groupby(CASE_ID, sort=False)[TIMESTAMP].transform("max")).to_numpy()
+    is_end = ev[ACTIVITY].astype(str).isin(end_activities).to_numpy()
+    return pd.Series(at_end & is_end, index=ev.index).groupby(case, sort=False).any()
 
 
-def open_cases(events: pd.DataFrame, *, end_activities: tuple[str, ...]) -> pd.Index:
-    """Cases still running: the last event is not one of ``end_activities``."""
+def completed_cases(
+    events: pd.DataFrame, *, statuses: StatusMeanings | None = None, complete_cases: bool = False
+) -> pd.Index:
+    """Cases whose outcome is known: closed at their last timestamp (all cases if no closure label is set,
+    or with ``complete_cases``, for an extract of finished cases)."""
     check_events(events)
-    last = sorted_events(events).groupby(CASE_ID, sort=False)[ACTIVITY].last()
-    return pd.Index(last.index[~last.astype(str).isin(end_activities).to_numpy()])
+    ended = _ended(events, tuple(statuses.closed) if statuses is not None else ())
+    if complete_cases or statuses is None or not statuses.closed:
+        return pd.Index(ended.index)
+    return pd.Index(ended.index[ended.to_numpy()])
+
+
+def open_cases(events: pd.DataFrame, *, end_activities: tuple[str, ...], complete_cases: bool = False) -> pd.Index:
+    """Cases still running: no event at the case's last timestamp is one of ``end_activities``.
+
+    With ``complete_cases`` (an extract of finished cases) no case is open.
+    """
+    check_events(events)
+    ended = _ended(events, end_activities)
+    if complete_cases:
+        return pd.Index(ended.index[:0])
+    return pd.Index(ended.index[~ended.to_numpy()])
 
 
 def remaining_time(

@@ -102,11 +102,11 @@ def mlflow_at(uri: str) -> Iterator[Any]:
         # back to what it was: a URI set before (kept in the environment by MLflow) or none
         mlflow.set_tracking_uri(saved[_TRACKING_ENV])  # type: ignore[arg-type]
         mlflow.set_registry_uri(saved[_REGISTRY_ENV])  # type: ignore[arg-type]
-        for key, value in saved.items():
-            if value is None:
+        for key, before in saved.items():
+            if before is None:
                 os.environ.pop(key, None)
             else:
-                os.environ[key] = value
+                os.environ[key] = before
 
 
 def git_commit(folder: str | Path | None = None) -> tuple[str, bool]:
@@ -278,6 +278,8 @@ def load_trained_model(name: str, *, version: str | int | None = None, tracking_
                 )
             chosen = matches[0]
         booster = mlflow.lightgbm.load_model(f"models:/{name}/{chosen.version}")
+        if not chosen.run_id:
+            raise StageError(f"registered model '{name}' version {chosen.version} has no MLflow run to load it from")
         local = client.download_artifacts(chosen.run_id, BUNDLE_PATH, tmp)
         data = json.loads(Path(local).read_text(encoding="utf-8"))
     return TrainedModel.from_dict(data, booster, version=str(chosen.version))

@@ -20,7 +20,8 @@ import pandas as pd
 
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
-from workbench.features import PrefixFeaturizer
+from workbench.features import PrefixFeaturizer, advance_prefixes
+from workbench.features._columns import sorted_events
 from workbench.models.bundle import Examples, TrainedModel, build_examples
 from workbench.models.config import TrainingConfig
 from workbench.models.estimators import MeanByPrefixLength, RemainingTimeRegressor, ReopenRiskClassifier
@@ -28,9 +29,9 @@ from workbench.models.metrics import classification_metrics, mae_by_prefix_lengt
 from workbench.models.splits import Split, holdout_split, temporal_split
 from workbench.models.targets import completed_cases, end_statuses
 from workbench.models.tuning import TuningResult, tune
-from workbench.schema import CASE_ID
+from workbench.schema import CASE_ID, TIMESTAMP
 
-__all__ = ["TrainingResult", "fingerprint", "make_featurizer", "make_split", "train_model"]
+__all__ = ["TrainingResult", "fingerprint", "make_featurizer", "make_split", "train_model", "with_snapshots"]
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def fingerprint(events: pd.DataFrame, log_config: LogConfig, config: TrainingCon
 
 def make_split(events: pd.DataFrame, *, config: TrainingConfig, log_config: LogConfig) -> Split:
     """The split named in the config, over the cases whose outcome is known."""
-    if config.assume_complete:
+    if config.assume_complete or log_config.complete_cases:
         done = pd.Index(events[CASE_ID].unique())
     else:
         done = completed_cases(events, statuses=log_config.statuses)
@@ -119,7 +120,7 @@ def train_model(
     ex = build_examples(
         events, featurizer=featurizer, target=config.target, until=config.until,
         statuses=log_config.statuses, split=split, min_prefix_length=config.min_prefix_length,
-        assume_complete=config.assume_complete,
+        assume_complete=config.assume_complete or log_config.complete_cases,
     )
     counts = ex.counts()
     for part, n in counts.items():
@@ -130,29 +131,38 @@ def train_model(
             )
     tr, va, te = ex.mask("train"), ex.mask("validation"), ex.mask("test")
     cats = featurizer.categorical_features_
+    k = config.features.snapshots if config.task == "regression" else 0
+    seeds = np.random.SeedSequence(config.seed).spawn(3)
+    X_tr, y_tr = with_snapshots(ex, tr, events, featurizer, k=k, rng=np.random.default_rng(seeds[0]))
+    X_va, y_va = with_snapshots(ex, va, events, featurizer, k=k, rng=np.random.default_rng(seeds[1]))
 
     tuning: TuningResult | None = None
     params: dict[str, Any] = {}
     if config.budget.trials != 0:
         tuning = tune(
-            ex.X[tr], ex.y[tr], ex.X[va], ex.y[va], task=config.task,
+            X_tr, y_tr, X_va, y_va, task=config.task,
             base_params={"categorical_features": cats, "n_jobs": config.n_jobs},
             n_trials=config.budget.trials, timeout=config.budget.seconds, seed=config.seed, on_trial=on_trial,
         )
         params = dict(tuning.best_params)
         rounds = tuning.best_iteration
     else:
-        probe = _estimator(config, {}, cats).fit(ex.X[tr], ex.y[tr], eval_set=(ex.X[va], ex.y[va]))
+        probe = _estimator(config, {}, cats).fit(X_tr, y_tr, eval_set=(X_va, y_va))
         rounds = probe.best_iteration_
 
-    estimator, fit_rows = _fit_final(config, params, rounds, cats, ex, tr, va)
+    estimator, fit_rows = _fit_final(config, params, rounds, cats, ex, tr, va, (X_tr, y_tr, X_va, y_va))
     model = TrainedModel(
         name=config.name, target=config.target, until=config.until, featurizer=featurizer,
         estimator=estimator, split=split, statuses=log_config.statuses,
         group_attributes=tuple(log_config.group_attributes), min_prefix_length=config.min_prefix_length,
-        log_name=log_config.name, assume_complete=config.assume_complete,
+        log_name=log_config.name, assume_complete=config.assume_complete or log_config.complete_cases,
     )
     metrics, per_prefix = _evaluate(model, ex, fit_rows, te, va)
+    if config.task == "regression":  # the test cases seen at a moment between two events, as open cases are
+        X_te, y_te = with_snapshots(ex, te, events, featurizer, k=1, rng=np.random.default_rng(seeds[2]),
+                                    keep_events=False)
+        if len(y_te):
+            metrics.update(regression_metrics(y_te.to_numpy(), model.predict(X_te), prefix="test_as_of_"))
     run_params = {
         "target": config.target, "until": config.until, "log": log_config.name, "seed": config.seed,
         "budget_trials": config.budget.trials, "budget_seconds": config.budget.seconds,
@@ -171,17 +181,50 @@ def train_model(
     )
 
 
+def with_snapshots(
+    ex: Examples, rows: np.ndarray, events: pd.DataFrame, featurizer: PrefixFeaturizer, *, k: int,
+    rng: np.random.Generator, keep_events: bool = True,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """The example rows ``rows``, plus ``k`` snapshots of each: the prefix seen at a random moment
+    before the case's next event, with the features moved on to it and the target counted from it.
+
+    Prefixes whose next event has the same timestamp get no snapshot. ``keep_events=False``
+    returns the snapshots only.
+    """
+    X, y = ex.X[rows], ex.y[rows]
+    if k == 0:
+        return X, y
+    ordered = sorted_events(events)
+    nxt = ordered.groupby(CASE_ID, sort=False)[TIMESTAMP].shift(-1).loc[events.index]
+    times = ex.keys[TIMESTAMP][rows].reset_index(drop=True)
+    gap = ((nxt[rows].reset_index(drop=True) - times).dt.total_seconds() / 3600.0).fillna(0.0).to_numpy()
+    usable = np.flatnonzero(gap > 0)
+    base = times.iloc[usable].reset_index(drop=True)
+    parts_X, parts_y = ([X], [y]) if keep_events else ([], [])
+    for _ in range(k):
+        idle_h = rng.random(len(usable)) * gap[usable]
+        at = base + pd.to_timedelta(idle_h, unit="h")
+        parts_X.append(advance_prefixes(featurizer, X.iloc[usable], times=base, moments=at))
+        parts_y.append(y.iloc[usable] - idle_h / 24.0)
+    if not parts_X:
+        return X.iloc[:0], y.iloc[:0]
+    return pd.concat(parts_X, ignore_index=True), pd.concat(parts_y, ignore_index=True)
+
+
 def _fit_final(
     config: TrainingConfig, params: dict[str, Any], rounds: int, cats: tuple[str, ...],
-    ex: Examples, tr: np.ndarray, va: np.ndarray,
+    ex: Examples, tr: np.ndarray, va: np.ndarray, sets: tuple[pd.DataFrame, pd.Series, pd.DataFrame, pd.Series],
 ) -> tuple[Any, np.ndarray]:
     """The final model: refit on train+validation (regression) or fit on train and calibrate on validation."""
     fixed = {**params, "n_estimators": max(int(rounds), 1), "early_stopping_rounds": None}
+    X_tr, y_tr, X_va, y_va = sets
     if config.task == "regression":
         rows = (tr | va) if config.refit_on_validation else tr
+        X_fit, y_fit = (pd.concat([X_tr, X_va], ignore_index=True), pd.concat([y_tr, y_va], ignore_index=True)) \
+            if config.refit_on_validation else (X_tr, y_tr)
         if config.refit_on_validation:
-            fixed["n_estimators"] = max(round(rounds * rows.sum() / max(tr.sum(), 1)), 1)
-        return _estimator(config, fixed, cats).fit(ex.X[rows], ex.y[rows]), rows
+            fixed["n_estimators"] = max(round(rounds * len(X_fit) / max(len(X_tr), 1)), 1)
+        return _estimator(config, fixed, cats).fit(X_fit, y_fit), rows
     est = _estimator(config, fixed, cats)
     est.fit(ex.X[tr], ex.y[tr], calibration_set=(ex.X[va], ex.y[va]))
     return est, tr

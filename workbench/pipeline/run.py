@@ -1,145 +1,92 @@
-"""Run an experiment: the stages in order, the report at the end."""
+"""Run an experiment: parse every config once, check the plan, run the stages, record the run."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from workbench.config import load_log_config
+from workbench.compute import Executor, make_executor
 from workbench.errors import ConfigError
-from workbench.pipeline.config import ExperimentConfig
-from workbench.pipeline.runner import RunContext, Stage, previous_durations, run_stages
-from workbench.pipeline.tracking import start_pipeline_run
-from workbench.pipeline.stages import (
-    Settings,
-    stage_audit,
-    stage_discover,
-    stage_load,
-    stage_predict,
-    stage_simulate,
-    stage_train,
-)
+from workbench.io.outputs import OutputFolder
+from workbench.pipeline.config import ExperimentConfig, parse_inputs
+from workbench.pipeline.runner import RunContext, check_plan, previous_durations, run_stages
+from workbench.pipeline.stages import STAGES, RunInputs
+from workbench.pipeline.tracking import PipelineRun, start_pipeline_run
+from workbench.usecases import RunResults
 
-__all__ = ["STAGES", "default_mlflow_uri", "run_experiment"]
+__all__ = ["PipelineOutcome", "run_pipeline"]
 
 
-def stage_report(ctx: RunContext) -> dict[str, Any]:
-    """Assemble and write the HTML report (and the PDF when Chromium is there)."""
-    from workbench.pipeline.sections import build_report
-    from workbench.report import write_report
+@dataclass(frozen=True)
+class PipelineOutcome:
+    """A finished run: every stage's typed result, the output folder and the run's MLflow parent run."""
 
-    s: Settings = ctx.settings
-    exp = s.experiment
-    settings = {
-        "experiment": exp.name,
-        "log config": str(s.log_config.name),
-        "seed": str(exp.seed),
-        "pseudonymised": "yes" if s.log_config.privacy.pseudonymise else "no (opted out)",
-        "minimum group size": str(s.log_config.privacy.min_group_size),
-        "MLflow store": s.mlflow_uri,
-    }
-    report = build_report(
-        ctx.results,
-        title=exp.description or exp.name,
-        subtitle=s.log_config.description or s.log_config.name,
-        generated_at=s.generated_at,
-        settings=settings,
-        language=exp.language,
-        log_config=s.log_config,
-        practical_difference=exp.report.practical_difference,
-    )
-    files = write_report(report, ctx.stage_dir("report"))
-    return {"files": files}
+    results: RunResults
+    out_dir: Path
+    mlflow_run: PipelineRun
+    mlflow_uri: str
 
 
-#: Every stage the pipeline knows, in data-flow order: name -> (title, function, weight).
-STAGES: dict[str, tuple[str, Callable[[RunContext], dict[str, Any]], float]] = {
-    "load": ("Read, validate and clean the log", stage_load, 1.0),
-    "discover": ("Process map and the desk's questions", stage_discover, 2.0),
-    "simulate": ("What-if scenarios (simulation)", stage_simulate, 6.0),
-    "train": ("Train, tune and track the models", stage_train, 8.0),
-    "predict": ("Score the open cases", stage_predict, 1.0),
-    "audit": ("Fairness audit", stage_audit, 3.0),
-    "report": ("Write the report", stage_report, 1.0),
-}
-
-
-def default_mlflow_uri() -> str:
-    """``WORKBENCH_MLFLOW_URI``, or a SQLite store in ``mlruns/`` of the current folder."""
-    uri = os.environ.get("WORKBENCH_MLFLOW_URI")
-    if uri:
-        return uri
-    return f"sqlite:///{(Path.cwd() / 'mlruns' / 'mlflow.db').resolve()}"
-
-
-def check_configs(experiment: ExperimentConfig) -> None:
-    """Load every config the experiment names, so a typo fails now, not after an hour of training."""
-    from workbench.analysis import load_filters, load_rules
-    from workbench.fairness import load_audit_config
-    from workbench.models import load_training_config
-    from workbench.simulation.scenarios import load_scenario
-
-    if experiment.filters is not None:
-        load_filters(experiment.filters)
-    if experiment.rules is not None:
-        load_rules(experiment.rules)
-    for path in experiment.simulation.scenarios:
-        load_scenario(path)
-    for path in experiment.training.configs:
-        load_training_config(path)
-    if experiment.audit is not None:
-        load_audit_config(experiment.audit)
-
-
-def run_experiment(
+def run_pipeline(
     experiment: ExperimentConfig,
     *,
     generated_at: str,
+    mlflow_uri: str,
     secret: str | None = None,
     progress: Callable[[str], None] = lambda _msg: None,
     out_dir: Path | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Run the experiment's stages; return each stage's result.
+    force: bool = False,
+    executor: Executor | None = None,
+) -> PipelineOutcome:
+    """Run the experiment's stages in order and return their results.
+
+    Every config the experiment names is read first and the plan checked (each stage's
+    inputs come from an earlier stage or the config), so a mistake fails in one line
+    before anything runs or is written.
 
     Parameters
     ----------
     generated_at : str
         The time stamp printed in the report (passed in: the library never reads the clock).
+    mlflow_uri : str
+        The MLflow store (the front end decides it: :func:`workbench.models.tracking.resolve_tracking_uri`).
     secret : str, optional
-        The pseudonymisation key (default: the log config's environment variable).
+        The pseudonymisation key (default: the log config's environment variable, read by the loader).
     out_dir : Path, optional
         Overrides the experiment's ``output``.
+    force : bool
+        Write into an output folder that holds files the workbench did not write.
+    executor : Executor, optional
+        Where replications run (default: a local pool of ``simulation.n_jobs`` workers).
     """
-    unknown = [s for s in experiment.stages if s not in STAGES]
-    if unknown:
-        raise ConfigError(f"unknown stage(s) {unknown} in 'stages'; known stages: {list(STAGES)}")
-    log_config = load_log_config(experiment.log)
-    check_configs(experiment)
+    parsed = parse_inputs(experiment)
+    stages = [STAGES[name] for name in experiment.stages]
+    check_plan(stages, provided=("models",) if experiment.model else ())
     out = Path(out_dir or experiment.output)  # type: ignore[arg-type]
-    if log_config.source.path is not None and out.resolve() == log_config.source.path.resolve().parent:
+    source = parsed.log_config.source.path
+    if source is not None and out.resolve() == source.resolve().parent:
         raise ConfigError(f"output folder '{out}' is the folder of the input log; choose another output")
-    settings = Settings(
-        experiment=experiment,
-        log_config=log_config,
-        secret=secret,
-        mlflow_uri=experiment.mlflow_uri or default_mlflow_uri(),
-        generated_at=generated_at,
-    )
-    stages = [Stage(name, *STAGES[name]) for name in experiment.stages]
-    ctx = RunContext(out_dir=out, settings=settings, seed=experiment.seed)
+    inputs_files = [experiment.log, experiment.filters, experiment.rules, experiment.audit, source,
+                    *experiment.simulation.scenarios, *experiment.training.configs]
+    folder = OutputFolder.open(out, inputs=inputs_files, force=force)
     tracked = start_pipeline_run(
-        tracking_uri=settings.mlflow_uri,
+        tracking_uri=mlflow_uri,
         experiment=experiment.name,
-        params={"log": log_config.name, "seed": str(experiment.seed), "stages": ",".join(experiment.stages),
+        params={"log": parsed.log_config.name, "seed": str(experiment.seed), "stages": ",".join(experiment.stages),
                 "output": str(out)},
     )
-    ctx.results["pipeline"] = {"mlflow_run": tracked}
-    results = run_stages(
-        stages, ctx, progress=progress, expected_seconds=previous_durations(out), on_failure=tracked.fail
+    inputs = RunInputs(
+        parsed=parsed, secret=secret, mlflow_uri=tracked.tracking_uri, generated_at=generated_at,
+        executor=executor if executor is not None else make_executor(workers=experiment.simulation.n_jobs),
+        parent_run_id=tracked.run_id,
     )
-    if "report" in results:
-        tracked.log_artifact(Path(results["report"]["files"]["html"]))
+    ctx = RunContext(folder=folder, inputs=inputs, results=RunResults(mlflow_uri=tracked.tracking_uri),
+                     progress=progress)
+    results = run_stages(stages, ctx, expected_seconds=previous_durations(folder), on_failure=tracked.fail,
+                         on_interrupt=tracked.interrupted)
+    if results.report is not None:
+        tracked.log_artifact(Path(results.report["html"]))
     tracked.finish()
-    return results
+    return PipelineOutcome(results=results, out_dir=out, mlflow_run=tracked, mlflow_uri=tracked.tracking_uri)
+

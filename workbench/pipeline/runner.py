@@ -1,54 +1,95 @@
-"""Run the stages of an experiment in order, with progress, time left, and clean failure.
+"""Run typed stages in order, with progress, time left, clean failure and a record of the run.
 
-Each stage is a function ``stage(ctx) -> dict`` that reads what earlier stages wrote
-(from ``ctx.results``) and writes its own files under ``ctx.out_dir/<stage>/``. The
-runner records each finished stage in ``run_state.json``; when a stage fails, the
-runner stops with a :class:`~workbench.errors.StageError` naming the stage and the
-cause, keeps everything earlier stages wrote, and marks the MLflow run as failed.
-Running again starts over in the same folder; outputs are replaced atomically.
+Each :class:`Stage` declares what it needs (fields of :class:`~workbench.usecases.RunResults`
+that earlier stages, or the experiment, provide) and the one field it produces.
+:func:`check_plan` refuses a plan whose stage lacks an input before anything runs.
+The runner records each stage in ``run_state.json``: ``done``, ``failed`` (a
+:class:`~workbench.errors.StageError` names the stage and the cause; what earlier stages
+wrote is kept) or ``interrupted`` (Ctrl-C, or SIGTERM under :func:`sigterm_as_interrupt`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import signal
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from workbench.errors import StageError, WorkbenchError
-from workbench.io.writers import write_text
+from workbench.errors import ConfigError, StageError, WorkbenchError
+from workbench.io.outputs import OutputFolder
+from workbench.usecases import RunResults
 
-__all__ = ["Stage", "RunContext", "run_stages", "Progress"]
+__all__ = ["Stage", "RunContext", "Progress", "check_plan", "run_stages", "previous_durations",
+           "sigterm_as_interrupt", "STATE_FILE"]
+
+STATE_FILE = "run_state.json"
+Progress = Callable[[str], None]
+
+#: What a missing input means and how to provide it (for the one-line plan error).
+NEEDS: dict[str, str] = {
+    "log": "the loaded log: add 'load' before it",
+    "models": "a trained model: add 'train' or set model: <registered name>",
+}
 
 
 @dataclass
 class RunContext:
-    """What the stages share: settings, the output folder, and earlier stages' results."""
+    """What the stages share: the output folder, the parsed inputs, the results so far, progress."""
 
-    out_dir: Path
-    settings: Any
-    seed: int
-    results: dict[str, dict[str, Any]] = field(default_factory=dict)
+    folder: OutputFolder
+    inputs: Any
+    results: RunResults = dataclasses.field(default_factory=RunResults)
+    progress: Progress = lambda _msg: None
 
-    def stage_dir(self, name: str) -> Path:
-        path = self.out_dir / name
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+    def say(self, line: str) -> None:
+        """One progress line inside a stage (indented under the stage's own line)."""
+        self.progress(f"      {line}")
 
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the pipeline; ``weight`` is its expected share of the run time (for time left)."""
+    """One step: ``run(ctx)`` returns the value of ``produces``; ``weight`` is its share of the run time."""
 
     name: str
     title: str
-    run: Callable[[RunContext], dict[str, Any]]
+    run: Callable[[RunContext], Any]
     weight: float = 1.0
+    needs: tuple[str, ...] = ()
+    produces: str = ""
 
 
-Progress = Callable[[str], None]
+def check_plan(stages: Sequence[Stage], provided: Sequence[str] = ()) -> None:
+    """Raise :class:`ConfigError` naming the first stage whose input neither an earlier stage nor the config gives."""
+    available = set(provided)
+    for stage in stages:
+        for need in stage.needs:
+            if need not in available:
+                hint = NEEDS.get(need, f"'{need}': add the stage that produces it")
+                raise ConfigError(f"stage '{stage.name}' needs {hint}")
+        if stage.produces:
+            available.add(stage.produces)
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM stops the run like Ctrl-C (so ``run_state.json`` says interrupted)."""
+
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _fmt(seconds: float) -> str:
@@ -56,73 +97,88 @@ def _fmt(seconds: float) -> str:
     return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def run_stages(
     stages: list[Stage],
     ctx: RunContext,
     *,
-    progress: Progress = lambda _msg: None,
     on_failure: Callable[[str, BaseException], None] | None = None,
+    on_interrupt: Callable[[str], None] | None = None,
     expected_seconds: Mapping[str, float] | None = None,
-) -> dict[str, dict[str, Any]]:
-    """Run ``stages`` in order; return every stage's result.
+) -> RunResults:
+    """Run ``stages`` in order and return the results.
 
     Parameters
     ----------
-    progress : callable
-        Receives one line per stage start and end (the CLI prints them).
     on_failure : callable, optional
-        Called with the stage name and the exception before the StageError is raised
-        (the pipeline marks its MLflow run as failed there).
+        Called with the stage name and the exception before the StageError is raised.
+    on_interrupt : callable, optional
+        Called with the stage name when the run is interrupted (then the interrupt propagates).
     expected_seconds : mapping, optional
         Expected duration per stage (e.g. from the previous run), for the time left.
     """
-    state_path = ctx.out_dir / "run_state.json"
-    ctx.out_dir.mkdir(parents=True, exist_ok=True)
     state: dict[str, Any] = {"stages": {}, "status": "running"}
+
+    def save() -> None:
+        ctx.folder.write_text(STATE_FILE, json.dumps(state, indent=2, default=str))
+
+    save()
     total_weight = sum(s.weight for s in stages) or 1.0
     done_weight = 0.0
     started = time.perf_counter()
     for index, stage in enumerate(stages, start=1):
         elapsed = time.perf_counter() - started
         if expected_seconds and all(s.name in expected_seconds for s in stages[index - 1 :]):
-            left = sum(expected_seconds[s.name] for s in stages[index - 1 :])
+            left: float | None = sum(expected_seconds[s.name] for s in stages[index - 1 :])
         elif done_weight > 0:
             left = elapsed / done_weight * (total_weight - done_weight)
         else:
             left = None
         eta = f", about {_fmt(left)} left" if left is not None else ""
-        progress(f"[{index}/{len(stages)}] {stage.title}{eta}")
+        ctx.progress(f"[{index}/{len(stages)}] {stage.title}{eta}")
+        state["stages"][stage.name] = {"status": "running"}
+        save()  # a look at run_state.json shows which stage is running
         t0 = time.perf_counter()
         try:
-            result = stage.run(ctx)
-        except BaseException as exc:
-            state["stages"][stage.name] = {"status": "failed", "error": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}
+            value = stage.run(ctx)
+        except (KeyboardInterrupt, SystemExit):
+            state["stages"][stage.name] = {"status": "interrupted", "seconds": round(time.perf_counter() - t0, 2)}
+            state["status"] = "interrupted"
+            save()
+            if on_interrupt is not None:
+                on_interrupt(stage.name)
+            raise
+        except Exception as exc:
+            detail = _first_line(exc)
+            state["stages"][stage.name] = {"status": "failed", "error": detail}
             state["status"] = "failed"
-            write_text(json.dumps(state, indent=2, default=str), state_path)
+            save()
             if on_failure is not None:
                 on_failure(stage.name, exc)
-            if isinstance(exc, (KeyboardInterrupt, SystemExit)):
-                raise
-            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             kept = ", ".join(s for s, v in state["stages"].items() if v.get("status") == "done") or "nothing yet"
             kind = "" if isinstance(exc, WorkbenchError) else f"{type(exc).__name__}: "
             raise StageError(
-                f"stage '{stage.name}' failed: {kind}{detail} (outputs of earlier stages kept in {ctx.out_dir}: {kept})"
+                f"stage '{stage.name}' failed: {kind}{detail} (outputs of earlier stages kept in "
+                f"{ctx.folder.root}: {kept})"
             ) from exc
         seconds = time.perf_counter() - t0
-        ctx.results[stage.name] = result
+        if stage.produces:
+            ctx.results = dataclasses.replace(ctx.results, **{stage.produces: value})
         done_weight += stage.weight
         state["stages"][stage.name] = {"status": "done", "seconds": round(seconds, 2)}
-        write_text(json.dumps(state, indent=2, default=str), state_path)
-        progress(f"      done in {_fmt(seconds)}")
+        save()
+        ctx.progress(f"      done in {_fmt(seconds)}")
     state["status"] = "done"
-    write_text(json.dumps(state, indent=2, default=str), state_path)
+    save()
     return ctx.results
 
 
-def previous_durations(out_dir: Path) -> dict[str, float]:
-    """Stage durations of the last successful run in ``out_dir`` (for time-left estimates)."""
-    path = out_dir / "run_state.json"
+def previous_durations(folder: OutputFolder) -> dict[str, float]:
+    """Stage durations recorded by the last run in ``folder`` (for time-left estimates)."""
+    path = folder.root / STATE_FILE
     try:
         state = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

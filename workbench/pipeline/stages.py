@@ -1,188 +1,196 @@
-"""The pipeline's stages: each reads earlier results from the context and writes its own folder.
+"""The pipeline's stages: each calls one use case and its writer; none parses YAML or reads the environment.
 
-Stages are thin: they call the library (io, analysis, discovery, simulation, models,
-fairness, report) and write files; the work itself lives in those packages.
+A stage reads the parsed inputs (:class:`RunInputs`) and earlier results from the context,
+writes its files under ``<stage>/`` of the run's output folder, and returns the one typed
+result it produces (see :data:`STAGES`, which declares what each stage needs).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
-from workbench.config import LogConfig
-from workbench.io import write_table, write_text
-from workbench.pipeline.config import ExperimentConfig
-from workbench.pipeline.runner import RunContext
+import pandas as pd
+from optuna.trial import FrozenTrial
 
-__all__ = ["Settings", "stage_load", "stage_discover"]
+from workbench.compute import Executor
+from workbench.io import LoadedLog
+from workbench.pipeline.config import ExperimentInputs
+from workbench.pipeline.runner import RunContext, Stage
+from workbench.report.write import ReportFiles
+from workbench.usecases import (
+    FairnessAudit,
+    MapAndAnswers,
+    ModelScores,
+    ProcessChange,
+    ScenarioComparison,
+    ScoredCases,
+    TrainedEntry,
+    audit_fairness,
+    audit_settings,
+    build_run_report,
+    compare_scenarios,
+    discover_map_and_answers,
+    learn_simulation_model,
+    load_and_validate,
+    score_open_cases,
+    train_predictor,
+    tuning_budget,
+)
+from workbench.usecases import writers as w
+from workbench.usecases.report import write_run_report
+
+__all__ = ["RunInputs", "STAGES", "stage_load", "stage_discover", "stage_simulate", "stage_train", "stage_predict",
+           "stage_audit", "stage_report"]
 
 
 @dataclass(frozen=True)
-class Settings:
-    """What every stage may read: the experiment, the log config, the key, the MLflow store."""
+class RunInputs:
+    """What every stage may read: the parsed configs, the key, the MLflow store, the executor, the stamp."""
 
-    experiment: ExperimentConfig
-    log_config: LogConfig
+    parsed: ExperimentInputs
     secret: str | None
     mlflow_uri: str
     generated_at: str
+    executor: Executor
+    parent_run_id: str | None = None
 
 
-def _settings(ctx: RunContext) -> Settings:
-    return ctx.settings  # type: ignore[no-any-return]
+def _inputs(ctx: RunContext) -> RunInputs:
+    inputs: RunInputs = ctx.inputs
+    return inputs
 
 
-def stage_load(ctx: RunContext) -> dict[str, Any]:
+def _events(ctx: RunContext) -> pd.DataFrame:
+    assert ctx.results.log is not None  # guaranteed by check_plan
+    return ctx.results.log.events
+
+
+def stage_load(ctx: RunContext) -> LoadedLog:
     """Read, validate, clean and pseudonymise the log; write the data-quality table and the clean log."""
-    from workbench.io import load_log
-
-    s = _settings(ctx)
-    loaded = load_log(s.log_config, secret=s.secret)
-    out = ctx.stage_dir("load")
-    write_table(loaded.quality.to_frame(), out / "data_quality.csv")
-    write_text(loaded.quality.to_text() + "\n", out / "data_quality.txt")
-    write_table(loaded.events, out / "events.parquet")
-    return {"loaded": loaded, "files": {"events": out / "events.parquet"}}
+    s = _inputs(ctx)
+    loaded = load_and_validate(s.parsed.log_config, secret=s.secret)
+    w.write_quality(loaded, ctx.folder, prefix="load", events=True)
+    ctx.say(f"{loaded.events['case_id'].nunique():,} cases, {len(loaded.events):,} events")
+    return loaded
 
 
-def stage_discover(ctx: RunContext) -> dict[str, Any]:
+def stage_discover(ctx: RunContext) -> MapAndAnswers:
     """Filters, process map and model, the desk's questions, variants and rule checks."""
-    from workbench.analysis import load_filters, load_rules
-    from workbench.analysis.run import discover_log, discovery_tables, summary_lines
-    from workbench.discovery import build_process_map, write_maps
-
-    s = _settings(ctx)
-    loaded = ctx.results["load"]["loaded"]
-    exp = s.experiment
-    filters = load_filters(exp.filters) if exp.filters is not None else None
-    rules = load_rules(exp.rules) if exp.rules is not None else None
-    result = discover_log(loaded.events, s.log_config, filters=filters, rules=rules)
-    out = ctx.stage_dir("discover")
-    process_map = build_process_map(result.events)
-    maps = write_maps(result.events, out, title=f"{s.log_config.name}: process map", process_map=process_map)
-    tables: dict[str, Path] = {}
-    for name, frame in discovery_tables(result).items():
-        tables[name] = write_table(frame, out / "tables" / f"{name}.csv")
-    summary = summary_lines(s.log_config.name, result)
-    write_text("\n".join(summary) + "\n", out / "summary.txt")
-    return {"discovery": result, "process_map": process_map, "maps": maps, "tables": tables, "summary": summary}
+    p = _inputs(ctx).parsed
+    result = discover_map_and_answers(_events(ctx), p.log_config, filters=p.filters, rules=p.rules)
+    w.write_map_and_answers(result, ctx.folder, prefix="discover")
+    return result
 
 
-def stage_simulate(ctx: RunContext) -> dict[str, Any]:
+def stage_simulate(ctx: RunContext) -> ScenarioComparison:
     """Learn a simulation model from the log; run each scenario against the baseline (paired replications)."""
-    from workbench.simulation import discover_model, save_model
-    from workbench.simulation.experiment import run_experiment
-    from workbench.simulation.scenarios import apply_scenario, load_scenario
-
-    s = _settings(ctx)
-    sim = s.experiment.simulation
-    events = ctx.results["load"]["loaded"].events
-    scenarios = [load_scenario(p) for p in sim.scenarios]  # every scenario checked before anything runs
-    model = discover_model(events, config=s.log_config)
-    for scenario in scenarios:  # a team or activity that does not exist stops the stage before any run
-        apply_scenario(model, scenario)
-    out = ctx.stage_dir("simulate")
-    save_model(model, out / "model.yaml")
-    results = {}
-    for path, scenario in zip(sim.scenarios, scenarios, strict=True):
-        result = run_experiment(
-            model, scenario, replications=sim.replications, seed=s.experiment.seed, n_jobs=sim.n_jobs,
-        )
-        folder = out / Path(path).stem
-        write_table(result.comparison, folder / "comparison.csv")
-        write_table(result.group_comparison, folder / "group_comparison.csv")
-        write_table(result.kpis, folder / "kpis.csv")
-        write_table(result.group_kpis, folder / "group_kpis.csv")
-        results[scenario.name] = result
-    return {"model": model, "results": results}
+    s = _inputs(ctx)
+    p = s.parsed
+    model = learn_simulation_model(_events(ctx), p.log_config)
+    comparison = compare_scenarios(
+        model, p.scenarios, replications=p.experiment.simulation.replications, seed=p.experiment.seed,
+        executor=s.executor, progress=lambda name, done, total: ctx.say(f"'{name}': replication {done}/{total}"),
+    )
+    w.write_comparison(comparison, ctx.folder, prefix="simulate")
+    return comparison
 
 
-def stage_train(ctx: RunContext) -> dict[str, Any]:
+def stage_train(ctx: RunContext) -> tuple[TrainedEntry, ...]:
     """Train, tune (Optuna) and track (MLflow) each model named in the experiment."""
-    from workbench.models import load_training_config, log_training_run, train_model
-
-    s = _settings(ctx)
-    tr = s.experiment.training
-    events = ctx.results["load"]["loaded"].events
-    out = ctx.stage_dir("train")
-    trained = {}
-    for path in tr.configs:
-        config = load_training_config(path)
+    s = _inputs(ctx)
+    exp = s.parsed.experiment
+    tr = exp.training
+    trained = []
+    for base in s.parsed.trainings:
         # A trial count from the experiment replaces the config's budget whole: a time limit would
         # make the number of trials (and so the model) depend on how busy the machine is.
-        if tr.trials is not None:
-            budget = config.budget.model_copy(update={"trials": tr.trials, "seconds": tr.timeout_seconds})
-        elif tr.timeout_seconds is not None:
-            budget = config.budget.model_copy(update={"seconds": tr.timeout_seconds})
-        else:
-            budget = config.budget
-        config = config.model_copy(update={"budget": budget, "seed": s.experiment.seed})
-        result = train_model(events, config=config, log_config=s.log_config)
-        parent = ctx.results.get("pipeline", {}).get("mlflow_run")
-        logged = log_training_run(
-            result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{s.experiment.name}",
-            extra_tags={"mlflow.parentRunId": parent.run_id} if parent is not None else None,
-        )
-        write_table(result.importance, out / f"{config.name}_importance.csv")
-        if result.per_prefix is not None:
-            write_table(result.per_prefix, out / f"{config.name}_per_prefix.csv")
-        trained[config.name] = {"result": result, "logged": logged, "config": config}
-    return {"models": trained, "mlflow_uri": s.mlflow_uri}
+        config = tuning_budget(base, trials=tr.trials, seconds=tr.timeout_seconds, replace_whole_budget=True,
+                               seed=exp.seed)
+        total = config.budget.trials
+
+        def on_trial(trial: FrozenTrial, _name: str = config.name, _total: int | None = total) -> None:
+            value = "pruned" if trial.value is None else f"{trial.value:.4f}"
+            ctx.say(f"'{_name}': trial {trial.number + 1}/{_total}: {value}")
+
+        result = train_predictor(_events(ctx), config, s.parsed.log_config, on_trial=on_trial)
+        logged = w.track_training(result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{exp.name}",
+                                  parent_run_id=s.parent_run_id)
+        w.write_training(result, ctx.folder, name=config.name, prefix="train")
+        trained.append(TrainedEntry(name=config.name, config=config, result=result, logged=logged))
+    return tuple(trained)
 
 
-def stage_predict(ctx: RunContext) -> dict[str, Any]:
-    """Score every open case with the trained models: the ranked at-risk list with reasons."""
-    from workbench.models import score_open_cases
+def stage_predict(ctx: RunContext) -> ScoredCases:
+    """Score every open case with the run's trained models (or the registered ones the experiment names)."""
+    s = _inputs(ctx)
+    if ctx.results.models:
+        models = [e.result.model for e in ctx.results.models]
+    else:
+        from workbench.models import load_trained_model
 
-    events = ctx.results["load"]["loaded"].events
-    models = [m["result"].model for m in ctx.results["train"]["models"].values()]
-    scored = score_open_cases(events, models=models)
-    out = ctx.stage_dir("predict")
-    write_table(scored, out / "at_risk.csv")
-    return {"at_risk": scored}
+        models = [load_trained_model(name, tracking_uri=s.mlflow_uri) for name in s.parsed.experiment.model]
+    from workbench.models import parse_as_of
+
+    log_config = s.parsed.log_config
+    when = s.parsed.experiment.as_of
+    as_of = parse_as_of(str(when), timezone=log_config.time.timezone) if when is not None else None
+    scored = score_open_cases(_events(ctx), models, as_of=as_of, complete_cases=log_config.complete_cases)
+    ctx.folder.write_table("predict/at_risk.csv", scored.at_risk)
+    return scored
 
 
-def stage_audit(ctx: RunContext) -> dict[str, Any]:
-    """Fairness: the log as it is, each trained model, and each simulated change, per group of users."""
-    from workbench.fairness import (
-        audit_history,
-        audit_model,
-        audit_process_change,
-        combine_results,
-        load_audit_config,
-        write_audit,
-    )
-    from workbench.fairness.runner import historical_audit, shared_settings
+def stage_audit(ctx: RunContext) -> FairnessAudit:
+    """Fairness: the log as it is, each model (trained in this run, else the registered ones predict used),
+    and each simulated change, per group of users."""
     from workbench.models import predict_frame
 
-    s = _settings(ctx)
-    events = ctx.results["load"]["loaded"].events
-    log_config = s.log_config
-    config = load_audit_config(s.experiment.audit) if s.experiment.audit is not None else None
-    if config is not None:
-        common = shared_settings(config, log_config)
-        seed, reps, noun = config.seed, config.replicates, config.case_noun
-    else:  # no audit config: the log config's groups and the default flag rule
-        common = {"group_attributes": tuple(log_config.group_attributes),
-                  "min_group_size": log_config.privacy.min_group_size,
-                  "staff_attributes": log_config.staff_attributes, "person_columns": log_config.person_columns}
-        seed, reps, noun = s.experiment.seed, 1000, "cases"
-    attrs = common["group_attributes"]
-    if not attrs:
-        return {"result": None, "note": "no group attributes are configured: nothing to audit"}
-    results = [
-        historical_audit(events, config, log_config, common, replicates=reps) if config is not None
-        else audit_history(events, statuses=log_config.statuses, replicates=reps, seed=seed, case_noun=noun, **common)
-    ]
-    for name, trained in ctx.results.get("train", {}).get("models", {}).items():
-        scores = predict_frame(trained["result"].model, events, group_attributes=attrs)
-        results.append(audit_model(scores, replicates=reps, seed=seed, case_noun=noun, model_name=name, **common))
-    process_common = {k: v for k, v in common.items() if k != "group_attributes"}
-    for name, result in ctx.results.get("simulate", {}).get("results", {}).items():
-        results.append(audit_process_change(
-            result.group_kpis, result.kpis, group_attributes=attrs, scenario_name=name, **process_common,
-        ))
-    combined = combine_results(*results)
-    files = write_audit(combined, ctx.stage_dir("audit"), title=f"Fairness audit: {s.experiment.name}")
-    return {"result": combined, "files": files}
+    s = _inputs(ctx)
+    p = s.parsed
+    events = _events(ctx)
+    settings = audit_settings(p.log_config, p.audit, seed=p.experiment.seed)
+    attrs = settings.group_attributes
+    scored = [(e.name, e.result.model) for e in (ctx.results.models or ())]
+    if not scored and ctx.results.scores is not None:  # the registered models predict scored with
+        scored = [(m.name, m) for m in ctx.results.scores.models]
+    models = [ModelScores(name=name, scores=predict_frame(model, events, group_attributes=attrs))
+              for name, model in scored if attrs]
+    sim = ctx.results.simulation
+    changes = [ProcessChange(name=o.scenario.name, group_kpis=o.result.group_kpis, kpis=o.result.kpis)
+               for o in (sim.outcomes if sim is not None else ())]
+    audit = audit_fairness(events, p.log_config, settings, config=p.audit, models=models, changes=changes,
+                           progress=ctx.say)
+    if audit.result is not None:
+        w.write_audit_result(audit.result, ctx.folder, prefix="audit", title=f"Fairness audit: {p.experiment.name}")
+    return audit
+
+
+def stage_report(ctx: RunContext) -> ReportFiles:
+    """Assemble and write the HTML report (and the PDF when Chromium is there)."""
+    s = _inputs(ctx)
+    exp = s.parsed.experiment
+    log_config = s.parsed.log_config
+    settings = {
+        "experiment": exp.name,
+        "log config": str(log_config.name),
+        "seed": str(exp.seed),
+        "pseudonymised": "yes" if log_config.privacy.pseudonymise else "no (opted out)",
+        "minimum group size": str(log_config.privacy.min_group_size),
+        "MLflow store": s.mlflow_uri,
+    }
+    report = build_run_report(ctx.results, title=exp.description or exp.name,
+                              subtitle=log_config.description or log_config.name, generated_at=s.generated_at,
+                              settings=settings, language=exp.language, log_config=log_config,
+                              practical_difference=exp.report.practical_difference)
+    return write_run_report(report, ctx.folder, prefix="report")
+
+
+#: Every stage, in data-flow order, with what it needs and produces (fields of RunResults).
+STAGES: dict[str, Stage] = {
+    "load": Stage("load", "Read, validate and clean the log", stage_load, 1.0, (), "log"),
+    "discover": Stage("discover", "Process map and the desk's questions", stage_discover, 2.0, ("log",), "discovery"),
+    "simulate": Stage("simulate", "What-if scenarios (simulation)", stage_simulate, 6.0, ("log",), "simulation"),
+    "train": Stage("train", "Train, tune and track the models", stage_train, 8.0, ("log",), "models"),
+    "predict": Stage("predict", "Score the open cases", stage_predict, 1.0, ("log", "models"), "scores"),
+    "audit": Stage("audit", "Fairness audit", stage_audit, 3.0, ("log",), "audit"),
+    "report": Stage("report", "Write the report", stage_report, 1.0, (), "report"),
+}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from workbench.models.tracking import ensure_experiment, mlflow_at, resolve_tracking_uri
 
@@ -22,7 +23,7 @@ class PipelineRun:
     experiment_id: str
     tracking_uri: str
 
-    def _client(self):  # type: ignore[no-untyped-def]
+    def _client(self) -> Any:
         from mlflow import MlflowClient
 
         return MlflowClient(tracking_uri=self.tracking_uri, registry_uri=self.tracking_uri)
@@ -34,6 +35,13 @@ class PipelineRun:
     def finish(self) -> None:
         with mlflow_at(self.tracking_uri):
             self._client().set_terminated(self.run_id, status="FINISHED")
+
+    def interrupted(self, stage: str) -> None:
+        """Mark the run as stopped by the user (Ctrl-C or SIGTERM) during ``stage``."""
+        with mlflow_at(self.tracking_uri):
+            client = self._client()
+            client.set_tag(self.run_id, "workbench.interrupted_stage", stage)
+            client.set_terminated(self.run_id, status="KILLED")
 
     def fail(self, stage: str, error: BaseException) -> None:
         with mlflow_at(self.tracking_uri):

@@ -104,7 +104,7 @@ def suppress_small_groups(
         value_columns = [
             c for c in out.columns if c != count_column and pd.api.types.is_numeric_dtype(out[c]) and c != "suppressed"
         ]
-    for col in list(value_columns) + [count_column]:
+    for col in [*list(value_columns), count_column]:
         if small.any():
             if pd.api.types.is_integer_dtype(out[col]):
                 out[col] = out[col].astype("Int64")

@@ -59,6 +59,8 @@ class ExperimentResult:
     group_comparison: pd.DataFrame
     runs: dict = field(default_factory=dict)
     settings: dict = field(default_factory=dict)
+    #: one line each, for the user: e.g. a model learned from too few cases to trust
+    warnings: tuple[str, ...] = ()
 
 
 def paired_ci(
@@ -201,7 +203,10 @@ def run_experiment(
     start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
     days = float(days) if days is not None else p_days
     if not 0 <= warmup_days < days:
-        raise ValueError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
+        raise ScenarioError(
+            f"warmup_days must be in [0, days), got {warmup_days:g} with days={days:g}: the {warmup_days:g}-day "
+            f"warm-up is left out of the KPIs, so simulate more days (--days) or shorten the warm-up (--warmup-days)"
+        )
     seeds = np.random.SeedSequence(seed).spawn(replications)
     args = [
         ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)
@@ -224,6 +229,7 @@ def run_experiment(
         comparison=_compare(kpis, ["kpi"]),
         group_comparison=_compare(group_kpis, ["attribute", "group", "kpi"]),
         runs=runs,
+        warnings=_few_cases_warning(model),
         settings={
             "scenario": scenario.name if scenario is not None else None,
             "replications": replications,
@@ -235,6 +241,21 @@ def run_experiment(
             "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
         },
     )
+
+
+#: below this many learned cases a simulation result gets a warning
+FEW_CASES = 30
+
+
+def _few_cases_warning(model: SimulationModel) -> tuple[str, ...]:
+    cases = model.fitted_on.cases
+    if 0 < cases < FEW_CASES:
+        return (
+            f"the model was learned from only {cases} case{'s' if cases != 1 else ''} of '{model.fitted_on.log}': "
+            f"arrivals, routing and durations rest on too few cases to trust (fewer than {FEW_CASES}); "
+            "treat the numbers as a sketch",
+        )
+    return ()
 
 
 def _compare(tidy: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -1,0 +1,71 @@
+"""The application layer: one typed function per thing a user does.
+
+Every front end — the command line, the pipeline, the fairness runner, and later the web
+app and the daily refresh — does three things: parse its input once (arguments, YAML, a
+form), call one use case here, and hand the typed, frozen result to a writer
+(:mod:`workbench.usecases.writers`) or a view. A use case never prints, parses YAML,
+reads the environment or decides where files go; where independent work runs is passed
+in as an :class:`~workbench.compute.Executor`.
+
+============================  ==============================================================
+user action                   use case
+============================  ==============================================================
+load and validate a log       :func:`load_and_validate`
+discover the map, answer      :func:`discover_map_and_answers`
+learn a simulation model      :func:`learn_simulation_model`
+compare what-if scenarios     :func:`compare_scenarios`
+validate a simulation         :func:`validate_simulation`
+train a prediction model      :func:`train_predictor`
+score the open cases          :func:`score_open_cases`
+audit fairness                :func:`audit_fairness` (historical, models, process changes)
+build the report              :func:`build_run_report`
+============================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from workbench.usecases.audit import (
+    AuditSettings,
+    FairnessAudit,
+    ModelScores,
+    ProcessChange,
+    audit_fairness,
+    audit_settings,
+)
+from workbench.usecases.discover import MapAndAnswers, discover_map_and_answers
+from workbench.usecases.load import load_and_validate
+from workbench.usecases.predict import ScoredCases, score_open_cases, train_predictor, tuning_budget
+from workbench.usecases.report import RunResults, TrainedEntry, build_run_report
+from workbench.usecases.simulate import (
+    ScenarioComparison,
+    ScenarioOutcome,
+    compare_scenarios,
+    learn_simulation_model,
+    replay_cases,
+    validate_simulation,
+)
+
+__all__ = [
+    "load_and_validate",
+    "MapAndAnswers",
+    "discover_map_and_answers",
+    "learn_simulation_model",
+    "ScenarioOutcome",
+    "ScenarioComparison",
+    "compare_scenarios",
+    "replay_cases",
+    "validate_simulation",
+    "ScoredCases",
+    "tuning_budget",
+    "train_predictor",
+    "score_open_cases",
+    "AuditSettings",
+    "ModelScores",
+    "ProcessChange",
+    "FairnessAudit",
+    "audit_settings",
+    "audit_fairness",
+    "RunResults",
+    "TrainedEntry",
+    "build_run_report",
+]

@@ -1,0 +1,127 @@
+"""Use cases: learn a simulation model, compare what-if scenarios with the baseline, validate a simulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from workbench.compute import Executor, InProcessExecutor
+from workbench.config import LogConfig
+from workbench.simulation import (
+    ExperimentResult,
+    Scenario,
+    SimulationModel,
+    ValidationResult,
+    apply_scenario,
+    discover_model,
+    historical_cases,
+    validate_model,
+)
+from workbench.simulation import run_experiment as run_paired_replications
+
+__all__ = [
+    "ScenarioOutcome",
+    "ScenarioComparison",
+    "learn_simulation_model",
+    "compare_scenarios",
+    "validate_simulation",
+]
+
+#: ``progress(scenario_name, done, total)`` after each finished replication.
+ReplicationProgress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ScenarioOutcome:
+    """One scenario against the baseline: ``key`` names its output folder (the scenario file's stem)."""
+
+    key: str
+    scenario: Scenario
+    result: ExperimentResult
+
+
+@dataclass(frozen=True)
+class ScenarioComparison:
+    """Every scenario of a run against the same baseline model, with the settings that produced them."""
+
+    model: SimulationModel
+    outcomes: tuple[ScenarioOutcome, ...]
+    replications: int
+    seed: int
+
+    def by_name(self) -> dict[str, ExperimentResult]:
+        """The results keyed by scenario name."""
+        return {o.scenario.name: o.result for o in self.outcomes}
+
+
+def learn_simulation_model(
+    events: pd.DataFrame, log_config: LogConfig | None = None, *, group_attributes: Sequence[str] | None = None
+) -> SimulationModel:
+    """Learn a simulation model (arrivals, routing, durations, staff, calendars) from a clean log.
+
+    ``group_attributes`` (default: the log config's) are the case attributes the model keeps,
+    so results can be compared per group.
+    """
+    if group_attributes is None:
+        return discover_model(events, config=log_config)
+    return discover_model(events, config=log_config, group_attributes=tuple(group_attributes))
+
+
+def compare_scenarios(
+    model: SimulationModel,
+    scenarios: Sequence[tuple[str, Scenario]],
+    *,
+    replications: int,
+    seed: int,
+    days: float | None = None,
+    warmup_days: float = 14.0,
+    group_attributes: Sequence[str] | None = None,
+    keep_runs: bool = False,
+    replay: pd.DataFrame | None = None,
+    executor: Executor | None = None,
+    progress: ReplicationProgress | None = None,
+) -> ScenarioComparison:
+    """Run paired replications (common random numbers) of each scenario against the baseline ``model``.
+
+    Every scenario is applied to the model before any replication runs, so a team or an
+    activity that does not exist fails at once. ``scenarios`` are ``(key, scenario)`` pairs.
+    ``replay`` (see :func:`historical_cases`) replays the log's own arrivals. The same
+    ``seed`` gives the same numbers whichever ``executor`` runs the replications.
+    """
+    for _, scenario in scenarios:
+        apply_scenario(model, scenario)
+    run_on = executor if executor is not None else InProcessExecutor()
+    outcomes = []
+    for key, scenario in scenarios:
+        tick = None if progress is None else (lambda done, total, _n=scenario.name: progress(_n, done, total))
+        result = run_paired_replications(
+            model, scenario, replications=replications, seed=seed, days=days, warmup_days=warmup_days,
+            group_attributes=group_attributes, keep_runs=keep_runs, replay=replay, executor=run_on, progress=tick,
+        )
+        outcomes.append(ScenarioOutcome(key=key, scenario=scenario, result=result))
+    return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed)
+
+
+def replay_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:
+    """The log's own case arrivals (and attributes), to replay instead of drawing new ones."""
+    return historical_cases(events, model)
+
+
+def validate_simulation(
+    events: pd.DataFrame,
+    log_config: LogConfig | None = None,
+    *,
+    replications: int,
+    seed: int,
+    train_share: float = 0.8,
+    crop: bool = True,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ValidationResult:
+    """Learn on the first ``train_share`` of cases, simulate the rest, and score the distance to the real log."""
+    return validate_model(
+        events, config=log_config, replications=replications, seed=seed, train_share=train_share, crop=crop,
+        executor=executor if executor is not None else InProcessExecutor(), progress=progress,
+    )
