@@ -24,26 +24,56 @@ build the report              :func:`build_run_report`
 
 from __future__ import annotations
 
-from workbench.usecases.audit import (
-    AuditSettings,
-    FairnessAudit,
-    ModelScores,
-    ProcessChange,
-    audit_fairness,
-    audit_settings,
-)
-from workbench.usecases.discover import MapAndAnswers, discover_map_and_answers
-from workbench.usecases.load import load_and_validate
-from workbench.usecases.predict import ScoredCases, score_open_cases, train_predictor, tuning_budget
-from workbench.usecases.report import RunResults, TrainedEntry, build_run_report
-from workbench.usecases.simulate import (
-    ScenarioComparison,
-    ScenarioOutcome,
-    compare_scenarios,
-    learn_simulation_model,
-    replay_cases,
-    validate_simulation,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names below are imported on first use, so a command pays only for what it runs
+    from workbench.usecases.audit import (
+        AuditSettings,
+        FairnessAudit,
+        ModelScores,
+        ProcessChange,
+        audit_fairness,
+        audit_settings,
+    )
+    from workbench.usecases.discover import MapAndAnswers, discover_map_and_answers
+    from workbench.usecases.load import load_and_validate
+    from workbench.usecases.predict import ScoredCases, score_open_cases, train_predictor, tuning_budget
+    from workbench.usecases.report import RunResults, TrainedEntry, build_run_report
+    from workbench.usecases.simulate import (
+        ScenarioComparison,
+        ScenarioOutcome,
+        compare_scenarios,
+        learn_simulation_model,
+        replay_cases,
+        validate_simulation,
+    )
+
+#: public name -> the module that defines it
+_HOME = {
+    "load_and_validate": "load",
+    "MapAndAnswers": "discover",
+    "discover_map_and_answers": "discover",
+    "learn_simulation_model": "simulate",
+    "ScenarioOutcome": "simulate",
+    "ScenarioComparison": "simulate",
+    "compare_scenarios": "simulate",
+    "replay_cases": "simulate",
+    "validate_simulation": "simulate",
+    "ScoredCases": "predict",
+    "tuning_budget": "predict",
+    "train_predictor": "predict",
+    "score_open_cases": "predict",
+    "AuditSettings": "audit",
+    "ModelScores": "audit",
+    "ProcessChange": "audit",
+    "FairnessAudit": "audit",
+    "audit_settings": "audit",
+    "audit_fairness": "audit",
+    "RunResults": "report",
+    "TrainedEntry": "report",
+    "build_run_report": "report",
+}
 
 __all__ = [
     "load_and_validate",
@@ -69,3 +99,13 @@ __all__ = [
     "TrainedEntry",
     "build_run_report",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a use case's module on first use (the prediction stack alone takes a second to import)."""
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'workbench.usecases' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f"workbench.usecases.{home}"), name)
+    globals()[name] = value
+    return value

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -20,11 +20,13 @@ from workbench.fairness.html import render_audit_page
 from workbench.fairness.result import AuditResult
 from workbench.io import LoadedLog
 from workbench.io.outputs import OutputFolder
-from workbench.models import TrainingResult
-from workbench.models.tracking import LoggedRun, log_training_run
 from workbench.simulation import ExperimentResult, ValidationResult, model_to_yaml
 from workbench.usecases.discover import MapAndAnswers
 from workbench.usecases.simulate import ScenarioComparison
+
+if TYPE_CHECKING:  # the prediction stack (LightGBM, scikit-learn) is imported only by the writers that need it
+    from workbench.models import TrainingResult
+    from workbench.models.tracking import LoggedRun
 
 __all__ = [
     "write_quality",
@@ -202,6 +204,8 @@ def track_training(
     parent_run_id: str | None = None,
 ) -> LoggedRun:
     """Log a training result as one MLflow run (nested under ``parent_run_id``) and register the model."""
+    from workbench.models.tracking import log_training_run
+
     tags = {"mlflow.parentRunId": parent_run_id} if parent_run_id is not None else None
     return log_training_run(result, tracking_uri=tracking_uri, experiment=experiment, register=register,
                             extra_tags=tags)
