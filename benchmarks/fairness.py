@@ -65,7 +65,7 @@ def fairness_logs(names: tuple[str, ...], *, permutations: int, replicates: int)
         alarms = 0
         naive = 0
         for i in range(permutations):
-            shuffled = dict(zip(per_case.index, rng.permutation(per_case.to_numpy())))
+            shuffled = dict(zip(per_case.index, rng.permutation(per_case.to_numpy()), strict=False))
             permuted = events.assign(protected=events["case_id"].map(shuffled))
             res = audit_history(permuted, group_attributes=["protected"], outcomes=("cycle_time",),
                                 outcome_activities=activities, replicates=replicates, seed=1000 + i, rule=rule)

@@ -48,7 +48,7 @@ def _inputs() -> dict[str, list[str]]:
         "dev": deps + list(extras.get("dev", [])),
         "main": deps,
         "postgres": deps + list(extras.get("postgres", [])),
-        "build": ["pip"] + list(project["build-system"]["requires"]),
+        "build": ["pip", *list(project["build-system"]["requires"])],
     }
 
 

@@ -25,7 +25,7 @@ def page(chromium):
     with sync_api.sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable browser here"
+        except Exception as exc:
             pytest.skip(f"playwright cannot launch {chromium}: {exc}")
         context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
         yield context.new_page()

@@ -60,7 +60,7 @@ def test_start_and_end_edges(tiny_log):
     assert np.isnan(start_a["median_hours"])
     assert pmap.edge_case_ids(START_NODE, "B") == ["c4"]
     assert _edge(pmap, "C", END_NODE)["cases"] == 4
-    assert set(zip(pmap.edges["source"], pmap.edges["target"])) == {
+    assert set(zip(pmap.edges["source"], pmap.edges["target"], strict=False)) == {
         (START_NODE, "A"),
         (START_NODE, "B"),
         ("A", "B"),
@@ -194,11 +194,11 @@ def test_counts_and_durations_agree_with_pm4py(shared_data):
     pmap = build_process_map(events)
     dfg, starts, ends = pm4py.discover_dfg(log)
     inner = pmap.edges[(pmap.edges["source"] != START_NODE) & (pmap.edges["target"] != END_NODE)]
-    assert dict(zip(zip(inner["source"], inner["target"]), inner["events"])) == dfg
+    assert dict(zip(zip(inner["source"], inner["target"], strict=False), inner["events"], strict=False)) == dfg
     start_rows = pmap.edges[pmap.edges["source"] == START_NODE]
-    assert dict(zip(start_rows["target"], start_rows["events"])) == starts
+    assert dict(zip(start_rows["target"], start_rows["events"], strict=False)) == starts
     end_rows = pmap.edges[pmap.edges["target"] == END_NODE]
-    assert dict(zip(end_rows["source"], end_rows["events"])) == ends
+    assert dict(zip(end_rows["source"], end_rows["events"], strict=False)) == ends
     performance, _, _ = pm4py.discover_performance_dfg(log)
     for (source, target), stats in performance.items():
         edge = _edge(pmap, source, target)

@@ -56,7 +56,7 @@ def make_log(
                 acts += ["Reopened", "Resolved"]
             times.append(times[-1] + pd.Timedelta(hours=24))
             acts.append("Closed")
-            for a, t in zip(acts, times):
+            for a, t in zip(acts, times, strict=False):
                 rows.append((cid, a, t, dept, category, "Mail" if rng.random() < 0.5 else "Portal"))
     frame = pd.DataFrame(rows, columns=["case_id", "activity", "timestamp", "department", "category", "channel"])
     frame["resource"] = pd.NA

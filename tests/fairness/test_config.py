@@ -32,7 +32,7 @@ def test_invalid_configs_get_one_clear_line(tmp_path):
         load_audit_config(_write(tmp_path / "b.yaml", "name: b\nlog: x.yaml\nthresholds: {relative: 0.1}\n"))
     with pytest.raises(ConfigError, match="the model audit needs a 'model' section"):
         load_audit_config(_write(tmp_path / "c.yaml", "name: c\nlog: x.yaml\naudits: [model]\n"))
-    with pytest.raises(ConfigError, match="'audits.0': Input should be 'historical', 'model' or 'process'"):
+    with pytest.raises(ConfigError, match=r"'audits\.0': Input should be 'historical', 'model' or 'process'"):
         load_audit_config(_write(tmp_path / "d.yaml", "name: d\nlog: x.yaml\naudits: [fairness]\n"))
     with pytest.raises(ConfigError, match="exactly one of 'results'"):
         load_audit_config(_write(tmp_path / "e.yaml", "name: e\nlog: x.yaml\naudits: [process]\nprocess: {}\n"))

@@ -8,7 +8,7 @@ from workbench.fairness.groups import MISSING, add_intersections, case_groups, c
 
 
 def test_staff_attributes_are_refused_unless_allowed():
-    with pytest.raises(PrivacyError, match="group attribute 'team' describes staff.*allow_staff_attributes: true"):
+    with pytest.raises(PrivacyError, match=r"group attribute 'team' describes staff.*allow_staff_attributes: true"):
         check_group_attributes(["department", "team"])
     with pytest.raises(PrivacyError, match="'agent_grade' describes staff"):
         check_group_attributes(["agent_grade"], staff_attributes=["agent_grade"])

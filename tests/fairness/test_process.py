@@ -63,7 +63,7 @@ def test_ratio_interval_is_paired_on_log_ratios():
     ch = paired_change(base, scen, confidence=0.95)
     assert ch["low"] < 0 < ch["high"]  # the difference alone cannot tell
     assert ch["ratio_low"] > 1.2 and ch["ratio"] == pytest.approx((87.6 / 23.3 * 30.1 / 15.3 * 104.2 / 33.0) ** (1 / 3))
-    rows = [(r, arm, "department", "A", "waiting_time_h", v, 500) for r, (b, s) in enumerate(zip(base, scen))
+    rows = [(r, arm, "department", "A", "waiting_time_h", v, 500) for r, (b, s) in enumerate(zip(base, scen, strict=False))
             for arm, v in (("baseline", b), ("scenario", s))]
     group_kpis = pd.DataFrame(rows, columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"])
     kpis = group_kpis[["replication", "arm", "kpi", "value"]]

@@ -59,7 +59,7 @@ def test_csv_reads_into_canonical_schema(tmp_path: Path) -> None:
 
 
 def test_csv_delimiter_encoding_and_na_values(tmp_path: Path) -> None:
-    rows = [r[:3] + ("?" if i == 1 else r[3],) + r[4:] for i, r in enumerate(ROWS)]
+    rows = [(*r[:3], "?" if i == 1 else r[3], *r[4:]) for i, r in enumerate(ROWS)]
     rows[0] = ("c1", "Registreret på æøå", *rows[0][2:])
     write_csv(tmp_path / "log.csv", rows, sep=";", encoding="cp1252")
     config = log_config(tmp_path, {"path": "log.csv", "delimiter": ";", "encoding": "cp1252"})

@@ -50,7 +50,7 @@ def test_charts_are_reproducible():
 def test_distribution_chart_ignores_non_finite_and_counts_the_tail():
     base, scen = _draws(3)
     svg = distribution_chart(
-        list(base) + [np.nan, np.inf], scen, title="Time to close", unit="h", clip_quantile=0.9
+        [*list(base), np.nan, np.inf], scen, title="Time to close", unit="h", clip_quantile=0.9
     )
     assert "<svg" in svg
 

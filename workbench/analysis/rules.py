@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,7 @@ class MaxHandovers(FrozenModel):
         return self.name or f"at most {self.max} handovers between {'teams' if self.level == 'team' else 'persons'}"
 
 
-Rule = Annotated[Union[ResolvedWithin, FirstResponseWithin, NeverAfter, MaxHandovers], Field(discriminator="type")]
+Rule = Annotated[ResolvedWithin | FirstResponseWithin | NeverAfter | MaxHandovers, Field(discriminator="type")]
 
 
 class RuleSet(FrozenModel):
@@ -319,4 +319,4 @@ def _handovers(ev: pd.DataFrame, rule: MaxHandovers, statuses: StatusMeanings) -
     n = vis.groupby(CASE_ID, sort=False).size() - 1
     bad = n[n > rule.max]
     found = _frame(bad.index, "closed", bad.to_numpy(), rule.max, "handovers", f"handovers between {column}s")
-    return found, int(len(n)), 0
+    return found, len(n), 0

@@ -193,18 +193,18 @@ def table_view(table: Table, t: Translator | None = None) -> dict[str, Any]:
         for dtype in frame.dtypes
     ]
     columns = []
-    for name, is_num in zip(frame.columns, numeric):
+    for name, is_num in zip(frame.columns, numeric, strict=False):
         is_ids = table.case_id_column is not None and name == table.case_id_column
         columns.append({"name": name, "label": column_label(name), "numeric": bool(is_num) and not is_ids,
                         "ids": is_ids})
     decimals = [
         float_decimals(frame[name].tolist()) if pd.api.types.is_float_dtype(dtype) else None
-        for name, dtype in zip(frame.columns, frame.dtypes)
+        for name, dtype in zip(frame.columns, frame.dtypes, strict=False)
     ]
     rows = []
     for values in shown.itertuples(index=False, name=None):
         row = []
-        for column, places, value in zip(columns, decimals, values):
+        for column, places, value in zip(columns, decimals, values, strict=False):
             if column["ids"]:
                 row.append(_id_cell(value, table.max_case_ids, t))
             elif column["name"] in table.formats:

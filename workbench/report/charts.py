@@ -324,7 +324,7 @@ def bar_chart(
         ax = fig.add_subplot()
         ax.barh(y, values, color=colors, height=0.62)
         span = float(np.nanmax(np.abs(values))) or 1.0
-        for yi, value in zip(y, values):
+        for yi, value in zip(y, values, strict=False):
             ax.text(
                 value + (0.01 * span if value >= 0 else -0.01 * span),
                 yi,
