@@ -134,7 +134,7 @@ class TrainedModel:
     def from_dict(cls, data: dict[str, Any], booster: lgb.Booster, *, version: str | None = None) -> TrainedModel:
         est_state = dict(data["estimator"])
         kind = est_state.pop("class")
-        est_cls = {"RemainingTimeRegressor": RemainingTimeRegressor, "ReopenRiskClassifier": ReopenRiskClassifier}[kind]
+        est_cls: Any = {"RemainingTimeRegressor": RemainingTimeRegressor, "ReopenRiskClassifier": ReopenRiskClassifier}[kind]
         return cls(
             name=data["name"],
             target=data["target"],

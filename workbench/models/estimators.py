@@ -346,7 +346,7 @@ class ReopenRiskClassifier(ClassifierMixin, _LightGBMBase):
         return self
 
     def _raw_proba(self, X: pd.DataFrame) -> np.ndarray:
-        return self.booster_.predict(self._features(X), num_iteration=self.best_iteration_)
+        return np.asarray(self.booster_.predict(self._features(X), num_iteration=self.best_iteration_))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Calibrated probabilities, columns for class 0 (not reopened) and 1 (reopened)."""

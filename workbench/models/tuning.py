@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import optuna
 import pandas as pd
@@ -173,7 +173,7 @@ def tune(
     best = study.best_trial
     return TuningResult(
         best_params=dict(best.params),
-        best_value=float(best.value),
+        best_value=float(cast(float, best.value)),  # a finished trial has a value
         best_iteration=int(best.user_attrs.get("best_iteration", max_rounds)),
         metric=metric,
         n_trials=len(study.trials),

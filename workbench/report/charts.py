@@ -17,7 +17,7 @@ import io
 import math
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -38,7 +38,7 @@ PALETTE = {
     "grid": "#e3e8ee",
 }
 
-_RC = {
+_RC: Any = {
     "svg.hashsalt": "workbench-report",  # stable ids: the same chart gives the same SVG
     "svg.fonttype": "path",  # text as outlines: no font needed where the report is opened
     "font.family": ["DejaVu Sans"],
@@ -238,7 +238,7 @@ def distribution_chart(
             weights = np.full(values.size, 100.0 / values.size)
             ax.hist(
                 np.clip(values, low, high),
-                bins=edges,
+                bins=cast(Any, edges),
                 weights=weights,
                 histtype="stepfilled",
                 color=color,
@@ -247,7 +247,7 @@ def distribution_chart(
             )
             ax.hist(
                 np.clip(values, low, high),
-                bins=edges,
+                bins=cast(Any, edges),
                 weights=weights,
                 histtype="step",
                 color=color,
