@@ -216,6 +216,10 @@ class LogConfig(FrozenModel):
     person_columns: tuple[str, ...] = ()
     #: attributes describing staff; never used as group attributes unless allowed
     staff_attributes: tuple[str, ...] = ()
+    #: resources that are not people doing a team's work (systems, users, dispatchers), for simulation
+    non_staff: tuple[str, ...] = ()
+    #: known headcount per team (team -> people), overriding the one learned from the log
+    staff: dict[str, int] = Field(default_factory=dict)
     #: rename activities (source label -> label used everywhere)
     activity_map: dict[str, str] = Field(default_factory=dict)
     statuses: StatusMeanings = StatusMeanings()
@@ -239,6 +243,9 @@ class LogConfig(FrozenModel):
                     f"group attribute '{attr}' is not a case attribute; add it to case_attributes "
                     f"(case attributes: {sorted(known) or 'none'})"
                 )
+        for team, count in self.staff.items():
+            if count < 1:
+                raise ValueError(f"staff of team '{team}' must be at least 1, got {count}")
         attrs = set(self.case_attributes) | set(self.event_attributes)
         for attr in self.person_columns:
             if attr not in attrs:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TEAM, TIMESTAMP
 from workbench.simulation._clock import WorkClock
+from workbench.simulation._workers import WorkerFindings, find_workers, headcount
 from workbench.simulation.model import CalendarSpec, node_name
 
 __all__ = ["NOT_NEEDED_VARIANT", "RETURNED_VARIANT", "SENT_BACK_VARIANT", "Steps", "build_steps"]
@@ -49,6 +50,8 @@ class Steps:
     staff_note: dict[str, str]
     clocks: dict[str, WorkClock]
     default_clock: WorkClock
+    workers: WorkerFindings | None = None
+    recorded_share: float = 0.0
 
 
 def _to_seconds(ts: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -66,6 +69,7 @@ def build_steps(
     default_calendar: CalendarSpec,
     infer_calendar,
     staff_override: dict[str, int] | None = None,
+    non_staff: frozenset[str] = frozenset(),
 ) -> Steps:
     """Turn canonical events into steps with work, delay and contention (see module docstring)."""
     df = events[
@@ -85,7 +89,6 @@ def build_steps(
     rec_start = _to_seconds(df[START_TIMESTAMP], origin)
     case = pd.factorize(df[CASE_ID])[0]
     res = df[RESOURCE].astype("string")
-    has_res = res.notna().to_numpy()
     team_mode = bool(df[TEAM].notna().mean() >= 0.5)
     if team_mode:
         pool = df[TEAM].astype("string").groupby(case).ffill().groupby(case).bfill()
@@ -93,6 +96,11 @@ def build_steps(
         pool = df[ACTIVITY].astype("string").where(res.notna().groupby(df[ACTIVITY]).transform("mean") > 0)
     act = df[ACTIVITY].astype(str).to_numpy()
     pool_arr = pool.to_numpy(dtype=object, na_value=None)
+    workers = find_workers(
+        case, pool_arr, res.to_numpy(dtype=object, na_value=None), end, team_mode=team_mode, declared=non_staff
+    )
+    res = pd.Series(workers.resource, dtype="string")
+    has_res = res.notna().to_numpy()
     variant = (
         _sent_back_variant(case, pool_arr, act, sent_back)
         if team_mode and sent_back
@@ -165,6 +173,15 @@ def build_steps(
         start = np.where(cont, frame["prev_end"].to_numpy(), end)
     else:
         start = np.where(uses, _availability_starts(frame, end), end)
+    if 0.0 < recorded_share < 0.5:
+        # partial start events: used at the steps that mostly have them (the rest of those
+        # steps' starts estimated from availability); other steps keep the estimate above
+        has_start = pd.Series(np.isfinite(rec_start))
+        node_share = has_start.groupby(frame["node"].to_numpy()).transform("mean").to_numpy()
+        at = (node_share >= 0.5) & uses
+        est = _availability_starts(frame, end)
+        start = np.where(at, np.where(np.isfinite(rec_start), np.minimum(rec_start, end), est), start)
+        cont = cont & ~at
     start = np.minimum(start, end)
     frame["start"] = start
     frame["continues"] = cont
@@ -214,7 +231,9 @@ def build_steps(
     # a worker picking a case from the queue waits in working time (the calendar already keeps
     # it out of the nights), unless the case was with the user
     frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
-    return Steps(frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock)
+    return Steps(
+        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share
+    )
 
 
 def _sent_back_variant(
@@ -267,20 +286,15 @@ def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
 
 
 def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:
+    learned = headcount(
+        frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools
+    )
     staff, note = {}, {}
-    week = np.floor(frame["end"].to_numpy() / (7 * 86400.0)).astype(int)
     for p in pools:
-        m = (frame["pool"].to_numpy() == p) & frame["has_res"].to_numpy()
-        per_week = pd.Series(frame["resource"].to_numpy()[m]).groupby(week[m]).nunique()
-        n = int(max(1, round(float(per_week.median())))) if len(per_week) else 1
-        staff[p] = n
-        note[p] = (
-            f"staff = median number of distinct workers active per week ({n}; "
-            f"{int(per_week.max()) if len(per_week) else 0} at most, {frame.loc[m, 'resource'].nunique()} in all)"
-        )
+        staff[p], note[p] = learned[p]
         if override and p in override:
             staff[p] = int(override[p])
-            note[p] = f"staff set to {staff[p]} by the user ({note[p]})"
+            note[p] = f"staff set to {staff[p]} by the user (learned: {note[p]})"
     return staff, note
 
 

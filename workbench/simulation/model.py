@@ -261,7 +261,7 @@ class StatusRoles(FrozenModel):
 class EstimationInfo(FrozenModel):
     """How work and waiting were told apart in the log the model was learned from."""
 
-    start_times: Literal["recorded", "estimated"]
+    start_times: Literal["recorded", "partial", "estimated"]
     method: str
     notes: tuple[str, ...] = ()
 
@@ -295,6 +295,8 @@ class SimulationModel(FrozenModel):
     queue_priority: QueuePriority | None = None
     priority_rules: tuple[PriorityRule, ...] = ()
     attribute_routes: tuple[AttributeRoute, ...] = ()
+    #: resources not counted as staff (systems, users, dispatchers) and why
+    non_staff: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_references(self) -> SimulationModel:

@@ -1,0 +1,155 @@
+"""Who is a worker, and how many: telling staff from systems, users and dispatchers.
+
+A ticket log's ``resource`` column names whoever recorded an event, which is not
+always a person doing the team's work. Counting every name as staff of every team it
+appears in gives teams many times their real headcount, so no queue can ever form in
+a simulation. Three behaviours mark a resource, or one of its events, as not a worker:
+
+- **hand-over events**: the first event of a team visit recorded by the resource that
+  recorded the case's previous event in *another* team (a first-line agent logging
+  "Tildelt <team>" under the destination team). The event is the sender's action, so
+  it counts for no one's capacity in the destination team (the sender stays staff of
+  their own team);
+- **active in every team**: a resource recording events in every team (at least
+  three, and at least 80% of them) is a pseudo-resource such as ``system`` or ``user``;
+- **impossible concurrency**: a resource that, in its busy minutes, touches three or
+  more different cases within the same minute (95th percentile) is not a person.
+
+The log config can declare more (``non_staff: [...]``) and set headcounts
+(``staff: {team: count}``). Headcount is then learned from the resources that do a
+team's work: its *members* (at least 10% of their events in the team, or at least 5%
+of the team's events), and per week the number of members active; the headcount is
+the median week, which already accounts for usual absence. The evidence is kept in
+the model (``teams.<team>.evidence`` and ``non_staff``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["WorkerFindings", "find_workers", "headcount"]
+
+_EVERY_TEAM_MIN = 3
+_EVERY_TEAM_SHARE = 0.8
+_CONCURRENT_CASES = 3
+_MEMBER_OWN_SHARE = 0.10
+_MEMBER_TEAM_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class WorkerFindings:
+    """The outcome of :func:`find_workers`.
+
+    Attributes
+    ----------
+    resource : numpy.ndarray
+        Per event, the worker who did it, or ``None`` (system, user, dispatcher hand-over).
+    non_staff : dict
+        Resource -> why it is not staff.
+    handovers : dict
+        Team -> number of hand-over events recorded there by the sending team's worker.
+    """
+
+    resource: np.ndarray
+    non_staff: dict[str, str] = field(default_factory=dict)
+    handovers: dict[str, int] = field(default_factory=dict)
+
+
+def find_workers(
+    case: np.ndarray,
+    pool: np.ndarray,
+    resource: np.ndarray,
+    end: np.ndarray,
+    *,
+    team_mode: bool,
+    declared: Iterable[str] = (),
+) -> WorkerFindings:
+    """Mark events and resources that are not a person doing the team's work.
+
+    Parameters
+    ----------
+    case, pool, resource, end : numpy.ndarray
+        Per event (in case order): case code, team (or activity without a team column),
+        resource (``None`` when missing) and end time in seconds.
+    team_mode : bool
+        Whether ``pool`` is a real team column (hand-over and every-team rules need one).
+    declared : iterable of str
+        Resources the log config declares as not staff.
+    """
+    res = np.asarray(resource, dtype=object).copy()
+    has = pd.notna(res)
+    non_staff: dict[str, str] = {}
+    declared = set(declared)
+    for r in sorted(declared & set(res[has].tolist())):
+        non_staff[r] = "declared in the log config (non_staff)"
+    handovers: dict[str, int] = {}
+    if team_mode and len(res) > 1:
+        pool_s = pd.Series(pool, dtype=object).fillna("").to_numpy()
+        same_case = np.r_[False, case[1:] == case[:-1]]
+        new_team = np.r_[False, pool_s[1:] != pool_s[:-1]] & same_case
+        prev_res = np.r_[None, res[:-1]]
+        hand = new_team & has & (res == prev_res)
+        if hand.any():
+            counts = pd.Series(pool_s[hand]).value_counts()
+            handovers = {str(k): int(v) for k, v in counts.items()}
+            res[hand] = None
+    has = pd.notna(res)
+    frame = pd.DataFrame({"r": res[has], "pool": pool[has], "case": case[has], "end": end[has]})
+    if team_mode:
+        teams = frame["pool"].dropna().unique()
+        if len(teams) >= _EVERY_TEAM_MIN:
+            per = frame.dropna(subset=["pool"]).groupby("r")["pool"].nunique()
+            wide = per[per >= max(_EVERY_TEAM_MIN, _EVERY_TEAM_SHARE * len(teams))]
+            for r, n in wide.items():
+                non_staff.setdefault(str(r), f"active in {n} of {len(teams)} teams")
+    minute = np.floor(frame["end"].to_numpy() / 60.0)
+    per_minute = frame.assign(minute=minute).groupby(["r", "minute"])["case"].nunique()
+    p95 = per_minute.groupby(level=0).quantile(0.95)
+    n_events = frame.groupby("r").size()
+    for r, q in p95.items():
+        if q >= _CONCURRENT_CASES and n_events.get(r, 0) >= 50:
+            non_staff.setdefault(
+                str(r), f"{q:.0f} different cases within one minute in its busy minutes (95th percentile)"
+            )
+    if non_staff:
+        res[pd.Series(res, dtype=object).isin(list(non_staff)).to_numpy()] = None
+    return WorkerFindings(resource=res, non_staff=non_staff, handovers=handovers)
+
+
+def headcount(
+    pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str]
+) -> dict[str, tuple[int, str]]:
+    """Per team: the learned headcount and a one-line account of the evidence.
+
+    A resource is a *member* of a team with at least 10% of its events there or at
+    least 5% of the team's events; the headcount is the median over the team's weeks
+    of the number of members active in the week (at least one).
+    """
+    has = pd.notna(resource)
+    frame = pd.DataFrame(
+        {"r": resource[has], "pool": pool[has], "week": np.floor(end[has] / (7 * 86400.0)).astype(int)}
+    )
+    own = frame.groupby("r").size()
+    out: dict[str, tuple[int, str]] = {}
+    for p in pools:
+        g = frame[frame["pool"] == p]
+        if g.empty:
+            out[p] = (1, "no worker recorded events in this team: headcount 1 assumed")
+            continue
+        n_rp = g.groupby("r").size()
+        member = n_rp[(n_rp >= _MEMBER_OWN_SHARE * own.reindex(n_rp.index)) | (n_rp >= _MEMBER_TEAM_SHARE * len(g))]
+        active = g[g["r"].isin(member.index)].groupby("week")["r"].nunique()
+        weeks = g["week"].unique()
+        active = active.reindex(weeks, fill_value=0)
+        n = int(max(1, round(float(active.median()))))
+        out[p] = (
+            n,
+            f"headcount {n} = median number of its {len(member)} worker(s) active per week "
+            f"({int(active.min())} to {int(active.max())} over {len(weeks)} weeks; "
+            f"{len(n_rp) - len(member)} occasional other resource(s) not counted)",
+        )
+    return out
