@@ -7,7 +7,7 @@ The package reads like its data flow::
     apply_scenario(model, scenario)        -> SimulationModel   (the changed world)
     simulate(model, start=..., days=..., seed=...) -> SimulationRun (one replication)
     run_experiment(model, scenario, ...)   -> ExperimentResult  (baseline vs scenario, CIs)
-    validate_model(events, config=...)     -> ValidationResult  (fit on 80%, score the rest)
+    validate_model(events, config=...)     -> ValidationResult  (fit on 80%, score the rest, .verdict)
 """
 
 from __future__ import annotations
@@ -27,15 +27,18 @@ from workbench.simulation.model import (
 )
 from workbench.simulation.scenarios import Scenario, apply_scenario, load_scenario
 from workbench.simulation.validation import ValidationResult, score_logs, split_log, validate_model
+from workbench.simulation.verdict import Check, Verdict
 
 __all__ = [
     "CalendarSpec",
+    "Check",
     "Duration",
     "ExperimentResult",
     "Scenario",
     "SimulationModel",
     "SimulationRun",
     "ValidationResult",
+    "Verdict",
     "apply_scenario",
     "discover_model",
     "fit_duration",

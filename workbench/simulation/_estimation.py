@@ -101,11 +101,9 @@ def build_steps(
     )
     res = pd.Series(workers.resource, dtype="string")
     has_res = res.notna().to_numpy()
-    variant = (
-        _sent_back_variant(case, pool_arr, act, sent_back)
-        if team_mode and sent_back
-        else np.full(len(df), None)
-    )
+    # without a send-back status, a visit that hands the case back to the team it came from
+    # (ping-pong) is a send-back; a later visit to a third team makes it a wrong-team visit
+    variant = _sent_back_variant(case, pool_arr, act, sent_back) if team_mode else np.full(len(df), None)
     node = np.array(
         [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant, strict=True)],
         dtype=object,
@@ -260,6 +258,13 @@ def _sent_back_variant(
     label = np.full(len(visits), None, dtype=object)
     cases = visits["case"].to_numpy()
     teams = visits["team"].to_numpy()
+    if not sent_back:
+        same_prev = np.r_[False, cases[1:] == cases[:-1]]
+        same_next = np.r_[cases[:-1] == cases[1:], False]
+        back = np.zeros(len(teams), dtype=bool)
+        if len(teams) > 2:
+            back[1:-1] = teams[2:] == teams[:-2]  # visit k hands the case back to visit k-1's team
+        visits["sb"] = same_prev & same_next & back
     for k in np.flatnonzero(visits["sb"].to_numpy()):
         sender = teams[k - 1] if k > 0 and cases[k - 1] == cases[k] else None
         later = teams[k + 1 :][cases[k + 1 :] == cases[k]]
