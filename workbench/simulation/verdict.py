@@ -5,11 +5,11 @@ gives a figure and a level, and the verdict is the worst level:
 
 - **cycle time**: mean time from a case's first to its last event in the simulated test
   period against the real one (relative error);
-- **waiting**: per team, the mean time from a case reaching the team until a worker of
-  the team picks it up, simulated against real (relative error per team, with half an
-  hour of tolerance, weighted by the team's pick-ups);
-- **load response**: the log's natural experiment -- the real arrivals are replayed through
-  the model, and the waiting in busy weeks (the third with the most arrivals) over the
+- **waiting**: the training cases' real arrivals are replayed through the model; per
+  team, the mean time from a case reaching the team until a worker of the team picks it
+  up, simulated against real (ratio per team, with half an hour of tolerance, weighted
+  by the team's pick-ups) -- the capacity check;
+- **load response**: the log's natural experiment -- in the same replay, the waiting in busy weeks (the third with the most arrivals) over the
   waiting in quiet weeks (the third with the fewest) must match the history's ratio. A
   model whose capacity is wrong (queues that never form, or that explode) fails here even
   when its average cycle time looks right.
