@@ -245,6 +245,7 @@ def discover_model(
             forwarded=tuple(statuses.forwarded),
             sent_back=tuple(statuses.sent_back),
             waiting_on_user=tuple(sorted(user_wait)),
+            resolved=tuple(statuses.resolved),
             first_line_team=statuses.first_line_team,
         ),
         default_calendar=_spec_of(steps.default_clock),

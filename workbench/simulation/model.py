@@ -255,6 +255,7 @@ class StatusRoles(FrozenModel):
     forwarded: tuple[str, ...] = ()
     sent_back: tuple[str, ...] = ()
     waiting_on_user: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
     first_line_team: str | None = None
 
 
