@@ -7,6 +7,7 @@ The package reads like its data flow::
     apply_scenario(model, scenario)        -> SimulationModel   (the changed world)
     simulate(model, start=..., days=..., seed=...) -> SimulationRun (one replication)
     run_experiment(model, scenario, ...)   -> ExperimentResult  (baseline vs scenario, CIs)
+    estimate_effect(events, scenario, ...) -> EffectEstimate    (CIs with bootstrap refits of the model)
     validate_model(events, config=...)     -> ValidationResult  (fit on 80%, score the rest, .verdict)
 """
 
@@ -26,6 +27,7 @@ from workbench.simulation.model import (
     save_model,
 )
 from workbench.simulation.scenarios import Scenario, apply_scenario, load_scenario
+from workbench.simulation.uncertainty import EffectEstimate, estimate_effect
 from workbench.simulation.validation import ValidationResult, score_logs, split_log, validate_model
 from workbench.simulation.verdict import Check, Verdict
 
@@ -33,6 +35,7 @@ __all__ = [
     "CalendarSpec",
     "Check",
     "Duration",
+    "EffectEstimate",
     "ExperimentResult",
     "Scenario",
     "SimulationModel",
@@ -41,6 +44,7 @@ __all__ = [
     "Verdict",
     "apply_scenario",
     "discover_model",
+    "estimate_effect",
     "fit_duration",
     "historical_cases",
     "load_model",

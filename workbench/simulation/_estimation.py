@@ -52,6 +52,7 @@ class Steps:
     default_clock: WorkClock
     workers: WorkerFindings | None = None
     recorded_share: float = 0.0
+    away: dict[str, dict[int, int]] | None = None
 
 
 def _to_seconds(ts: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -70,6 +71,7 @@ def build_steps(
     infer_calendar,
     staff_override: dict[str, int] | None = None,
     non_staff: frozenset[str] = frozenset(),
+    detect_non_staff: bool = True,
 ) -> Steps:
     """Turn canonical events into steps with work, delay and contention (see module docstring)."""
     df = events[
@@ -97,7 +99,8 @@ def build_steps(
     act = df[ACTIVITY].astype(str).to_numpy()
     pool_arr = pool.to_numpy(dtype=object, na_value=None)
     workers = find_workers(
-        case, pool_arr, res.to_numpy(dtype=object, na_value=None), end, team_mode=team_mode, declared=non_staff
+        case, pool_arr, res.to_numpy(dtype=object, na_value=None), end, team_mode=team_mode, declared=non_staff,
+        detect=detect_non_staff,
     )
     res = pd.Series(workers.resource, dtype="string")
     has_res = res.notna().to_numpy()
@@ -199,7 +202,7 @@ def build_steps(
     frame["work"] = np.maximum(work, 0.0)
 
     # busy intervals of workers -> staff and contention
-    staff, note = _staff(frame, pools, mode, cont, staff_override)
+    staff, note, away, typical = _staff(frame, pools, mode, cont, staff_override)
     contention = np.zeros(len(frame))
     acquire = uses & ~cont & ~frame["first"].to_numpy()
     for p, clock in clocks.items():
@@ -207,7 +210,8 @@ def build_steps(
         if not m.any():
             continue
         intervals = _busy_intervals(frame, p, mode, cont)
-        contention[m] = _all_busy_overlap(intervals, staff[p], clock, prev_end[m], start[m])
+        # all busy: as many busy as the team's workers in a typical week
+        contention[m] = _all_busy_overlap(intervals, typical[p], clock, prev_end[m], start[m])
     frame["contention"] = contention
 
     # delays outside capacity, before each step (not for continuations): in calendar time and in
@@ -230,7 +234,7 @@ def build_steps(
     # it out of the nights), unless the case was with the user
     frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
     return Steps(
-        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share
+        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share, away
     )
 
 
@@ -290,17 +294,20 @@ def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
     return start
 
 
-def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:
+def _staff(
+    frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override
+) -> tuple[dict, dict, dict, dict]:
     learned = headcount(
         frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools
     )
-    staff, note = {}, {}
+    staff, note, away, typical = {}, {}, {}, {}
     for p in pools:
-        staff[p], note[p] = learned[p]
+        staff[p], note[p], away[p], typical[p] = learned[p]
         if override and p in override:
-            staff[p] = int(override[p])
+            staff[p] = typical[p] = int(override[p])
+            away[p] = {}
             note[p] = f"staff set to {staff[p]} by the user (learned: {note[p]})"
-    return staff, note
+    return staff, note, away, typical
 
 
 def _busy_intervals(

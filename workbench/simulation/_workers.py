@@ -18,8 +18,8 @@ a simulation. Three behaviours mark a resource, or one of its events, as not a w
 The log config can declare more (``non_staff: [...]``) and set headcounts
 (``staff: {team: count}``). Headcount is then learned from the resources that do a
 team's work: its *members* (at least 10% of their events in the team, or at least 5%
-of the team's events), and per week the number of members active; the headcount is
-the median week, which already accounts for usual absence. The evidence is kept in
+of the team's events); members without an event in a week the team worked were away
+that week (leave, illness), which the model keeps as the team's absences. The evidence is kept in
 the model (``teams.<team>.evidence`` and ``non_staff``).
 """
 
@@ -67,6 +67,7 @@ def find_workers(
     *,
     team_mode: bool,
     declared: Iterable[str] = (),
+    detect: bool = True,
 ) -> WorkerFindings:
     """Mark events and resources that are not a person doing the team's work.
 
@@ -79,6 +80,8 @@ def find_workers(
         Whether ``pool`` is a real team column (hand-over and every-team rules need one).
     declared : iterable of str
         Resources the log config declares as not staff.
+    detect : bool
+        Apply the every-team and concurrency rules (hand-overs are always found).
     """
     res = np.asarray(resource, dtype=object).copy()
     has = pd.notna(res)
@@ -99,22 +102,23 @@ def find_workers(
             res[hand] = None
     has = pd.notna(res)
     frame = pd.DataFrame({"r": res[has], "pool": pool[has], "case": case[has], "end": end[has]})
-    if team_mode:
+    if team_mode and detect:
         teams = frame["pool"].dropna().unique()
         if len(teams) >= _EVERY_TEAM_MIN:
             per = frame.dropna(subset=["pool"]).groupby("r")["pool"].nunique()
             wide = per[per >= max(_EVERY_TEAM_MIN, _EVERY_TEAM_SHARE * len(teams))]
             for r, n in wide.items():
                 non_staff.setdefault(str(r), f"active in {n} of {len(teams)} teams")
-    minute = np.floor(frame["end"].to_numpy() / 60.0)
-    per_minute = frame.assign(minute=minute).groupby(["r", "minute"])["case"].nunique()
-    p95 = per_minute.groupby(level=0).quantile(0.95)
-    n_events = frame.groupby("r").size()
-    for r, q in p95.items():
-        if q >= _CONCURRENT_CASES and n_events.get(r, 0) >= 50:
-            non_staff.setdefault(
-                str(r), f"{q:.0f} different cases within one minute in its busy minutes (95th percentile)"
-            )
+    if detect:
+        minute = np.floor(frame["end"].to_numpy() / 60.0)
+        per_minute = frame.assign(minute=minute).groupby(["r", "minute"])["case"].nunique()
+        p95 = per_minute.groupby(level=0).quantile(0.95)
+        n_events = frame.groupby("r").size()
+        for r, q in p95.items():
+            if q >= _CONCURRENT_CASES and n_events.get(r, 0) >= 50:
+                non_staff.setdefault(
+                    str(r), f"{q:.0f} different cases within one minute in its busy minutes (95th percentile)"
+                )
     if non_staff:
         res[pd.Series(res, dtype=object).isin(list(non_staff)).to_numpy()] = None
     return WorkerFindings(resource=res, non_staff=non_staff, handovers=handovers)
@@ -122,34 +126,37 @@ def find_workers(
 
 def headcount(
     pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str]
-) -> dict[str, tuple[int, str]]:
-    """Per team: the learned headcount and a one-line account of the evidence.
+) -> dict[str, tuple[int, str, dict[int, int], int]]:
+    """Per team: the learned headcount, a one-line account of the evidence, absences, and the median week.
 
     A resource is a *member* of a team with at least 10% of its events there or at
-    least 5% of the team's events; the headcount is the median over the team's weeks
-    of the number of members active in the week (at least one).
+    least 5% of the team's events; the headcount is the number of members. In every
+    week the team recorded events (weeks counted from the clock origin), members with
+    no event that week were away: the result maps such weeks to the number away.
     """
     has = pd.notna(resource)
     frame = pd.DataFrame(
         {"r": resource[has], "pool": pool[has], "week": np.floor(end[has] / (7 * 86400.0)).astype(int)}
     )
     own = frame.groupby("r").size()
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[str, tuple[int, str, dict[int, int], int]] = {}
     for p in pools:
         g = frame[frame["pool"] == p]
         if g.empty:
-            out[p] = (1, "no worker recorded events in this team: headcount 1 assumed")
+            out[p] = (1, "no worker recorded events in this team: headcount 1 assumed", {}, 1)
             continue
         n_rp = g.groupby("r").size()
         member = n_rp[(n_rp >= _MEMBER_OWN_SHARE * own.reindex(n_rp.index)) | (n_rp >= _MEMBER_TEAM_SHARE * len(g))]
-        active = g[g["r"].isin(member.index)].groupby("week")["r"].nunique()
-        weeks = g["week"].unique()
-        active = active.reindex(weeks, fill_value=0)
-        n = int(max(1, round(float(active.median()))))
+        weeks = np.sort(g["week"].unique())
+        active = g[g["r"].isin(member.index)].groupby("week")["r"].nunique().reindex(weeks, fill_value=0)
+        n = max(1, len(member))
+        away = {int(w): int(n - a) for w, a in active.items() if a < n}
         out[p] = (
             n,
-            f"headcount {n} = median number of its {len(member)} worker(s) active per week "
-            f"({int(active.min())} to {int(active.max())} over {len(weeks)} weeks; "
-            f"{len(n_rp) - len(member)} occasional other resource(s) not counted)",
+            f"headcount {n}: the worker(s) doing most of its work ({len(n_rp) - len(member)} occasional other "
+            f"resource(s) not counted); {int(active.min())} to {int(active.max())} active per week over "
+            f"{len(weeks)} weeks (median {float(active.median()):g}); the weeks with fewer are kept as absence",
+            away,
+            int(max(1, round(float(active.median())))),
         )
     return out

@@ -73,6 +73,7 @@ def discover_model(
     staff: Mapping[str, int] | None = None,
     non_staff: Sequence[str] | None = None,
     key: bytes | None = None,
+    detect_non_staff: bool = True,
     min_support: int = 20,
     max_visit: int = 3,
     open_case_days: float = 30.0,
@@ -108,6 +109,9 @@ def discover_model(
     key : bytes, optional
         The pseudonymisation key of a pseudonymised log, so that the config's
         ``non_staff`` names (written in clear) match the log's pseudonyms.
+    detect_non_staff : bool
+        Recognise non-staff resources by behaviour (every team, impossible concurrency);
+        hand-over events are always recognised.
     min_support : int
         Least observations for a specific routing rule or a per-transition duration.
     max_visit : int
@@ -159,6 +163,7 @@ def discover_model(
         infer_calendar=infer,
         staff_override=dict(staff or {}),
         non_staff=frozenset(declared),
+        detect_non_staff=detect_non_staff,
     )
     unknown = sorted(set(staff or {}) - set(steps.pools))
     if unknown:
@@ -168,8 +173,16 @@ def discover_model(
         )
     f = steps.frame
     case_attrs = _case_attribute_table(events, attrs)
+    away = steps.away or {}
     teams = {
-        p: TeamSpec(staff=steps.staff[p], calendar=_spec_of(steps.clocks[p]), note=steps.staff_note[p])
+        p: TeamSpec(
+            staff=steps.staff[p],
+            calendar=_spec_of(steps.clocks[p]),
+            note=steps.staff_note[p],
+            away={
+                str((steps.origin + pd.Timedelta(weeks=w)).date()): n for w, n in sorted(away.get(p, {}).items())
+            },
+        )
         for p in steps.pools
     }
     activities = _activities(f, user_wait, steps.mode, set(steps.pools))

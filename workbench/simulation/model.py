@@ -127,6 +127,8 @@ class TeamSpec(FrozenModel):
     staff: int = Field(ge=0)
     calendar: CalendarSpec
     note: str = ""
+    #: staff away (leave, illness) per week: the week's first day (ISO date, UTC) -> workers away
+    away: dict[str, int] = Field(default_factory=dict)
 
 
 class ActivitySpec(FrozenModel):
