@@ -248,12 +248,13 @@ def model_task(
     estimate = getattr(simulation, "estimate_effect", None) if refits > 0 else None
     interval = "bootstrap refits + simulation noise" if estimate is not None else "simulation noise only"
     rows: list[tuple[str, str, str | None, float, float, float, float]] = []
+    noise: dict[tuple[str, str], tuple[float, float]] = {}
     for s, scenario in enumerate(SCENARIOS):
         spec = Scenario.model_validate({"name": scenario, "changes": [scenario_spec(scenario, world.team)]})
         if estimate is not None:
             comp = estimate(
                 events, spec, config=config, refits=refits, replications=replications, seed=seed + s,
-                executor=executor,
+                warmup_days=WARMUP_DAYS, executor=executor, model=model, **extra,
             ).comparison
         else:
             exp = run_experiment(
@@ -268,9 +269,11 @@ def model_task(
                 continue
             c = comp.set_index("kpi").loc[name]
             rows.append((scenario, kpi, name, c["baseline"], c["difference"], c["ci_low"], c["ci_high"]))
+            noise[(scenario, kpi)] = (float(c.get("noise_low", np.nan)), float(c.get("noise_high", np.nan)))
     return {
         "world": world.name,
         "rows": rows,
+        "noise": noise,
         "verdict": level,
         "interval": interval,
         "staff_learned": staff,
@@ -295,6 +298,7 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
             rel_sd = float(np.nanstd(c - b, ddof=1) / np.nanmean(b)) if len(reps) > 1 else np.nan
             ok = model_kpi is not None and np.isfinite(base) and base != 0
             sim_rel, rel_lo, rel_hi = (diff / base, lo / base, hi / base) if ok else (np.nan, np.nan, np.nan)
+            n_lo, n_hi = by_world[w.name].get("noise", {}).get((scenario, kpi), (np.nan, np.nan))
             rows.append(
                 {
                     "world": w.name,
@@ -308,6 +312,8 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
                     "sim_rel": sim_rel,
                     "ci_low": rel_lo,
                     "ci_high": rel_hi,
+                    "noise_low": n_lo / base if ok else np.nan,
+                    "noise_high": n_hi / base if ok else np.nan,
                 }
             )
     frame = pd.DataFrame(rows)
@@ -316,6 +322,8 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
     frame["sign_right"] = np.sign(frame["sim_rel"]) == np.sign(frame["true_rel"])
     frame["rel_error"] = (frame["sim_rel"] - frame["true_rel"]).abs() / frame["true_rel"].abs()
     frame["covered"] = (frame["ci_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["ci_high"])
+    frame["covered_noise"] = (frame["noise_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["noise_high"])
+    frame["width"] = frame["ci_high"] - frame["ci_low"]
     return frame
 
 
@@ -353,6 +361,13 @@ def summary_lines(frame: pd.DataFrame, models: list[dict[str, Any]]) -> list[str
             f"\n{len(missing)} case(s) without a simulated figure (the model has no such KPI): "
             + ", ".join(sorted(set(missing["kpi"])))
         )
+    noisy = scored[scored["noise_low"].notna()]
+    if len(noisy):
+        lines.append(
+            f"\nThe simulation-noise-only interval covers the truth in {int(noisy['covered_noise'].sum())}/"
+            f"{len(noisy)} ({noisy['covered_noise'].mean():.0%}) of the same cases."
+        )
+    lines.append(f"Median width of the 95% interval (relative effect): {scored['width'].median():.1%}.")
     verdicts = pd.Series([m["verdict"] for m in models]).value_counts()
     lines.append("\nVerdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()))
     lines.append("Intervals: " + ", ".join(sorted({m["interval"] for m in models})))
