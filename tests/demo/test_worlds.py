@@ -205,7 +205,7 @@ def test_whatif_benchmark_runs_and_prints_its_summary():
             sys.executable,
             str(REPO / "benchmarks" / "whatif_worlds.py"),
             *("--worlds", "2", "--replications", "2", "--truth-replications", "1"),
-            *("--validate-replications", "0", "--jobs", "1"),
+            *("--validate-replications", "0", "--refits", "0", "--jobs", "1"),
         ],
         capture_output=True,
         text=True,
