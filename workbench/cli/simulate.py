@@ -13,7 +13,7 @@ from workbench.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
-_MAIN_KPIS = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
+_MAIN_KPIS = ("resolution_time_h", "cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
 
 
 def _progress(label: str):
@@ -78,6 +78,9 @@ def simulate(
         "--replay",
         help="Replay the log's own case arrivals (and attributes) instead of drawing new ones.",
     ),
+    allow_unusable: bool = typer.Option(
+        False, "--allow-unusable", help="Run the scenario even on a model judged not usable (figures marked)."
+    ),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -110,6 +113,13 @@ def simulate(
         )
         model = discover_model(events, config=config)
     apply_scenario(model, plan)  # fail on a bad name before any replication runs
+    verdict = None
+    if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
+        from workbench.simulation.validation import validate_model
+
+        verdict = validate_model(events, config=config, replications=3, seed=seed, n_jobs=jobs).verdict
+        if verdict is not None:
+            typer.echo(verdict.summary, err=True)
     result = run_experiment(
         model,
         plan,
@@ -121,6 +131,8 @@ def simulate(
         keep_runs=logs != "none",
         progress=_progress(f"simulating '{plan.name}'"),
         replay=historical_cases(events, model) if replay else None,
+        verdict=verdict,
+        allow_unusable=allow_unusable,
     )
     out.mkdir(parents=True, exist_ok=True)
     write_text(model_to_yaml(model), out / "model.yaml")
@@ -133,6 +145,8 @@ def simulate(
         if logs == "first" and rep != 0:
             continue
         write_table(run.events, out / "logs" / f"{arm}_rep{rep + 1:02d}.{log_format}")
+    if result.settings.get("marked"):
+        typer.echo("[model not usable] every figure below comes from a model that does not reproduce the log")
     typer.echo(_table(result.comparison))
     typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}) -> {out}")
 
@@ -226,6 +240,8 @@ def validate_sim(
         typer.echo(
             f"  {r['metric']:28} {r['mean']:10.3f}  (sd {r['std']:.3f}, min {r['min']:.3f}, max {r['max']:.3f})"
         )
+    if result.verdict is not None:
+        typer.echo(f"Verdict: {result.verdict.summary}")
     if out is not None:
         out.mkdir(parents=True, exist_ok=True)
         write_table(result.scores, out / "scores.csv")

@@ -202,7 +202,7 @@ def build_steps(
     frame["work"] = np.maximum(work, 0.0)
 
     # busy intervals of workers -> staff and contention
-    staff, note, away, typical = _staff(frame, pools, mode, cont, staff_override)
+    staff, note, away, typical = _staff(frame, pools, mode, cont, staff_override, team_mode)
     contention = np.zeros(len(frame))
     acquire = uses & ~cont & ~frame["first"].to_numpy()
     for p, clock in clocks.items():
@@ -295,10 +295,10 @@ def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
 
 
 def _staff(
-    frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override
+    frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override, team_mode: bool = True
 ) -> tuple[dict, dict, dict, dict]:
     learned = headcount(
-        frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools
+        frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools, team_mode=team_mode
     )
     staff, note, away, typical = {}, {}, {}, {}
     for p in pools:

@@ -38,6 +38,7 @@ _EVERY_TEAM_SHARE = 0.8
 _CONCURRENT_CASES = 3
 _MEMBER_OWN_SHARE = 0.10
 _MEMBER_TEAM_SHARE = 0.05
+_USUAL_WEEK_SHARE = 0.15
 
 
 @dataclass(frozen=True)
@@ -125,19 +126,28 @@ def find_workers(
 
 
 def headcount(
-    pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str]
+    pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str], *, team_mode: bool = True
 ) -> dict[str, tuple[int, str, dict[int, int], int]]:
     """Per team: the learned headcount, a one-line account of the evidence, absences, and the median week.
 
     A resource is a *member* of a team with at least 10% of its events there or at
     least 5% of the team's events; the headcount is the number of members. In every
     week the team recorded events (weeks counted from the clock origin), members with
-    no event that week were away: the result maps such weeks to the number away.
+    no event in a week the team had cases (events of any kind) were away: the result maps
+    such weeks to the number away.
     """
     has = pd.notna(resource)
-    frame = pd.DataFrame(
-        {"r": resource[has], "pool": pool[has], "week": np.floor(end[has] / (7 * 86400.0)).astype(int)}
-    )
+    week_all = np.floor(end / (7 * 86400.0)).astype(int)
+    # a team's weeks: every week a case was with it (system and user events count: a week in which
+    # its only worker was away has no worker events at all)
+    # (whole weeks only: the log's first and last weeks are cut, and a week with under 15% of the team's
+    # usual events is a closed week, not an absence)
+    inner = (week_all > week_all.min()) & (week_all < week_all.max()) if len(week_all) else week_all > 0
+    counts = pd.DataFrame({"p": pool[inner], "w": week_all[inner]}).groupby(["p", "w"]).size()
+    usual = counts.groupby(level=0).transform("median")
+    kept = counts[counts >= _USUAL_WEEK_SHARE * usual].reset_index()
+    team_weeks = kept.groupby("p")["w"].unique()
+    frame = pd.DataFrame({"r": resource[has], "pool": pool[has], "week": week_all[has]})
     own = frame.groupby("r").size()
     out: dict[str, tuple[int, str, dict[int, int], int]] = {}
     for p in pools:
@@ -146,8 +156,21 @@ def headcount(
             out[p] = (1, "no worker recorded events in this team: headcount 1 assumed", {}, 1)
             continue
         n_rp = g.groupby("r").size()
+        if not team_mode:
+            # one pool per activity (no team column): the same people work in many pools, so
+            # membership means little; the pool has as many workers as are active in a median week
+            per_week = g.groupby("week")["r"].nunique()
+            n = int(max(1, round(float(per_week.median()))))
+            out[p] = (
+                n,
+                f"staff = median number of distinct workers active per week ({n}; {int(per_week.max())} at most, "
+                f"{len(n_rp)} in all)",
+                {},
+                n,
+            )
+            continue
         member = n_rp[(n_rp >= _MEMBER_OWN_SHARE * own.reindex(n_rp.index)) | (n_rp >= _MEMBER_TEAM_SHARE * len(g))]
-        weeks = np.sort(g["week"].unique())
+        weeks = np.sort(team_weeks[p]) if p in team_weeks.index else np.sort(g["week"].unique())
         active = g[g["r"].isin(member.index)].groupby("week")["r"].nunique().reindex(weeks, fill_value=0)
         n = max(1, len(member))
         away = {int(w): int(n - a) for w, a in active.items() if a < n}
