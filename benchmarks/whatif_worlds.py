@@ -327,6 +327,18 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
     return frame
 
 
+def world_line(w: World, mod: dict[str, Any]) -> str:
+    """One world as a table row: its structure, the learned headcount and the verdict."""
+    from workbench.demo import TEAMS
+
+    true_staff = "/".join(str(w.params.staff[t]) for t in TEAMS)
+    learned = "/".join(str(mod["staff_learned"].get(t, "-")) for t in TEAMS)
+    return (
+        f"| {w.name} | {w.params.days} | {w.params.yearly_volume:,.0f} | {true_staff} | {learned} | {w.team} | "
+        f"{mod['verdict']} | {mod['seconds']:.0f} |"
+    )
+
+
 def case_line(r: Any) -> str:
     """One case as a table row."""
     head = f"| {r.world} | {r.scenario} | {r.kpi} ({r.model_kpi or 'none'}) | {r.true_base:.1f} / "
@@ -388,6 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         default=4,
         help="bootstrap refits of the model for the interval, when the simulator offers estimate_effect (0: none)",
     )
+    parser.add_argument("--skip", type=int, default=0, help="skip the first worlds (to resume an interrupted run)")
     parser.add_argument("--seed", type=int, default=1, help="root seed of the worlds")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
     args = parser.parse_args(argv)
@@ -403,9 +416,8 @@ def main(argv: list[str] | None = None) -> int:
         + " ".join(argv if argv is not None else sys.argv[1:]),
         flush=True,
     )
-    worlds = make_worlds(args.worlds, args.seed)
+    worlds = make_worlds(args.worlds, args.seed)[args.skip :]
     executor = make_executor(kind="auto", workers=args.jobs or os.cpu_count() or 1)
-    from workbench.demo import TEAMS
 
     # worlds in batches, so each world's cases are printed as soon as they are known
     batch = max(1, args.jobs or os.cpu_count() or 1)
@@ -430,24 +442,23 @@ def main(argv: list[str] | None = None) -> int:
         frames.append(frame)
         for r in frame.itertuples():
             print(case_line(r), flush=True)
+        for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
+            print(f"<!-- {world_line(w, mod)} -->", flush=True)
         done = pd.concat(frames, ignore_index=True)
         m = done[done["material"] & done["sim_rel"].notna()]
         print(
             f"<!-- after {len(models)} world(s), {time.perf_counter() - t0:.0f} s: sign {int(m['sign_right'].sum())}/"
             f"{len(m)}, median relative error {m['rel_error'].median():.0%}, coverage "
-            f"{done['covered'][done['sim_rel'].notna()].mean():.0%} -->",
+            f"{done['covered'][done['sim_rel'].notna()].mean():.0%}, noise-only coverage "
+            f"{done['covered_noise'][done['noise_low'].notna()].mean():.0%}, median interval width "
+            f"{done['width'].median():.0%} -->",
             flush=True,
         )
     frame = pd.concat(frames, ignore_index=True)
     print("\n| world | days | tickets/year | staff (true) | staff (learned) | busiest partner | verdict | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     for w, mod in zip(worlds, models, strict=True):
-        true_staff = "/".join(str(w.params.staff[t]) for t in TEAMS)
-        learned = "/".join(str(mod["staff_learned"].get(t, "-")) for t in TEAMS)
-        print(
-            f"| {w.name} | {w.params.days} | {w.params.yearly_volume:,.0f} | {true_staff} | {learned} | {w.team} | "
-            f"{mod['verdict']} | {mod['seconds']:.0f} |"
-        )
+        print(world_line(w, mod))
     print("\n## Summary\n")
     print("\n".join(summary_lines(frame, models)))
     print(
