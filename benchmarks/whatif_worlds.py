@@ -386,6 +386,42 @@ def summary_lines(frame: pd.DataFrame, models: list[dict[str, Any]]) -> list[str
     return lines
 
 
+def _pct(text: str) -> float:
+    return float(text.strip().rstrip("%").replace("+", "")) / 100.0
+
+
+def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Cases and world verdicts back from this script's printed output (for :func:`summarise`)."""
+    cases, models = [], []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().removeprefix("<!--").removesuffix("-->").strip().strip("|").split("|")]
+        if len(cells) == 9 and cells[1] in SCENARIOS:
+            kpi = cells[2].split(" ")[0]
+            row: dict[str, Any] = {"world": cells[0], "scenario": cells[1], "kpi": kpi.split(":")[0]}
+            row["true_rel"] = _pct(cells[4].split("±")[0])
+            if cells[5] == "n/a":
+                row.update(sim_rel=np.nan, ci_low=np.nan, ci_high=np.nan)
+            else:
+                sim, ci = cells[5].split("[")
+                lo, hi = ci.rstrip("]").split(",")
+                row.update(sim_rel=_pct(sim), ci_low=_pct(lo), ci_high=_pct(hi))
+            row["noise_low"] = row["noise_high"] = np.nan
+            cases.append(row)
+        elif len(cells) == 8 and cells[0].startswith("w") and cells[1].isdigit():
+            models.append({"world": cells[0], "verdict": cells[6], "interval": "as printed"})
+    frame = pd.DataFrame(cases).drop_duplicates(["world", "scenario", "kpi"], keep="last")
+    frame["material"] = frame["true_rel"].abs() > MATERIAL
+    frame["sign_right"] = np.sign(frame["sim_rel"]) == np.sign(frame["true_rel"])
+    frame["rel_error"] = (frame["sim_rel"] - frame["true_rel"]).abs() / frame["true_rel"].abs()
+    frame["covered"] = (frame["ci_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["ci_high"])
+    frame["covered_noise"] = False
+    frame["width"] = frame["ci_high"] - frame["ci_low"]
+    seen = {m["world"]: m for m in models}
+    for world in frame["world"].unique():
+        seen.setdefault(world, {"world": world, "verdict": "not recorded", "interval": "as printed"})
+    return frame, list(seen.values())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worlds", type=int, default=20, help="number of worlds (default 20)")
@@ -403,7 +439,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", type=int, default=0, help="skip the first worlds (to resume an interrupted run)")
     parser.add_argument("--seed", type=int, default=1, help="root seed of the worlds")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--summarise",
+        nargs="+",
+        metavar="OUTPUT",
+        help="only summarise the cases printed by earlier runs (e.g. an interrupted run and its resumption)",
+    )
     args = parser.parse_args(argv)
+    if args.summarise:
+        parsed, verdicts = parse_output("\n".join(Path(f).read_text(encoding="utf-8") for f in args.summarise))
+        print(f"## Summary of {parsed['world'].nunique()} world(s) from {', '.join(args.summarise)}\n")
+        print("(from the printed figures, rounded to 0.1%: a case at the very edge of its interval may flip)\n")
+        print("\n".join(summary_lines(parsed, verdicts)))
+        return 0
     if args.worlds < 1 or args.replications < 2 or args.truth_replications < 1:
         parser.error("need --worlds >= 1, --replications >= 2 and --truth-replications >= 1")
     from workbench.compute import make_executor
