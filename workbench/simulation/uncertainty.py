@@ -12,7 +12,9 @@ its own) and runs the same experiment on every refit:
   the point estimate plus or minus ``t(0.975, refits - 1)`` times the refits' standard
   deviation, widened to at least the paired interval of the whole-log experiment.
 
-Refits keep the whole-log model's headcount and non-staff resources (a copy of a case
+With ``calibrate`` (default) every model's capacity is first calibrated to the log's
+waiting (:mod:`workbench.simulation.calibration`). Refits keep the whole-log model's
+headcount and non-staff resources (a copy of a case
 would look like a worker handling two cases at once). Every refit runs as one task
 through the executor seam (:mod:`workbench.compute`) with its own seed, so the result
 does not depend on where it ran.
@@ -29,6 +31,7 @@ from workbench.compute import Executor, make_executor
 from workbench.config import LogConfig
 from workbench.errors import ScenarioError
 from workbench.schema import CASE_ID
+from workbench.simulation.calibration import calibrate_capacity
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.experiment import run_experiment
 from workbench.simulation.model import SimulationModel
@@ -91,9 +94,13 @@ def _refit(
     start: str,
     days: float,
     discover_kwargs: dict,
+    calibrate: bool = False,
 ) -> pd.DataFrame:
     sample_seed, run_seed = seed.spawn(2)
-    model = discover_model(resample_cases(events, sample_seed), config=config, **discover_kwargs)
+    sample = resample_cases(events, sample_seed)
+    model = discover_model(sample, config=config, **discover_kwargs)
+    if calibrate:
+        model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
     exp = run_experiment(
         model,
         scenario,
@@ -120,6 +127,7 @@ def estimate_effect(
     verdict: Verdict | None = None,
     allow_unusable: bool = False,
     model: SimulationModel | None = None,
+    calibrate: bool = True,
     **discover_kwargs,
 ) -> EffectEstimate:
     """The effect of ``scenario`` with a 95% interval for simulation noise and model uncertainty.
@@ -146,12 +154,17 @@ def estimate_effect(
         As in :func:`run_experiment`: a "not usable" model refuses the scenario unless overridden.
     model : SimulationModel, optional
         The model already learned from ``events`` (else it is learned here).
+    calibrate : bool
+        Calibrate every model's capacity to the log's waiting
+        (:func:`~workbench.simulation.calibration.calibrate_capacity`) before the experiment.
     discover_kwargs
         Passed to :func:`discover_model`.
     """
     if refits < 2:
         raise ScenarioError(f"refits must be at least 2 for an interval, got {refits}")
     full = model if model is not None else discover_model(events, config=config, **discover_kwargs)
+    if calibrate:
+        full = calibrate_capacity(full, events, seed=seed)
     point_seed, *refit_seeds = np.random.SeedSequence(seed).spawn(refits + 1)
     base = run_experiment(
         full,
@@ -171,7 +184,7 @@ def estimate_effect(
         "detect_non_staff": False,
     }
     args = [
-        (events, config, scenario, refit_seeds[b], replications, warmup_days, start, days, fixed)
+        (events, config, scenario, refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate)
         for b in range(refits)
     ]
     executor = executor or make_executor(kind="in-process")
@@ -182,7 +195,12 @@ def estimate_effect(
         comparison=comparison,
         refits=per_refit[["refit", "kpi", "baseline", "difference"]],
         model=full,
-        settings={**base.settings, "refits": refits, "interval": "bootstrap refits + simulation noise"},
+        settings={
+            **base.settings,
+            "refits": refits,
+            "calibrated": calibrate,
+            "interval": "bootstrap refits + simulation noise",
+        },
     )
 
 
