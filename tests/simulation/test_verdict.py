@@ -59,3 +59,16 @@ def test_a_log_the_model_cannot_reproduce_is_not_usable(demo_events, demo_config
     with pytest.raises(ScenarioError, match="scenario refused"):
         run_experiment(result.model, scenario, replications=2, verdict=result.verdict)
     assert result.settings["verdict"]["level"] == "not usable"
+
+
+def test_a_staffing_scenario_on_a_team_whose_waiting_is_not_reproduced_says_so(toy_model):
+    from workbench.simulation.verdict import scenario_notes
+
+    v = Verdict(
+        "usable with care",
+        (Check("waiting", 0.3, "good", "x", per_team={"back": math.log(3.0), "front": 0.0}),),
+    )
+    more_back = Scenario(name="b", changes=({"type": "staff", "team": "back", "add": 1},))
+    more_front = Scenario(name="f", changes=({"type": "staff", "team": "front", "add": 1},))
+    assert any("does not reproduce its waiting" in n for n in scenario_notes(toy_model, more_back, v))
+    assert scenario_notes(toy_model, more_front, v) == ()

@@ -79,7 +79,8 @@ def waiting_check(real: pd.DataFrame, simulated: pd.DataFrame, replications: int
     if rw.empty:
         return Check("waiting", math.nan, None, f"no team with {_MIN_VISITS} pick-ups in the test period")
     sw = simulated.groupby("team")["wait_h"].mean().reindex(rw.index)
-    err = np.log((sw.fillna(0.0) + _TOLERANCE_H) / (rw["mean"] + _TOLERANCE_H)).abs()
+    signed = np.log((sw.fillna(0.0) + _TOLERANCE_H) / (rw["mean"] + _TOLERANCE_H))
+    err = signed.abs()
     fig = float(np.average(err, weights=rw["size"]))
     worst = err.idxmax()
     return Check(
@@ -89,6 +90,7 @@ def waiting_check(real: pd.DataFrame, simulated: pd.DataFrame, replications: int
         f"off by a factor {math.exp(fig):.2f} per team on average (worst: {worst}, "
         f"{sw.get(worst, math.nan):.1f} h simulated vs "
         f"{rw.loc[worst, 'mean']:.1f} h real)",
+        per_team={str(t): round(float(v), 4) for t, v in signed.items()},
     )
 
 

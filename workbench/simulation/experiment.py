@@ -244,7 +244,7 @@ def run_experiment(
             "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
             "verdict": verdict.level if verdict is not None else None,
             "marked": marked,
-            "notes": list(scenario_notes(model, scenario)),
+            "notes": list(scenario_notes(model, scenario, verdict)),
         },
     )
 

@@ -22,7 +22,7 @@ figure is marked (:data:`UNUSABLE_MARK`).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from workbench.errors import ScenarioError
@@ -51,6 +51,8 @@ class Check:
     figure: float
     level: Level | None
     detail: str
+    #: per team, where the check is per team (log of simulated over real)
+    per_team: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ class Verdict:
         return {
             "level": self.level,
             "checks": [
-                {"name": c.name, "figure": c.figure, "level": c.level, "detail": c.detail} for c in self.checks
+                {"name": c.name, "figure": c.figure, "level": c.level, "detail": c.detail, "per_team": c.per_team}
+                for c in self.checks
             ],
         }
 
@@ -115,11 +118,15 @@ def check_usable(verdict: Verdict | None, *, allow_unusable: bool) -> bool:
     return True
 
 
-def scenario_notes(model, scenario) -> tuple[str, ...]:
-    """What a staffing or volume scenario cannot show on this model (no learned capacity)."""
+def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str, ...]:
+    """What a staffing or volume scenario cannot show on this model (no learned capacity, waiting not reproduced)."""
     if scenario is None:
         return ()
     notes = []
+    waiting = next((c for c in verdict.checks if c.name == "waiting"), None) if verdict is not None else None
+    off = {
+        t: r for t, r in (waiting.per_team if waiting else {}).items() if abs(r) > THRESHOLDS["waiting"][1]
+    }
     for change in scenario.changes:
         kind = getattr(change, "type", None)
         if kind == "staff":
@@ -128,6 +135,11 @@ def scenario_notes(model, scenario) -> tuple[str, ...]:
                 notes.append(
                     f"team '{change.team}' has no learned capacity (no worker recorded its events): "
                     "the staffing effect rests on an assumed headcount"
+                )
+            if change.team in off:
+                notes.append(
+                    f"team '{change.team}': the model does not reproduce its waiting (off by a factor "
+                    f"{math.exp(abs(off[change.team])):.1f}): treat its staffing effect with care"
                 )
         if kind == "volume" and not any(a.uses_staff for a in model.activities.values()):
             notes.append(
