@@ -162,11 +162,24 @@ class CalendarConfig(FrozenModel):
     start_hour: float = Field(default=8.0, ge=0, le=24)
     end_hour: float = Field(default=16.0, ge=0, le=24)
     holidays: tuple[dt.date, ...] = ()  # ISO dates, e.g. 2023-12-24
+    #: public holidays of a country (ISO code, e.g. DK), from the ``holidays`` package
+    public_holidays: str | None = None
+    #: per-weekday working window overriding start_hour/end_hour, e.g. {fri: [8, 15.5]}
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[float, float]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _check_hours(self) -> CalendarConfig:
         if self.end_hour <= self.start_hour:
             raise ValueError(f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})")
+        for day, (start, end) in self.hours.items():
+            if not 0 <= start < end <= 24:
+                raise ValueError(f"hours.{day}: [{start}, {end}] must satisfy 0 <= start < end <= 24")
+        if self.public_holidays is not None:
+            from workbench.calendar import public_holidays
+
+            public_holidays(self.public_holidays, (2024,))  # an unknown country code fails here
         if any(d not in range(7) for d in self.workdays):
             raise ValueError(f"workdays must be numbers 0 (Monday) to 6 (Sunday), got {list(self.workdays)}")
         return self

@@ -148,7 +148,11 @@ def discover_model(
     holidays = tuple(sorted(set(default_cal.holidays) | set(closed)))
     default_cal = default_cal.model_copy(update={"holidays": holidays})
     infer = (
-        (lambda frame, pool, origin: _infer_calendar(frame, pool, origin, tz, holidays))
+        (
+            lambda frame, pool, origin: _infer_calendar(
+                frame, pool, origin, tz, holidays, default_cal.public_holidays
+            )
+        )
         if infer_calendars
         else (lambda frame, pool, origin: None)
     )
@@ -459,7 +463,9 @@ def _closed_days(events: pd.DataFrame, calendar: CalendarSpec, min_per_day: floa
     return tuple(str(d) for d in series.index[closed.to_numpy()])
 
 
-def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> CalendarSpec | None:
+def _infer_calendar(
+    frame, pool, origin, tz: str, holidays: tuple[str, ...], country: str | None = None
+) -> CalendarSpec | None:
     """Weekly working hours of a team: the local hours in which its workers record events."""
     m = frame["has_res"].to_numpy()
     if pool is not None:
@@ -496,4 +502,4 @@ def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> 
             hours[day] = tuple(spans)
     if not hours:
         return None
-    return CalendarSpec(timezone=tz, hours=hours, holidays=holidays)
+    return CalendarSpec(timezone=tz, hours=hours, holidays=holidays, public_holidays=country)
