@@ -38,7 +38,7 @@ def scale_team_work(model: SimulationModel, factors: dict[str, float]) -> Simula
         changes += [{"type": "duration", "activity": a, "team": name, "of": "work", "scale": f} for a in acts]
     if not changes:
         return model
-    return apply_scenario(model, Scenario(name="calibration", changes=tuple(changes)))
+    return apply_scenario(model, Scenario.model_validate({"name": "calibration", "changes": changes}))
 
 
 def _replayed_waits(model: SimulationModel, replay: pd.DataFrame, seed: int, use_starts: bool) -> pd.Series:
