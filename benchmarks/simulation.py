@@ -45,12 +45,19 @@ PUBLISHED = (
 )
 
 
+#: folder of the real logs when not where the configs say (``--data``)
+DATA: list[Path] = []
+
+
 def _events(name: str) -> tuple[pd.DataFrame, object]:
     from workbench.config import load_log_config
     from workbench.io import load_log
 
     path, pattern = FIDELITY_LOGS[name]
     config = load_log_config(REPO / path)
+    if DATA and config.source.path is not None:
+        source = config.source.model_copy(update={"path": DATA[0] / config.source.path.name})
+        config = config.model_copy(update={"source": source})
     events = load_log(config).events
     if pattern:
         events = events[events["activity"].astype(str).str.match(pattern)]
@@ -228,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         "--sections", default="fidelity,speed,whatif", help="comma-separated: fidelity,speed,whatif"
     )
     parser.add_argument("--logs", default="bpic2012,bpic2013,demo", help="fidelity logs (comma-separated)")
+    parser.add_argument("--data", type=Path, default=None, help="folder of the real logs (default: as the configs say)")
     parser.add_argument("--replications", type=int, default=10, help="validation replications")
     parser.add_argument(
         "--worlds", type=int, default=5, help="what-if: number of demo worlds (seeds 42, 43, ...)"
@@ -249,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sections = set(args.sections.split(","))
     logs = args.logs.split(",")
+    if args.data is not None:
+        DATA.append(args.data)
     if args.quick:
         logs, args.replications, args.worlds, args.whatif_replications, args.speed_repeats = (
             ["demo"],

@@ -120,3 +120,38 @@ def test_vectorised_on_many_rows(cph: WorkingCalendar) -> None:
     assert (got >= 0).all() and (got <= elapsed + 1e-9).all()
     # roughly 40 of 168 hours are working hours over long spans
     assert 0.2 < got.sum() / elapsed.sum() < 0.28
+
+
+def test_per_weekday_hours_friday_ends_at_half_past_three():
+    cal = WorkingCalendar.from_config(CalendarConfig(timezone=CPH, hours={"fri": (8, 15.5)}))
+    # Friday 8:00 to 17:00 local: 7.5 working hours; Thursday the same span: 8
+    got = cal.working_hours_between(local("2023-03-02 08:00", "2023-03-03 08:00"), local("2023-03-02 17:00", "2023-03-03 17:00"))
+    assert got.tolist() == [8.0, 7.5]
+    assert cal.is_working_time(local("2023-03-03 15:45")).tolist() == [False]
+
+
+def test_danish_public_holidays_come_from_the_holidays_package():
+    from workbench.calendar import public_holidays
+
+    assert dt.date(2023, 4, 7) in public_holidays("DK", [2023])  # Good Friday
+    cal = WorkingCalendar.from_config(CalendarConfig(timezone=CPH, public_holidays="DK"))
+    # Wednesday before Easter to the Tuesday after: Maundy Thursday, Good Friday and Easter Monday are closed
+    got = cal.working_hours_between(local("2023-04-05 08:00"), local("2023-04-11 16:00"))
+    assert got.tolist() == [16.0]
+
+
+def test_an_unknown_holiday_country_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match="country 'XX' is not known to the holidays package; use an ISO code"):
+        CalendarConfig(public_holidays="XX")
+
+
+def test_the_simulation_clock_uses_the_same_calendar():
+    from workbench.simulation._clock import WorkClock
+    from workbench.simulation.model import CalendarSpec
+
+    spec = CalendarSpec.from_config(CalendarConfig(timezone=CPH, public_holidays="DK", hours={"fri": (8, 15.5)}))
+    clock = WorkClock(spec, dt.datetime(2023, 4, 3, tzinfo=dt.UTC))
+    day = 86400.0
+    # Wed 5 April 6:00 UTC (8:00 local) to Fri 14 April 14:00 UTC (16:00 local)
+    hours = clock.working_between(2 * day + 6 * 3600, 11 * day + 14 * 3600) / 3600
+    assert hours == pytest.approx(8 + 8 + 8 + 8 + 7.5)  # Wed 5, Tue 11 to Thu 13, short Friday 14

@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -39,7 +40,29 @@ from workbench.errors import ConfigError
 if TYPE_CHECKING:
     from workbench.config import CalendarConfig
 
-__all__ = ["WorkingCalendar"]
+__all__ = ["WorkingCalendar", "public_holidays"]
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def public_holidays(country: str, years: Iterable[int]) -> frozenset[dt.date]:
+    """The public holidays of ``country`` (ISO code such as ``"DK"``) in ``years``, from ``holidays``.
+
+    Raises
+    ------
+    ConfigError
+        When the package does not know the country.
+    """
+    import holidays
+
+    try:
+        days = holidays.country_holidays(country, years=list(years))
+    except NotImplementedError:
+        raise ConfigError(
+            f"calendar public_holidays: country {country!r} is not known to the holidays package; "
+            "use an ISO code such as 'DK'"
+        ) from None
+    return frozenset(days.keys())
 
 _NS_PER_HOUR = 3_600_000_000_000
 _DAY = np.timedelta64(1, "D")
@@ -59,6 +82,11 @@ class WorkingCalendar:
         The daily working window in local wall-clock hours (``8.0`` to ``16.0``; ``16.5`` is 16:30).
     holidays : tuple of datetime.date
         Local dates without working time.
+    country : str, optional
+        Public holidays of this country (``"DK"``) are also without working time.
+    day_hours : tuple
+        Per weekday (Monday first) a ``(start, end)`` window overriding ``start_hour`` and
+        ``end_hour``, or ``None``; empty: the same window every working day.
     """
 
     timezone: str = "UTC"
@@ -66,6 +94,8 @@ class WorkingCalendar:
     start_hour: float = 8.0
     end_hour: float = 16.0
     holidays: tuple[dt.date, ...] = ()
+    country: str | None = None
+    day_hours: tuple[tuple[float, float] | None, ...] = ()
 
     def __post_init__(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -95,10 +125,17 @@ class WorkingCalendar:
             raise ConfigError(f"calendar holidays must be ISO dates such as '2023-12-24': {exc}") from None
         return cls(
             timezone=config.timezone,
-            workdays=tuple(sorted(set(config.workdays))),
+            workdays=tuple(sorted(set(config.workdays) | {_WEEKDAYS.index(d) for d in config.hours})),
             start_hour=float(config.start_hour),
             end_hour=float(config.end_hour),
             holidays=holidays,
+            country=config.public_holidays,
+            day_hours=tuple(
+                (float(config.hours[d][0]), float(config.hours[d][1])) if d in config.hours else None
+                for d in _WEEKDAYS
+            )
+            if config.hours
+            else (),
         )
 
     @property
@@ -145,7 +182,7 @@ class WorkingCalendar:
         out = np.full(len(s), _NAT, dtype="int64")
         if valid.any():
             sv, hv = s_ns[valid], h.to_numpy()[valid]
-            weekly = self.hours_per_day * len(self.workdays)
+            weekly = max(self.hours_per_day, 1.0) * len(self.workdays) / 2
             extra_days = int(np.ceil(hv.max() / weekly * 7 * 1.5)) + 14 + 7 * len(self.holidays)
             table = self._table(sv, extra_days=extra_days)
             target = table.cumulative(sv, self._local_days(sv)) + np.round(hv * _NS_PER_HOUR).astype("int64")
@@ -211,10 +248,19 @@ class _DayTable:
         days = np.arange(first, last + _DAY, _DAY)
         weekday = (days.astype("int64") + 3) % 7  # 1970-01-01 was a Thursday
         working = np.isin(weekday, np.array(cal.workdays))
-        if cal.holidays:
-            working &= ~np.isin(days, np.array(cal.holidays, dtype="datetime64[D]"))
-        start = _localise(days, cal.start_hour, cal.timezone)
-        end = _localise(days, cal.end_hour, cal.timezone)
+        closed = list(cal.holidays)
+        if cal.country:
+            years = range(int(str(days[0])[:4]), int(str(days[-1])[:4]) + 1)
+            closed += sorted(public_holidays(cal.country, years))
+        if closed:
+            working &= ~np.isin(days, np.array(closed, dtype="datetime64[D]"))
+        start_h = np.full(len(days), cal.start_hour)
+        end_h = np.full(len(days), cal.end_hour)
+        for d, span in enumerate(cal.day_hours):
+            if span is not None:
+                start_h[weekday == d], end_h[weekday == d] = span
+        start = _localise_hours(days, start_h, cal.timezone)
+        end = _localise_hours(days, end_h, cal.timezone)
         length = np.where(working, np.maximum(end - start, 0), 0).astype("int64")
         cum = np.concatenate([[0], np.cumsum(length)[:-1]]).astype("int64")
         return cls(first=first, win_start=start, win_len=length, cum_before=cum)
@@ -246,8 +292,9 @@ class _DayTable:
         return self.win_start[idx] + (target - self.cum_before[idx])
 
 
-def _localise(days: np.ndarray, hour: float, tz: str) -> np.ndarray:
-    naive = days.astype("datetime64[ns]") + np.timedelta64(int(round(hour * _NS_PER_HOUR)), "ns")
+def _localise_hours(days: np.ndarray, hours: np.ndarray, tz: str) -> np.ndarray:
+    """Like :func:`_localise` with an hour per day."""
+    naive = days.astype("datetime64[ns]") + np.round(hours * _NS_PER_HOUR).astype("int64").astype("timedelta64[ns]")
     idx = pd.DatetimeIndex(naive).tz_localize(
         tz, ambiguous=np.zeros(len(naive), dtype=bool), nonexistent="shift_forward"
     )

@@ -422,7 +422,6 @@ def test_package_docstring_examples_run():
 
 def test_every_parameter_is_documented():
     import dataclasses
-
     import re
 
     headers = re.findall(r"^    ([\w, ]+) : ", DemoParams.__doc__ or "", flags=re.MULTILINE)

@@ -79,6 +79,9 @@ def simulate(
     ),
     force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
                                "write (inputs are never overwritten)."),
+    allow_unusable: bool = typer.Option(
+        False, "--allow-unusable", help="Run the scenario even on a model judged not usable (figures marked)."
+    ),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -90,7 +93,12 @@ def simulate(
     from workbench.config import load_log_config
     from workbench.io.outputs import OutputFolder
     from workbench.simulation import load_model, load_scenario, model_to_yaml
-    from workbench.usecases import compare_scenarios, learn_simulation_model, replay_cases
+    from workbench.usecases import (
+        compare_scenarios,
+        learn_simulation_model,
+        replay_cases,
+        validate_simulation,
+    )
     from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
@@ -119,17 +127,30 @@ def simulate(
             err=True,
         )
         model = learn_simulation_model(events, config)
+    verdict = None
+    if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
+        assert events is not None
+        verdict = validate_simulation(
+            events, config, replications=3, seed=seed, executor=make_executor(workers=jobs)
+        ).verdict
+        if verdict is not None:
+            typer.echo(verdict.summary, err=True)
     show = _progress(f"simulating '{plan.name}'")
     comparison = compare_scenarios(
         model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days, warmup_days=warmup_days,
         keep_runs=logs != "none", replay=replay_cases(events, model) if replay and events is not None else None,
         executor=make_executor(workers=jobs), progress=lambda _name, done, total: show(done, total),
+        verdict=verdict, allow_unusable=allow_unusable,
     )
     folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
     result = comparison.outcomes[0].result
     for warning in result.warnings:
         typer.echo(f"warning: {warning}", err=True)
     write_scenario_result(result, folder, title=plan.name, plot=True, logs=logs, log_format=log_format)  # type: ignore[arg-type]
+    if result.settings.get("marked"):
+        typer.echo("[model not usable] every figure below comes from a model that does not reproduce the log")
+    for note in result.settings.get("notes", []):
+        typer.echo(f"note: {note}", err=True)
     typer.echo(_table(result.comparison))
     typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}) -> {out}")
 
@@ -196,6 +217,8 @@ def validate_sim(
         typer.echo(
             f"  {r['metric']:28} {r['mean']:10.3f}  (sd {r['std']:.3f}, min {r['min']:.3f}, max {r['max']:.3f})"
         )
+    if result.verdict is not None:
+        typer.echo(f"Verdict: {result.verdict.summary}")
     if folder is not None:
         write_validation(result, folder)
         typer.echo(f"Scores, model and a simulated test log -> {out}")

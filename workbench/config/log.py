@@ -168,11 +168,24 @@ class CalendarConfig(FrozenModel):
     start_hour: float = Field(default=8.0, ge=0, le=24)
     end_hour: float = Field(default=16.0, ge=0, le=24)
     holidays: tuple[dt.date, ...] = ()  # ISO dates, e.g. 2023-12-24
+    #: public holidays of a country (ISO code, e.g. DK), from the ``holidays`` package
+    public_holidays: str | None = None
+    #: per-weekday working window overriding start_hour/end_hour, e.g. {fri: [8, 15.5]}
+    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[float, float]] = Field(
+        default_factory=dict
+    )
 
     @model_validator(mode="after")
     def _check_hours(self) -> CalendarConfig:
         if self.end_hour <= self.start_hour:
             raise ValueError(f"end_hour ({self.end_hour}) must be after start_hour ({self.start_hour})")
+        for day, (start, end) in self.hours.items():
+            if not 0 <= start < end <= 24:
+                raise ValueError(f"hours.{day}: [{start}, {end}] must satisfy 0 <= start < end <= 24")
+        if self.public_holidays is not None:
+            from workbench.calendar import public_holidays
+
+            public_holidays(self.public_holidays, (2024,))  # an unknown country code fails here
         if any(d not in range(7) for d in self.workdays):
             raise ValueError(f"workdays must be numbers 0 (Monday) to 6 (Sunday), got {list(self.workdays)}")
         return self
@@ -266,6 +279,10 @@ class LogConfig(FrozenModel):
     person_columns: tuple[str, ...] = ()
     #: attributes describing staff; never used as group attributes unless allowed
     staff_attributes: tuple[str, ...] = ()
+    #: resources that are not people doing a team's work (systems, users, dispatchers), for simulation
+    non_staff: tuple[str, ...] = ()
+    #: known headcount per team (team -> people), overriding the one learned from the log
+    staff: dict[str, int] = Field(default_factory=dict)
     #: rename activities (source label -> label used everywhere)
     activity_map: dict[str, str] = Field(default_factory=dict)
     statuses: StatusMeanings = StatusMeanings()
@@ -322,6 +339,9 @@ class LogConfig(FrozenModel):
         for attr in self.case_attribute_take:
             if attr not in known:
                 raise ValueError(f"case_attribute_take names '{attr}', which is not a case attribute")
+        for team, count in self.staff.items():
+            if count < 1:
+                raise ValueError(f"staff of team '{team}' must be at least 1, got {count}")
         attrs = set(self.case_attributes) | set(self.event_attributes)
         for attr in self.person_columns:
             if attr not in attrs:

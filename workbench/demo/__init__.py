@@ -60,10 +60,18 @@ levels (its recorded priority is unchanged) and multiplies its misrouting rate b
 ``1 + disadvantage_strength``: its tickets wait longer and bounce more, for the
 fairness audit to find.
 
+*Unkind observation* (off in the default desk; see :mod:`workbench.demo._observe`):
+staff on leave (``leave_weeks``), short Fridays (``friday_end_hour``), pseudo-resources
+``system`` and ``user`` (``pseudo_resources``), a dispatcher logging "Tildelt <team>"
+under the destination team (``dispatcher``), start events for only part of the work
+(``start_event_share``) and, in the export (:func:`export_events`), mixed
+``+01:00``/``+02:00`` offsets. :func:`hardened_world` draws whole other desks (team
+structures, sizes, loads) with all of them on, for judging the simulator on worlds it
+was not designed around.
+
 *Simplifications.* Agents of a team are interchangeable (the agent who had a ticket
-takes it again when free), staff numbers are constant all year (no holidays per
-person), users always answer eventually, and there is no "blocked by a supplier"
-status.
+takes it again when free), users always answer eventually, and there is no "blocked
+by a supplier" status.
 
 Examples
 --------
@@ -82,6 +90,7 @@ from __future__ import annotations
 
 from workbench.demo._calendar import WorkCalendar, danish_holidays
 from workbench.demo._log import EVENT_COLUMNS, DemoLog, generate_demo_log
+from workbench.demo._observe import export_events
 from workbench.demo._params import (
     CATEGORIES,
     CHANNELS,
@@ -93,6 +102,7 @@ from workbench.demo._params import (
     TEAMS,
     DemoParams,
 )
+from workbench.demo._worlds import hardened_world
 
 __all__ = [
     "DemoParams",
@@ -109,4 +119,6 @@ __all__ = [
     "CHANNELS",
     "danish_holidays",
     "WorkCalendar",
+    "export_events",
+    "hardened_world",
 ]

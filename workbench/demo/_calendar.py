@@ -4,43 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from zoneinfo import ZoneInfo
 
+import holidays as holiday_tables
 import numpy as np
-from dateutil.easter import easter
 
 __all__ = ["danish_holidays", "WorkCalendar"]
 
 
 def danish_holidays(years: Iterable[int]) -> frozenset[dt.date]:
-    """Danish public holidays, plus Christmas Eve and New Year's Eve, in ``years``.
+    """Danish public holidays, plus Grundlovsdag, Christmas Eve and New Year's Eve, in ``years``.
 
-    Store Bededag (the fourth Friday after Easter) is included up to 2023; it was
-    abolished from 2024. Grundlovsdag (5 June) is included: municipal offices close.
+    The public holidays come from the ``holidays`` package (Store Bededag up to 2023;
+    it was abolished from 2024). Grundlovsdag (5 June), 24 and 31 December are added:
+    municipal offices close on them.
     """
     days: set[dt.date] = set()
     for year in years:
-        e = easter(year)
-        days.update(
-            {
-                dt.date(year, 1, 1),
-                e - dt.timedelta(days=3),  # Skærtorsdag
-                e - dt.timedelta(days=2),  # Langfredag
-                e,
-                e + dt.timedelta(days=1),  # 2. påskedag
-                e + dt.timedelta(days=39),  # Kristi himmelfartsdag
-                e + dt.timedelta(days=49),  # Pinsedag
-                e + dt.timedelta(days=50),  # 2. pinsedag
-                dt.date(year, 6, 5),  # Grundlovsdag
-                dt.date(year, 12, 24),
-                dt.date(year, 12, 25),
-                dt.date(year, 12, 26),
-                dt.date(year, 12, 31),
-            }
-        )
-        if year <= 2023:
-            days.add(e + dt.timedelta(days=26))  # Store Bededag
+        days.update(holiday_tables.country_holidays("DK", years=year))
+        days.update({dt.date(year, 6, 5), dt.date(year, 12, 24), dt.date(year, 12, 31)})
     return frozenset(days)
 
 
@@ -49,6 +32,8 @@ class WorkCalendar:
 
     The clock is in hours since ``origin`` (an aware datetime); the intervals come
     from local working hours, so daylight-saving changes are handled exactly.
+    ``end_hours`` gives other closing hours on some weekdays (``{4: 15.5}``: Fridays
+    end at 15:30); ``closed`` marks further closed days.
     """
 
     def __init__(
@@ -62,26 +47,29 @@ class WorkCalendar:
         end_hour: float,
         workdays: tuple[int, ...],
         holidays: frozenset[dt.date],
+        end_hours: dict[int, float] | None = None,
+        closed: Callable[[dt.date], bool] | None = None,
     ) -> None:
         zone = ZoneInfo(timezone)
-        origin_utc = origin.astimezone(dt.timezone.utc)  # aware datetimes with one tzinfo subtract naively
+        origin_utc = origin.astimezone(dt.UTC)  # aware datetimes with one tzinfo subtract naively
         opens: list[float] = []
         closes: list[float] = []
         for k in range(n_days):
             day = first_day + dt.timedelta(days=k)
-            if day.weekday() not in workdays or day in holidays:
+            if day.weekday() not in workdays or day in holidays or (closed is not None and closed(day)):
                 continue
             midnight = dt.datetime.combine(day, dt.time(0), tzinfo=zone)
-            for hour, out in ((start_hour, opens), (end_hour, closes)):
+            day_end = (end_hours or {}).get(day.weekday(), end_hour)
+            for hour, out in ((start_hour, opens), (day_end, closes)):
                 local = midnight + dt.timedelta(hours=hour)  # wall-clock arithmetic
                 local = local.replace(tzinfo=None).replace(tzinfo=zone)
-                out.append((local.astimezone(dt.timezone.utc) - origin_utc).total_seconds() / 3600.0)
+                out.append((local.astimezone(dt.UTC) - origin_utc).total_seconds() / 3600.0)
         self.opens = opens
         self.closes = closes
         self.cum_start: list[float] = []  # working hours before each interval
         self.cum_end: list[float] = []
         total = 0.0
-        for o, c in zip(opens, closes):
+        for o, c in zip(opens, closes, strict=True):
             self.cum_start.append(total)
             total += c - o
             self.cum_end.append(total)

@@ -18,7 +18,15 @@ import numpy as np
 import pandas as pd
 
 from workbench.demo._calendar import WorkCalendar
-from workbench.demo._params import CATEGORIES, CHANNELS, DEPARTMENTS, PARTNER_TEAMS, PRIORITIES, TEAMS, DemoParams
+from workbench.demo._params import (
+    CATEGORIES,
+    CHANNELS,
+    DEPARTMENTS,
+    PARTNER_TEAMS,
+    PRIORITIES,
+    TEAMS,
+    DemoParams,
+)
 
 __all__ = ["STREAMS", "TicketDraws", "draw_arrivals", "draw_tickets", "MAX_ROUNDS"]
 
@@ -30,7 +38,7 @@ MAX_ROUNDS = 30
 
 def _arrival_weights(params: DemoParams, origin: dt.datetime, n_hours: int, holidays: frozenset[dt.date]) -> np.ndarray:
     """Relative arrival intensity of each hour after ``origin`` (local-time pattern)."""
-    utc = pd.date_range(origin.astimezone(dt.timezone.utc), periods=n_hours, freq="h")
+    utc = pd.date_range(origin.astimezone(dt.UTC), periods=n_hours, freq="h")
     local = utc.tz_convert(ZoneInfo(params.timezone))
     hour = local.hour.to_numpy()
     weekday = local.weekday.to_numpy()

@@ -113,6 +113,21 @@ class _Desk:
         self.owner[(i, team)] = agent
         return agent, req
 
+    def leave(self, team: int, agent: int, start: float, end: float) -> Generator[Any, Any, None]:
+        """An agent is away from ``start`` to ``end``: holds a place in the team's pool (ahead of tickets)."""
+        if start > self.env.now:
+            yield self.env.timeout(start - self.env.now)
+        req = self.pools[team].request(priority=-1)
+        yield req  # the agent finishes the ticket in hand first
+        free = self.free[team]
+        if agent in free:
+            free.remove(agent)
+        else:
+            agent = free.popleft()
+        if end > self.env.now:
+            yield self.env.timeout(end - self.env.now)
+        self._release(team, agent, req)
+
     def _release(self, team: int, agent: int, req: Any) -> None:
         self.free[team].append(agent)
         self.pools[team].release(req)
@@ -167,7 +182,8 @@ class _Desk:
         self.rec.emit(i, FORWARDED, self.env.now, agent, 0)
         self._release(0, agent, req)
         yield self.env.timeout(_SYSTEM_STEP)
-        self.rec.emit(i, ASSIGNED, self.env.now, -1, to_team)
+        # a dispatching agent records the assignment under the destination team; else the system
+        self.rec.emit(i, ASSIGNED, self.env.now, agent if self.p.dispatcher else -1, to_team)
 
     def ticket(self, i: int) -> Generator[Any, Any, None]:
         env, d, rec = self.env, self.d, self.rec
@@ -226,15 +242,18 @@ def run_desk(
     user_calendar: WorkCalendar,
     arrivals: np.ndarray,
     draws: TicketDraws,
+    leave: tuple[tuple[int, int, float, float], ...] = (),
 ) -> EventRecord:
     """Simulate every ticket to its end in a fresh SimPy environment and return the events.
 
     ``calendar`` holds the desk's working hours, ``user_calendar`` the hours in which
-    employees usually answer.
+    employees usually answer; ``leave`` lists ``(team, agent, start, end)`` absences.
     """
     env = simpy.Environment()
     record = EventRecord()
     desk = _Desk(env, params, calendar, user_calendar, draws, record)
+    for team, agent, start, end in leave:
+        env.process(desk.leave(team, agent, start, end))
 
     def source() -> Generator[Any, Any, None]:
         for i, t in enumerate(arrivals):

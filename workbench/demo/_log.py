@@ -12,6 +12,7 @@ import pandas as pd
 from workbench.demo._calendar import WorkCalendar, danish_holidays
 from workbench.demo._draws import STREAMS, TicketDraws, draw_arrivals, draw_tickets
 from workbench.demo._engine import KIND_HARMLESS, KIND_REAL, EventRecord, run_desk
+from workbench.demo._observe import add_start_events, draw_leave, relabel
 from workbench.demo._params import CATEGORIES, CHANNELS, DEPARTMENTS, PRIORITIES, STATUSES, TEAMS, DemoParams
 from workbench.errors import ConfigError
 
@@ -31,6 +32,8 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "channel",
 )
 _S = {name: code for code, name in enumerate(STATUSES)}
+#: Random streams of the observation, spawned after the desk's (adding them changed no log).
+_OBSERVATION_STREAMS: tuple[str, ...] = ("leave", "observation")
 _CALENDAR_SLACK_DAYS = 1100  # the calendar outlives the slowest ticket
 
 
@@ -130,6 +133,7 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         end_hour=params.work_end_hour,
         workdays=params.workdays,
         holidays=holidays,
+        end_hours=None if params.friday_end_hour is None else {4: params.friday_end_hour},
     )
     user_calendar = WorkCalendar(
         origin=origin,
@@ -141,15 +145,18 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         workdays=params.workdays,
         holidays=holidays,
     )
-    children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS))
-    rngs = {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
+    children = np.random.SeedSequence(int(seed)).spawn(len(STREAMS) + len(_OBSERVATION_STREAMS))
+    rngs = {name: np.random.default_rng(child) for name, child in zip(STREAMS + _OBSERVATION_STREAMS, children, strict=True)}
     candidates, is_ticket = draw_arrivals(params, origin, holidays, rngs["arrivals"])
     draws = draw_tickets(params, candidates, is_ticket, calendar, rngs)
     arrivals = candidates[is_ticket]
-    record = run_desk(params, calendar, user_calendar, arrivals, draws)
+    leave = draw_leave(params, origin, params.days + params.runout_days, rngs["leave"])
+    record = run_desk(params, calendar, user_calendar, arrivals, draws, leave)
     end = dt.datetime.combine(params.start + dt.timedelta(days=params.days), dt.time(0), tzinfo=zone)
-    horizon_s = round((end.astimezone(dt.timezone.utc) - origin.astimezone(dt.timezone.utc)).total_seconds())
+    horizon_s = round((end.astimezone(dt.UTC) - origin.astimezone(dt.UTC)).total_seconds())
     events, truth = _tables(params, origin, horizon_s, arrivals, draws, record, calendar)
+    if params.start_event_share > 0:
+        events = add_start_events(events, params.start_event_share, rngs["observation"])
     return DemoLog(events=events, truth=truth, params=params, seed=int(seed))
 
 
@@ -183,7 +190,7 @@ def _tables(
     arrival_ts = pd.to_datetime(origin_ns + arrival_s * 1_000_000_000, utc=True)
     year = arrival_ts.tz_convert(params.timezone).year.to_numpy()
     counter = pd.Series(np.ones(n_all, dtype=np.int64)).groupby(year).cumsum().to_numpy()
-    ids = np.array([f"T{y}-{c:06d}" for y, c in zip(year, counter)], dtype=object)
+    ids = np.array([f"T{y}-{c:06d}" for y, c in zip(year, counter, strict=True)], dtype=object)
     user_ids = np.array([f"user-{u:05d}" for u in draws.user], dtype=object)
 
     observed_ticket = arrival_s < horizon_s
@@ -197,12 +204,15 @@ def _tables(
     k_ticket = ticket[keep]
     uniq_agents, agent_inv = np.unique(agent[keep], return_inverse=True)
     agent_labels = _labels([None if a < 0 else f"agent-{a:03d}" for a in uniq_agents])
+    agent_col, status_col = agent_labels[agent_inv], _labels(STATUSES)[status[keep]]
+    if params.pseudo_resources or params.dispatcher:
+        agent_col, status_col = relabel(params, agent_col, status_col, status[keep], agent[keep], team[keep])
     events = pd.DataFrame(
         {
             "ticket_id": ids[k_ticket],
-            "status": _labels(STATUSES)[status[keep]],
+            "status": status_col,
             "timestamp": pd.to_datetime(origin_ns + sec[keep] * 1_000_000_000, utc=True).as_unit("ns"),
-            "agent": agent_labels[agent_inv],
+            "agent": agent_col,
             "team": _labels(TEAMS)[team[keep]],
             "user_id": user_ids[k_ticket],
             "department": _labels(DEPARTMENTS)[draws.department[k_ticket]],

@@ -49,7 +49,7 @@ class FrozenDict(dict):  # type: ignore[type-arg]
     def __reduce__(self) -> tuple[Any, ...]:
         return (type(self), (dict(self),))
 
-    def __deepcopy__(self, memo: dict[int, Any]) -> "FrozenDict":
+    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict:
         return self
 
 
@@ -222,6 +222,24 @@ class DemoParams:
         ``1 + disadvantage_strength``. ``None`` (default): no disadvantage.
     disadvantage_strength : float
         Strength of the planted disadvantage (0 means none).
+    friday_end_hour : float or None
+        Closing hour on Fridays (``15.5``: 15:30); ``None``: ``work_end_hour``.
+    leave_weeks : float
+        Weeks of leave per agent per year (whole working weeks at random, from its
+        own random stream): a team has fewer agents while one is away; an agent
+        finishes the ticket in hand before leaving. 0 (default): nobody is away.
+    pseudo_resources : bool
+        Record system events under the resource ``system`` and the user's events
+        ("Mail from user", "Reopened") under ``user``, in the team holding the ticket,
+        as ticket systems do (default: no resource).
+    dispatcher : bool
+        The first-line agent who forwards a ticket also records its assignment,
+        ``"Tildelt <team>"``, under the destination team (default: the system records
+        "Assigned to team").
+    start_event_share : float
+        Share of the agents' work events (forward, send-back, resolution)
+        that also have a start event: a ``lifecycle`` column (``start``/``complete``)
+        is added when above 0, and the start is when the agent took the ticket up.
     """
 
     start: dt.date = dt.date(2023, 1, 2)
@@ -360,6 +378,11 @@ class DemoParams:
     max_reopens: int = 3
     disadvantaged_department: str | None = None
     disadvantage_strength: float = 1.0
+    friday_end_hour: float | None = None
+    leave_weeks: float = 0.0
+    pseudo_resources: bool = False
+    dispatcher: bool = False
+    start_event_share: float = 0.0
 
     def __post_init__(self) -> None:
         for name in (
@@ -387,6 +410,6 @@ class DemoParams:
         validate_params(self)
 
     # dataclasses.replace works as usual; this helper reads better in scenarios.
-    def with_changes(self, **changes: Any) -> "DemoParams":
+    def with_changes(self, **changes: Any) -> DemoParams:
         """Return the same world with ``changes`` applied (see :func:`dataclasses.replace`)."""
         return dataclasses.replace(self, **changes)

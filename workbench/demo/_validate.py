@@ -134,3 +134,11 @@ def validate_params(p: DemoParams) -> None:
             f"DemoParams.disadvantaged_department: {p.disadvantaged_department!r} is not a department; "
             f"use one of {list(DEPARTMENTS)} or None"
         )
+    if p.friday_end_hour is not None and not p.work_start_hour < p.friday_end_hour <= 24:
+        raise ConfigError(
+            f"DemoParams.friday_end_hour: must be after work_start_hour ({p.work_start_hour}) and at most 24, "
+            f"got {p.friday_end_hour}"
+        )
+    if not 0 <= p.leave_weeks <= 26:
+        raise ConfigError(f"DemoParams.leave_weeks: must be between 0 and 26 weeks a year, got {p.leave_weeks}")
+    _check_prob("start_event_share", p.start_event_share)

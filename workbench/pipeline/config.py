@@ -34,6 +34,10 @@ class SimulationSettings(FrozenModel):
     scenarios: tuple[Path, ...] = ()
     replications: int = Field(default=10, ge=2)
     n_jobs: int = Field(default=2, ge=1)
+    #: replications of the validation that gives the model its verdict before any what-if (0: no verdict)
+    check_replications: int = Field(default=3, ge=0)
+    #: run the scenarios even on a model judged "not usable" (every figure is then marked)
+    allow_unusable: bool = False
 
 
 class TrainingSettings(FrozenModel):

@@ -35,6 +35,7 @@ from workbench.usecases import (
     score_open_cases,
     train_predictor,
     tuning_budget,
+    validate_simulation,
 )
 from workbench.usecases import writers as w
 from workbench.usecases.report import write_run_report
@@ -86,10 +87,20 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
     """Learn a simulation model from the log; run each scenario against the baseline (paired replications)."""
     s = _inputs(ctx)
     p = s.parsed
+    sim = p.experiment.simulation
     model = learn_simulation_model(_events(ctx), p.log_config)
+    verdict = None
+    if sim.check_replications > 0:  # a verdict before any what-if
+        verdict = validate_simulation(
+            _events(ctx), p.log_config, replications=sim.check_replications, seed=p.experiment.seed,
+            executor=s.executor, progress=lambda done, total: ctx.say(f"checking the model: replication {done}/{total}"),
+        ).verdict
+        if verdict is not None:
+            ctx.say(verdict.summary)
     comparison = compare_scenarios(
-        model, p.scenarios, replications=p.experiment.simulation.replications, seed=p.experiment.seed,
+        model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,
         executor=s.executor, progress=lambda name, done, total: ctx.say(f"'{name}': replication {done}/{total}"),
+        verdict=verdict, allow_unusable=sim.allow_unusable,
     )
     w.write_comparison(comparison, ctx.folder, prefix="simulate")
     return comparison

@@ -7,11 +7,13 @@ The package reads like its data flow::
     apply_scenario(model, scenario)        -> SimulationModel   (the changed world)
     simulate(model, start=..., days=..., seed=...) -> SimulationRun (one replication)
     run_experiment(model, scenario, ...)   -> ExperimentResult  (baseline vs scenario, CIs)
-    validate_model(events, config=...)     -> ValidationResult  (fit on 80%, score the rest)
+    estimate_effect(events, scenario, ...) -> EffectEstimate    (CIs with bootstrap refits of the model)
+    validate_model(events, config=...)     -> ValidationResult  (fit on 80%, score the rest, .verdict)
 """
 
 from __future__ import annotations
 
+from workbench.simulation.calibration import calibrate_capacity
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.distributions import Duration, fit_duration
 from workbench.simulation.engine import SimulationRun, simulate
@@ -26,18 +28,25 @@ from workbench.simulation.model import (
     save_model,
 )
 from workbench.simulation.scenarios import Scenario, apply_scenario, load_scenario
+from workbench.simulation.uncertainty import EffectEstimate, estimate_effect
 from workbench.simulation.validation import ValidationResult, score_logs, split_log, validate_model
+from workbench.simulation.verdict import Check, Verdict
 
 __all__ = [
     "CalendarSpec",
+    "Check",
     "Duration",
+    "EffectEstimate",
     "ExperimentResult",
     "Scenario",
     "SimulationModel",
     "SimulationRun",
     "ValidationResult",
+    "Verdict",
     "apply_scenario",
+    "calibrate_capacity",
     "discover_model",
+    "estimate_effect",
     "fit_duration",
     "historical_cases",
     "load_model",

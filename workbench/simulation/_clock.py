@@ -10,7 +10,9 @@ engine's clock, so the two questions the engine asks in its hot loop are one
 
 Intervals are built in local wall-clock time (so 8:00-16:00 stays 8:00-16:00 over
 daylight-saving changes) and extended a year at a time when the clock runs past them.
-A calendar that is always open skips all of this.
+A calendar that is always open skips all of this. Public holidays of the calendar's
+country come from :func:`workbench.calendar.public_holidays` (the ``holidays`` package),
+the same source as the workbench's working calendar.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import numpy as np
+
+from workbench.calendar import public_holidays
 
 if TYPE_CHECKING:
     from workbench.simulation.model import CalendarSpec
@@ -49,6 +53,8 @@ class WorkClock:
         self._origin = origin.astimezone(dt.UTC)
         self._zone = ZoneInfo(calendar.timezone)
         self._holidays = {dt.date.fromisoformat(str(d)) for d in calendar.holidays}
+        self._country = calendar.public_holidays
+        self._public_years: set[int] = set()
         self._week = calendar.weekly_intervals()
         self.starts: list[float] = []
         self.ends: list[float] = []
@@ -69,6 +75,9 @@ class WorkClock:
         added = 0
         while added == 0:  # a chunk made only of holidays adds nothing; keep going
             for _ in range(_CHUNK_DAYS):
+                if self._country and day.year not in self._public_years:
+                    self._holidays |= public_holidays(self._country, (day.year,))
+                    self._public_years.add(day.year)
                 if day not in self._holidays:
                     for start_h, end_h in self._week[day.weekday()]:
                         a = self._local_seconds(day, start_h, origin)

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from workbench.errors import ScenarioError
+from workbench.simulation._absence import absence_schedule
 from workbench.simulation._clock import WorkClock
 from workbench.simulation.distributions import quantile_table
 from workbench.simulation.model import END, START, CalendarSpec, SimulationModel
@@ -51,6 +52,8 @@ class Compiled:
     #: per profile: node substitution map (route a case attribute to a team) or None
     profile_subst: list[dict[int, int] | None]
     extra: dict = field(default_factory=dict)
+    #: per team: (engine time, workers away from then on), see ``_absence.py``
+    absence: list[list[tuple[float, int]]] = field(default_factory=list)
 
 
 def _table(dist: object | None) -> list[float] | None:
@@ -184,6 +187,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         value_codes=value_codes,
         profile_ranks=ranks,
         profile_subst=subst,
+        absence=absence_schedule(model, team_names, origin),
     )
 
 

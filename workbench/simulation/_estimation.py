@@ -26,6 +26,7 @@ import pandas as pd
 
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TEAM, TIMESTAMP
 from workbench.simulation._clock import WorkClock
+from workbench.simulation._workers import WorkerFindings, find_workers, headcount
 from workbench.simulation.model import CalendarSpec, node_name
 
 __all__ = ["NOT_NEEDED_VARIANT", "RETURNED_VARIANT", "SENT_BACK_VARIANT", "Steps", "build_steps"]
@@ -49,6 +50,9 @@ class Steps:
     staff_note: dict[str, str]
     clocks: dict[str, WorkClock]
     default_clock: WorkClock
+    workers: WorkerFindings | None = None
+    recorded_share: float = 0.0
+    away: dict[str, dict[int, int]] | None = None
 
 
 def _to_seconds(ts: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -66,6 +70,8 @@ def build_steps(
     default_calendar: CalendarSpec,
     infer_calendar,
     staff_override: dict[str, int] | None = None,
+    non_staff: frozenset[str] = frozenset(),
+    detect_non_staff: bool = True,
 ) -> Steps:
     """Turn canonical events into steps with work, delay and contention (see module docstring)."""
     df = events[
@@ -85,7 +91,6 @@ def build_steps(
     rec_start = _to_seconds(df[START_TIMESTAMP], origin)
     case = pd.factorize(df[CASE_ID])[0]
     res = df[RESOURCE].astype("string")
-    has_res = res.notna().to_numpy()
     team_mode = bool(df[TEAM].notna().mean() >= 0.5)
     if team_mode:
         pool = df[TEAM].astype("string").groupby(case).ffill().groupby(case).bfill()
@@ -93,11 +98,15 @@ def build_steps(
         pool = df[ACTIVITY].astype("string").where(res.notna().groupby(df[ACTIVITY]).transform("mean") > 0)
     act = df[ACTIVITY].astype(str).to_numpy()
     pool_arr = pool.to_numpy(dtype=object, na_value=None)
-    variant = (
-        _sent_back_variant(case, pool_arr, act, sent_back)
-        if team_mode and sent_back
-        else np.full(len(df), None)
+    workers = find_workers(
+        case, pool_arr, res.to_numpy(dtype=object, na_value=None), end, team_mode=team_mode, declared=non_staff,
+        detect=detect_non_staff,
     )
+    res = pd.Series(workers.resource, dtype="string")
+    has_res = res.notna().to_numpy()
+    # without a send-back status, a visit that hands the case back to the team it came from
+    # (ping-pong) is a send-back; a later visit to a third team makes it a wrong-team visit
+    variant = _sent_back_variant(case, pool_arr, act, sent_back) if team_mode else np.full(len(df), None)
     node = np.array(
         [node_name(a, p if team_mode else None, v) for a, p, v in zip(act, pool_arr, variant, strict=True)],
         dtype=object,
@@ -165,6 +174,15 @@ def build_steps(
         start = np.where(cont, frame["prev_end"].to_numpy(), end)
     else:
         start = np.where(uses, _availability_starts(frame, end), end)
+    if 0.0 < recorded_share < 0.5:
+        # partial start events: used at the steps that mostly have them (the rest of those
+        # steps' starts estimated from availability); other steps keep the estimate above
+        has_start = pd.Series(np.isfinite(rec_start))
+        node_share = has_start.groupby(frame["node"].to_numpy()).transform("mean").to_numpy()
+        at = (node_share >= 0.5) & uses
+        est = _availability_starts(frame, end)
+        start = np.where(at, np.where(np.isfinite(rec_start), np.minimum(rec_start, end), est), start)
+        cont = cont & ~at
     start = np.minimum(start, end)
     frame["start"] = start
     frame["continues"] = cont
@@ -184,7 +202,7 @@ def build_steps(
     frame["work"] = np.maximum(work, 0.0)
 
     # busy intervals of workers -> staff and contention
-    staff, note = _staff(frame, pools, mode, cont, staff_override)
+    staff, note, away, typical = _staff(frame, pools, mode, cont, staff_override, team_mode)
     contention = np.zeros(len(frame))
     acquire = uses & ~cont & ~frame["first"].to_numpy()
     for p, clock in clocks.items():
@@ -192,7 +210,8 @@ def build_steps(
         if not m.any():
             continue
         intervals = _busy_intervals(frame, p, mode, cont)
-        contention[m] = _all_busy_overlap(intervals, staff[p], clock, prev_end[m], start[m])
+        # all busy: as many busy as the team's workers in a typical week
+        contention[m] = _all_busy_overlap(intervals, typical[p], clock, prev_end[m], start[m])
     frame["contention"] = contention
 
     # delays outside capacity, before each step (not for continuations): in calendar time and in
@@ -214,7 +233,9 @@ def build_steps(
     # a worker picking a case from the queue waits in working time (the calendar already keeps
     # it out of the nights), unless the case was with the user
     frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
-    return Steps(frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock)
+    return Steps(
+        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share, away
+    )
 
 
 def _sent_back_variant(
@@ -241,6 +262,13 @@ def _sent_back_variant(
     label = np.full(len(visits), None, dtype=object)
     cases = visits["case"].to_numpy()
     teams = visits["team"].to_numpy()
+    if not sent_back:
+        same_prev = np.r_[False, cases[1:] == cases[:-1]]
+        same_next = np.r_[cases[:-1] == cases[1:], False]
+        back = np.zeros(len(teams), dtype=bool)
+        if len(teams) > 2:
+            back[1:-1] = teams[2:] == teams[:-2]  # visit k hands the case back to visit k-1's team
+        visits["sb"] = same_prev & same_next & back
     for k in np.flatnonzero(visits["sb"].to_numpy()):
         sender = teams[k - 1] if k > 0 and cases[k - 1] == cases[k] else None
         later = teams[k + 1 :][cases[k + 1 :] == cases[k]]
@@ -266,22 +294,20 @@ def _availability_starts(frame: pd.DataFrame, end: np.ndarray) -> np.ndarray:
     return start
 
 
-def _staff(frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override) -> tuple[dict, dict]:
-    staff, note = {}, {}
-    week = np.floor(frame["end"].to_numpy() / (7 * 86400.0)).astype(int)
+def _staff(
+    frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override, team_mode: bool = True
+) -> tuple[dict, dict, dict, dict]:
+    learned = headcount(
+        frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools, team_mode=team_mode
+    )
+    staff, note, away, typical = {}, {}, {}, {}
     for p in pools:
-        m = (frame["pool"].to_numpy() == p) & frame["has_res"].to_numpy()
-        per_week = pd.Series(frame["resource"].to_numpy()[m]).groupby(week[m]).nunique()
-        n = int(max(1, round(float(per_week.median())))) if len(per_week) else 1
-        staff[p] = n
-        note[p] = (
-            f"staff = median number of distinct workers active per week ({n}; "
-            f"{int(per_week.max()) if len(per_week) else 0} at most, {frame.loc[m, 'resource'].nunique()} in all)"
-        )
+        staff[p], note[p], away[p], typical[p] = learned[p]
         if override and p in override:
-            staff[p] = int(override[p])
-            note[p] = f"staff set to {staff[p]} by the user ({note[p]})"
-    return staff, note
+            staff[p] = typical[p] = int(override[p])
+            away[p] = {}
+            note[p] = f"staff set to {staff[p]} by the user (learned: {note[p]})"
+    return staff, note, away, typical
 
 
 def _busy_intervals(

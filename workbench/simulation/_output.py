@@ -27,7 +27,8 @@ class SimulationRun:
         with the case attribute columns.
     cases : pandas.DataFrame
         One row per case: ``case_id``, ``arrival``, ``end`` (UTC), ``finished``,
-        ``cycle_time_h``, ``work_h``, ``queue_h``, ``delay_h``, ``waiting_time_h``
+        ``cycle_time_h`` (arrival to closure), ``resolution_time_h`` (arrival to the last
+        resolving status, or to the end without one), ``work_h``, ``queue_h``, ``delay_h``, ``waiting_time_h``
         (queue + delay), ``waiting_on_user_h``, the case attributes, and ``extra``
         (True for cases added by a volume increase).
     team_usage : pandas.DataFrame
@@ -85,6 +86,15 @@ def collect(
 
     attr_frame = _attribute_frame(c, profiles)
     cycle = (end - arrivals) / 3600.0
+    # time to resolution: to the case's last resolving status (its end when it has none)
+    resolving = np.array(
+        [model.activities[n].activity in model.statuses.resolved for n in c.names], dtype=bool
+    )
+    last_resolved = np.full(n, -np.inf)
+    if len(ev_node) and resolving.any():
+        m = resolving[ev_node]
+        np.maximum.at(last_resolved, ev_case[m], ev_end[m])
+    resolution = (np.where(np.isfinite(last_resolved), last_resolved, end) - arrivals) / 3600.0
     cases = pd.DataFrame(
         {
             CASE_ID: ids,
@@ -94,6 +104,7 @@ def collect(
             "end_s": end,
             "finished": finished,
             "cycle_time_h": cycle,
+            "resolution_time_h": resolution,
             "work_h": work / 3600.0,
             "queue_h": queue / 3600.0,
             "delay_h": delay / 3600.0,

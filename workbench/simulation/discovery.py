@@ -71,6 +71,9 @@ def discover_model(
     calendar: CalendarConfig | None = None,
     infer_calendars: bool = True,
     staff: Mapping[str, int] | None = None,
+    non_staff: Sequence[str] | None = None,
+    key: bytes | None = None,
+    detect_non_staff: bool = True,
     min_support: int = 20,
     max_visit: int = 3,
     open_case_days: float = 30.0,
@@ -99,7 +102,16 @@ def discover_model(
     infer_calendars : bool
         Infer each team's weekly working hours from the log (else use ``calendar``).
     staff : mapping of str to int, optional
-        Override the inferred number of staff of some teams.
+        Override the inferred number of staff of some teams (default: the config's ``staff``).
+    non_staff : sequence of str, optional
+        Resources that are not people doing a team's work (default: the config's
+        ``non_staff``); more are recognised by behaviour (see :mod:`._workers`).
+    key : bytes, optional
+        The pseudonymisation key of a pseudonymised log, so that the config's
+        ``non_staff`` names (written in clear) match the log's pseudonyms.
+    detect_non_staff : bool
+        Recognise non-staff resources by behaviour (every team, impossible concurrency);
+        hand-over events are always recognised.
     min_support : int
         Least observations for a specific routing rule or a per-transition duration.
     max_visit : int
@@ -113,6 +125,13 @@ def discover_model(
     SimulationModel
     """
     _check_events(events)
+    if staff is None and config is not None and config.staff:
+        staff = dict(config.staff)
+    declared = set(non_staff if non_staff is not None else (config.non_staff if config else ()))
+    if declared and key is not None:
+        from workbench.privacy import pseudonymise_series
+
+        declared |= set(pseudonymise_series(pd.Series(sorted(declared)), key, "staff").tolist())
     statuses = statuses or (config.statuses if config else StatusMeanings())
     cal_cfg = calendar or (config.calendar if config else CalendarConfig())
     default_cal = CalendarSpec.from_config(cal_cfg)
@@ -129,7 +148,11 @@ def discover_model(
     holidays = tuple(sorted(set(default_cal.holidays) | set(closed)))
     default_cal = default_cal.model_copy(update={"holidays": holidays})
     infer = (
-        (lambda frame, pool, origin: _infer_calendar(frame, pool, origin, tz, holidays))
+        (
+            lambda frame, pool, origin: _infer_calendar(
+                frame, pool, origin, tz, holidays, default_cal.public_holidays
+            )
+        )
         if infer_calendars
         else (lambda frame, pool, origin: None)
     )
@@ -143,6 +166,8 @@ def discover_model(
         default_calendar=default_cal,
         infer_calendar=infer,
         staff_override=dict(staff or {}),
+        non_staff=frozenset(declared),
+        detect_non_staff=detect_non_staff,
     )
     unknown = sorted(set(staff or {}) - set(steps.pools))
     if unknown:
@@ -152,8 +177,16 @@ def discover_model(
         )
     f = steps.frame
     case_attrs = _case_attribute_table(events, attrs)
+    away = steps.away or {}
     teams = {
-        p: TeamSpec(staff=steps.staff[p], calendar=_spec_of(steps.clocks[p]), note=steps.staff_note[p])
+        p: TeamSpec(
+            staff=steps.staff[p],
+            calendar=_spec_of(steps.clocks[p]),
+            note=steps.staff_note[p],
+            away={
+                str((steps.origin + pd.Timedelta(weeks=w)).date()): n for w, n in sorted(away.get(p, {}).items())
+            },
+        )
         for p in steps.pools
     }
     activities = _activities(f, user_wait, steps.mode, set(steps.pools))
@@ -187,6 +220,17 @@ def discover_model(
         )
     if priority is not None:
         notes.append(f"queues ordered by '{priority.attribute}' (inferred from waiting times)")
+    w = steps.workers
+    if w is not None and w.handovers:
+        notes.append(
+            "hand-over events recorded by the sending team's worker (not counted as the receiving team's work): "
+            + ", ".join(f"{t} {n}" for t, n in sorted(w.handovers.items()))
+        )
+    if 0 < steps.recorded_share < 0.5:
+        notes.append(
+            f"start times recorded for {steps.recorded_share:.0%} of events: used at the steps that mostly "
+            "have them, estimated elsewhere"
+        )
     n_open = int(open_cases.sum())
     if n_open:
         notes.append(
@@ -195,8 +239,11 @@ def discover_model(
     return SimulationModel(
         name=name,
         estimation=EstimationInfo(
-            start_times="recorded" if steps.mode == "recorded" else "estimated",
-            method=_METHODS[steps.mode],
+            start_times="recorded"
+            if steps.mode == "recorded"
+            else ("partial" if steps.recorded_share > 0 else "estimated"),
+            method=_METHODS[steps.mode]
+            + ("; recorded start times used where present" if 0 < steps.recorded_share < 0.5 else ""),
             notes=tuple(notes),
         ),
         fitted_on=FitInfo(
@@ -215,6 +262,7 @@ def discover_model(
             forwarded=tuple(statuses.forwarded),
             sent_back=tuple(statuses.sent_back),
             waiting_on_user=tuple(sorted(user_wait)),
+            resolved=tuple(statuses.resolved),
             first_line_team=statuses.first_line_team,
         ),
         default_calendar=_spec_of(steps.default_clock),
@@ -223,6 +271,7 @@ def discover_model(
         transitions=tuple(transitions),
         routing=tuple(routing),
         queue_priority=priority,
+        non_staff=dict(w.non_staff) if w is not None else {},
     )
 
 
@@ -414,7 +463,9 @@ def _closed_days(events: pd.DataFrame, calendar: CalendarSpec, min_per_day: floa
     return tuple(str(d) for d in series.index[closed.to_numpy()])
 
 
-def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> CalendarSpec | None:
+def _infer_calendar(
+    frame, pool, origin, tz: str, holidays: tuple[str, ...], country: str | None = None
+) -> CalendarSpec | None:
     """Weekly working hours of a team: the local hours in which its workers record events."""
     m = frame["has_res"].to_numpy()
     if pool is not None:
@@ -451,4 +502,4 @@ def _infer_calendar(frame, pool, origin, tz: str, holidays: tuple[str, ...]) -> 
             hours[day] = tuple(spans)
     if not hours:
         return None
-    return CalendarSpec(timezone=tz, hours=hours, holidays=holidays)
+    return CalendarSpec(timezone=tz, hours=hours, holidays=holidays, public_holidays=country)

@@ -52,12 +52,14 @@ _STREAMS = (
 
 
 class _Pool:
-    __slots__ = ("free", "queue", "seq")
+    __slots__ = ("free", "off", "queue", "retire", "seq")
 
     def __init__(self, staff: int, first_id: int) -> None:
         self.free = list(range(first_id + staff - 1, first_id - 1, -1))
         self.queue: list = []
         self.seq = 0
+        self.off: list[int] = []  # workers away
+        self.retire = 0  # workers to send away as soon as they finish their case
 
 
 def simulate(
@@ -217,7 +219,34 @@ class _Run:
     def run(self, until: float) -> None:
         env = self.env
         env.process(self._source())
+        for team, changes in enumerate(self.c.absence):
+            if changes:
+                env.process(self._absence(team, changes))
         env.run(until=until)
+
+    def _absence(self, team: int, changes: list[tuple[float, int]]):
+        """Send workers away and back as the team's absence schedule says."""
+        env = self.env
+        pool = self.pools[team]
+        current = 0
+        for t, away in changes:
+            if t > env.now:
+                yield env.timeout(t - env.now)
+            delta, current = away - current, away
+            for _ in range(max(delta, 0)):
+                if pool.free:
+                    pool.off.append(pool.free.pop())
+                else:
+                    pool.retire += 1
+            for _ in range(max(-delta, 0)):
+                if pool.retire > 0:
+                    pool.retire -= 1
+                elif pool.off:
+                    server = pool.off.pop()
+                    if pool.queue:
+                        heappop(pool.queue)[2].succeed(server)
+                    else:
+                        pool.free.append(server)
 
     def _source(self):
         env = self.env
@@ -229,7 +258,10 @@ class _Run:
     def _release(self, team: int, server: int, since: float) -> None:
         pool = self.pools[team]
         self.holds.append((team, since, self.env.now))
-        if pool.queue:
+        if pool.retire > 0:
+            pool.retire -= 1
+            pool.off.append(server)
+        elif pool.queue:
             _, _, ev = heappop(pool.queue)
             ev.succeed(server)
         else:

@@ -25,6 +25,7 @@ from workbench.simulation.engine import simulate
 from workbench.simulation.kpis import run_kpis
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
+from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
 
 __all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment"]
 
@@ -152,6 +153,8 @@ def run_experiment(
     progress: Callable[[int, int], None] | None = None,
     replay: pd.DataFrame | None = None,
     executor: Executor | None = None,
+    verdict: Verdict | None = None,
+    allow_unusable: bool = False,
 ) -> ExperimentResult:
     """Run ``replications`` paired replications of the baseline ``model`` and ``scenario``.
 
@@ -187,7 +190,12 @@ def run_experiment(
         Replay these historical cases (see :func:`historical_cases`) instead of drawing
         arrivals: "what would last year have looked like with this change". Work times,
         routing and delays are still drawn from the model.
+    verdict : Verdict, optional
+        The model's verdict (from :func:`validate_model`): a scenario on a "not usable"
+        model raises :class:`~workbench.errors.ScenarioError` unless ``allow_unusable``,
+        and then ``settings["marked"]`` is true and the comparison's ``mark`` column says so.
     """
+    marked = check_usable(verdict, allow_unusable=allow_unusable)
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     scenario_model = apply_scenario(model, scenario) if scenario is not None else model
@@ -223,11 +231,12 @@ def run_experiment(
         columns=["replication", "arm", "attribute", "group", "kpi", "value", "n_cases"]
     )
     runs = {k: v for r in results for k, v in r[3].items()}
+    mark = UNUSABLE_MARK if marked else ""
     return ExperimentResult(
         kpis=kpis,
         group_kpis=group_kpis,
-        comparison=_compare(kpis, ["kpi"]),
-        group_comparison=_compare(group_kpis, ["attribute", "group", "kpi"]),
+        comparison=_compare(kpis, ["kpi"]).assign(mark=mark),
+        group_comparison=_compare(group_kpis, ["attribute", "group", "kpi"]).assign(mark=mark),
         runs=runs,
         warnings=_few_cases_warning(model),
         settings={
@@ -239,6 +248,9 @@ def run_experiment(
             "warmup_days": warmup_days,
             "group_attributes": list(groups),
             "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
+            "verdict": verdict.level if verdict is not None else None,
+            "marked": marked,
+            "notes": list(scenario_notes(model, scenario, verdict)),
         },
     )
 

@@ -80,6 +80,8 @@ class CalendarSpec(FrozenModel):
         Field(default_factory=lambda: {day: ((8.0, 16.0),) for day in ("mon", "tue", "wed", "thu", "fri")})
     )
     holidays: tuple[str, ...] = ()
+    #: public holidays of this country (ISO code, e.g. DK) are closed too (``holidays`` package)
+    public_holidays: str | None = None
 
     @field_validator("hours")
     @classmethod
@@ -95,12 +97,15 @@ class CalendarSpec(FrozenModel):
 
     @classmethod
     def from_config(cls, config: CalendarConfig) -> CalendarSpec:
-        """The calendar of a log config (one daily window on the working weekdays)."""
+        """The calendar of a log config (a daily window on the working weekdays, per weekday if given)."""
         span = ((float(config.start_hour), float(config.end_hour)),)
+        hours = {WEEKDAYS[d]: span for d in sorted(set(config.workdays))}
+        hours.update({d: ((float(a), float(b)),) for d, (a, b) in config.hours.items()})
         return cls(
             timezone=config.timezone,
-            hours={WEEKDAYS[d]: span for d in sorted(set(config.workdays))},
+            hours={d: hours[d] for d in WEEKDAYS if d in hours},
             holidays=tuple(str(h) for h in config.holidays),
+            public_holidays=config.public_holidays,
         )
 
     @classmethod
@@ -110,7 +115,7 @@ class CalendarSpec(FrozenModel):
 
     @property
     def is_always_open(self) -> bool:
-        return not self.holidays and all(self.hours.get(d) == ((0.0, 24.0),) for d in WEEKDAYS)
+        return not self.holidays and not self.public_holidays and all(self.hours.get(d) == ((0.0, 24.0),) for d in WEEKDAYS)
 
     def weekly_intervals(self) -> list[tuple[tuple[float, float], ...]]:
         """Working spans per weekday, Monday first."""
@@ -127,6 +132,8 @@ class TeamSpec(FrozenModel):
     staff: int = Field(ge=0)
     calendar: CalendarSpec
     note: str = ""
+    #: staff away (leave, illness) per week: the week's first day (ISO date, UTC) -> workers away
+    away: dict[str, int] = Field(default_factory=dict)
 
 
 class ActivitySpec(FrozenModel):
@@ -255,13 +262,14 @@ class StatusRoles(FrozenModel):
     forwarded: tuple[str, ...] = ()
     sent_back: tuple[str, ...] = ()
     waiting_on_user: tuple[str, ...] = ()
+    resolved: tuple[str, ...] = ()
     first_line_team: str | None = None
 
 
 class EstimationInfo(FrozenModel):
     """How work and waiting were told apart in the log the model was learned from."""
 
-    start_times: Literal["recorded", "estimated"]
+    start_times: Literal["recorded", "partial", "estimated"]
     method: str
     notes: tuple[str, ...] = ()
 
@@ -295,6 +303,8 @@ class SimulationModel(FrozenModel):
     queue_priority: QueuePriority | None = None
     priority_rules: tuple[PriorityRule, ...] = ()
     attribute_routes: tuple[AttributeRoute, ...] = ()
+    #: resources not counted as staff (systems, users, dispatchers) and why
+    non_staff: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_references(self) -> SimulationModel:

@@ -28,9 +28,17 @@ from workbench.compute import Executor, make_executor
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TIMESTAMP
+from workbench.simulation._checks import (
+    cycle_mean_h,
+    cycle_time_check,
+    load_response_check,
+    pickup_waits,
+    waiting_check,
+)
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.engine import simulate
 from workbench.simulation.model import SimulationModel
+from workbench.simulation.verdict import Verdict, verdict_from_checks
 
 __all__ = ["METRICS", "ValidationResult", "score_logs", "split_log", "validate_model"]
 
@@ -61,6 +69,9 @@ class ValidationResult:
         The first replication's simulated test period.
     settings : dict
         Split point, case counts, replications, seed, whether starts were recorded.
+    verdict : Verdict, optional
+        Good / usable with care / not usable, from the cycle-time, waiting and
+        load-response checks (see :mod:`workbench.simulation.verdict`).
     """
 
     scores: pd.DataFrame
@@ -69,6 +80,7 @@ class ValidationResult:
     test_log: pd.DataFrame
     simulated_log: pd.DataFrame
     settings: dict = field(default_factory=dict)
+    verdict: Verdict | None = None
 
 
 def split_log(
@@ -157,7 +169,13 @@ def _simulate_and_score(model, rep, seed, start, n_cases, days, crop_end, test, 
     sim = run.events
     if crop_end is not None:
         sim = sim[sim[TIMESTAMP] <= crop_end]
-    return rep, score_logs(test, sim, use_starts=use_starts), sim if rep == 0 else None
+    figures = (cycle_mean_h(sim), pickup_waits(sim, model, use_starts=use_starts))
+    return rep, score_logs(test, sim, use_starts=use_starts), sim if rep == 0 else None, figures
+
+
+def _replay_history(model, seed, start, days, replay, use_starts):
+    run = simulate(model, start=start, days=days, seed=seed, replay=replay, case_prefix="replay-")
+    return pickup_waits(run.events, model, use_starts=use_starts)
 
 
 def validate_model(
@@ -171,11 +189,15 @@ def validate_model(
     n_jobs: int | None = 1,
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    checks: bool = True,
     **discover_kwargs,
 ) -> ValidationResult:
     """Run the validation protocol (see the module docstring) and return the scores.
 
-    ``discover_kwargs`` go to :func:`~workbench.simulation.discover_model`.
+    With ``checks`` (default) the result carries a :class:`Verdict` from the cycle-time,
+    waiting and load-response checks; the load-response check replays the training
+    cases through the model once more. ``discover_kwargs`` go to
+    :func:`~workbench.simulation.discover_model`.
     """
     train, test, split = split_log(events, train_share=train_share)
     model = discover_model(train, config=config, **discover_kwargs)
@@ -191,8 +213,9 @@ def validate_model(
     if executor is None:
         executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
     results = executor.map(_simulate_and_score, args, progress=progress)
+    verdict = _verdict(model, train, test, results, use_starts, seed, executor) if checks else None
     scores = pd.DataFrame(
-        [(rep, m, s[m]) for rep, s, _ in results for m in METRICS], columns=["replication", "metric", "value"]
+        [(rep, m, s[m]) for rep, s, _, _ in results for m in METRICS], columns=["replication", "metric", "value"]
     )
     summary = (
         scores.groupby("metric", sort=False)["value"]
@@ -205,7 +228,7 @@ def validate_model(
         summary=summary,
         model=model,
         test_log=test,
-        simulated_log=next(sim for _, _, sim in results if sim is not None),
+        simulated_log=next(sim for _, _, sim, _ in results if sim is not None),
         settings={
             "train_cases": int(train[CASE_ID].nunique()),
             "test_cases": n_cases,
@@ -215,5 +238,22 @@ def validate_model(
             "seed": seed,
             "start_times_scored": use_starts,
             "cropped_at_log_end": crop,
+            "verdict": verdict.to_dict() if verdict is not None else None,
         },
+        verdict=verdict,
     )
+
+
+def _verdict(model, train, test, results, use_starts, seed, executor) -> Verdict:
+    from workbench.simulation.experiment import historical_cases
+
+    checks = [cycle_time_check(test, [f[0] for _, _, _, f in results])]
+    replay = historical_cases(train, model)
+    start = replay["arrival"].min().floor("D")
+    days = max((replay["arrival"].max() - start) / pd.Timedelta(days=1), 1.0) + 1e-3
+    child = np.random.SeedSequence([seed, 1]).spawn(1)[0]
+    (replayed,) = executor.map(_replay_history, [(model, child, start, days, replay, use_starts)])
+    history = pickup_waits(train, model, use_starts=use_starts)
+    checks.append(waiting_check(history, replayed, 1))
+    checks.append(load_response_check(history, replayed, replay["arrival"]))
+    return verdict_from_checks(tuple(checks))

@@ -20,6 +20,7 @@ from workbench.simulation import (
     validate_model,
 )
 from workbench.simulation import run_experiment as run_paired_replications
+from workbench.simulation.verdict import Verdict
 
 __all__ = [
     "ScenarioOutcome",
@@ -50,6 +51,7 @@ class ScenarioComparison:
     outcomes: tuple[ScenarioOutcome, ...]
     replications: int
     seed: int
+    verdict: Verdict | None = None
 
     def by_name(self) -> dict[str, ExperimentResult]:
         """The results keyed by scenario name."""
@@ -82,6 +84,8 @@ def compare_scenarios(
     replay: pd.DataFrame | None = None,
     executor: Executor | None = None,
     progress: ReplicationProgress | None = None,
+    verdict: Verdict | None = None,
+    allow_unusable: bool = False,
 ) -> ScenarioComparison:
     """Run paired replications (common random numbers) of each scenario against the baseline ``model``.
 
@@ -89,6 +93,9 @@ def compare_scenarios(
     activity that does not exist fails at once. ``scenarios`` are ``(key, scenario)`` pairs.
     ``replay`` (see :func:`historical_cases`) replays the log's own arrivals. The same
     ``seed`` gives the same numbers whichever ``executor`` runs the replications.
+    ``verdict`` is the model's (from :func:`validate_simulation`): on a "not usable" model every
+    scenario is refused (:class:`~workbench.errors.ScenarioError`) unless ``allow_unusable``,
+    and then every figure is marked.
     """
     for _, scenario in scenarios:
         apply_scenario(model, scenario)
@@ -99,9 +106,11 @@ def compare_scenarios(
         result = run_paired_replications(
             model, scenario, replications=replications, seed=seed, days=days, warmup_days=warmup_days,
             group_attributes=group_attributes, keep_runs=keep_runs, replay=replay, executor=run_on, progress=tick,
+            verdict=verdict, allow_unusable=allow_unusable,
         )
         outcomes.append(ScenarioOutcome(key=key, scenario=scenario, result=result))
-    return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed)
+    return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed,
+                              verdict=verdict)
 
 
 def replay_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 #: The KPIs plotted per replication and printed first.
-MAIN_KPIS = ("cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
+MAIN_KPIS = ("resolution_time_h", "cycle_time_h", "waiting_time_h", "waiting_on_user_h", "cycle_time_p90_h", "backlog_mean")
 
 #: The files :func:`write_audit_result` writes.
 AUDIT_FILES = ("audit.csv", "audit.html", "settings.json")
@@ -167,6 +167,9 @@ def scenario_result_names(
 def write_comparison(comparison: ScenarioComparison, folder: OutputFolder, *, prefix: str = "") -> dict[str, Path]:
     """The learned ``model.yaml`` (kept if the user edited it) and each scenario's tables under ``<key>/``."""
     paths = {"model": folder.write_text(_join(prefix, "model.yaml"), model_to_yaml(comparison.model), keep_edited=True)}
+    if comparison.verdict is not None:
+        paths["verdict"] = folder.write_text(_join(prefix, "verdict.json"),
+                                             json.dumps(comparison.verdict.to_dict(), indent=2, default=str))
     for outcome in comparison.outcomes:
         written = write_scenario_result(outcome.result, folder, prefix=_join(prefix, outcome.key))
         paths[outcome.key] = written["comparison"].parent
@@ -174,11 +177,13 @@ def write_comparison(comparison: ScenarioComparison, folder: OutputFolder, *, pr
 
 
 #: The files :func:`write_validation` writes besides ``model.yaml`` (which is kept when edited).
-VALIDATION_FILES = ("scores.csv", "summary.csv", "simulated_test_log.parquet")
+VALIDATION_FILES = ("scores.csv", "summary.csv", "simulated_test_log.parquet", "verdict.json")
 
 
 def write_validation(result: ValidationResult, folder: OutputFolder, *, prefix: str = "") -> dict[str, Path]:
-    """``scores.csv``, ``summary.csv``, ``model.yaml`` and ``simulated_test_log.parquet``."""
+    """``scores.csv``, ``summary.csv``, ``model.yaml``, ``simulated_test_log.parquet`` and ``verdict.json``."""
+    if result.verdict is not None:
+        folder.write_text(_join(prefix, "verdict.json"), json.dumps(result.verdict.to_dict(), indent=2, default=str))
     return {
         "scores": folder.write_table(_join(prefix, "scores.csv"), result.scores),
         "summary": folder.write_table(_join(prefix, "summary.csv"), result.summary),

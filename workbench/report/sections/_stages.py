@@ -95,7 +95,8 @@ def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
     rows = []
     for name, result in simulate["results"].items():
         comp = result.comparison
-        row = comp[comp["kpi"] == "cycle_time_h"]
+        first = "resolution_time_h" if (comp["kpi"] == "resolution_time_h").any() else "cycle_time_h"
+        row = comp[comp["kpi"] == first]
         if len(row):
             r = row.iloc[0]
             rows.append({"label": name, "est": r["difference"], "lo": r["ci_low"], "hi": r["ci_high"]})
@@ -117,8 +118,37 @@ def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
                              % {})
         blocks.insert(1, Image(svg, caption=t._("Dot: the simulated change; bar: its 95%% interval; dashed line: no "
                                                 "change.") % {}))
+    if simulate.get("verdict") is not None:
+        blocks[1:1] = verdict_blocks(simulate["verdict"], t)
     return Section("scenarios", t._("What-if scenarios"), t._("What the changes would do, learned from your own log."),
                    tuple(blocks))
+
+
+LEVEL_WORDS = {"good": N_("good"), "usable with care": N_("usable with care"), "not usable": N_("not usable")}
+CHECK_WORDS = {
+    "cycle_time": N_("Time from a ticket's first to its last event"),
+    "waiting": N_("Waiting in each team's queue"),
+    "load_response": N_("Waiting in busy weeks against quiet weeks"),
+}
+
+
+def verdict_blocks(verdict: Any, t: Translator) -> list[Block]:
+    """How far the what-if figures can be trusted: the model's verdict and each check's figure."""
+    import math
+
+    kind = {"good": "ok", "usable with care": "warning", "not usable": "flag"}[verdict.level]
+    text = t._("Before any what-if, the simulation model was checked against the log it was learned from: "
+               "%(level)s.") % {"level": t.gettext(LEVEL_WORDS[verdict.level])}
+    if verdict.level == "not usable":
+        text += " " + t._("It does not reproduce the log: the figures below are marked and should not be used for "
+                          "decisions.")
+    frame = pd.DataFrame({
+        t._("Check"): [t.gettext(CHECK_WORDS.get(c.name, c.name)) for c in verdict.checks],
+        t._("Simulated ÷ real"): [t.format_number(math.exp(c.figure), 2) if math.isfinite(c.figure) else "–"
+                                  for c in verdict.checks],
+        t._("Verdict"): [t.gettext(LEVEL_WORDS[c.level]) if c.level else t._("not checked") for c in verdict.checks],
+    })
+    return [Callout(kind, text), Table(frame)]
 
 
 def _fair(value: float, unit: str, t: Translator, *, diff: bool = False) -> str:

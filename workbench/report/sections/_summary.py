@@ -14,7 +14,8 @@ __all__ = ["metric", "headline", "summary_figures", "scenario_changes", "verdict
 
 #: Simulation KPIs shown to the reader: message id of the plain name, and the unit.
 KPI_NAMES: dict[str, tuple[str, str]] = {
-    "cycle_time_h": (N_("Time to resolve a ticket (mean)"), "h"),
+    "resolution_time_h": (N_("Time to resolve a ticket (mean)"), "h"),
+    "cycle_time_h": (N_("Time to close a ticket (mean)"), "h"),
     "cycle_time_p90_h": (N_("Time to resolve, slowest 10% (90th percentile)"), "h"),
     "waiting_time_h": (N_("Time waiting in team queues (mean)"), "h"),
     "waiting_on_user_h": (N_("Time waiting for the user (mean)"), "h"),
@@ -125,7 +126,8 @@ def scenario_changes(results: dict[str, dict[str, Any]], t: Translator, *, thres
     changes = []
     for name, result in results.get("simulate", {}).get("results", {}).items():
         comp = result.comparison.set_index("kpi") if "kpi" in result.comparison.columns else result.comparison
-        for kpi in ("cycle_time_h", "waiting_time_h"):
+        first = "resolution_time_h" if "resolution_time_h" in comp.index else "cycle_time_h"
+        for kpi in (first, "waiting_time_h"):
             if kpi not in comp.index:
                 continue
             row = comp.loc[kpi]

@@ -1,0 +1,521 @@
+"""What-if accuracy on worlds the simulator was not designed around.
+
+For each world (:func:`workbench.demo.hardened_world`: other team structures, sizes,
+volumes, misrouting and work than the demo, with pseudo-resources, a dispatcher,
+partial start events, mixed UTC offsets, short Fridays, public holidays and staff on
+leave), this script
+
+1. generates the world's log and writes it as a CSV export (local times with +01:00 and
+   +02:00) and a log config the way a new user would from the README alone, in a
+   temporary folder;
+2. learns the model with the public API (``load_log``, ``discover_model``,
+   ``validate_model`` and its verdict when the simulator gives one) and runs three
+   scenarios with ``run_experiment``: one more agent in the busiest partner team
+   (staffing), 20% more tickets (volume), half the misrouting (misrouting);
+3. computes the true effect: the expected effect over ``--truth-replications``
+   generator replications of both worlds with common random numbers (the same tickets
+   and luck, one change), on tickets arriving after the warm-up;
+4. prints, per case (world x scenario x KPI), the simulated relative effect with its
+   95% interval and the true one, and in summary: the sign right where the true effect
+   is above 5%, the median relative error there, how often the interval covers the
+   true effect, and the verdict each model got.
+
+KPIs: time to resolution (arrival to the last resolution), time to closure (arrival to
+closing) and the mean queueing time per pick-up at the busiest partner team.
+
+Run from the repository root::
+
+    python benchmarks/whatif_worlds.py --worlds 20 --jobs 2
+    python benchmarks/whatif_worlds.py --worlds 2 --replications 3 --truth-replications 2   # quick
+
+Work runs through the executor seam (``workbench.compute.make_executor``): one task per
+world (learning and scenarios) and one per world and truth replication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import inspect
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+SCENARIOS: tuple[str, ...] = ("staffing", "volume", "misrouting")
+SIZES: tuple[str, ...] = ("small", "small", "medium")
+WARMUP_DAYS = 14.0
+VOLUME_FACTOR = 1.2
+MISROUTING_FACTOR = 0.5
+#: A true effect above this (relative) counts for the sign and the relative error.
+MATERIAL = 0.05
+
+CONFIG_TEMPLATE = """\
+# Written from the README's "Point it at your own ticket system" section.
+name: {name}
+source:
+  path: tickets.csv
+columns:
+  case_id: ticket_id
+  activity: status
+  timestamp: timestamp
+  resource: agent
+  team: team
+  lifecycle: lifecycle
+lifecycle: {{mode: pair}}
+time:
+  timezone: Europe/Copenhagen
+  mixed_offsets: convert
+case_attributes: {{department: department, category: category, priority: priority, channel: channel, user: user_id}}
+group_attributes: [department]
+person_columns: [user]
+statuses:
+  registered: [Registered]
+  assigned: [Assigned to team]
+  in_progress: [In progress]
+  waiting_on_user: [Waiting for user]
+  forwarded: [Forwarded]
+  sent_back: [Sent back]
+  resolved: [Resolved with mail]
+  reopened: [Reopened]
+  closed: [Closed]
+  message_to_user: [Mail to user]
+  message_from_user: [Mail from user]
+  first_line_team: IT-service og support
+calendar: {{timezone: Europe/Copenhagen, workdays: [0, 1, 2, 3, 4], start_hour: 8, end_hour: 16}}
+"""
+
+
+@dataclasses.dataclass(frozen=True)
+class World:
+    """One world of the benchmark: its generator parameters and the seed of the learned log."""
+
+    name: str
+    params: Any  # DemoParams
+    log_seed: int
+    team: str  # the busiest partner team: where one more agent goes, whose queue is watched
+
+
+def make_worlds(n: int, seed: int) -> list[World]:
+    from workbench.demo import PARTNER_TEAMS, hardened_world
+    from workbench.demo._worlds import team_utilisation
+
+    worlds = []
+    for k in range(n):
+        params = hardened_world(seed * 1000 + k, size=SIZES[k % len(SIZES)])
+        util = team_utilisation(params)
+        team = max(PARTNER_TEAMS, key=lambda t: util[t])
+        worlds.append(World(f"w{seed}-{k:02d}", params, seed * 1000 + k, team))
+    return worlds
+
+
+def changed(params: Any, scenario: str, team: str) -> Any:
+    """The generator world with the scenario's change (same random streams)."""
+    if scenario == "staffing":
+        return params.with_changes(staff={**params.staff, team: params.staff[team] + 1})
+    if scenario == "volume":
+        return params.with_changes(yearly_volume=params.yearly_volume * VOLUME_FACTOR)
+    if scenario == "misrouting":
+        return params.with_changes(
+            misrouting_rate=params.misrouting_rate * MISROUTING_FACTOR,
+            first_line_misforward_rate=params.first_line_misforward_rate * MISROUTING_FACTOR,
+        )
+    raise ValueError(f"unknown scenario {scenario!r}; use one of {list(SCENARIOS)}")
+
+
+def scenario_spec(scenario: str, team: str) -> dict[str, Any]:
+    if scenario == "staffing":
+        return {"type": "staff", "team": team, "add": 1}
+    if scenario == "volume":
+        return {"type": "volume", "factor": VOLUME_FACTOR}
+    return {"type": "misrouting", "factor": MISROUTING_FACTOR}
+
+
+def true_kpis(log: Any, team: str) -> dict[str, float]:
+    """Resolution, closure and the team's queueing time of the tickets arriving after the warm-up."""
+    p = log.params
+    start = pd.Timestamp(p.start, tz=p.timezone) + pd.Timedelta(days=WARMUP_DAYS)
+    truth = log.truth[log.truth["arrival"] >= start]
+    hours = pd.Timedelta(hours=1)
+    out = {
+        "resolution_h": float(truth["final_cycle_hours"].mean()),
+        "closure_h": float(((truth["final_closed_at"] - truth["arrival"]) / hours).mean()),
+    }
+    ev = log.events
+    if "lifecycle" in ev:
+        ev = ev[ev["lifecycle"] == "complete"]
+    ev = ev[ev["ticket_id"].isin(set(truth["ticket_id"]))]
+    prev = ev.groupby("ticket_id", sort=False)["timestamp"].shift()
+    pick = (ev["status"] == "In progress") & (ev["team"] == team) & prev.notna()
+    out[f"wait_h:{team}"] = float(((ev["timestamp"] - prev)[pick] / hours).mean())
+    return out
+
+
+def truth_task(world: World, replication: int) -> dict[str, Any]:
+    """True KPIs of one generator replication: the base world and each changed world (common random numbers)."""
+    from workbench.demo import generate_demo_log
+
+    seed = world.log_seed * 100 + replication
+    rows = {"base": true_kpis(generate_demo_log(world.params, seed=seed), world.team)}
+    for scenario in SCENARIOS:
+        log = generate_demo_log(changed(world.params, scenario, world.team), seed=seed)
+        rows[scenario] = true_kpis(log, world.team)
+    return {"world": world.name, "replication": replication, "kpis": rows}
+
+
+def _model_kpi(comparison: pd.DataFrame, kpi: str, team: str) -> str | None:
+    names = set(comparison["kpi"])
+    candidates = {
+        "resolution_h": ("resolution_time_h", "time_to_resolution_h", "resolution_h"),
+        "closure_h": ("closure_time_h", "time_to_closure_h", "cycle_time_h"),
+    }.get(kpi, (f"team_wait_h:{team}",))
+    return next((c for c in candidates if c in names), None)
+
+
+def _verdict(result: Any) -> Any:
+    """The validation's verdict object, or ``None`` when the simulator gives none."""
+    return getattr(result, "verdict", None)
+
+
+def _level(verdict: Any) -> str:
+    if verdict is None:
+        return "none given"
+    return str(getattr(verdict, "level", verdict))
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    return name in inspect.signature(fn).parameters
+
+
+def config_text(name: str, readme: str) -> str:
+    """The log config a new user writes from the README for this desk.
+
+    Keys the README documents are used where this desk needs them: ``non_staff`` for the
+    resources ``system`` and ``user`` every ticket system has.
+    """
+    text = CONFIG_TEMPLATE.format(name=name)
+    if "non_staff" in readme:
+        text += "non_staff: [system, user]\n"
+    return text
+
+
+def model_task(
+    world: World, replications: int, seed: int, validate_replications: int, refits: int
+) -> dict[str, Any]:
+    """Learn the world's model as a new user would and run the three scenarios."""
+    from workbench import simulation
+    from workbench.compute import make_executor
+    from workbench.config import load_log_config
+    from workbench.demo import export_events, generate_demo_log
+    from workbench.io import load_log
+    from workbench.simulation import Scenario, discover_model, run_experiment, validate_model
+
+    t0 = time.perf_counter()
+    executor = make_executor(kind="in-process")
+    log = generate_demo_log(world.params, seed=world.log_seed * 100)  # truth replication 0 is this log
+    with tempfile.TemporaryDirectory(prefix="whatif-world-") as tmp:
+        folder = Path(tmp)
+        export_events(log.events, world.params.timezone).to_csv(folder / "tickets.csv", index=False)
+        readme = (REPO / "README.md").read_text(encoding="utf-8")
+        (folder / "desk.yaml").write_text(config_text(world.name, readme), encoding="utf-8")
+        config = load_log_config(folder / "desk.yaml")
+        # a fixed key per world: pseudonyms (and so the learned model) do not change between runs
+        secret = hashlib.sha256(f"whatif-worlds:{world.name}".encode()).hexdigest()
+        events = load_log(config, secret=secret).events
+    model = discover_model(events, config=config)
+    staff = {name: team.staff for name, team in model.teams.items()}
+    verdict: Any = None
+    level = "not run"
+    if validate_replications > 0:
+        verdict = _verdict(
+            validate_model(events, config=config, replications=validate_replications, seed=seed, executor=executor)
+        )
+        level = _level(verdict)
+    extra: dict[str, Any] = {}
+    if verdict is not None and _accepts(run_experiment, "verdict"):
+        # a manager would be refused on a "not usable" model; the benchmark scores it anyway, marked
+        extra = {"verdict": verdict, "allow_unusable": True}
+    estimate = getattr(simulation, "estimate_effect", None) if refits > 0 else None
+    interval = "bootstrap refits + simulation noise" if estimate is not None else "simulation noise only"
+    rows: list[tuple[str, str, str | None, float, float, float, float]] = []
+    noise: dict[tuple[str, str], tuple[float, float]] = {}
+    for s, scenario in enumerate(SCENARIOS):
+        spec = Scenario.model_validate({"name": scenario, "changes": [scenario_spec(scenario, world.team)]})
+        if estimate is not None:
+            comp = estimate(
+                events, spec, config=config, refits=refits, replications=replications, seed=seed + s,
+                warmup_days=WARMUP_DAYS, executor=executor, model=model, **extra,
+            ).comparison
+        else:
+            exp = run_experiment(
+                model, spec, replications=replications, seed=seed + s, warmup_days=WARMUP_DAYS, executor=executor,
+                **extra,
+            )
+            comp = exp.comparison
+        for kpi in ("resolution_h", "closure_h", f"wait_h:{world.team}"):
+            name = _model_kpi(comp, kpi.split(":")[0], world.team)
+            if name is None:
+                rows.append((scenario, kpi, None, np.nan, np.nan, np.nan, np.nan))
+                continue
+            c = comp.set_index("kpi").loc[name]
+            rows.append((scenario, kpi, name, c["baseline"], c["difference"], c["ci_low"], c["ci_high"]))
+            noise[(scenario, kpi)] = (float(c.get("noise_low", np.nan)), float(c.get("noise_high", np.nan)))
+    return {
+        "world": world.name,
+        "rows": rows,
+        "noise": noise,
+        "verdict": level,
+        "interval": interval,
+        "staff_learned": staff,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def _run(kind: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    return truth_task(*args) if kind == "truth" else model_task(*args)
+
+
+def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dict[str, Any]]) -> pd.DataFrame:
+    """One row per world x scenario x KPI: simulated and true relative effects."""
+    rows = []
+    by_world = {m["world"]: m for m in models}
+    for w in worlds:
+        reps = [t["kpis"] for t in truths if t["world"] == w.name]
+        for scenario, kpi, model_kpi, base, diff, lo, hi in by_world[w.name]["rows"]:
+            b = np.array([r["base"][kpi] for r in reps])
+            c = np.array([r[scenario][kpi] for r in reps])
+            true_rel = float(np.nanmean(c - b) / np.nanmean(b))
+            rel_sd = float(np.nanstd(c - b, ddof=1) / np.nanmean(b)) if len(reps) > 1 else np.nan
+            ok = model_kpi is not None and np.isfinite(base) and base != 0
+            sim_rel, rel_lo, rel_hi = (diff / base, lo / base, hi / base) if ok else (np.nan, np.nan, np.nan)
+            n_lo, n_hi = by_world[w.name].get("noise", {}).get((scenario, kpi), (np.nan, np.nan))
+            rows.append(
+                {
+                    "world": w.name,
+                    "scenario": scenario,
+                    "kpi": kpi.split(":")[0],
+                    "model_kpi": model_kpi,
+                    "true_base": float(np.nanmean(b)),
+                    "sim_base": float(base) if ok else np.nan,
+                    "true_rel": true_rel,
+                    "true_rel_sd": rel_sd,
+                    "sim_rel": sim_rel,
+                    "ci_low": rel_lo,
+                    "ci_high": rel_hi,
+                    "noise_low": n_lo / base if ok else np.nan,
+                    "noise_high": n_hi / base if ok else np.nan,
+                }
+            )
+    frame = pd.DataFrame(rows)
+    material = frame["true_rel"].abs() > MATERIAL
+    frame["material"] = material
+    frame["sign_right"] = np.sign(frame["sim_rel"]) == np.sign(frame["true_rel"])
+    frame["rel_error"] = (frame["sim_rel"] - frame["true_rel"]).abs() / frame["true_rel"].abs()
+    frame["covered"] = (frame["ci_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["ci_high"])
+    frame["covered_noise"] = (frame["noise_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["noise_high"])
+    frame["width"] = frame["ci_high"] - frame["ci_low"]
+    return frame
+
+
+def world_line(w: World, mod: dict[str, Any]) -> str:
+    """One world as a table row: its structure, the learned headcount and the verdict."""
+    from workbench.demo import TEAMS
+
+    true_staff = "/".join(str(w.params.staff[t]) for t in TEAMS)
+    learned = "/".join(str(mod["staff_learned"].get(t, "-")) for t in TEAMS)
+    return (
+        f"| {w.name} | {w.params.days} | {w.params.yearly_volume:,.0f} | {true_staff} | {learned} | {w.team} | "
+        f"{mod['verdict']} | {mod['seconds']:.0f} |"
+    )
+
+
+def case_line(r: Any) -> str:
+    """One case as a table row."""
+    head = f"| {r.world} | {r.scenario} | {r.kpi} ({r.model_kpi or 'none'}) | {r.true_base:.1f} / "
+    if not np.isfinite(r.sim_rel):
+        return head + f"n/a | {r.true_rel:+.1%} | n/a | | | |"
+    return (
+        head + f"{r.sim_base:.1f} | {r.true_rel:+.1%} ± {r.true_rel_sd:.1%} | "
+        f"{r.sim_rel:+.1%} [{r.ci_low:+.1%}, {r.ci_high:+.1%}] | {r.rel_error:.0%} | "
+        f"{'right' if r.sign_right else 'WRONG'}{'' if r.material else ' (<5%)'} | {'yes' if r.covered else 'no'} |"
+    )
+
+
+def summary_lines(frame: pd.DataFrame, models: list[dict[str, Any]]) -> list[str]:
+    """The summary: sign, median relative error, coverage, verdicts (overall and per scenario)."""
+    lines = ["| cases | sign right (true effect > 5%) | median relative error (true effect > 5%) | "
+             "95% interval covers the truth |", "|---|---|---|---|"]
+    scored = frame[frame["sim_rel"].notna()]
+    groups = [("all", scored)] + [(s, scored[scored["scenario"] == s]) for s in SCENARIOS]
+    groups += [(k, scored[scored["kpi"] == k]) for k in ("resolution_h", "closure_h", "wait_h")]
+    for label, g in groups:
+        m = g[g["material"]]
+        med = f"{m['rel_error'].median():.0%}" if len(m) else "n/a"
+        lines.append(
+            f"| {label} ({len(g)}) | {int(m['sign_right'].sum())}/{len(m)} | {med} | "
+            f"{int(g['covered'].sum())}/{len(g)} ({g['covered'].mean():.0%}) |"
+            if len(g)
+            else f"| {label} (0) | n/a | n/a | n/a |"
+        )
+    missing = frame[frame["sim_rel"].isna()]
+    if len(missing):
+        lines.append(
+            f"\n{len(missing)} case(s) without a simulated figure (the model has no such KPI): "
+            + ", ".join(sorted(set(missing["kpi"])))
+        )
+    noisy = scored[scored["noise_low"].notna()]
+    if len(noisy):
+        lines.append(
+            f"\nThe simulation-noise-only interval covers the truth in {int(noisy['covered_noise'].sum())}/"
+            f"{len(noisy)} ({noisy['covered_noise'].mean():.0%}) of the same cases."
+        )
+    lines.append(f"Median width of the 95% interval (relative effect): {scored['width'].median():.1%}.")
+    verdicts = pd.Series([m["verdict"] for m in models]).value_counts()
+    lines.append("\nVerdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()))
+    lines.append("Intervals: " + ", ".join(sorted({m["interval"] for m in models})))
+    return lines
+
+
+def _pct(text: str) -> float:
+    return float(text.strip().rstrip("%").replace("+", "")) / 100.0
+
+
+def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """Cases and world verdicts back from this script's printed output (for :func:`summarise`)."""
+    cases, models = [], []
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().removeprefix("<!--").removesuffix("-->").strip().strip("|").split("|")]
+        if len(cells) == 9 and cells[1] in SCENARIOS:
+            kpi = cells[2].split(" ")[0]
+            row: dict[str, Any] = {"world": cells[0], "scenario": cells[1], "kpi": kpi.split(":")[0]}
+            row["true_rel"] = _pct(cells[4].split("±")[0])
+            if cells[5] == "n/a":
+                row.update(sim_rel=np.nan, ci_low=np.nan, ci_high=np.nan)
+            else:
+                sim, ci = cells[5].split("[")
+                lo, hi = ci.rstrip("]").split(",")
+                row.update(sim_rel=_pct(sim), ci_low=_pct(lo), ci_high=_pct(hi))
+            row["noise_low"] = row["noise_high"] = np.nan
+            cases.append(row)
+        elif len(cells) == 8 and cells[0].startswith("w") and cells[1].isdigit():
+            models.append({"world": cells[0], "verdict": cells[6], "interval": "as printed"})
+    frame = pd.DataFrame(cases).drop_duplicates(["world", "scenario", "kpi"], keep="last")
+    frame["material"] = frame["true_rel"].abs() > MATERIAL
+    frame["sign_right"] = np.sign(frame["sim_rel"]) == np.sign(frame["true_rel"])
+    frame["rel_error"] = (frame["sim_rel"] - frame["true_rel"]).abs() / frame["true_rel"].abs()
+    frame["covered"] = (frame["ci_low"] <= frame["true_rel"]) & (frame["true_rel"] <= frame["ci_high"])
+    frame["covered_noise"] = False
+    frame["width"] = frame["ci_high"] - frame["ci_low"]
+    seen = {m["world"]: m for m in models}
+    for world in frame["world"].unique():
+        seen.setdefault(world, {"world": world, "verdict": "not recorded", "interval": "as printed"})
+    return frame, list(seen.values())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--worlds", type=int, default=20, help="number of worlds (default 20)")
+    parser.add_argument("--replications", type=int, default=5, help="paired simulation replications per scenario")
+    parser.add_argument(
+        "--truth-replications", type=int, default=5, help="generator replications for the expected true effect"
+    )
+    parser.add_argument("--validate-replications", type=int, default=3, help="validation replications (0: skip)")
+    parser.add_argument(
+        "--refits",
+        type=int,
+        default=4,
+        help="bootstrap refits of the model for the interval, when the simulator offers estimate_effect (0: none)",
+    )
+    parser.add_argument("--skip", type=int, default=0, help="skip the first worlds (to resume an interrupted run)")
+    parser.add_argument("--seed", type=int, default=1, help="root seed of the worlds")
+    parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--summarise",
+        nargs="+",
+        metavar="OUTPUT",
+        help="only summarise the cases printed by earlier runs (e.g. an interrupted run and its resumption)",
+    )
+    args = parser.parse_args(argv)
+    if args.summarise:
+        parsed, verdicts = parse_output("\n".join(Path(f).read_text(encoding="utf-8") for f in args.summarise))
+        print(f"## Summary of {parsed['world'].nunique()} world(s) from {', '.join(args.summarise)}\n")
+        print("(from the printed figures, rounded to 0.1%: a case at the very edge of its interval may flip)\n")
+        print("\n".join(summary_lines(parsed, verdicts)))
+        return 0
+    if args.worlds < 1 or args.replications < 2 or args.truth_replications < 1:
+        parser.error("need --worlds >= 1, --replications >= 2 and --truth-replications >= 1")
+    from workbench.compute import make_executor
+
+    t0 = time.perf_counter()
+    print(
+        f"# What-if accuracy on hardened worlds\n\nMachine: {os.cpu_count()} cores, "
+        f"{platform.processor() or platform.machine()}, Python {platform.python_version()}; "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}\nCommand: python benchmarks/whatif_worlds.py "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        flush=True,
+    )
+    worlds = make_worlds(args.worlds, args.seed)[args.skip :]
+    executor = make_executor(kind="auto", workers=args.jobs or os.cpu_count() or 1)
+
+    # worlds in batches, so each world's cases are printed as soon as they are known
+    batch = max(1, args.jobs or os.cpu_count() or 1)
+    models: list[dict[str, Any]] = []
+    truths: list[dict[str, Any]] = []
+    frames = []
+    print(
+        "\n| world | scenario | KPI (model's) | baseline h: true / simulated | true effect ± sd | "
+        "simulated [95% interval] | error | sign | covered |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
+    for b in range(0, len(worlds), batch):
+        chunk = worlds[b : b + batch]
+        tasks: list[tuple[str, tuple[Any, ...]]] = [
+            ("model", (w, args.replications, args.seed, args.validate_replications, args.refits)) for w in chunk
+        ]
+        tasks += [("truth", (w, r)) for w in chunk for r in range(args.truth_replications)]
+        results = executor.map(_run, tasks)
+        models += [r for r in results if "rows" in r]
+        truths += [r for r in results if "kpis" in r]
+        frame = evaluate(chunk, truths, models)
+        frames.append(frame)
+        for r in frame.itertuples():
+            print(case_line(r), flush=True)
+        for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
+            print(f"<!-- {world_line(w, mod)} -->", flush=True)
+        done = pd.concat(frames, ignore_index=True)
+        m = done[done["material"] & done["sim_rel"].notna()]
+        print(
+            f"<!-- after {len(models)} world(s), {time.perf_counter() - t0:.0f} s: sign {int(m['sign_right'].sum())}/"
+            f"{len(m)}, median relative error {m['rel_error'].median():.0%}, coverage "
+            f"{done['covered'][done['sim_rel'].notna()].mean():.0%}, noise-only coverage "
+            f"{done['covered_noise'][done['noise_low'].notna()].mean():.0%}, median interval width "
+            f"{done['width'].median():.0%} -->",
+            flush=True,
+        )
+    frame = pd.concat(frames, ignore_index=True)
+    print("\n| world | days | tickets/year | staff (true) | staff (learned) | busiest partner | verdict | seconds |")
+    print("|---|---|---|---|---|---|---|---|")
+    for w, mod in zip(worlds, models, strict=True):
+        print(world_line(w, mod))
+    print("\n## Summary\n")
+    print("\n".join(summary_lines(frame, models)))
+    print(
+        f"\nTargets: sign right in every case with a true effect above 5%, median relative error < 20%, "
+        f"coverage >= 85%. {len(worlds)} worlds, {args.replications} simulation and {args.truth_replications} "
+        f"generator replications; {time.perf_counter() - t0:.0f} s."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

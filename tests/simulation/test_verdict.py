@@ -1,0 +1,74 @@
+"""The verdict before any what-if: a model that cannot reproduce its log is refused."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from workbench.config import LogConfig
+from workbench.errors import ScenarioError
+from workbench.schema import CASE_ID, TIMESTAMP
+from workbench.simulation import Scenario, Verdict, run_experiment, validate_model
+from workbench.simulation.verdict import UNUSABLE_MARK, Check, check_usable, level_of, verdict_from_checks
+
+
+def _changed_world(events: pd.DataFrame, stretch: float = 8.0) -> pd.DataFrame:
+    """Cases starting in the last fifth of the log take ``stretch`` times as long: no model of the rest fits."""
+    ev = events.copy()
+    first = ev.groupby(CASE_ID)[TIMESTAMP].transform("min")
+    late = first >= first.quantile(0.8)
+    ev.loc[late, TIMESTAMP] = first[late] + (ev.loc[late, TIMESTAMP] - first[late]) * stretch
+    return ev.sort_values([CASE_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def test_levels_and_the_worst_check_decides():
+    assert level_of("cycle_time", math.log(1.1)) == "good"
+    assert level_of("cycle_time", math.log(0.7)) == "usable with care"
+    assert level_of("cycle_time", math.log(0.5)) == "not usable"
+    assert level_of("waiting", math.nan) is None
+    v = verdict_from_checks(
+        (Check("cycle_time", 0.1, "good", "a"), Check("waiting", 3.0, "not usable", "b"), Check("x", math.nan, None, "c"))
+    )
+    assert v.level == "not usable" and not v.usable
+    assert "not checked" in v.summary
+    assert verdict_from_checks(()).level == "usable with care"
+
+
+def test_a_not_usable_model_refuses_scenarios_unless_overridden(toy_model):
+    bad = Verdict("not usable", (Check("cycle_time", 3.0, "not usable", "mean 400 h simulated vs 100 h real"),))
+    scenario = Scenario(name="one more", changes=({"type": "staff", "team": "back", "add": 1},))
+    with pytest.raises(ScenarioError, match=r"^scenario refused: the model not usable: cycle_time .*--allow-unusable"):
+        run_experiment(toy_model, scenario, replications=2, days=21, warmup_days=7, verdict=bad)
+    res = run_experiment(
+        toy_model, scenario, replications=2, days=21, warmup_days=7, verdict=bad, allow_unusable=True
+    )
+    assert res.settings["marked"] and (res.comparison["mark"] == UNUSABLE_MARK).all()
+    assert check_usable(Verdict("usable with care", ()), allow_unusable=False) is False
+
+
+@pytest.mark.slow
+def test_a_log_the_model_cannot_reproduce_is_not_usable(demo_events, demo_config: LogConfig):
+    result = validate_model(_changed_world(demo_events), config=demo_config, replications=2, seed=0)
+    assert result.verdict is not None
+    assert result.verdict.level == "not usable", result.verdict.summary
+    cycle = next(c for c in result.verdict.checks if c.name == "cycle_time")
+    assert cycle.figure < math.log(0.6)  # the model, learned on the fast past, is far too quick
+    scenario = Scenario(name="one more", changes=({"type": "staff", "team": "IT-infrastruktur", "add": 1},))
+    with pytest.raises(ScenarioError, match="scenario refused"):
+        run_experiment(result.model, scenario, replications=2, verdict=result.verdict)
+    assert result.settings["verdict"]["level"] == "not usable"
+
+
+def test_a_staffing_scenario_on_a_team_whose_waiting_is_not_reproduced_says_so(toy_model):
+    from workbench.simulation.verdict import scenario_notes
+
+    v = Verdict(
+        "usable with care",
+        (Check("waiting", 0.3, "good", "x", per_team={"back": math.log(3.0), "front": 0.0}),),
+    )
+    more_back = Scenario(name="b", changes=({"type": "staff", "team": "back", "add": 1},))
+    more_front = Scenario(name="f", changes=({"type": "staff", "team": "front", "add": 1},))
+    assert any("does not reproduce its waiting" in n for n in scenario_notes(toy_model, more_back, v))
+    assert scenario_notes(toy_model, more_front, v) == ()

@@ -1,0 +1,130 @@
+"""Capacity calibrated to the log's own waiting, where the direct estimate fails.
+
+The direct estimate of a team's capacity (its headcount, absences and work times) can
+miss what makes its queue: work recorded late, agents holding several cases, queue
+habits. :func:`calibrate_capacity` replays the log's real arrivals through the model
+(as the verdict's waiting check does) and, for every team whose mean pick-up wait is
+off by more than ``tolerance`` (a ratio), scales the team's work times until the
+replayed waiting matches the history: a few damped multiplicative steps, each one
+replay. The factors and the waits before and after are kept in the team's ``note``, so
+the model says what was calibrated and by how much.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from workbench.simulation._checks import pickup_waits
+from workbench.simulation.engine import simulate
+from workbench.simulation.model import SimulationModel
+from workbench.simulation.scenarios import Scenario, apply_scenario
+
+__all__ = ["calibrate_capacity", "scale_team_work"]
+
+_TOLERANCE_H = 0.5
+_MIN_PICKUPS = 20
+
+
+def scale_team_work(model: SimulationModel, factors: dict[str, float]) -> SimulationModel:
+    """The model with every staffed step's work time of each team scaled by its factor."""
+    changes = []
+    for name, f in factors.items():
+        if abs(f - 1.0) < 1e-9:
+            continue
+        acts = sorted({a.activity for a in model.activities.values() if a.team == name and a.uses_staff})
+        changes += [{"type": "duration", "activity": a, "team": name, "of": "work", "scale": f} for a in acts]
+    if not changes:
+        return model
+    return apply_scenario(model, Scenario.model_validate({"name": "calibration", "changes": changes}))
+
+
+def _replayed_waits(model: SimulationModel, replay: pd.DataFrame, seed: int, use_starts: bool) -> pd.Series:
+    start = replay["arrival"].min().floor("D")
+    days = max((replay["arrival"].max() - start) / pd.Timedelta(days=1), 1.0) + 1e-3
+    run = simulate(model, start=start, days=days, seed=seed, replay=replay, case_prefix="calibrate-")
+    return pickup_waits(run.events, model, use_starts=use_starts).groupby("team")["wait_h"].mean()
+
+
+def calibrate_capacity(
+    model: SimulationModel,
+    events: pd.DataFrame,
+    *,
+    iterations: int = 4,
+    tolerance: float = 1.5,
+    seed: int = 0,
+    bounds: tuple[float, float] = (0.5, 2.0),
+) -> SimulationModel:
+    """Scale teams' work times so that replaying the log reproduces each team's waiting.
+
+    Parameters
+    ----------
+    model : SimulationModel
+        A model learned from ``events``.
+    events : pandas.DataFrame
+        The canonical log the model was learned from.
+    iterations : int
+        Replays (each one simulation of the log's period).
+    tolerance : float
+        A team is calibrated when its simulated over real mean wait (plus half an hour
+        each) is off by more than this ratio, either way.
+    seed : int
+        Seed of the replays.
+    bounds : (float, float)
+        Least and most a team's work may be scaled.
+
+    Returns
+    -------
+    SimulationModel
+        The calibrated model (``model`` itself when no team needed it).
+    """
+    from workbench.schema import START_TIMESTAMP
+    from workbench.simulation.experiment import historical_cases
+
+    use_starts = START_TIMESTAMP in events and bool(events[START_TIMESTAMP].notna().mean() >= 0.5)
+    real_all = pickup_waits(events, model, use_starts=use_starts).groupby("team")["wait_h"].agg(["mean", "size"])
+    real = real_all.loc[real_all["size"] >= _MIN_PICKUPS, "mean"]
+    if real.empty:
+        return model
+    replay = historical_cases(events, model)
+    factors = dict.fromkeys(real.index, 1.0)
+    first = None
+    best: tuple[float, dict[str, float], pd.Series] | None = None
+    lo, hi = math.log(bounds[0]), math.log(bounds[1])
+    for k in range(iterations):
+        sim = _replayed_waits(scale_team_work(model, factors), replay, seed, use_starts).reindex(real.index)
+        ratio = np.log((sim.fillna(0.0) + _TOLERANCE_H) / (real + _TOLERANCE_H))
+        first = sim if first is None else first
+        err = float(np.average(ratio.abs(), weights=real_all.loc[real.index, "size"]))
+        if best is None or err < best[0]:
+            best = (err, dict(factors), sim)
+        off = ratio[ratio.abs() > math.log(tolerance)]
+        if off.empty or k == iterations - 1:
+            break
+        for team, r in off.items():
+            # waiting grows steeply with work near full load: a damped step in log space
+            step = float(np.clip(-0.25 * r, -0.35, 0.35))
+            factors[team] = float(math.exp(np.clip(math.log(factors[team]) + step, lo, hi)))
+    assert best is not None and first is not None
+    _, factors, after = best
+    changed = {t: f for t, f in factors.items() if abs(f - 1.0) > 1e-9}
+    if not changed:
+        return model
+    calibrated = scale_team_work(model, changed)
+    teams = dict(calibrated.teams)
+    for t, f in changed.items():
+        teams[t] = teams[t].model_copy(
+            update={
+                "note": teams[t].note
+                + f"; capacity calibrated: work x{f:.2f} so that replaying the log gives {after[t]:.1f} h mean "
+                f"pick-up wait (real {real[t]:.1f} h; {first[t]:.1f} h before)"
+            }
+        )
+    notes = (*calibrated.estimation.notes, "capacity calibrated to the log's waiting: " + ", ".join(
+        f"{t} work x{f:.2f}" for t, f in sorted(changed.items())
+    ))
+    return calibrated.model_copy(
+        update={"teams": teams, "estimation": calibrated.estimation.model_copy(update={"notes": notes})}
+    )

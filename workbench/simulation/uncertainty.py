@@ -1,0 +1,223 @@
+"""Intervals that cover the truth: a what-if effect with simulation noise *and* model uncertainty.
+
+A paired interval from :func:`~workbench.simulation.run_experiment` only says how
+much the effect would vary if the *learned model* were simulated again; the model
+itself was learned from one finite log. :func:`estimate_effect` also refits the model on
+bootstrap resamples of the log's cases (drawn with replacement, each copy a case of
+its own) and runs the same experiment on every refit:
+
+- the point estimate is the experiment on the model learned from the whole log;
+- the spread of the refits' effects holds both sources of uncertainty (each refit's
+  effect is itself a mean over ``replications`` noisy runs), so the 95% interval is
+  the point estimate plus or minus ``t(0.975, refits - 1)`` times the refits' standard
+  deviation, widened to at least the paired interval of the whole-log experiment.
+
+With ``calibrate`` (default) every model's capacity is first calibrated to the log's
+waiting (:mod:`workbench.simulation.calibration`). Refits keep the whole-log model's
+headcount and non-staff resources (a copy of a case
+would look like a worker handling two cases at once). Every refit runs as one task
+through the executor seam (:mod:`workbench.compute`) with its own seed, so the result
+does not depend on where it ran.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from workbench.compute import Executor, make_executor
+from workbench.config import LogConfig
+from workbench.errors import ScenarioError
+from workbench.schema import CASE_ID
+from workbench.simulation.calibration import calibrate_capacity
+from workbench.simulation.discovery import discover_model
+from workbench.simulation.experiment import run_experiment
+from workbench.simulation.model import SimulationModel
+from workbench.simulation.scenarios import Scenario
+from workbench.simulation.verdict import Verdict
+
+__all__ = ["EffectEstimate", "estimate_effect", "resample_cases"]
+
+
+@dataclass(frozen=True)
+class EffectEstimate:
+    """A scenario's effect with an interval for simulation noise and model uncertainty.
+
+    Attributes
+    ----------
+    comparison : pandas.DataFrame
+        Per KPI: ``baseline``, ``scenario``, ``difference`` (whole-log model), ``ci_low``,
+        ``ci_high`` (95%, both sources), ``relative``, ``noise_low``, ``noise_high`` (the
+        simulation-noise-only interval), ``refit_sd``, ``refits``, ``replications``, ``mark``.
+    refits : pandas.DataFrame
+        Per refit and KPI: ``refit``, ``kpi``, ``baseline``, ``difference``.
+    model : SimulationModel
+        The model learned from the whole log.
+    settings : dict
+    """
+
+    comparison: pd.DataFrame
+    refits: pd.DataFrame
+    model: SimulationModel
+    settings: dict = field(default_factory=dict)
+
+
+def resample_cases(events: pd.DataFrame, seed: np.random.SeedSequence | int) -> pd.DataFrame:
+    """A bootstrap resample of the log's cases, with replacement; the k-th copy of a case gets ``"#k"``."""
+    rng = np.random.default_rng(seed)
+    ids = pd.unique(events[CASE_ID])
+    drawn = rng.choice(len(ids), size=len(ids), replace=True)
+    counts = np.bincount(drawn, minlength=len(ids))
+    by_case = events.groupby(CASE_ID, sort=False).indices
+    parts = []
+    for k in range(1, int(counts.max()) + 1 if len(counts) else 1):
+        chosen = ids[counts >= k]
+        if not len(chosen):
+            break
+        rows = np.concatenate([by_case[c] for c in chosen])
+        part = events.iloc[rows]
+        if k > 1:
+            part = part.assign(**{CASE_ID: part[CASE_ID].astype(str) + f"#{k}"})
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+def _refit(
+    events: pd.DataFrame,
+    config: LogConfig | None,
+    scenario: Scenario,
+    seed: np.random.SeedSequence,
+    replications: int,
+    warmup_days: float,
+    start: str,
+    days: float,
+    discover_kwargs: dict,
+    calibrate: bool = False,
+) -> pd.DataFrame:
+    sample_seed, run_seed = seed.spawn(2)
+    sample = resample_cases(events, sample_seed)
+    model = discover_model(sample, config=config, **discover_kwargs)
+    if calibrate:
+        model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
+    exp = run_experiment(
+        model,
+        scenario,
+        replications=replications,
+        seed=int(run_seed.generate_state(1)[0]),
+        start=start,
+        days=days,
+        warmup_days=warmup_days,
+        executor=make_executor(kind="in-process"),
+    )
+    return exp.comparison[["kpi", "baseline", "difference"]]
+
+
+def estimate_effect(
+    events: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    config: LogConfig | None = None,
+    refits: int = 8,
+    replications: int = 4,
+    seed: int = 0,
+    warmup_days: float = 14.0,
+    executor: Executor | None = None,
+    verdict: Verdict | None = None,
+    allow_unusable: bool = False,
+    model: SimulationModel | None = None,
+    calibrate: bool = True,
+    **discover_kwargs,
+) -> EffectEstimate:
+    """The effect of ``scenario`` with a 95% interval for simulation noise and model uncertainty.
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        The canonical event log the model is learned from.
+    scenario : Scenario
+        The change to evaluate.
+    config : LogConfig, optional
+        The log config (statuses, calendar, ``staff``, ``non_staff``).
+    refits : int
+        Bootstrap refits of the model (at least 2).
+    replications : int
+        Paired replications of every experiment.
+    seed : int
+        Root seed; the whole-log experiment and every refit get their own child.
+    warmup_days : float
+        Warm-up of every experiment (see :func:`run_experiment`).
+    executor : Executor, optional
+        Where the refits run (one task each); the result does not depend on it.
+    verdict, allow_unusable
+        As in :func:`run_experiment`: a "not usable" model refuses the scenario unless overridden.
+    model : SimulationModel, optional
+        The model already learned from ``events`` (else it is learned here).
+    calibrate : bool
+        Calibrate every model's capacity to the log's waiting
+        (:func:`~workbench.simulation.calibration.calibrate_capacity`) before the experiment.
+    discover_kwargs
+        Passed to :func:`discover_model`.
+    """
+    if refits < 2:
+        raise ScenarioError(f"refits must be at least 2 for an interval, got {refits}")
+    full = model if model is not None else discover_model(events, config=config, **discover_kwargs)
+    if calibrate:
+        full = calibrate_capacity(full, events, seed=seed)
+    point_seed, *refit_seeds = np.random.SeedSequence(seed).spawn(refits + 1)
+    base = run_experiment(
+        full,
+        scenario,
+        replications=replications,
+        seed=int(point_seed.generate_state(1)[0]),
+        warmup_days=warmup_days,
+        executor=make_executor(kind="in-process"),
+        verdict=verdict,
+        allow_unusable=allow_unusable,
+    )
+    start, days = base.settings["start"], base.settings["days"]
+    fixed = {
+        **discover_kwargs,
+        "staff": {t: s.staff for t, s in full.teams.items()},
+        "non_staff": tuple(full.non_staff),
+        "detect_non_staff": False,
+    }
+    args = [
+        (events, config, scenario, refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate)
+        for b in range(refits)
+    ]
+    executor = executor or make_executor(kind="in-process")
+    results = executor.map(_refit, args)
+    per_refit = pd.concat([r.assign(refit=b) for b, r in enumerate(results)], ignore_index=True)
+    comparison = _combine(base.comparison, per_refit, refits)
+    return EffectEstimate(
+        comparison=comparison,
+        refits=per_refit[["refit", "kpi", "baseline", "difference"]],
+        model=full,
+        settings={
+            **base.settings,
+            "refits": refits,
+            "calibrated": calibrate,
+            "interval": "bootstrap refits + simulation noise",
+        },
+    )
+
+
+def _combine(point: pd.DataFrame, per_refit: pd.DataFrame, refits: int) -> pd.DataFrame:
+    from scipy import stats
+
+    sd = per_refit.groupby("kpi")["difference"].std(ddof=1)
+    n = per_refit.groupby("kpi")["difference"].count()
+    out = point.copy().rename(columns={"ci_low": "noise_low", "ci_high": "noise_high"})
+    out["refit_sd"] = out["kpi"].map(sd).to_numpy(dtype=float)
+    t = np.array([stats.t.ppf(0.975, max(int(k) - 1, 1)) for k in out["kpi"].map(n).fillna(2)])
+    half = t * out["refit_sd"].to_numpy(dtype=float)
+    noise_half = (out["noise_high"] - out["noise_low"]).to_numpy(dtype=float) / 2
+    half = np.fmax(half, noise_half)
+    out["ci_low"] = out["difference"] - half
+    out["ci_high"] = out["difference"] + half
+    out["refits"] = refits
+    cols = ["kpi", "baseline", "scenario", "difference", "ci_low", "ci_high", "relative", "noise_low", "noise_high"]
+    rest = [c for c in out.columns if c not in cols]
+    return out[cols + rest]

@@ -1,0 +1,149 @@
+"""A plain verdict on a learned model, before any what-if: good / usable with care / not usable.
+
+Three checks compare the model's simulation with the history it was learned from; each
+gives a figure and a level, and the verdict is the worst level:
+
+- **cycle time**: mean time from a case's first to its last event in the simulated test
+  period against the real one (relative error);
+- **waiting**: the training cases' real arrivals are replayed through the model; per
+  team, the mean time from a case reaching the team until a worker of the team picks it
+  up, simulated against real (ratio per team, with half an hour of tolerance, weighted
+  by the team's pick-ups) -- the capacity check;
+- **load response**: the log's natural experiment -- in the same replay, the waiting in busy weeks (the third with the most arrivals) over the
+  waiting in quiet weeks (the third with the fewest) must match the history's ratio. A
+  model whose capacity is wrong (queues that never form, or that explode) fails here even
+  when its average cycle time looks right.
+
+A scenario on a "not usable" model is refused by
+:func:`~workbench.simulation.run_experiment` unless explicitly overridden, and then every
+figure is marked (:data:`UNUSABLE_MARK`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from workbench.errors import ScenarioError
+
+__all__ = ["LEVELS", "UNUSABLE_MARK", "Check", "Level", "Verdict", "check_usable", "verdict_from_checks"]
+
+Level = Literal["good", "usable with care", "not usable"]
+LEVELS: tuple[Level, ...] = ("good", "usable with care", "not usable")
+#: Put before every figure of a scenario run on a "not usable" model (with the override).
+UNUSABLE_MARK = "[model not usable]"
+
+#: (good up to, usable with care up to) per check; above: not usable
+#: (figures are natural logs of simulated over real, so too fast and too slow weigh alike)
+THRESHOLDS: dict[str, tuple[float, float]] = {
+    "cycle_time": (math.log(1.25), math.log(1.8)),
+    "waiting": (math.log(1.5), math.log(2.5)),
+    "load_response": (math.log(1.5), math.log(3.0)),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its ``figure`` (log of simulated over real), ``level`` (None: not enough data) and a line."""
+
+    name: str
+    figure: float
+    level: Level | None
+    detail: str
+    #: per team, where the check is per team (log of simulated over real)
+    per_team: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict on a model: the worst level of its checks, with the figures."""
+
+    level: Level
+    checks: tuple[Check, ...]
+
+    @property
+    def usable(self) -> bool:
+        return self.level != "not usable"
+
+    @property
+    def summary(self) -> str:
+        """One line: the level and each check's figure."""
+        parts = [f"{c.name} {c.detail}" + (f" ({c.level})" if c.level else " (not checked)") for c in self.checks]
+        return f"model {self.level}: " + "; ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "level": self.level,
+            "checks": [
+                {"name": c.name, "figure": c.figure, "level": c.level, "detail": c.detail, "per_team": c.per_team}
+                for c in self.checks
+            ],
+        }
+
+
+def level_of(name: str, figure: float) -> Level | None:
+    """The level of a check's figure (``None`` when the figure is missing)."""
+    if not math.isfinite(figure):
+        return None
+    good, care = THRESHOLDS[name]
+    value = abs(figure)
+    return "good" if value <= good else ("usable with care" if value <= care else "not usable")
+
+
+def verdict_from_checks(checks: tuple[Check, ...]) -> Verdict:
+    """The worst level of the checks that could be made ("usable with care" when none could)."""
+    levels = [c.level for c in checks if c.level is not None]
+    if not levels:
+        return Verdict(level="usable with care", checks=checks)
+    return Verdict(level=max(levels, key=LEVELS.index), checks=checks)
+
+
+def check_usable(verdict: Verdict | None, *, allow_unusable: bool) -> bool:
+    """Refuse a scenario on a "not usable" model; return whether its figures must be marked.
+
+    Raises
+    ------
+    ScenarioError
+        One line with the verdict's figures and the override, when the model is not usable
+        and ``allow_unusable`` is false.
+    """
+    if verdict is None or verdict.usable:
+        return False
+    if not allow_unusable:
+        raise ScenarioError(
+            f"scenario refused: the {verdict.summary}; fix the log config (staff, non_staff, statuses) "
+            "or pass --allow-unusable to run it anyway with every figure marked"
+        )
+    return True
+
+
+def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str, ...]:
+    """What a staffing or volume scenario cannot show on this model (no learned capacity, waiting not reproduced)."""
+    if scenario is None:
+        return ()
+    notes = []
+    waiting = next((c for c in verdict.checks if c.name == "waiting"), None) if verdict is not None else None
+    off = {
+        t: r for t, r in (waiting.per_team if waiting else {}).items() if abs(r) > THRESHOLDS["waiting"][1]
+    }
+    for change in scenario.changes:
+        kind = getattr(change, "type", None)
+        if kind == "staff":
+            team = model.teams.get(change.team)
+            if team is not None and team.note.startswith("no worker recorded"):
+                notes.append(
+                    f"team '{change.team}' has no learned capacity (no worker recorded its events): "
+                    "the staffing effect rests on an assumed headcount"
+                )
+            if change.team in off:
+                notes.append(
+                    f"team '{change.team}': the model does not reproduce its waiting (off by a factor "
+                    f"{math.exp(abs(off[change.team])):.1f}): treat its staffing effect with care"
+                )
+        if kind == "volume" and not any(a.uses_staff for a in model.activities.values()):
+            notes.append(
+                "no team has learned capacity (the log names no workers): more or less volume cannot "
+                "change waiting in this model"
+            )
+    return tuple(notes)
