@@ -92,13 +92,8 @@ def simulate(
     from workbench.compute import make_executor
     from workbench.config import load_log_config
     from workbench.io.outputs import OutputFolder
-    from workbench.simulation import load_model, load_scenario, model_to_yaml
-    from workbench.usecases import (
-        compare_scenarios,
-        learn_simulation_model,
-        replay_cases,
-        validate_simulation,
-    )
+    from workbench.simulation import apply_scenario, load_model, load_scenario, model_to_yaml
+    from workbench.usecases import compare_scenarios, judge_model, learn_simulation_model, replay_cases
     from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
@@ -127,14 +122,12 @@ def simulate(
             err=True,
         )
         model = learn_simulation_model(events, config)
+    apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
     verdict = None
     if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
         assert events is not None
-        verdict = validate_simulation(
-            events, config, replications=3, seed=seed, executor=make_executor(workers=jobs)
-        ).verdict
-        if verdict is not None:
-            typer.echo(verdict.summary, err=True)
+        verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=make_executor(workers=jobs))
+        typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
     show = _progress(f"simulating '{plan.name}'")
     comparison = compare_scenarios(
         model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days, warmup_days=warmup_days,

@@ -99,7 +99,7 @@ class _Desk:
         t = cal.next_open(env.now)
         if t > env.now:
             yield env.timeout(t - env.now)
-        req = self.pools[team].request(priority=float(self.d.queue_rank[i]))
+        req = self.pools[team].request(priority=float(self.d.queue_rank[i]))  # type: ignore[arg-type]  # SimPy orders any comparable priority
         yield req
         t = cal.next_open(env.now)
         if t > env.now:

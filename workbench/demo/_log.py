@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -160,7 +161,7 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
     return DemoLog(events=events, truth=truth, params=params, seed=int(seed))
 
 
-def _labels(names: tuple[str, ...] | list[str]) -> np.ndarray:
+def _labels(names: Sequence[str | None]) -> np.ndarray:
     return np.array(names, dtype=object)
 
 

@@ -34,14 +34,14 @@ __all__ = [
     "CHANNELS",
 ]
 
-class FrozenDict(dict):  # type: ignore[type-arg]
+class FrozenDict(dict):
     """A read-only ``dict``: pickles, deep-copies, compares and serialises like a dict."""
 
     def _readonly(self, *args: Any, **kwargs: Any) -> Any:
         raise TypeError("DemoParams mappings are read-only; use dataclasses.replace(params, name={...})")
 
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly  # type: ignore[assignment]
-    __ior__ = _readonly  # type: ignore[assignment]
+    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly
+    __ior__ = _readonly
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(sorted(self.items())))

@@ -30,12 +30,12 @@ from workbench.usecases import (
     build_run_report,
     compare_scenarios,
     discover_map_and_answers,
+    judge_model,
     learn_simulation_model,
     load_and_validate,
     score_open_cases,
     train_predictor,
     tuning_budget,
-    validate_simulation,
 )
 from workbench.usecases import writers as w
 from workbench.usecases.report import write_run_report
@@ -91,12 +91,11 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
     model = learn_simulation_model(_events(ctx), p.log_config)
     verdict = None
     if sim.check_replications > 0:  # a verdict before any what-if
-        verdict = validate_simulation(
+        verdict, why_not = judge_model(
             _events(ctx), p.log_config, replications=sim.check_replications, seed=p.experiment.seed,
             executor=s.executor, progress=lambda done, total: ctx.say(f"checking the model: replication {done}/{total}"),
-        ).verdict
-        if verdict is not None:
-            ctx.say(verdict.summary)
+        )
+        ctx.say(verdict.summary if verdict is not None else str(why_not))
     comparison = compare_scenarios(
         model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,
         executor=s.executor, progress=lambda name, done, total: ctx.say(f"'{name}': replication {done}/{total}"),

@@ -59,8 +59,8 @@ def fit_arrivals(arrivals: pd.Series, *, timezone: str, min_month_days: float = 
     )
     # months never observed get the level of the last two weeks (the best guess for the near future)
     recent = slice(max(hours - 28 * 24, 0), hours)
-    expected = float(weekly[how[recent]].sum())
-    recent_level = float(counts[recent].sum()) / expected if expected > 0 else 1.0
+    recent_expected = float(weekly[how[recent]].sum())
+    recent_level = float(counts[recent].sum()) / recent_expected if recent_expected > 0 else 1.0
     level = np.where(observed_months, level, recent_level)
     return ArrivalSpec(
         timezone=timezone,

@@ -100,9 +100,8 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
         t = index[tr.target]
         if tr.clock == "working":
             ti = node_team[t]
-            clock = clocks[ti] if ti >= 0 else default_clock
-            if clock.always:
-                clock = None
+            team_clock = clocks[ti] if ti >= 0 else default_clock
+            clock: WorkClock | None = None if team_clock.always else team_clock
         else:
             clock = None
         work = None if model.activities[tr.target].automated else _table(tr.work)
@@ -131,7 +130,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
             value = value_codes[attr].get(aval, -1)
         pat = (rule.before is not None, rule.visit is not None, attr)
         before = None if rule.before is None else (START_IDX if rule.before == START else index[rule.before])
-        key = (before, rule.visit, value)
+        rule_key = (before, rule.visit, value)
         targets, cum, acc = [], [], 0.0
         for target, p in rule.next.items():
             if p <= 0:
@@ -140,7 +139,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
             targets.append(END_IDX if target == END else index[target])
             cum.append(acc)
         cum[-1] = 1.0 + 1e-12
-        patterns.setdefault(at, {}).setdefault(pat, {})[key] = (cum, targets)
+        patterns.setdefault(at, {}).setdefault(pat, {})[rule_key] = (cum, targets)
         if rule.visit is not None:
             max_visit[at] = max(max_visit.get(at, 1), rule.visit)
 

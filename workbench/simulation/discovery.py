@@ -20,6 +20,7 @@ What is learned, and how (each choice is recorded in the model's ``estimation`` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -43,6 +44,7 @@ from workbench.simulation.model import (
     StatusRoles,
     TeamSpec,
     TransitionSpec,
+    Weekday,
 )
 
 __all__ = ["discover_model"]
@@ -412,7 +414,7 @@ def _transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int) -
     return out
 
 
-def _fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration | None, str]:
+def _fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration | None, Literal["working", "calendar"]]:
     """The delay of a transition, on the clock that describes it more tightly (lower CV)."""
     if waits.empty:
         return None, "working"
@@ -427,9 +429,10 @@ def _fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration 
         cv_cal = cal.std() / cal.mean() if cal.mean() > 0 else np.inf
         cv_work = work.std() / work.mean() if work.mean() > 0 else np.inf
         chosen, clock = (work, "working") if cv_work < cv_cal else (cal, "calendar")
+    which: Literal["working", "calendar"] = "working" if clock == "working" else "calendar"
     if chosen.mean() <= 1.0:
-        return None, clock
-    return fit_duration(chosen), clock
+        return None, which
+    return fit_duration(chosen), which
 
 
 def _open_cases(events: pd.DataFrame, f: pd.DataFrame, statuses: StatusMeanings, days: float) -> np.ndarray:
@@ -487,7 +490,7 @@ def _infer_calendar(
     working_day = day_total >= 0.1 * day_total.max()
     working_hour = hour_total >= 0.1 * hour_total.max()
     working = (counts >= 0.1 * counts.max()) | np.outer(working_day, working_hour).ravel()
-    hours: dict[str, tuple[tuple[float, float], ...]] = {}
+    hours: dict[Weekday, tuple[tuple[float, float], ...]] = {}
     for d, day in enumerate(WEEKDAYS):
         spans = []
         h = 0

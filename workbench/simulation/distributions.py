@@ -17,7 +17,7 @@ scenario (common random numbers).
 from __future__ import annotations
 
 import warnings
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -120,7 +120,7 @@ def _scipy(dist: _Base):
     if isinstance(dist, TruncatedNormal):
         a = (0.0 - dist.mean) / dist.std
         return stats.truncnorm(a, np.inf, loc=dist.mean, scale=dist.std)
-    raise TypeError(f"no scipy distribution for family {dist.family!r}")
+    raise TypeError(f"no scipy distribution for family {getattr(dist, 'family', type(dist).__name__)!r}")
 
 
 def quantile_table(dist: Duration, size: int = _TABLE_SIZE) -> list[float]:
@@ -220,7 +220,8 @@ def fit_duration(
     if best is None or best[0] > max(max_ks, 1.36 / np.sqrt(len(sample))):
         return _empirical(positive, p_zero, n, ks=None if best is None else round(best[0], 4))
     ks, dist = best
-    return dist.model_copy(update={"p_zero": p_zero, "n": n, "ks": round(float(ks), 4)})
+    fitted: Any = dist.model_copy(update={"p_zero": p_zero, "n": n, "ks": round(float(ks), 4)})
+    return fitted  # one of the Duration families: _fit_family builds only those
 
 
 def _empirical(positive: np.ndarray, p_zero: float, n: int, ks: float | None = None) -> Empirical:

@@ -352,7 +352,7 @@ class _Run:
             team = node_team[nxt]
             uses = node_uses[nxt]
             tr = trans.get((cur, nxt))
-            if tr.__class__ is list:
+            if tr.__class__ is list:  # type: ignore[comparison-overlap]  # visit-specific transitions
                 tr = tr[v if v < len(tr) else -1]
             if tr is not None:
                 delay_tab, delay_clock, same, work_tab = tr

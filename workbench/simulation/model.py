@@ -63,7 +63,13 @@ __all__ = [
 #: Routing sentinels: before the first step, and after the last.
 START = "START"
 END = "END"
-WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _office_hours() -> dict[Weekday, tuple[tuple[float, float], ...]]:
+    """8 to 16, Monday to Friday: the default when a log does not show its hours."""
+    return {day: ((8.0, 16.0),) for day in WEEKDAYS[:5]}
 
 
 def node_name(activity: str, team: str | None, variant: str | None = None) -> str:
@@ -76,9 +82,7 @@ class CalendarSpec(FrozenModel):
     """Weekly working hours in a local time zone (``[[8, 12], [12.5, 16]]`` per weekday), with holidays."""
 
     timezone: TimeZoneName = "UTC"
-    hours: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], tuple[tuple[float, float], ...]] = (
-        Field(default_factory=lambda: {day: ((8.0, 16.0),) for day in ("mon", "tue", "wed", "thu", "fri")})
-    )
+    hours: dict[Weekday, tuple[tuple[float, float], ...]] = Field(default_factory=lambda: _office_hours())
     holidays: tuple[str, ...] = ()
     #: public holidays of this country (ISO code, e.g. DK) are closed too (``holidays`` package)
     public_holidays: str | None = None
@@ -99,7 +103,7 @@ class CalendarSpec(FrozenModel):
     def from_config(cls, config: CalendarConfig) -> CalendarSpec:
         """The calendar of a log config (a daily window on the working weekdays, per weekday if given)."""
         span = ((float(config.start_hour), float(config.end_hour)),)
-        hours = {WEEKDAYS[d]: span for d in sorted(set(config.workdays))}
+        hours: dict[str, tuple[tuple[float, float], ...]] = {WEEKDAYS[d]: span for d in sorted(set(config.workdays))}
         hours.update({d: ((float(a), float(b)),) for d, (a, b) in config.hours.items()})
         return cls(
             timezone=config.timezone,

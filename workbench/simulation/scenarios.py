@@ -27,6 +27,7 @@ naming it and listing what exists -- and returns the changed model. The change t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -417,7 +418,7 @@ def _priority(model: SimulationModel, c: PriorityChange, where: str) -> Simulati
     return model.model_copy(update={"priority_rules": (*model.priority_rules, rule)})
 
 
-_APPLY = {
+_APPLY: dict[str, Callable[..., SimulationModel]] = {
     "staff": _staff,
     "calendar": _calendar,
     "routing": _routing,

@@ -9,6 +9,7 @@ import pandas as pd
 
 from workbench.compute import Executor, InProcessExecutor
 from workbench.config import LogConfig
+from workbench.errors import EventLogError
 from workbench.simulation import (
     ExperimentResult,
     Scenario,
@@ -28,6 +29,7 @@ __all__ = [
     "learn_simulation_model",
     "compare_scenarios",
     "validate_simulation",
+    "judge_model",
 ]
 
 #: ``progress(scenario_name, done, total)`` after each finished replication.
@@ -111,6 +113,28 @@ def compare_scenarios(
         outcomes.append(ScenarioOutcome(key=key, scenario=scenario, result=result))
     return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed,
                               verdict=verdict)
+
+
+def judge_model(
+    events: pd.DataFrame,
+    log_config: LogConfig | None = None,
+    *,
+    replications: int,
+    seed: int,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[Verdict | None, str | None]:
+    """The model's verdict before any what-if (see :func:`validate_simulation`), or why none could be given.
+
+    A log too small to hold out a test period gets no verdict and a note saying so, not an error:
+    the what-if still runs, and the note goes with its figures.
+    """
+    try:
+        result = validate_simulation(events, log_config, replications=replications, seed=seed, executor=executor,
+                                     progress=progress)
+    except EventLogError as exc:
+        return None, f"the model could not be checked against the log ({exc}); treat its figures with care"
+    return result.verdict, None
 
 
 def replay_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:

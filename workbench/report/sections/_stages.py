@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
@@ -136,7 +136,8 @@ def verdict_blocks(verdict: Any, t: Translator) -> list[Block]:
     """How far the what-if figures can be trusted: the model's verdict and each check's figure."""
     import math
 
-    kind = {"good": "ok", "usable with care": "warning", "not usable": "flag"}[verdict.level]
+    kinds: dict[str, Literal["ok", "warning", "flag"]] = {"good": "ok", "usable with care": "warning", "not usable": "flag"}
+    kind = kinds[verdict.level]
     text = t._("Before any what-if, the simulation model was checked against the log it was learned from: "
                "%(level)s.") % {"level": t.gettext(LEVEL_WORDS[verdict.level])}
     if verdict.level == "not usable":
