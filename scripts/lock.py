@@ -70,6 +70,8 @@ def _compile(name: str, requirements: list[str], constraints: Path | None) -> No
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"{name}.in"
         src.write_text("\n".join(requirements) + "\n", encoding="utf-8")
+        if out.exists():  # uv keeps the versions already pinned unless a requirement no longer allows them
+            (Path(tmp) / "out.txt").write_text(out.read_text(encoding="utf-8"), encoding="utf-8")
         cmd = [
             sys.executable, "-m", "uv", "pip", "compile", str(src), "--generate-hashes",
             "--python-version", PYTHON, "--no-header", "--quiet", "-o", str(Path(tmp) / "out.txt"),
