@@ -49,7 +49,7 @@ def test_incremental_equals_full_reload(history: pd.DataFrame, steps: list, firs
                 recent = [r[0] for r in conn.execute(
                     sa.text("SELECT history_id FROM history WHERE updated_at >= :t ORDER BY history_id"),
                     {"t": (clock - pd.Timedelta(hours=5)).isoformat(sep=" ")})]
-                for i in edits:
+                for i in edits if ids else ():  # every row may have been deleted by an earlier step
                     conn.execute(sa.text("UPDATE history SET agent = :a, updated_at = :u WHERE history_id = :h"),
                                  {"a": f"agent-{i}", "u": stamp, "h": ids[i % len(ids)]})
                 for i in deletes:

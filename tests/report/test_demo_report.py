@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from workbench.report import write_report
-from workbench.report.sections import build_report
+from workbench.usecases import build_run_report
 
 REPO = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -35,7 +35,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def demo_results(tmp_path_factory):
     """Every stage of the demo experiment on 120 days of the desk, with small budgets (about a minute)."""
     from workbench.pipeline.config import load_experiment
-    from workbench.pipeline.run import run_experiment
+    from workbench.pipeline.run import run_pipeline
 
     root = tmp_path_factory.mktemp("demo")
     log = (REPO / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8").replace("days: 365", "days: 120")
@@ -50,7 +50,8 @@ def demo_results(tmp_path_factory):
     config = config.model_copy(update={"stages": tuple(s for s in config.stages if s != "report"),
                                        "mlflow_uri": f"sqlite:///{root / 'mlflow.db'}"})
     os.environ.setdefault("WORKBENCH_SECRET", "demo-report-test-secret-0123456789abcdef")
-    results = run_experiment(config, generated_at="2026-12-04 17:30 UTC", out_dir=root / "out")
+    results = run_pipeline(config, generated_at="2026-12-04 17:30 UTC", out_dir=root / "out",
+                           mlflow_uri=f"sqlite:///{root / 'mlflow.db'}").results
     from workbench.config import load_log_config
 
     return results, load_log_config(root / "demo.yaml"), root
@@ -71,9 +72,9 @@ def browser(chromium):
 
 def _report(demo_results, language: str, out: Path) -> Path:
     results, log_config, _ = demo_results
-    report = build_report(results, title="IT-support", subtitle="demo", generated_at="4 December 2026",
-                          settings={"seed": "42", "experiment": "demo"}, language=language,
-                          log_config=log_config)
+    report = build_run_report(results, title="IT-support", subtitle="demo", generated_at="4 December 2026",
+                              settings={"seed": "42", "experiment": "demo"}, language=language,
+                              log_config=log_config)
     return write_report(report, out, pdf=False)["html"]
 
 
@@ -156,7 +157,7 @@ def test_the_tickets_that_matter_come_first(demo_results, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.goto(html.as_uri())
     results = demo_results[0]
-    answers = results["discover"]["discovery"].answers
+    answers = results.discovery.discovery.answers
     # question 3: the real reopens first, the tickets reopened most often on top
     rows = page.locator("#reopens figure.wbr-table").first.locator("tbody tr")
     shown = [r.locator("td").nth(0).inner_text() for r in rows.all()]

@@ -253,7 +253,7 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
         frame = pd.DataFrame({t._("Ticket"): risk[CASE_ID].astype(str),
                               t._("Last step"): risk["last_activity"].astype(str),
                               t._("Team"): risk["team"].astype("object"),
-                              t._("Open for"): risk["age_days"].to_numpy() * 24})
+                              t._("Open for"): risk["elapsed_days"].to_numpy() * 24})
         formats = {t._("Open for"): "hours"}
         if "predicted_remaining_days" in risk.columns:
             frame[t._("Predicted time left")] = risk["predicted_remaining_days"].to_numpy() * 24
