@@ -17,6 +17,7 @@ def load(name: str):
     return load_log(load_log_config(CONFIGS / f"{name}.yaml"))
 
 
+@pytest.mark.slow
 def test_bpic2013_incidents(shared_data: Path) -> None:
     loaded = load("bpic2013_incidents")
     assert (loaded.quality.cases_kept, loaded.quality.events_read) == (7554, 65533)

@@ -103,6 +103,7 @@ def test_report_opens_in_chromium_without_external_requests(finished_run, chromi
     assert external == []
 
 
+@pytest.mark.slow
 def test_a_failing_stage_is_named_and_earlier_outputs_are_kept(tmp_path: Path) -> None:
     from mlflow import MlflowClient
 
