@@ -1,7 +1,7 @@
 """The bad-input corpus: files and configs a user (or an attacker) may hand the workbench.
 
 Each :class:`Case` builds its inputs in a fresh folder (small text files are copied from
-``files/``; binary and large ones are generated here), names the command to run and a
+``files/``; binary, large and XML ones are generated here), names the command to run and a
 pattern the one-line error must match. Used by ``test_corpus.py`` and by
 ``benchmarks/reliability.py``.
 """
@@ -170,6 +170,33 @@ def _deep_xes() -> bytes:
     return (b'<?xml version="1.0"?>\n<log>' + b"<list key='x'>" * depth + b"</list>" * depth + b"</log>\n")
 
 
+_XES_EVENT = (b'    <event><string key="concept:name" value="a"/>'
+              b'<date key="time:timestamp" value="2024-01-01T10:00:00+00:00"/></event>\n')
+
+
+def _entity_bomb_xes() -> bytes:
+    """A billion-laughs XES: eight levels of entities, each ten of the level below."""
+    levels = [b'  <!ENTITY a "aaaaaaaaaa">\n']
+    for prev, name in zip("abcdefg", "bcdefgh", strict=True):
+        levels.append(b"  <!ENTITY " + name.encode() + b' "' + f"&{prev};".encode() * 10 + b'">\n')
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE log [\n' + b"".join(levels) + b"]>\n"
+            b'<log xes.version="1.0">\n  <trace><string key="concept:name" value="1"/>\n'
+            b'    <event><string key="concept:name" value="&h;"/>'
+            b'<date key="time:timestamp" value="2024-01-01T10:00:00+00:00"/></event>\n  </trace>\n</log>\n')
+
+
+def _entity_xes(doctype: bytes) -> Callable[[], bytes]:
+    """An XES whose trace name is the entity ``&xxe;``, declared by ``doctype`` (or not at all)."""
+    return lambda: (b'<?xml version="1.0" encoding="UTF-8"?>\n' + doctype + b'<log xes.version="1.0">\n'
+                    b'  <trace><string key="concept:name" value="&xxe;"/>\n' + _XES_EVENT + b"  </trace>\n</log>\n")
+
+
+def _truncated_xes() -> bytes:
+    return (b'<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
+            b'  <trace><string key="concept:name" value="1"/>\n'
+            b'    <event><string key="concept:name" value="a"/><date key="time:timestamp" value="2024-01-01T10:\n')
+
+
 def _bad_utf8_xes() -> bytes:
     return (b'<?xml version="1.0" encoding="UTF-8"?>\n<log><trace><string key="concept:name" value="K\xf8ge"/>'
             b"</trace></log>\n")
@@ -284,10 +311,13 @@ CASES: tuple[Case, ...] = (
          r"is a folder"),
     Case("missing_source_file", lambda f: ["validate", str(_config(f, "  path: nowhere.csv\n"))], r"does not exist"),
     # XES
-    Case("xes_entity_bomb", _validate_file("entity_bomb.xes"), r"declares XML entities"),
-    Case("xes_external_entity", _validate_file("external_entity.xes"), r"declares XML entities"),
-    Case("xes_undeclared_entity", _validate_file("undeclared_entity.xes"), r"XML entity '&xxe;'.*does not define"),
-    Case("xes_truncated", _validate_file("truncated.xes"), r"not well-formed XES/XML"),
+    Case("xes_entity_bomb", _generated("entity_bomb.xes", _entity_bomb_xes), r"declares XML entities"),
+    Case("xes_external_entity",
+         _generated("external_entity.xes", _entity_xes(b'<!DOCTYPE log [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n')),
+         r"declares XML entities"),
+    Case("xes_undeclared_entity", _generated("undeclared_entity.xes", _entity_xes(b"")),
+         r"XML entity '&xxe;'.*does not define"),
+    Case("xes_truncated", _generated("truncated.xes", _truncated_xes), r"not well-formed XES/XML"),
     Case("xes_too_deep", _generated("deep.xes", _deep_xes), r"xml_max_depth"),
     Case("xes_bad_utf8", _generated("bad.xes", _bad_utf8_xes), r"not well-formed XES/XML|UTF-8"),
     # SQL
