@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from workbench.errors import EventLogError, SourceError, reading
 from workbench.io.limits import check_columns, check_csv_file, check_xml_file, xml_error_line
 from workbench.io.sniff import sniff_format, wide_encoding
 
-__all__ = ["read_source", "read_csv", "read_xes", "read_parquet", "read_sql", "Reader", "NESTED_COLUMNS"]
+__all__ = ["read_source", "read_csv", "read_xes", "read_parquet", "read_sql", "open_engine", "Reader", "NESTED_COLUMNS"]
 
 _NAMES = {
     "xml": "an XML file",
@@ -228,8 +229,8 @@ def _json_text(value: object) -> str | None:
     return json.dumps(plain(value), default=str, ensure_ascii=False)
 
 
-def read_sql(config: SourceConfig) -> pd.DataFrame:
-    """Read a table, view or query through SQLAlchemy (SQLite, PostgreSQL, ... by URL)."""
+def open_engine(config: SourceConfig) -> Any:
+    """An SQLAlchemy engine for an SQL source (``source.url`` or ``source.url_env``), or one line saying why not."""
     import sqlalchemy as sa
 
     url = config.url
@@ -238,7 +239,7 @@ def read_sql(config: SourceConfig) -> pd.DataFrame:
         if not url:
             raise SourceError(
                 f"source.url_env names the environment variable {config.url_env}, but it is not set; "
-                "set it to the database URL, e.g. postgresql://user@host/db"
+                "set it to the database URL, e.g. postgresql+psycopg://user@host/db"
             )
     try:
         engine = sa.create_engine(url)  # type: ignore[arg-type]
@@ -246,11 +247,19 @@ def read_sql(config: SourceConfig) -> pd.DataFrame:
         raise SourceError(_missing_driver(url or "", exc)) from None
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
         raise SourceError(f"source.url is not a usable database URL: {str(exc).splitlines()[0]}") from None
-    shown = engine.url.render_as_string(hide_password=True)
     if engine.url.get_backend_name() == "sqlite":
         db = engine.url.database
         if db and db != ":memory:" and not Path(db).exists():
             raise SourceError(f"SQLite database '{db}' does not exist; check source.url")
+    return engine
+
+
+def read_sql(config: SourceConfig) -> pd.DataFrame:
+    """Read a table, view or query through SQLAlchemy (SQLite, PostgreSQL, ... by URL)."""
+    import sqlalchemy as sa
+
+    engine = open_engine(config)
+    shown = engine.url.render_as_string(hide_password=True)
     if config.table is not None:
         parts = config.table.split(".")
         table = sa.table(parts[-1], schema=parts[0] if len(parts) == 2 else None)
@@ -266,7 +275,7 @@ def read_sql(config: SourceConfig) -> pd.DataFrame:
         detail = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise SourceError(f"cannot read {what} from database {shown}: {detail}") from None
     except ImportError as exc:
-        raise SourceError(_missing_driver(url or "", exc)) from None
+        raise SourceError(_missing_driver(shown, exc)) from None
     finally:
         engine.dispose()
     check_columns(frame.shape[1], what, config.limits)

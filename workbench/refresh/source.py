@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from workbench.config import LogConfig, SourceConfig
 from workbench.errors import SourceError
+from workbench.io.readers import open_engine
 from workbench.privacy import pseudonymise_series, resolve_secret
 from workbench.refresh.config import RefreshPlan
 
@@ -78,33 +77,6 @@ def person_source_columns(log: LogConfig) -> dict[str, str]:
 def key_check(key: bytes) -> str:
     """A fingerprint of the pseudonymisation key (HMAC of a fixed text): same key, same fingerprint."""
     return hmac.new(key, b"workbench refresh store", hashlib.sha256).hexdigest()[:16]
-
-
-def _url(config: SourceConfig) -> str:
-    url = config.url
-    if url is None and config.url_env is not None:
-        url = os.environ.get(config.url_env)
-        if not url:
-            raise SourceError(
-                f"source.url_env names the environment variable {config.url_env}, but it is not set; "
-                "set it to the database URL, e.g. postgresql+psycopg://user@host/db"
-            )
-    return str(url)
-
-
-def open_engine(config: SourceConfig) -> Any:
-    """An SQLAlchemy engine for the source, or one line saying why not."""
-    import sqlalchemy as sa
-
-    try:
-        engine = sa.create_engine(_url(config))
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
-        raise SourceError(f"source.url is not a usable database URL: {str(exc).splitlines()[0]}") from None
-    if engine.url.get_backend_name() == "sqlite":
-        db = engine.url.database
-        if db and db != ":memory:" and not Path(db).exists():
-            raise SourceError(f"SQLite database '{db}' does not exist; check source.url")
-    return engine
 
 
 def _family(sql_type: Any) -> str:
