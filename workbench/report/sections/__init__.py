@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Figure, ManagerSummary, Report, ScenarioChange, Section
+from workbench.report.model import Report, Section
 from workbench.report.sections._questions import questions_sections
 from workbench.report.sections._stages import (
     fairness_section,
@@ -26,6 +26,7 @@ from workbench.report.sections._stages import (
     skill_callout,
 )
 from workbench.report.sections._summary import KPI_NAMES, headline, scenario_changes, summary_figures
+from workbench.report.summary import Figure, ManagerSummary, ScenarioChange
 
 #: The pipeline's setting names, in words (message ids).
 SETTING_NAMES = {"experiment": N_("experiment"), "log config": N_("log config"), "seed": N_("seed"),

@@ -7,7 +7,8 @@ from typing import Any, Literal
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Block, Callout, Details, Image, Paragraph, Section, Table
+from workbench.report.blocks import Block, Callout, Details, Image, Paragraph, Table
+from workbench.report.model import Section
 from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
