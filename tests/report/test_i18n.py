@@ -106,3 +106,24 @@ def test_fairness_groups_and_flags_are_counted_once_each() -> None:
         "suppressed": [False, False, False, False, False, True],
     })
     assert fairness_counts(SimpleNamespace(table=table)) == (1, 2, 3)
+
+
+def test_data_quality_checks_are_said_in_the_report_language() -> None:
+    from workbench.report.sections._quality import quality_words
+
+    da, en = Translator("da"), Translator("en")
+    assert quality_words("missing case_id", da) == "mangler sagsnummer"
+    assert quality_words("cases with a single event", da) == "sager med kun én hændelse"
+    assert quality_words("keyed HMAC pseudonyms in resource, user", da) == (
+        "nøglebaserede pseudonymer (HMAC) i resource, user")
+    assert quality_words("1,234 cases, such events ordered by file order", da).startswith("1.234 sager")
+    assert quality_words("dropped", da) == "fjernet" and quality_words("info", en) == "for information"
+    assert quality_words("a check the report does not know yet", da) == "a check the report does not know yet"
+
+
+def test_model_figures_measured_between_events_have_words() -> None:
+    from workbench.report.sections._stages import _metric_name
+
+    assert _metric_name("test_as_of_mae", Translator("en")) == (
+        "mean absolute error (days), test part, seen between two events")
+    assert _metric_name("test_mae", Translator("en")) == "mean absolute error (days), test part"

@@ -15,12 +15,12 @@ from typing import Any
 
 from workbench.i18n import N_, Translator
 from workbench.report.model import Report, Section
+from workbench.report.sections._quality import quality_section
 from workbench.report.sections._questions import questions_sections
 from workbench.report.sections._stages import (
     fairness_section,
     map_section,
     models_section,
-    quality_section,
     rules_section,
     scenarios_section,
     skill_callout,

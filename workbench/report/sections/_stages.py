@@ -13,7 +13,7 @@ from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
 
-__all__ = ["quality_section", "map_section", "rules_section", "scenarios_section", "models_section",
+__all__ = ["map_section", "rules_section", "scenarios_section", "models_section",
            "fairness_section", "skill_callout"]
 
 TOP = 15
@@ -29,25 +29,6 @@ FAIRNESS_METRICS = {
     "waiting_time_h": N_("time waiting in team queues"), "waiting_on_user_h": N_("time waiting for the user"),
 }
 AUDITS = {"historical": N_("the log as it is"), "model": N_("model"), "process": N_("simulated change")}
-
-
-def quality_section(load: dict[str, Any], t: Translator) -> Section:
-    quality = load["loaded"].quality
-    problems = quality.problems
-    callout = (Callout("ok", t._("No data-quality problems were found.")) if not problems else Callout(
-        "warning", t.ngettext("%(n)s kind of data-quality problem was found and handled.",
-                              "%(n)s kinds of data-quality problems were found and handled.", len(problems))
-        % {"n": len(problems)}))
-    frame = quality.to_frame()
-    checks = pd.DataFrame({t._("Check"): frame["check"], t._("Found"): frame["count"], t._("What was done"):
-                           frame["action"], t._("Detail"): frame["detail"]})
-    return Section(
-        "data-quality", t._("Data quality"),
-        t._("%(read)s events read; %(kept)s events in %(cases)s tickets kept (%(acts)s kinds of step).") % {
-            "read": t.format_number(quality.events_read), "kept": t.format_number(quality.events_kept),
-            "cases": t.format_number(quality.cases_kept), "acts": t.format_number(quality.activities)},
-        (callout, Details(t._("Every check, in the order it ran"), (Table(checks, formats={t._("Found"): "count"}),))),
-    )
 
 
 def map_section(discover: dict[str, Any], t: Translator, *, svg: str | None, link: str | None) -> Section:
@@ -184,7 +165,7 @@ def _fair_diff(d: float, lo: float, hi: float, unit: str, t: Translator) -> str:
 
 def _metric_name(key: str, t: Translator) -> str:
     """A model-quality figure's name in words ("test_mae" -> "mean absolute error, test part")."""
-    part = {"test": N_("test part"), "baseline": N_("baseline"), "validation": N_("validation part"),
+    part = {"test_as_of": N_("test part, seen between two events"), "test": N_("test part"), "baseline": N_("baseline"), "validation": N_("validation part"),
             "train": N_("training part"), "tuning": N_("tuning")}
     what = {"mae": N_("mean absolute error (days)"), "rmse": N_("root mean squared error (days)"),
             "median_ae": N_("median absolute error (days)"), "mean_error": N_("mean error (days)"),
@@ -194,9 +175,9 @@ def _metric_name(key: str, t: Translator) -> str:
             "log_loss": N_("log loss"), "best_value": N_("best score"), "best_iteration": N_("best round"),
             "trials": N_("trials"), "complete": N_("trials completed"), "pruned": N_("trials stopped early"),
             "seconds": N_("seconds")}
-    head, _, tail = key.partition("_")
-    if head in part and tail in what:
-        return f"{t.gettext(what[tail])}, {t.gettext(part[head])}"
+    head = next((p for p in part if key.startswith(p + "_") and key[len(p) + 1:] in what), None)
+    if head is not None:
+        return f"{t.gettext(what[key[len(head) + 1:]])}, {t.gettext(part[head])}"
     return key.replace("_", " ")
 
 
