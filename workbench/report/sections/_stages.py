@@ -249,8 +249,9 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
             frame[t._("Chance of a reopen")] = risk["reopen_probability"].to_numpy()
             formats[t._("Chance of a reopen")] = "percent"
         blocks.append(Paragraph(t._(
-            "The open tickets expected to take longest, with the reasons the model gives. An expected end outside "
-            "the desk's opening hours is moved to the next opening time, in the log's time zone (%(tz)s).")
+            "The open tickets expected to take longest, with the reasons the model gives. The time left is "
+            "calendar time, nights and weekends included, as the model learned it; an expected end outside the "
+            "desk's opening hours is moved to the next opening time, in the log's time zone (%(tz)s).")
             % {"tz": timezone or "UTC"}))
         blocks.append(Table(frame, caption=t._("Open tickets at risk, longest expected first"), formats=formats,
                             timezone=timezone))
