@@ -127,3 +127,22 @@ def test_model_figures_measured_between_events_have_words() -> None:
     assert _metric_name("test_as_of_mae", Translator("en")) == (
         "mean absolute error (days), test part, seen between two events")
     assert _metric_name("test_mae", Translator("en")) == "mean absolute error (days), test part"
+
+
+def test_the_map_in_the_danish_report_speaks_danish() -> None:
+    from workbench.discovery import build_process_map, render_svg
+    from workbench.report.sections._map import map_words
+
+    base = pd.Timestamp("2024-03-04 08:00", tz="UTC")
+    log = pd.DataFrame({
+        "case_id": ["c1", "c1", "c2", "c2", "c2"],
+        "activity": ["Registered", "Closed", "Registered", "In progress", "Closed"],
+        "timestamp": [base, base + pd.Timedelta(hours=30), base, base + pd.Timedelta(hours=2),
+                      base + pd.Timedelta(hours=3)],
+    })
+    svg = render_svg(build_process_map(log), words=map_words(Translator("da")))
+    assert "2 sager, 5 hændelser. Vist: 3 af 3 trin" in svg
+    assert "Pilens bredde: antal sager" in svg and "Slut" in svg
+    assert "median 1,0 t · gns. 1,0 t" in svg
+    for english in (" cases", " events", "Path width", "mean ", ">End<"):
+        assert english not in svg

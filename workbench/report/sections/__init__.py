@@ -15,11 +15,11 @@ from typing import Any
 
 from workbench.i18n import N_, Translator
 from workbench.report.model import Report, Section
+from workbench.report.sections._map import map_section, map_words
 from workbench.report.sections._quality import quality_section
 from workbench.report.sections._questions import questions_sections
 from workbench.report.sections._stages import (
     fairness_section,
-    map_section,
     models_section,
     rules_section,
     scenarios_section,
@@ -109,7 +109,7 @@ def build_report(
         if map_svg is None and d.get("process_map") is not None:
             from workbench.discovery import render_svg
 
-            map_svg = render_svg(d["process_map"])
+            map_svg = render_svg(d["process_map"], words=map_words(t))
         link = map_link if map_link is not None else "../discover/process_map.html"
         sections.append(map_section(d, t, svg=map_svg, link=link))
         sections.extend(questions_sections(d, t, timezone=timezone))

@@ -13,7 +13,7 @@ from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
 
-__all__ = ["map_section", "rules_section", "scenarios_section", "models_section",
+__all__ = ["rules_section", "scenarios_section", "models_section",
            "fairness_section", "skill_callout"]
 
 TOP = 15
@@ -29,21 +29,6 @@ FAIRNESS_METRICS = {
     "waiting_time_h": N_("time waiting in team queues"), "waiting_on_user_h": N_("time waiting for the user"),
 }
 AUDITS = {"historical": N_("the log as it is"), "model": N_("model"), "process": N_("simulated change")}
-
-
-def map_section(discover: dict[str, Any], t: Translator, *, svg: str | None, link: str | None) -> Section:
-    """The map as a picture that fits the page, and a link to the interactive map (drag, simplify, click)."""
-    blocks: list[Block] = []
-    if svg is not None:
-        blocks.append(Image(svg, caption=t._("The process map: each box is a step, each arrow a move from one step "
-                                             "to the next, with how many tickets and how long it took (median).")))
-    if link is not None:
-        blocks.append(Paragraph(t._("The interactive map, where you can simplify the map with a slider and click a "
-                                    "box or an arrow to list its tickets, is the file %(file)s next to this report.")
-                                % {"file": link}))
-    return Section("process-map", t._("Process map"),
-                   t._("How tickets move through the desk: the most common paths are the thickest arrows."),
-                   tuple(blocks))
 
 
 def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
