@@ -236,24 +236,13 @@ def distribution_chart(
             (scen, labels[1], PALETTE["compare"]),
         ):
             weights = np.full(values.size, 100.0 / values.size)
-            ax.hist(
-                np.clip(values, low, high),
-                bins=cast(Any, edges),
-                weights=weights,
-                histtype="stepfilled",
-                color=color,
-                alpha=0.28,
-                linewidth=0,
+            # a light fill and a darker outline, so the overlap of the two scenarios stays visible
+            styles: tuple[dict[str, Any], ...] = (
+                {"histtype": "stepfilled", "alpha": 0.28, "linewidth": 0},
+                {"histtype": "step", "linewidth": 1.4, "label": f"{label} (median {_short(np.median(values))}{_sp(unit)})"},
             )
-            ax.hist(
-                np.clip(values, low, high),
-                bins=cast(Any, edges),
-                weights=weights,
-                histtype="step",
-                color=color,
-                linewidth=1.4,
-                label=f"{label} (median {_short(np.median(values))}{_sp(unit)})",
-            )
+            for style in styles:
+                ax.hist(np.clip(values, low, high), bins=cast(Any, edges), weights=weights, color=color, **style)
             ax.axvline(float(np.median(values)), color=color, linewidth=1.3, linestyle="--")
         label = xlabel or _UNIT_WORDS.get(unit, unit)
         if clipped:
