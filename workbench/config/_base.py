@@ -12,12 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from workbench.errors import ConfigError, reading
 
 __all__ = [
-    "FrozenModel",
-    "TimeZoneName",
-    "check_time_zone",
-    "exactly_one",
-    "load_yaml",
-    "parse_config",
+    "FrozenModel", "TimeZoneName", "check_time_zone", "exactly_one", "load_yaml", "parse_config",
     "format_validation_error",
 ]
 
