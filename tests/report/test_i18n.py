@@ -109,7 +109,9 @@ def test_fairness_groups_and_flags_are_counted_once_each() -> None:
 
 
 def test_data_quality_checks_are_said_in_the_report_language() -> None:
-    from workbench.report.sections._quality import quality_words
+    from workbench.report.sections._quality import QUALITY_PHRASES
+
+    quality_words = QUALITY_PHRASES.say
 
     da, en = Translator("da"), Translator("en")
     assert quality_words("missing case_id", da) == "mangler sagsnummer"
@@ -146,3 +148,14 @@ def test_the_map_in_the_danish_report_speaks_danish() -> None:
     assert "median 1,0 t · gns. 1,0 t" in svg
     for english in (" cases", " events", "Path width", "mean ", ">End<"):
         assert english not in svg
+
+
+def test_rule_names_the_rule_checks_wrote_are_said_in_the_report_language() -> None:
+    from workbench.report.sections._stages import RULE_PHRASES
+
+    da = Translator("da")
+    assert RULE_PHRASES.say("resolved within 5 working days", da) == "løst inden for 5 arbejdsdage"
+    assert RULE_PHRASES.say("first response within 4.5 working hours", da) == "første svar inden for 4,5 arbejdstimer"
+    assert RULE_PHRASES.say("'Forwarded' never after 'Resolved with mail'", da) == (
+        "'Forwarded' aldrig efter 'Resolved with mail'")
+    assert RULE_PHRASES.say("a name the desk chose", da) == "a name the desk chose"

@@ -1,14 +1,11 @@
 """The data-quality section: every check the loading ran, in the reader's language.
 
 The checks are named by :mod:`workbench.cleaning` and :func:`workbench.io.load_log` in
-English (their names are stable: the terminal and the JSON outputs show them as they
-are). The report translates them here, by pattern: a check, action or detail with no
-pattern below is shown as it is, so a new check is never lost, only untranslated.
+English; :data:`QUALITY_PHRASES` says them in the reader's language.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pandas as pd
@@ -16,12 +13,12 @@ import pandas as pd
 from workbench.i18n import N_, Translator
 from workbench.report.blocks import Callout, Details, Table
 from workbench.report.model import Section
+from workbench.report.sections._phrases import Phrasebook
 
-__all__ = ["quality_section", "quality_words"]
+__all__ = ["QUALITY_PHRASES", "quality_section"]
 
-#: Check names, actions and details as the loading writes them (regular expressions,
-#: matched whole) and their message ids; a named group fills the placeholder of that name.
-_WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), msgid) for pattern, msgid in (
+#: Check names, actions and details as the loading writes them.
+QUALITY_PHRASES = Phrasebook((
     # checks
     (r"missing (?P<column>\S+)", N_("missing %(column)s")),
     (r"exact duplicate events", N_("exact duplicate events")),
@@ -79,29 +76,6 @@ _WORDS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(pattern), ms
 ))
 
 
-#: The canonical columns, in words.
-_COLUMNS = {"case_id": N_("ticket id"), "activity": N_("step"), "timestamp": N_("time"),
-            "start_timestamp": N_("start time")}
-
-
-def quality_words(text: object, t: Translator) -> str:
-    """A check name, action or detail of the data-quality report in ``t``'s language (as it is when unknown)."""
-    value = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
-    for pattern, msgid in _WORDS:
-        match = pattern.fullmatch(value)
-        if match:
-            return t.gettext(msgid) % {name: _placeholder(name, part, t) for name, part in match.groupdict().items()}
-    return value
-
-
-def _placeholder(name: str, value: str, t: Translator) -> str:
-    if name == "column" and value in _COLUMNS:
-        return t.gettext(_COLUMNS[value])
-    if name in ("n", "row"):
-        return t.format_number(int(value.replace(",", "")))
-    return value
-
-
 def quality_section(load: dict[str, Any], t: Translator) -> Section:
     """What the loading found and did, one row per check, folded away when nothing was found."""
     quality = load["loaded"].quality
@@ -112,10 +86,10 @@ def quality_section(load: dict[str, Any], t: Translator) -> Section:
         % {"n": len(problems)}))
     frame = quality.to_frame()
     checks = pd.DataFrame({
-        t._("Check"): [quality_words(v, t) for v in frame["check"]],
+        t._("Check"): [QUALITY_PHRASES.say(v, t) for v in frame["check"]],
         t._("Found"): frame["count"],
-        t._("What was done"): [quality_words(v, t) for v in frame["action"]],
-        t._("Detail"): [quality_words(v, t) for v in frame["detail"]],
+        t._("What was done"): [QUALITY_PHRASES.say(v, t) for v in frame["action"]],
+        t._("Detail"): [QUALITY_PHRASES.say(v, t) for v in frame["detail"]],
     })
     return Section(
         "data-quality", t._("Data quality"),

@@ -9,6 +9,7 @@ import pandas as pd
 from workbench.i18n import N_, Translator
 from workbench.report.blocks import Block, Callout, Details, Image, Paragraph, Table
 from workbench.report.model import Section
+from workbench.report.sections._phrases import Phrasebook
 from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
@@ -31,12 +32,25 @@ FAIRNESS_METRICS = {
 AUDITS = {"historical": N_("the log as it is"), "model": N_("model"), "process": N_("simulated change")}
 
 
+#: Rule names as the rule checks write them when a rule has no name of its own, and their units.
+RULE_PHRASES = Phrasebook((
+    (r"resolved within (?P<value>[\d.]+) (?P<unit>working days|working hours|hours)",
+     N_("resolved within %(value)s %(unit)s")),
+    (r"first response within (?P<value>[\d.]+) (?P<unit>working days|working hours|hours)",
+     N_("first response within %(value)s %(unit)s")),
+    (r"'(?P<activity>.+)' never after '(?P<after>.+)'", N_("'%(activity)s' never after '%(after)s'")),
+    (r"at most (?P<n>\d+) handovers between teams", N_("at most %(n)s handovers between teams")),
+    (r"at most (?P<n>\d+) handovers between persons", N_("at most %(n)s handovers between people")),
+    (r"(?P<unit>working days|working hours|hours)", "%(unit)s"),
+))
+
+
 def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
     rules = discover["discovery"].rules
     if rules is None:
         return None
     s = rules.summary
-    frame = pd.DataFrame({t._("Rule"): s["rule"], t._("Tickets checked"): s["cases_checked"],
+    frame = pd.DataFrame({t._("Rule"): [RULE_PHRASES.say(r, t) for r in s["rule"]], t._("Tickets checked"): s["cases_checked"],
                           t._("Broken"): s["violations"], t._("Share broken"): s["violation_share"]})
     blocks: list[Block] = [Table(frame, caption=t._("Rules and deadlines"), formats={
         t._("Tickets checked"): "count", t._("Broken"): "count", t._("Share broken"): "percent"})]
@@ -44,10 +58,10 @@ def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
     if len(v):
         worst = v.head(TOP)
         blocks.append(Details(t._("The tickets furthest over a limit"), (Table(pd.DataFrame({
-            t._("Rule"): worst["rule"], t._("Ticket"): worst[CASE_ID].astype(str),
-            t._("Over the limit by"): worst["over"].round(1).astype(str) + " " + worst["unit"].map(
-                lambda u: t._("working days") if u == "working_days" else t._("working hours")
-                if u == "working_hours" else str(u))}), formats={}),)))
+            t._("Rule"): [RULE_PHRASES.say(r, t) for r in worst["rule"]], t._("Ticket"): worst[CASE_ID].astype(str),
+            t._("Over the limit by"): [f"{t.format_number(over, 1)} {RULE_PHRASES.say(str(unit).replace('_', ' '), t)}"
+                                       for over, unit in zip(worst["over"], worst["unit"], strict=True)]}),
+            formats={}),)))
     else:
         blocks.append(Callout("ok", t._("No ticket broke a rule.")))
     return Section("rules", t._("Rules and deadlines"), t._("Each rule checked on every ticket."), tuple(blocks))
