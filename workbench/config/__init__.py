@@ -7,6 +7,7 @@ from workbench.config._base import (
     TimeZoneName,
     check_time_zone,
     exactly_one,
+    format_validation_error,
     load_yaml,
     parse_config,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "TimeZoneName",
     "check_time_zone",
     "exactly_one",
+    "format_validation_error",
     "load_yaml",
     "parse_config",
     "AttributeTake",
