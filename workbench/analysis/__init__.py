@@ -6,11 +6,24 @@ a tidy DataFrame or a frozen result object out; the caller's frame is never modi
 
 from __future__ import annotations
 
-from workbench.analysis import filters
 from workbench.analysis._common import MissingStatusError
 from workbench.analysis._result import QuestionResult
 from workbench.analysis.communication import communication
-from workbench.analysis.filters import *  # noqa: F403  (its __all__: the filter steps, loading and applying them)
+from workbench.analysis.filters import (
+    ActivityFilter,
+    AttributeFilter,
+    CaseDurationFilter,
+    CaseIdFilter,
+    FilterPipeline,
+    FilterResult,
+    FilterStep,
+    FollowsFilter,
+    ReworkFilter,
+    TimeframeFilter,
+    VariantFilter,
+    apply_filters,
+    load_filters,
+)
 from workbench.analysis.questions import QUESTIONS, Answers, answer_questions
 from workbench.analysis.reopens import reopen_events, reopens
 from workbench.analysis.routing import routing
@@ -30,8 +43,20 @@ from workbench.analysis.time_split import BUCKETS, time_split
 from workbench.analysis.variants import case_variants, variants
 
 __all__ = [
-    # filters: every name of workbench.analysis.filters
-    *filters.__all__,
+    # filters
+    "FilterPipeline",
+    "FilterStep",
+    "TimeframeFilter",
+    "AttributeFilter",
+    "ActivityFilter",
+    "VariantFilter",
+    "FollowsFilter",
+    "CaseDurationFilter",
+    "ReworkFilter",
+    "CaseIdFilter",
+    "load_filters",
+    "apply_filters",
+    "FilterResult",
     # variants
     "variants",
     "case_variants",

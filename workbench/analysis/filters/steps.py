@@ -66,7 +66,6 @@ __all__ = [
     "FilterStep",
     "FilterPipeline",
     "load_filters",
-    "read_id_file",
 ]
 
 Action = Literal["keep", "drop"]
