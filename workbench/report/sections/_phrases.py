@@ -28,13 +28,18 @@ _UNITS = {"hours": N_("hours"), "working hours": N_("working hours"), "working d
 class Phrasebook:
     """Phrases (regular expressions, matched whole) and their message ids.
 
+    An entry is ``(pattern, msgid)``, or just the msgid where the phrase is that very text.
+
     Placeholders: ``column`` (a canonical column is put in words), ``n``, ``row`` and
     ``value`` (numbers in the reader's format), ``unit`` (a limit's unit in words); any
     other group is inserted as it is (names from the log or the config).
     """
 
-    def __init__(self, phrases: Iterable[tuple[str, str]]) -> None:
-        self._phrases = tuple((re.compile(pattern), msgid) for pattern, msgid in phrases)
+    def __init__(self, phrases: Iterable[str | tuple[str, str]]) -> None:
+        self._phrases = tuple(
+            (re.compile(re.escape(entry)), entry) if isinstance(entry, str) else (re.compile(entry[0]), entry[1])
+            for entry in phrases
+        )
 
     def say(self, text: object, t: Translator) -> str:
         """``text`` in ``t``'s language (as it is when no phrase matches; "" for a missing value)."""
