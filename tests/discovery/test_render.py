@@ -203,3 +203,21 @@ def test_payload_does_not_depend_on_categorical_columns(tiny_log):
     assert [n["cids"] for n in first["nodes"]] == [n["cids"] for n in second["nodes"]]
     bc = next(e for e in second["edges"] if (e["source"], e["target"]) == ("B", "C"))
     assert _decode(second, bc["cids"]) == ["c1", "c2"]
+
+
+def test_svg_labels_and_legend_take_the_words_they_are_given(tiny_log):
+    from workbench.discovery import MapWords
+
+    def danish(value: float, decimals: int) -> str:
+        return f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+
+    words = MapWords(number=danish, units=("s", "min", "t", "d"), case="%(n)s sag", cases="%(n)s sager",
+                     events="%(n)s hændelser", median="median %(d)s", mean="gns. %(d)s", end="Slut",
+                     summary="%(cases)s, %(events)s; vist: %(nodes)s af %(activities)s%(raised)s (%(share)s, "
+                             "%(edges)s af %(paths)s).")
+    svg = render_svg(build_process_map(tiny_log), words=words)
+    c_label = next(text for text in _groups(svg, "node").values() if text.startswith("C "))
+    assert "4 sager · 4 hændelser" in c_label
+    assert "median 3,0 t · gns. 4,2 t · p90 8,2 t" in c_label
+    assert "Slut" in svg and "4 sager, 11 hændelser; vist:" in svg
+    assert "4 cases" not in svg and ">End<" not in svg

@@ -9,6 +9,7 @@ bug (a selected box hidden by the slider left the map dimmed) is checked here to
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from pathlib import Path
@@ -125,6 +126,15 @@ def test_danish_words_and_formats(demo_results, browser, tmp_path):
     # names from the log stay as they are
     assert "IT-service og support" in text
     page.close()
+    # the fixed texts other layers write in English, folded away or drawn in the map's SVG
+    source = html.read_text(encoding="utf-8")
+    for english in ("missing case_id", "cases with a single event", "keyed HMAC", "Path width", "cases · ",
+                    "test as of", "first response within 4 working hours", "remaining working time"):
+        assert english not in source
+    map_svg = next(base64.b64decode(uri).decode("utf-8") for uri in
+                   re.findall(r"data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)", source)
+                   if b"process_map" in base64.b64decode(uri))
+    assert "Pilens bredde" in map_svg and " sager · " in map_svg
 
 
 def test_a_hidden_selection_does_not_leave_the_map_dimmed(browser, tmp_path):

@@ -106,3 +106,56 @@ def test_fairness_groups_and_flags_are_counted_once_each() -> None:
         "suppressed": [False, False, False, False, False, True],
     })
     assert fairness_counts(SimpleNamespace(table=table)) == (1, 2, 3)
+
+
+def test_data_quality_checks_are_said_in_the_report_language() -> None:
+    from workbench.report.sections._quality import QUALITY_PHRASES
+
+    quality_words = QUALITY_PHRASES.say
+
+    da, en = Translator("da"), Translator("en")
+    assert quality_words("missing case_id", da) == "mangler sagsnummer"
+    assert quality_words("cases with a single event", da) == "sager med kun én hændelse"
+    assert quality_words("keyed HMAC pseudonyms in resource, user", da) == (
+        "nøglebaserede pseudonymer (HMAC) i resource, user")
+    assert quality_words("1,234 cases, such events ordered by file order", da).startswith("1.234 sager")
+    assert quality_words("dropped", da) == "fjernet" and quality_words("info", en) == "for information"
+    assert quality_words("a check the report does not know yet", da) == "a check the report does not know yet"
+
+
+def test_model_figures_measured_between_events_have_words() -> None:
+    from workbench.report.sections._stages import _metric_name
+
+    assert _metric_name("test_as_of_mae", Translator("en")) == (
+        "mean absolute error (days), test part, seen between two events")
+    assert _metric_name("test_mae", Translator("en")) == "mean absolute error (days), test part"
+
+
+def test_the_map_in_the_danish_report_speaks_danish() -> None:
+    from workbench.discovery import build_process_map, render_svg
+    from workbench.report.sections._map import map_words
+
+    base = pd.Timestamp("2024-03-04 08:00", tz="UTC")
+    log = pd.DataFrame({
+        "case_id": ["c1", "c1", "c2", "c2", "c2"],
+        "activity": ["Registered", "Closed", "Registered", "In progress", "Closed"],
+        "timestamp": [base, base + pd.Timedelta(hours=30), base, base + pd.Timedelta(hours=2),
+                      base + pd.Timedelta(hours=3)],
+    })
+    svg = render_svg(build_process_map(log), words=map_words(Translator("da")))
+    assert "2 sager, 5 hændelser. Vist: 3 af 3 trin" in svg
+    assert "Pilens bredde: antal sager" in svg and "Slut" in svg
+    assert "median 1,0 t · gns. 1,0 t" in svg
+    for english in (" cases", " events", "Path width", "mean ", ">End<"):
+        assert english not in svg
+
+
+def test_rule_names_the_rule_checks_wrote_are_said_in_the_report_language() -> None:
+    from workbench.report.sections._stages import RULE_PHRASES
+
+    da = Translator("da")
+    assert RULE_PHRASES.say("resolved within 5 working days", da) == "løst inden for 5 arbejdsdage"
+    assert RULE_PHRASES.say("first response within 4.5 working hours", da) == "første svar inden for 4,5 arbejdstimer"
+    assert RULE_PHRASES.say("'Forwarded' never after 'Resolved with mail'", da) == (
+        "'Forwarded' aldrig efter 'Resolved with mail'")
+    assert RULE_PHRASES.say("a name the desk chose", da) == "a name the desk chose"

@@ -40,7 +40,7 @@ from pydantic import Field, model_validator
 from workbench.analysis._common import check_events, check_known, optional_statuses, require_statuses
 from workbench.analysis._segments import visits
 from workbench.calendar import WorkingCalendar
-from workbench.config import FrozenModel, StatusMeanings, load_yaml, parse_config
+from workbench.config import FrozenModel, StatusMeanings, exactly_one, load_yaml, parse_config
 from workbench.errors import ConfigError
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, TEAM, TIMESTAMP
 
@@ -59,6 +59,10 @@ __all__ = [
 VIOLATION_COLUMNS = ("rule", "case_id", "status", "measured", "limit", "over", "unit", "detail")
 
 
+#: The ways a deadline can be given, exactly one per rule.
+_LIMITS = ("hours", "working_hours", "working_days")
+
+
 class _Deadline(FrozenModel):
     name: str | None = None
     hours: float | None = Field(default=None, gt=0)
@@ -69,18 +73,13 @@ class _Deadline(FrozenModel):
 
     @model_validator(mode="after")
     def _one_limit(self) -> _Deadline:
-        given = [k for k in ("hours", "working_hours", "working_days") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"give exactly one of hours, working_hours, working_days (got {given or 'none'})")
+        exactly_one(self, _LIMITS, needs="give")
         return self
 
     @property
     def limit(self) -> tuple[float, str]:
-        for key in ("hours", "working_hours", "working_days"):
-            value = getattr(self, key)
-            if value is not None:
-                return float(value), key
-        raise AssertionError("unreachable")  # pragma: no cover
+        key = exactly_one(self, _LIMITS, needs="give")
+        return float(getattr(self, key)), key
 
 
 class ResolvedWithin(_Deadline):

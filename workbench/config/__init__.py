@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from workbench.config._base import FrozenModel, TimeZoneName, check_time_zone, load_yaml, parse_config
+from workbench.config._base import (
+    FrozenModel,
+    TimeZoneName,
+    check_time_zone,
+    exactly_one,
+    format_validation_error,
+    load_yaml,
+    parse_config,
+)
 from workbench.config.log import (
     AttributeTake,
     CalendarConfig,
@@ -23,6 +31,8 @@ __all__ = [
     "FrozenModel",
     "TimeZoneName",
     "check_time_zone",
+    "exactly_one",
+    "format_validation_error",
     "load_yaml",
     "parse_config",
     "AttributeTake",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -10,7 +11,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from workbench.errors import ConfigError, reading
 
-__all__ = ["FrozenModel", "TimeZoneName", "check_time_zone", "load_yaml", "parse_config", "format_validation_error"]
+__all__ = [
+    "FrozenModel", "TimeZoneName", "check_time_zone", "exactly_one", "load_yaml", "parse_config",
+    "format_validation_error",
+]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,6 +23,19 @@ class FrozenModel(BaseModel):
     """Base of every config: immutable, and unknown keys are an error (no silent typos)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def exactly_one(model: BaseModel, names: Sequence[str], *, needs: str) -> str:
+    """The one field of ``names`` that is set (not ``None``) on ``model``.
+
+    For ``model_validator(mode="after")`` checks of "give one of these" settings: raises
+    ``ValueError`` (pydantic turns it into the config error) saying which were given, e.g.
+    ``"a variants filter needs exactly one of top_k, min_count, min_share (got none)"``.
+    """
+    given = [name for name in names if getattr(model, name) is not None]
+    if len(given) != 1:
+        raise ValueError(f"{needs} exactly one of {', '.join(names)} (got {given or 'none'})")
+    return given[0]
 
 
 def check_time_zone(value: str) -> str:

@@ -91,7 +91,8 @@ from __future__ import annotations
 from workbench.demo._calendar import WorkCalendar, danish_holidays
 from workbench.demo._log import EVENT_COLUMNS, DemoLog, generate_demo_log
 from workbench.demo._observe import export_events
-from workbench.demo._params import (
+from workbench.demo._params import DemoParams
+from workbench.demo._vocabulary import (
     CATEGORIES,
     CHANNELS,
     DEPARTMENTS,
@@ -100,7 +101,6 @@ from workbench.demo._params import (
     PRIORITIES,
     STATUSES,
     TEAMS,
-    DemoParams,
 )
 from workbench.demo._worlds import hardened_world
 

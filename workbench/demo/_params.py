@@ -5,61 +5,33 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from workbench.demo._validate import validate_params
-from workbench.demo._vocabulary import (
-    CATEGORIES,
-    CHANNELS,
-    DEPARTMENTS,
-    FIRST_LINE,
-    PARTNER_TEAMS,
-    PRIORITIES,
-    STATUSES,
-    TEAMS,
+from workbench.demo._calibration import (
+    CATEGORY_TABLE,
+    DEPARTMENT_CATEGORY_BOOST,
+    DEPARTMENT_TABLE,
+    FORWARD_SHARE,
+    REOPEN_CATEGORY_RISK,
+    TEAM_TABLE,
+    column,
 )
+from workbench.demo._frozen import frozen, frozen_default
+from workbench.demo._validate import validate_params
+
+# The vocabulary, importable from here as before (the demo's modules take it with DemoParams).
+from workbench.demo._vocabulary import CATEGORIES as CATEGORIES
+from workbench.demo._vocabulary import CHANNELS as CHANNELS
+from workbench.demo._vocabulary import DEPARTMENTS as DEPARTMENTS
+from workbench.demo._vocabulary import FIRST_LINE as FIRST_LINE
+from workbench.demo._vocabulary import PARTNER_TEAMS as PARTNER_TEAMS
+from workbench.demo._vocabulary import PRIORITIES as PRIORITIES
+from workbench.demo._vocabulary import STATUSES as STATUSES
+from workbench.demo._vocabulary import TEAMS as TEAMS
 from workbench.errors import ConfigError
 
-__all__ = [
-    "DemoParams",
-    "FrozenDict",
-    "STATUSES",
-    "FIRST_LINE",
-    "PARTNER_TEAMS",
-    "TEAMS",
-    "DEPARTMENTS",
-    "CATEGORIES",
-    "PRIORITIES",
-    "CHANNELS",
-]
-
-class FrozenDict(dict):
-    """A read-only ``dict``: pickles, deep-copies, compares and serialises like a dict."""
-
-    def _readonly(self, *args: Any, **kwargs: Any) -> Any:
-        raise TypeError("DemoParams mappings are read-only; use dataclasses.replace(params, name={...})")
-
-    __setitem__ = __delitem__ = clear = pop = popitem = setdefault = update = _readonly
-    __ior__ = _readonly
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(sorted(self.items())))
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (type(self), (dict(self),))
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> FrozenDict:
-        return self
-
-
-def _frozen(mapping: Mapping[str, Any]) -> FrozenDict:
-    return FrozenDict({k: (_frozen(v) if isinstance(v, Mapping) else v) for k, v in mapping.items()})
-
-
-def _default(mapping: dict[str, Any]) -> Any:
-    return field(default_factory=lambda: _frozen(mapping))
-
+__all__ = ["DemoParams"]
 
 @dataclass(frozen=True)
 class DemoParams:
@@ -263,92 +235,18 @@ class DemoParams:
     work_end_hour: float = 16.0
     workdays: tuple[int, ...] = (0, 1, 2, 3, 4)
     holidays: tuple[str, ...] | None = None
-    departments: Mapping[str, float] = _default(
-        {
-            "Borgerservice": 0.09,
-            "Jobcenter": 0.15,
-            "Skole og Dagtilbud": 0.24,
-            "Ældre og Sundhed": 0.22,
-            "Teknik og Miljø": 0.10,
-            "Økonomi": 0.06,
-            "HR": 0.05,
-            "Kultur og Fritid": 0.09,
-        }
-    )
-    department_users: Mapping[str, int] = _default(
-        {
-            "Borgerservice": 90,
-            "Jobcenter": 220,
-            "Skole og Dagtilbud": 1400,
-            "Ældre og Sundhed": 1100,
-            "Teknik og Miljø": 180,
-            "Økonomi": 60,
-            "HR": 45,
-            "Kultur og Fritid": 160,
-        }
-    )
-    categories: Mapping[str, float] = _default(
-        {
-            "Adgang og login": 0.22,
-            "Hardware": 0.17,
-            "Netværk": 0.08,
-            "ESDH/Post": 0.10,
-            "Løn og Personale": 0.06,
-            "Økonomisystem": 0.05,
-            "Rapporter og BI": 0.03,
-            "Software": 0.20,
-            "Telefoni": 0.09,
-        }
-    )
-    department_category_boost: Mapping[str, Mapping[str, float]] = _default(
-        {
-            "HR": {"Løn og Personale": 5.0},
-            "Økonomi": {"Økonomisystem": 5.0, "Rapporter og BI": 3.0},
-            "Borgerservice": {"ESDH/Post": 2.0},
-            "Jobcenter": {"ESDH/Post": 1.8},
-            "Teknik og Miljø": {"ESDH/Post": 1.5, "Rapporter og BI": 1.5},
-            "Ældre og Sundhed": {"Telefoni": 1.6, "Hardware": 1.3},
-            "Skole og Dagtilbud": {"Adgang og login": 1.4, "Hardware": 1.2},
-        }
-    )
-    priorities: Mapping[str, float] = _default({"Høj": 0.08, "Normal": 0.80, "Lav": 0.12})
-    channels: Mapping[str, float] = _default({"Portal": 0.55, "Mail": 0.30, "Telefon": 0.15})
-    staff: Mapping[str, int] = _default(
-        {
-            "IT-service og support": 5,
-            "IT-infrastruktur": 2,
-            "ESDH og Post": 1,
-            "HR og Personale": 1,
-            "Finans og Indkøb": 1,
-            "BI-teamet": 1,
-        }
-    )
-    forward_share: Mapping[str, Mapping[str, float]] = _default(
-        {
-            "Adgang og login": {"IT-infrastruktur": 0.04},
-            "Hardware": {"IT-infrastruktur": 0.10},
-            "Netværk": {"IT-infrastruktur": 0.55},
-            "ESDH/Post": {"ESDH og Post": 0.50},
-            "Løn og Personale": {"HR og Personale": 0.60},
-            "Økonomisystem": {"Finans og Indkøb": 0.55},
-            "Rapporter og BI": {"BI-teamet": 0.70},
-            "Software": {"IT-infrastruktur": 0.05},
-            "Telefoni": {"IT-infrastruktur": 0.25},
-        }
-    )
+    departments: Mapping[str, float] = frozen_default(column(DEPARTMENT_TABLE, "share"))
+    department_users: Mapping[str, int] = frozen_default(column(DEPARTMENT_TABLE, "users"))
+    categories: Mapping[str, float] = frozen_default(column(CATEGORY_TABLE, "share"))
+    department_category_boost: Mapping[str, Mapping[str, float]] = frozen_default(DEPARTMENT_CATEGORY_BOOST)
+    priorities: Mapping[str, float] = frozen_default({"Høj": 0.08, "Normal": 0.80, "Lav": 0.12})
+    channels: Mapping[str, float] = frozen_default({"Portal": 0.55, "Mail": 0.30, "Telefon": 0.15})
+    staff: Mapping[str, int] = frozen_default(column(TEAM_TABLE, "staff"))
+    forward_share: Mapping[str, Mapping[str, float]] = frozen_default(FORWARD_SHARE)
     misrouting_rate: float = 0.15
-    misrouting_by_category: Mapping[str, float] = _default({})
+    misrouting_by_category: Mapping[str, float] = frozen_default({})
     first_line_misforward_rate: float = 0.01
-    effort_hours: Mapping[str, float] = _default(
-        {
-            "IT-service og support": 0.6,
-            "IT-infrastruktur": 2.8,
-            "ESDH og Post": 1.5,
-            "HR og Personale": 1.5,
-            "Finans og Indkøb": 1.5,
-            "BI-teamet": 3.0,
-        }
-    )
+    effort_hours: Mapping[str, float] = frozen_default(column(TEAM_TABLE, "effort_hours"))
     effort_cv: float = 1.0
     triage_hours: float = 0.2
     sent_back_hours: float = 0.4
@@ -367,9 +265,7 @@ class DemoParams:
     user_after_hours_prob: float = 0.12
     real_reopen_rate: float = 0.026
     harmless_reopen_rate: float = 0.06
-    reopen_category_risk: Mapping[str, float] = _default(
-        {"Software": 1.8, "Netværk": 1.5, "Hardware": 1.3, "Adgang og login": 0.5, "Telefoni": 0.8}
-    )
+    reopen_category_risk: Mapping[str, float] = frozen_default(REOPEN_CATEGORY_RISK)
     reopen_quick_fix_risk: float = 2.5
     reopen_unconfirmed_risk: float = 1.6
     reopen_misrouted_risk: float = 1.5
@@ -401,7 +297,7 @@ class DemoParams:
             value = getattr(self, name)
             if not isinstance(value, Mapping):
                 raise ConfigError(f"DemoParams.{name}: must be a mapping, got {type(value).__name__}")
-            object.__setattr__(self, name, _frozen(value))
+            object.__setattr__(self, name, frozen(value))
         for name in ("weekday_factors", "hour_profile", "month_factors", "summer_weeks", "workdays", "chatty_rounds",
                  "user_hours"):
             object.__setattr__(self, name, tuple(getattr(self, name)))

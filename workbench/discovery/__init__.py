@@ -17,11 +17,13 @@ from workbench.discovery._model import (
     write_process_model,
 )
 from workbench.discovery._svg import render_svg
+from workbench.discovery._words import MapWords
 from workbench.discovery._write import MAP_FILES, write_maps
 
 __all__ = [
     "END_NODE",
     "MAP_FILES",
+    "MapWords",
     "START_NODE",
     "ProcessMap",
     "ProcessModel",

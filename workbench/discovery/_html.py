@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from workbench.discovery._layout import _NO_DURATION, best_rankdir, dot_source, layout_positions, map_drawing
+from workbench.discovery._layout import best_rankdir, dot_source, layout_positions, map_drawing
 from workbench.discovery._map import END_NODE, START_NODE, ProcessMap
 from workbench.discovery._style import (
     DEFAULT_MAX_PATHS,
@@ -30,6 +30,7 @@ from workbench.discovery._style import (
     initial_share,
     visible_parts,
 )
+from workbench.discovery._words import ENGLISH
 from workbench.errors import ConfigError
 
 __all__ = ["render_html", "render_html_fragment"]
@@ -184,7 +185,7 @@ def map_payload(
                 "mean": _num(row.mean_hours),
                 "p90": _num(row.p90_hours),
                 "timed": int(row.timed_events),
-                "noDuration": _NO_DURATION[process_map.node_duration],
+                "noDuration": ENGLISH.no_duration[process_map.node_duration],
                 "fill": drawing.node_fill[i],
                 "text": drawing.node_text[i],
                 "cids": node_codes[i],

@@ -14,10 +14,9 @@ import pandas as pd
 from workbench.discovery._map import ProcessMap
 from workbench.discovery._style import (
     duration_colour,
-    format_count,
-    format_hours,
     frequency_fill,
 )
+from workbench.discovery._words import ENGLISH, MapWords
 from workbench.errors import StageError
 
 __all__ = [
@@ -40,45 +39,31 @@ END_COLOUR = "#3b4652"
 NEUTRAL_EDGE = "#9aa5b1"
 
 
-def _cases(n: int) -> str:
-    return f"{format_count(n)} case" + ("" if n == 1 else "s")
+def _durations(row: pd.Series, words: MapWords) -> tuple[str, str]:
+    return words.durations(row["median_hours"], row["mean_hours"], row["p90_hours"])
 
 
-def _durations(row: pd.Series) -> tuple[str, str]:
-    return (
-        f"med {format_hours(row['median_hours'])} · mean {format_hours(row['mean_hours'])}",
-        f"p90 {format_hours(row['p90_hours'])}",
-    )
-
-
-_NO_DURATION = {
-    "since_previous": "always first: no duration",
-    "until_next": "always last: no duration",
-    "activity": "no start times: no duration",
-}
-
-
-def node_lines(row: pd.Series, node_duration: str) -> tuple[str, str]:
+def node_lines(row: pd.Series, node_duration: str, words: MapWords = ENGLISH) -> tuple[str, str]:
     """The frequency line and the duration line of an activity's label."""
-    frequency = f"{_cases(row['cases'])} · {format_count(row['events'])} events"
+    frequency = f"{words.n_cases(row['cases'])} · {words.n_events(row['events'])}"
     if row["timed_events"] == 0:
-        return frequency, _NO_DURATION[node_duration]
-    median_mean, p90 = _durations(row)
+        return frequency, words.no_duration[node_duration]
+    median_mean, p90 = _durations(row, words)
     return frequency, f"{median_mean} · {p90}"
 
 
-def loop_line(row: pd.Series) -> str:
+def loop_line(row: pd.Series, words: MapWords = ENGLISH) -> str:
     """The one-line summary of a self-loop, shown inside its activity's box."""
-    median_mean, p90 = _durations(row)
-    return f"↻ {_cases(row['cases'])} · {format_count(row['events'])}× · {median_mean} · {p90}"
+    median_mean, p90 = _durations(row, words)
+    return f"↻ {words.n_cases(row['cases'])} · {words.n_times(row['events'])} · {median_mean} · {p90}"
 
 
-def edge_lines(row: pd.Series) -> list[str]:
+def edge_lines(row: pd.Series, words: MapWords = ENGLISH) -> list[str]:
     """The lines of an edge label: frequency, then (except for start/end edges) durations."""
-    frequency = f"{_cases(row['cases'])} · {format_count(row['events'])}×"
+    frequency = f"{words.n_cases(row['cases'])} · {words.n_times(row['events'])}"
     if pd.isna(row["median_hours"]):
         return [frequency]
-    median_mean, p90 = _durations(row)
+    median_mean, p90 = _durations(row, words)
     return [frequency, median_mean, p90]
 
 
@@ -138,6 +123,7 @@ def dot_source(
     *,
     caption: list[str] | None = None,
     rankdir: str = "LR",
+    words: MapWords = ENGLISH,
 ) -> str:
     """The DOT text of the shown part of the map (HTML-like labels, ids ``n<i>``/``e<i>``)."""
     nodes, edges = process_map.nodes, process_map.edges
@@ -156,7 +142,7 @@ def dot_source(
         lines.append(f'  graph [label="{text}", labelloc=b, labeljust=l, fontsize=10, fontcolor="#52606d"];')
     index = {name: i for i, name in enumerate(nodes["node"])}
     loops = {
-        row["source"]: loop_line(row)
+        row["source"]: loop_line(row, words)
         for j, row in edges.iterrows()
         if edge_mask[j] and row["source"] == row["target"]
     }
@@ -164,16 +150,17 @@ def dot_source(
         if not node_mask[i]:
             continue
         nid = drawing.node_ids[i]
-        tip = _quote(f"{row.node}: {format_count(row.cases)} cases, {format_count(row.events)} events")
+        tip = _quote(words.tooltip % {"name": row.node, "cases": words.n_cases(row.cases),
+                                      "events": words.n_events(row.events)})
         if row.kind != "activity":
-            word = "Start" if row.kind == "start" else "End"
+            word = words.start if row.kind == "start" else words.end
             lines.append(
                 f'  {nid} [id="{nid}", shape=circle, style=filled, fixedsize=true, width=0.32, '
                 f'label="", xlabel={_quote(word)}, fontsize=9, fillcolor="{drawing.node_fill[i]}", '
                 f'color="{drawing.node_fill[i]}", tooltip={tip}];'
             )
             continue
-        frequency, duration = node_lines(nodes.iloc[i], process_map.node_duration)
+        frequency, duration = node_lines(nodes.iloc[i], process_map.node_duration, words)
         colour = drawing.node_text[i]
         label = (
             f'<<FONT POINT-SIZE="{NAME_SIZE}" COLOR="{colour}"><B>{html.escape(str(row.node))}</B></FONT>'
@@ -193,14 +180,15 @@ def dot_source(
         if not edge_mask[j]:
             continue
         eid = drawing.edge_ids[j]
-        label = "" if row.source == row.target else "\n".join(edge_lines(edges.iloc[j]))
+        shown = edge_lines(edges.iloc[j], words)
+        label = "" if row.source == row.target else "\n".join(shown)
         artificial = row.source in _ENDS or row.target in _ENDS
         style = ', style="dashed"' if artificial else ""
         width = 1.4 if artificial else drawing.edge_width[j]
         lines.append(
             f"  {drawing.node_ids[index[row.source]]} -> {drawing.node_ids[index[row.target]]} "
             f'[id="{eid}", label={_quote(label)}, penwidth={width}, '
-            f'color="{drawing.edge_colour[j]}", tooltip={_quote(f"{row.source} → {row.target}: " + " · ".join(edge_lines(edges.iloc[j])))}'
+            f'color="{drawing.edge_colour[j]}", tooltip={_quote(f"{row.source} → {row.target}: " + " · ".join(shown))}'
             f"{style}];"
         )
     lines.append("}")

@@ -12,6 +12,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from workbench.discovery._words import ENGLISH
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP, check_canonical
 
@@ -24,16 +25,6 @@ END_NODE = "[end]"
 
 NodeDuration = Literal["auto", "activity", "since_previous", "until_next"]
 
-_NODE_DURATION_TEXT = {
-    "activity": "activity duration (timestamp - start_timestamp)",
-    "since_previous": "time since the previous event of the case",
-    "until_next": "time until the next event of the case",
-}
-_EDGE_DURATION_TEXT = {
-    "completion_to_completion": "time from the completion of the source event to the completion of the target",
-    "completion_to_start": "time from the completion of the source event to the start of the target "
-    "(its completion when the start is unknown)",
-}
 _NS_PER_HOUR = 3_600_000_000_000.0
 
 
@@ -85,12 +76,12 @@ class ProcessMap:
     @property
     def node_duration_text(self) -> str:
         """The node duration in words, for labels and notes."""
-        return _NODE_DURATION_TEXT[self.node_duration]
+        return ENGLISH.node_duration[self.node_duration]
 
     @property
     def edge_duration_text(self) -> str:
         """The edge duration in words, for labels and notes."""
-        return _EDGE_DURATION_TEXT[self.edge_duration]
+        return ENGLISH.edge_duration[self.edge_duration]
 
     @property
     def activities(self) -> list[str]:
@@ -159,7 +150,7 @@ def build_process_map(
     has_start = START_TIMESTAMP in events.columns and bool(events[START_TIMESTAMP].notna().any())
     if node_duration == "auto":
         node_duration = "activity" if has_start else "since_previous"
-    if node_duration not in _NODE_DURATION_TEXT:
+    if node_duration not in ENGLISH.node_duration:
         raise EventLogError(
             f"node_duration must be one of 'auto', 'activity', 'since_previous', 'until_next', "
             f"got {node_duration!r}"

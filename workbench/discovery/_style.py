@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ __all__ = [
     "check_share",
     "duration_colour",
     "effective_share",
+    "english_number",
     "format_count",
     "format_hours",
     "frequency_fill",
@@ -37,21 +39,34 @@ def format_count(value: float) -> str:
     return f"{int(value):,}"
 
 
-def format_hours(hours: float) -> str:
-    """A duration in hours as a short human text: ``'45 s'``, ``'12 min'``, ``'2.1 h'``, ``'3.4 d'``."""
+def english_number(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` places and English thousands separators (``1,234.5``)."""
+    return f"{value:,.{decimals}f}"
+
+
+def format_hours(
+    hours: float,
+    *,
+    number: Callable[[float, int], str] = english_number,
+    units: tuple[str, str, str, str] = ("s", "min", "h", "d"),
+) -> str:
+    """A duration in hours as a short human text: ``'45 s'``, ``'12 min'``, ``'2.1 h'``, ``'3.4 d'``.
+
+    ``number(value, decimals)`` formats the figure and ``units`` are the words for
+    seconds, minutes, hours and days (another language passes its own).
+    """
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
         return "–"
+    second, minute, hour, day = units
     seconds = hours * 3600.0
     if abs(seconds) < 59.5:
-        return f"{seconds:.0f} s"
+        return f"{number(seconds, 0)} {second}"
     if abs(hours) < 0.995:
-        return f"{seconds / 60.0:.0f} min"
+        return f"{number(seconds / 60.0, 0)} {minute}"
     if abs(hours) < 23.95:
-        return f"{hours:.1f} h"
+        return f"{number(hours, 1)} {hour}"
     days = hours / 24.0
-    if abs(days) < 99.5:
-        return f"{days:.1f} d"
-    return f"{days:,.0f} d"
+    return f"{number(days, 1 if abs(days) < 99.5 else 0)} {day}"
 
 
 def _mix(stops: tuple[str, ...], t: float) -> str:

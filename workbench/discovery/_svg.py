@@ -10,10 +10,10 @@ from workbench.discovery._map import ProcessMap
 from workbench.discovery._style import (
     DEFAULT_MAX_PATHS,
     check_share,
-    format_hours,
     initial_share,
     visible_parts,
 )
+from workbench.discovery._words import ENGLISH, MapWords
 
 __all__ = ["map_caption", "render_svg"]
 
@@ -25,29 +25,32 @@ def map_caption(
     share: float,
     asked: float,
     max_paths: int | None,
+    words: MapWords = ENGLISH,
 ) -> list[str]:
     """The legend lines printed under a static map."""
     drawing = map_drawing(process_map)
     low, high = drawing.duration_range
     n_activities = int((process_map.nodes["kind"] == "activity").sum())
-    raised = f", raised from {asked:.1%} to keep the map readable" if share > asked else ""
-    simplified = (
-        f"Shown: {shown_nodes} of {n_activities} activities and {shown_edges} of {len(process_map.edges)} "
-        f"paths (those in at least {share:.1%} of the cases{raised})."
-    )
+    raised = words.raised % {"asked": words.share(asked)} if share > asked else ""
     return [
-        f"{process_map.n_cases:,} cases, {process_map.n_events:,} events. {simplified}",
-        f"Activities: cases · events; median · mean · 90th percentile of the {process_map.node_duration_text}.",
-        f"Paths: cases · occurrences; median · mean · p90 of the {process_map.edge_duration_text}.",
-        (
-            f"Path width: number of cases. Path colour: median duration, blue {format_hours(low)} to red "
-            f"{format_hours(high)} (log scale)."
-        ),
+        words.summary % {
+            "cases": words.n_cases(process_map.n_cases), "events": words.n_events(process_map.n_events),
+            "nodes": words.count(shown_nodes), "activities": words.count(n_activities),
+            "edges": words.count(shown_edges), "paths": words.count(len(process_map.edges)),
+            "share": words.share(share), "raised": raised,
+        },
+        words.node_legend % {"duration": words.node_duration[process_map.node_duration]},
+        words.edge_legend % {"duration": words.edge_duration[process_map.edge_duration]},
+        words.colour_legend % {"low": words.hours(low), "high": words.hours(high)},
     ]
 
 
 def render_svg(
-    process_map: ProcessMap, *, min_case_share: float | None = None, max_paths: int | None = DEFAULT_MAX_PATHS
+    process_map: ProcessMap,
+    *,
+    min_case_share: float | None = None,
+    max_paths: int | None = DEFAULT_MAX_PATHS,
+    words: MapWords = ENGLISH,
 ) -> str:
     """Render ``process_map`` as an SVG document with Graphviz ``dot``.
 
@@ -71,6 +74,8 @@ def render_svg(
         Raise the threshold until at most this many paths are shown (ties kept
         together; ``None``: no limit). Graphviz needs minutes for maps of several
         hundred labelled paths, and they are unreadable anyway.
+    words : MapWords, default English
+        The labels' and legend's words and number formats (see :class:`MapWords`).
 
     Returns
     -------
@@ -88,13 +93,14 @@ def render_svg(
     share = initial_share(process_map.nodes, process_map.edges, min_case_share, max_paths)
     node_mask, edge_mask = visible_parts(process_map.nodes, process_map.edges, share)
     shown_activities = int((node_mask & (process_map.nodes["kind"] == "activity").to_numpy()).sum())
-    caption = map_caption(process_map, shown_activities, int(edge_mask.sum()), share, asked, max_paths)
+    caption = map_caption(process_map, shown_activities, int(edge_mask.sum()), share, asked, max_paths, words)
     drawing = map_drawing(process_map)
     with ThreadPoolExecutor(max_workers=2) as pool:
         futures = {
             rankdir: pool.submit(
                 run_dot,
-                dot_source(process_map, drawing, node_mask, edge_mask, caption=caption, rankdir=rankdir),
+                dot_source(process_map, drawing, node_mask, edge_mask, caption=caption, rankdir=rankdir,
+                           words=words),
                 "svg",
             )
             for rankdir in ("LR", "TB")

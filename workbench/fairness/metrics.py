@@ -128,17 +128,29 @@ def _m(
     return MetricSpec(name, label, unit, worse, compare, higher, lower, own)
 
 
-HISTORICAL_METRICS: dict[str, MetricSpec] = {
-    m.name: m
-    for m in (
-        _m("cycle_time_h", "cycle time", "h", "higher", "ratio",
-           "{cases} take {amount} longer", "{cases} take {amount} less time"),
-        _m("queue_wait_h", "time waiting in queue", "h", "higher", "ratio",
-           "{cases} wait {amount} longer in the queue", "{cases} wait {amount} less in the queue"),
-        _m("reopen_rate", "reopen rate", "rate", "higher", "difference",
-           "{cases} are reopened {amount} more often", "{cases} are reopened {amount} less often"),
-    )
-}
+def _by_name(*specs: MetricSpec) -> dict[str, MetricSpec]:
+    return {spec.name: spec for spec in specs}
+
+
+def _share_at_risk(name: str) -> MetricSpec:
+    """The share of a group's cases a model puts at risk (regression: by threshold; classification: by score)."""
+    return _m(name, "share predicted at risk", "rate", "either", "difference",
+              "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk")
+
+
+def _time_change(name: str, label: str) -> MetricSpec:
+    """A duration under a simulated change: worse when it rises, compared by ratio."""
+    return _m(name, label, "h", "higher", "ratio", f"{label} rises by {{amount}}", f"{label} falls by {{amount}}")
+
+
+HISTORICAL_METRICS: dict[str, MetricSpec] = _by_name(
+    _m("cycle_time_h", "cycle time", "h", "higher", "ratio",
+       "{cases} take {amount} longer", "{cases} take {amount} less time"),
+    _m("queue_wait_h", "time waiting in queue", "h", "higher", "ratio",
+       "{cases} wait {amount} longer in the queue", "{cases} wait {amount} less in the queue"),
+    _m("reopen_rate", "reopen rate", "rate", "higher", "difference",
+       "{cases} are reopened {amount} more often", "{cases} are reopened {amount} less often"),
+)
 
 
 def outcome_activity_metric(name: str, activity: str, *, favourable: bool) -> MetricSpec:
@@ -158,45 +170,31 @@ def outcome_activity_metric(name: str, activity: str, *, favourable: bool) -> Me
     )
 
 
-REGRESSION_METRICS: dict[str, MetricSpec] = {
-    m.name: m
-    for m in (
-        _m("mae", "mean absolute error", "h", "higher", "ratio",
-           "prediction errors are {amount} larger", "prediction errors are {amount} smaller"),
-        _m("mean_signed_error", "mean signed error (predicted - actual)", "h", "either", "difference",
-           "predictions overstate the remaining time by {amount} more", "predictions understate the remaining "
-           "time by {amount} more", own=True),
-        _m("share_at_risk", "share predicted at risk", "rate", "either", "difference",
-           "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk"),
-    )
-}
+REGRESSION_METRICS: dict[str, MetricSpec] = _by_name(
+    _m("mae", "mean absolute error", "h", "higher", "ratio",
+       "prediction errors are {amount} larger", "prediction errors are {amount} smaller"),
+    _m("mean_signed_error", "mean signed error (predicted - actual)", "h", "either", "difference",
+       "predictions overstate the remaining time by {amount} more", "predictions understate the remaining "
+       "time by {amount} more", own=True),
+    _share_at_risk("share_at_risk"),
+)
 
-CLASSIFICATION_METRICS: dict[str, MetricSpec] = {
-    m.name: m
-    for m in (
-        _m("selection_rate", "share predicted at risk", "rate", "either", "difference",
-           "{amount} more of the {cases} are predicted at risk", "{amount} fewer of the {cases} are predicted at risk"),
-        _m("true_positive_rate", "true-positive rate", "rate", "lower", "difference",
-           "the model catches {amount} more of the positive {cases}",
-           "the model catches {amount} fewer of the positive {cases}"),
-        _m("false_positive_rate", "false-positive rate", "rate", "higher", "difference",
-           "the model raises {amount} more false alarms", "the model raises {amount} fewer false alarms"),
-        _m("auc", "AUC", "score", "lower", "difference",
-           "the AUC is {amount} higher", "the AUC is {amount} lower"),
-        _m("calibration_gap", "calibration gap (mean predicted - observed rate)", "rate", "either", "difference",
-           "predicted risk overstates the observed rate by {amount} more",
-           "predicted risk understates the observed rate by {amount} more", own=True),
-    )
-}
+CLASSIFICATION_METRICS: dict[str, MetricSpec] = _by_name(
+    _share_at_risk("selection_rate"),
+    _m("true_positive_rate", "true-positive rate", "rate", "lower", "difference",
+       "the model catches {amount} more of the positive {cases}",
+       "the model catches {amount} fewer of the positive {cases}"),
+    _m("false_positive_rate", "false-positive rate", "rate", "higher", "difference",
+       "the model raises {amount} more false alarms", "the model raises {amount} fewer false alarms"),
+    _m("auc", "AUC", "score", "lower", "difference",
+       "the AUC is {amount} higher", "the AUC is {amount} lower"),
+    _m("calibration_gap", "calibration gap (mean predicted - observed rate)", "rate", "either", "difference",
+       "predicted risk overstates the observed rate by {amount} more",
+       "predicted risk understates the observed rate by {amount} more", own=True),
+)
 
-PROCESS_METRICS: dict[str, MetricSpec] = {
-    m.name: m
-    for m in (
-        _m("cycle_time_h", "cycle time", "h", "higher", "ratio",
-           "cycle time rises by {amount}", "cycle time falls by {amount}"),
-        _m("waiting_time_h", "waiting time", "h", "higher", "ratio",
-           "waiting time rises by {amount}", "waiting time falls by {amount}"),
-        _m("waiting_on_user_h", "time waiting on the user", "h", "higher", "ratio",
-           "time waiting on the user rises by {amount}", "time waiting on the user falls by {amount}"),
-    )
-}
+PROCESS_METRICS: dict[str, MetricSpec] = _by_name(
+    _time_change("cycle_time_h", "cycle time"),
+    _time_change("waiting_time_h", "waiting time"),
+    _time_change("waiting_on_user_h", "time waiting on the user"),
+)

@@ -76,6 +76,20 @@ def _amount_and_interval(row: Mapping[str, object], spec: MetricSpec) -> tuple[b
     return higher, amount, ci
 
 
+def _group_words(row: Mapping[str, object], min_group_size: int) -> tuple[str, str]:
+    """The group in words, and the whole verdict when the group is suppressed (else "")."""
+    who = subject(str(row["attribute"]), str(row["group"]))
+    return who, f"{who}: suppressed (fewer than {min_group_size} cases)." if row["suppressed"] else ""
+
+
+def _gap_words(row: Mapping[str, object], spec: MetricSpec, rule: FlagRule, *, cases: str,
+               too_few: str) -> tuple[str, str]:
+    """The gap in the metric's own phrase, and its interval (or why there is none)."""
+    higher, amount, ci = _amount_and_interval(row, spec)
+    phrase = (spec.higher_phrase if higher else spec.lower_phrase).format(cases=cases, amount=amount)
+    return phrase, f" ({rule.confidence:.0%} CI {ci})" if ci else f" (no interval: too few {too_few})"
+
+
 def _threshold_words(spec: MetricSpec, threshold: float) -> str:
     if spec.compare == "ratio":
         return f"{threshold:.0%}"
@@ -97,17 +111,15 @@ def verdict_for_row(
     min_group_size: int = 10,
 ) -> str:
     """The plain-words verdict of one row of the tidy table."""
-    who = subject(str(row["attribute"]), str(row["group"]))
-    if row["suppressed"]:
-        return f"{who}: suppressed (fewer than {min_group_size} cases)."
+    who, suppressed = _group_words(row, min_group_size)
+    if suppressed:
+        return suppressed
     est = float(row["estimate"])  # type: ignore[arg-type]
     if row["is_reference"]:
         return f"{who}: the best-off group on {spec.label}, used as the reference ({format_value(est, spec.unit)})."
     if not math.isfinite(est) or not math.isfinite(float(row["reference_estimate"])):  # type: ignore[arg-type]
         return f"{who}: {spec.label} cannot be estimated for this group (too few data). Not flagged."
-    higher, amount, ci = _amount_and_interval(row, spec)
-    phrase = (spec.higher_phrase if higher else spec.lower_phrase).format(cases=case_noun, amount=amount)
-    interval = f" ({rule.confidence:.0%} CI {ci})" if ci else " (no interval: too few data)"
+    phrase, interval = _gap_words(row, spec, rule, cases=case_noun, too_few="data")
     ref = float(row["reference_estimate"])  # type: ignore[arg-type]
     figures = f": {format_value(est, spec.unit)} vs {format_value(ref, spec.unit)}"
     text = f"{who}: {phrase}{interval} than {row['reference']}{figures}."
@@ -134,15 +146,13 @@ def process_verdict(
     min_group_size: int = 10,
 ) -> str:
     """Verdict of a process-change row: the group's change under the scenario, and the average's."""
-    who = subject(str(row["attribute"]), str(row["group"]))
-    if row["suppressed"]:
-        return f"{who}: suppressed (fewer than {min_group_size} cases)."
+    who, suppressed = _group_words(row, min_group_size)
+    if suppressed:
+        return suppressed
     est = float(row["estimate"])  # type: ignore[arg-type]
     if not math.isfinite(est) or not math.isfinite(float(row["ratio"])):  # type: ignore[arg-type]
         return f"{who}: the change in {spec.label} cannot be estimated (too few data). Not flagged."
-    higher, amount, ci = _amount_and_interval(row, spec)
-    phrase = (spec.higher_phrase if higher else spec.lower_phrase).format(cases="cases", amount=amount)
-    interval = f" ({rule.confidence:.0%} CI {ci})" if ci else " (no interval: too few replications)"
+    phrase, interval = _gap_words(row, spec, rule, cases="cases", too_few="replications")
     base = format_value(float(row["reference_estimate"]), spec.unit)  # type: ignore[arg-type]
     avg = "is unchanged on average" if not math.isfinite(overall_change) or abs(overall_change) < 0.005 else (
         f"falls by {abs(overall_change):.0%} on average" if overall_change < 0

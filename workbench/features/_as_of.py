@@ -16,14 +16,13 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import EventLogError
-from workbench.features._columns import time_ns
+from workbench.features._columns import NS_PER_HOUR, time_ns
 
 if TYPE_CHECKING:
     from workbench.features._featurizer import PrefixFeaturizer
 
 __all__ = ["advance_prefixes"]
 
-_NS_PER_HOUR = 3_600_000_000_000
 
 
 def advance_prefixes(
@@ -58,7 +57,7 @@ def advance_prefixes(
             f"a prefix cannot be seen before its last event (row {first + 1}: moment {m_series.iloc[first]} is "
             f"before the event at {pd.Timestamp(t[first], tz='UTC')})"
         )
-    idle = (m - t) / _NS_PER_HOUR
+    idle = (m - t) / NS_PER_HOUR
     out = X.copy()
     names = set(featurizer.feature_names_out_)
     elapsed = X["elapsed_hours"].to_numpy(dtype=float)
@@ -72,7 +71,7 @@ def advance_prefixes(
         from workbench.calendar import WorkingCalendar
 
         cal = WorkingCalendar.from_config(featurizer.calendar)
-        start = pd.Series(t - (elapsed * _NS_PER_HOUR).astype(np.int64)).astype("datetime64[ns]").dt.tz_localize("UTC")
+        start = pd.Series(t - (elapsed * NS_PER_HOUR).astype(np.int64)).astype("datetime64[ns]").dt.tz_localize("UTC")
         out["working_hours_elapsed"] = cal.working_hours_between(start, m_series).to_numpy(dtype=float)
     if featurizer.activities_:
         labels = featurizer.categories_["last_activity"]

@@ -12,6 +12,8 @@ from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, TIMESTAMP
 
 __all__ = [
+    "NS_PER_DAY",
+    "NS_PER_HOUR",
     "category_codes",
     "check_events",
     "safe_name",
@@ -20,6 +22,9 @@ __all__ = [
     "unique_names",
     "vocabulary",
 ]
+
+NS_PER_HOUR = 3_600_000_000_000
+NS_PER_DAY = 24 * NS_PER_HOUR
 
 _NOT_WORD = re.compile(r"[^0-9a-zA-Z]+")
 

@@ -35,6 +35,8 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from workbench.config import CalendarConfig
 from workbench.errors import ConfigError, NotFittedError
 from workbench.features._columns import (
+    NS_PER_DAY,
+    NS_PER_HOUR,
     category_codes,
     check_events,
     sorted_events,
@@ -50,12 +52,11 @@ from workbench.features._intracase import (
     distinct_so_far,
     max_repeats,
 )
+from workbench.features._learned import is_numeric, learn_end_activities, learn_idle_timeout
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, TEAM, TIMESTAMP
 
 __all__ = ["PrefixFeaturizer", "check_is_fitted", "prefix_index"]
 
-_NS_PER_HOUR = 3_600_000_000_000
-_NS_PER_DAY = 24 * _NS_PER_HOUR
 _FITTED = ("activities_", "categories_", "end_activities_", "feature_names_out_")
 
 
@@ -188,7 +189,7 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
             categories["last_resource"] = vocabulary(ev[RESOURCE], limit=int(self.max_categories))
         numeric: list[str] = []
         for col in attrs:
-            if _is_numeric(ev[col]):
+            if is_numeric(ev[col]):
                 numeric.append(col)
             else:
                 categories[col] = vocabulary(ev[col], limit=int(self.max_categories))
@@ -199,13 +200,13 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         if self.end_activities is not None:
             self.end_activities_ = tuple(str(a) for a in self.end_activities)
         else:
-            self.end_activities_ = _learn_end_activities(ev)
+            self.end_activities_ = learn_end_activities(ev)
         if self.idle_timeout_days is None:
             self.idle_timeout_ns_ = None
         elif self.idle_timeout_days == "auto":
-            self.idle_timeout_ns_ = _learn_idle_timeout(ev)
+            self.idle_timeout_ns_ = learn_idle_timeout(ev)
         else:
-            self.idle_timeout_ns_ = int(float(self.idle_timeout_days) * _NS_PER_DAY)
+            self.idle_timeout_ns_ = int(float(self.idle_timeout_days) * NS_PER_DAY)
 
         names = ["prefix_length", "elapsed_hours", "since_last_hours", "idle_hours", "hour", "weekday",
                  "start_hour", "start_weekday"]
@@ -259,9 +260,9 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         feats: dict[str, np.ndarray] = {}
 
         feats["prefix_length"] = (np.arange(n) - start_idx + 1).astype(float)
-        feats["elapsed_hours"] = (times - start_times) / _NS_PER_HOUR
+        feats["elapsed_hours"] = (times - start_times) / NS_PER_HOUR
         since = np.zeros(n)
-        since[1:] = (times[1:] - times[:-1]) / _NS_PER_HOUR
+        since[1:] = (times[1:] - times[:-1]) / NS_PER_HOUR
         since[first] = 0.0
         feats["since_last_hours"] = since
         feats["idle_hours"] = np.zeros(n)  # seen at the event itself; see advance_prefixes
@@ -325,7 +326,7 @@ class PrefixFeaturizer(TransformerMixin, BaseEstimator):
         if self.recent_window_days is not None:
             feats.update(recent_outcomes(
                 case_codes, times, is_end, pd.factorize(activity, sort=False)[0].astype(np.int64),
-                window_ns=int(float(self.recent_window_days) * _NS_PER_DAY),
+                window_ns=int(float(self.recent_window_days) * NS_PER_DAY),
             ))
 
         out = pd.DataFrame({name: feats[name] for name in self.feature_names_out_}, index=ev.index, dtype=float)
@@ -376,28 +377,3 @@ def _carry(values: pd.Series, case_codes: np.ndarray) -> pd.Series:
     s = values.reset_index(drop=True).astype("string") if not pd.api.types.is_numeric_dtype(values) \
         else values.reset_index(drop=True)
     return s.groupby(case_codes, sort=False).ffill()
-
-
-def _is_numeric(values: pd.Series) -> bool:
-    if pd.api.types.is_bool_dtype(values):
-        return False
-    return pd.api.types.is_numeric_dtype(values)
-
-
-def _learn_end_activities(ev: pd.DataFrame) -> tuple[str, ...]:
-    """Activities that are the case's last event in at least half the cases where they occur."""
-    last = ev.groupby(CASE_ID, sort=False)[ACTIVITY].last().astype(str).value_counts()
-    present = ev[[CASE_ID, ACTIVITY]].drop_duplicates()[ACTIVITY].astype(str).value_counts()
-    share = (last / present.reindex(last.index)).fillna(0.0)
-    return tuple(sorted(share[share >= 0.5].index))
-
-
-def _learn_idle_timeout(ev: pd.DataFrame) -> int | None:
-    """The 99th percentile of within-case gaps between events (at least one day)."""
-    times = time_ns(ev[TIMESTAMP])
-    case = pd.factorize(ev[CASE_ID], sort=False)[0]
-    same = case[1:] == case[:-1]
-    gaps = (times[1:] - times[:-1])[same]
-    if len(gaps) == 0:
-        return None
-    return int(max(np.quantile(gaps, 0.99), _NS_PER_DAY))

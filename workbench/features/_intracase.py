@@ -14,9 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from workbench.features._columns import NS_PER_HOUR
+
 __all__ = ["changes_so_far", "cumulative_counts", "cumulative_durations", "distinct_so_far", "max_repeats"]
 
-_NS_PER_HOUR = 3_600_000_000_000
 
 
 def cumulative_counts(labels: pd.Series, case_codes: np.ndarray, vocabulary: Sequence[str]) -> np.ndarray:
@@ -38,7 +39,7 @@ def cumulative_durations(
     prev = labels.shift(1)
     prev[first] = pd.NA
     gap = np.zeros(len(labels), dtype=np.float64)
-    gap[1:] = (times_ns[1:] - times_ns[:-1]) / _NS_PER_HOUR
+    gap[1:] = (times_ns[1:] - times_ns[:-1]) / NS_PER_HOUR
     gap[first] = 0.0
     codes = pd.Categorical(prev.astype("string"), categories=list(vocabulary)).codes
     mat = np.zeros((len(labels), len(vocabulary)), dtype=np.float64)

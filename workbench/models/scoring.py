@@ -20,8 +20,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ConfigError, EventLogError
-from workbench.features import PrefixFeaturizer, advance_prefixes
-from workbench.features._columns import check_events, sorted_events
+from workbench.features import PrefixFeaturizer, advance_prefixes, check_events, sorted_events
 from workbench.models.bundle import TrainedModel
 from workbench.models.targets import open_cases
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP

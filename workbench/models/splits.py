@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.errors import ConfigError, EventLogError
-from workbench.features._columns import check_events
+from workbench.features import check_events
 from workbench.schema import CASE_ID, TIMESTAMP
 
 __all__ = ["PARTS", "Split", "case_bounds", "holdout_split", "temporal_split"]

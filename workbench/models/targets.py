@@ -14,7 +14,7 @@ import pandas as pd
 
 from workbench.config import StatusMeanings
 from workbench.errors import ConfigError
-from workbench.features._columns import check_events, sorted_events, time_ns
+from workbench.features import check_events, sorted_events, time_ns
 from workbench.schema import ACTIVITY, CASE_ID, TIMESTAMP
 
 __all__ = [

@@ -20,8 +20,7 @@ import pandas as pd
 
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
-from workbench.features import PrefixFeaturizer, advance_prefixes
-from workbench.features._columns import sorted_events
+from workbench.features import PrefixFeaturizer, advance_prefixes, sorted_events
 from workbench.models.bundle import Examples, TrainedModel, build_examples
 from workbench.models.config import TrainingConfig
 from workbench.models.estimators import MeanByPrefixLength, RemainingTimeRegressor, ReopenRiskClassifier

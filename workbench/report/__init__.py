@@ -9,20 +9,10 @@ folder. Charts for :class:`Image` blocks come from :mod:`workbench.report.charts
 
 from __future__ import annotations
 
+from workbench.report.blocks import Block, Callout, Html, Image, Paragraph, Table
 from workbench.report.html import render_html
-from workbench.report.model import (
-    Block,
-    Callout,
-    Figure,
-    Html,
-    Image,
-    ManagerSummary,
-    Paragraph,
-    Report,
-    ScenarioChange,
-    Section,
-    Table,
-)
+from workbench.report.model import Report, Section
+from workbench.report.summary import Figure, ManagerSummary, ScenarioChange
 from workbench.report.write import ReportFiles, write_report
 
 __all__ = [

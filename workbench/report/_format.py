@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.i18n import Translator
-from workbench.report.model import ScenarioChange, Table
+from workbench.report.blocks import Table
+from workbench.report.summary import ScenarioChange
 
 __all__ = ["format_cell", "format_float", "float_decimals", "column_label", "table_view", "change_view"]
 
@@ -156,7 +157,7 @@ def _sort_key(value: Any) -> str:
 
 
 def formatted(value: Any, kind: str, t: Translator, timezone: str | None) -> str:
-    """One value in one of :data:`~workbench.report.model.FORMATS`, in the translator's language."""
+    """One value in one of :data:`~workbench.report.blocks.FORMATS`, in the translator's language."""
     if _is_missing(value):
         return DASH
     if kind == "text":

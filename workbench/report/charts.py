@@ -105,6 +105,14 @@ def _unit_label(unit: str) -> str:
     return f" ({unit})" if unit else ""
 
 
+def _rows(data: pd.DataFrame, label_col: str, highlight: Sequence[str]) -> tuple[list[str], list[str], np.ndarray]:
+    """A horizontal chart's row labels, their colours (``highlight`` ones stand out) and y positions, top first."""
+    labels = [str(v) for v in data[label_col]]
+    marked = set(map(str, highlight))
+    colors = [PALETTE["highlight"] if label in marked else PALETTE["main"] for label in labels]
+    return labels, colors, np.arange(len(labels))[::-1]
+
+
 def interval_chart(
     frame: pd.DataFrame,
     label_col: str,
@@ -150,13 +158,10 @@ def interval_chart(
     data = data[np.isfinite(data[est_col].to_numpy(dtype=float))]
     if data.empty:
         raise ConfigError(f"interval_chart {title!r}: no row has a finite {est_col!r}; nothing to draw")
-    labels = [str(v) for v in data[label_col]]
+    labels, colors, y = _rows(data, label_col, highlight)
     est = data[est_col].to_numpy(dtype=float)
     lo = np.where(np.isfinite(data[lo_col].to_numpy(dtype=float)), data[lo_col].to_numpy(dtype=float), est)
     hi = np.where(np.isfinite(data[hi_col].to_numpy(dtype=float)), data[hi_col].to_numpy(dtype=float), est)
-    marked = set(map(str, highlight))
-    colors = [PALETTE["highlight"] if label in marked else PALETTE["main"] for label in labels]
-    y = np.arange(len(labels))[::-1]
     with matplotlib.rc_context(_RC):
         fig = _new_figure(8.4, 1.1 + 0.34 * len(labels))
         ax = fig.add_subplot()
@@ -236,24 +241,13 @@ def distribution_chart(
             (scen, labels[1], PALETTE["compare"]),
         ):
             weights = np.full(values.size, 100.0 / values.size)
-            ax.hist(
-                np.clip(values, low, high),
-                bins=cast(Any, edges),
-                weights=weights,
-                histtype="stepfilled",
-                color=color,
-                alpha=0.28,
-                linewidth=0,
+            # a light fill and a darker outline, so the overlap of the two scenarios stays visible
+            styles: tuple[dict[str, Any], ...] = (
+                {"histtype": "stepfilled", "alpha": 0.28, "linewidth": 0},
+                {"histtype": "step", "linewidth": 1.4, "label": f"{label} (median {_short(np.median(values))}{_sp(unit)})"},
             )
-            ax.hist(
-                np.clip(values, low, high),
-                bins=cast(Any, edges),
-                weights=weights,
-                histtype="step",
-                color=color,
-                linewidth=1.4,
-                label=f"{label} (median {_short(np.median(values))}{_sp(unit)})",
-            )
+            for style in styles:
+                ax.hist(np.clip(values, low, high), bins=cast(Any, edges), weights=weights, color=color, **style)
             ax.axvline(float(np.median(values)), color=color, linewidth=1.3, linestyle="--")
         label = xlabel or _UNIT_WORDS.get(unit, unit)
         if clipped:
@@ -314,11 +308,8 @@ def bar_chart(
         data = data.sort_values(value_col, ascending=False, kind="stable")
     left_out = max(0, len(data) - max_bars)
     data = data.iloc[:max_bars]
-    labels = [str(v) for v in data[label_col]]
+    labels, colors, y = _rows(data, label_col, highlight)
     values = data[value_col].to_numpy(dtype=float)
-    marked = set(map(str, highlight))
-    colors = [PALETTE["highlight"] if label in marked else PALETTE["main"] for label in labels]
-    y = np.arange(len(labels))[::-1]
     with matplotlib.rc_context(_RC):
         fig = _new_figure(8.4, 1.0 + 0.32 * len(labels))
         ax = fig.add_subplot()

@@ -3,7 +3,7 @@
 The page carries its style and script inline (package data next to this module) and
 embeds images as data URIs, so it opens offline and makes no network request; a
 Content-Security-Policy in the page blocks any request a trusted fragment might still
-try. All text is escaped by Jinja2's autoescaping; :class:`~workbench.report.model.Html`
+try. All text is escaped by Jinja2's autoescaping; :class:`~workbench.report.blocks.Html`
 blocks are the only content inserted as it is.
 """
 
@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from workbench.i18n import N_, Translator
 from workbench.report._format import change_view, table_view
-from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Report, Section, Table
+from workbench.report.blocks import Block, Callout, Details, Html, Image, Paragraph, Table
+from workbench.report.model import Report, Section
 
 __all__ = ["render_html", "CONTENT_SECURITY_POLICY"]
 

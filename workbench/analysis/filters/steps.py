@@ -51,7 +51,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
-from workbench.config import FrozenModel, load_yaml, parse_config
+from workbench.config import FrozenModel, exactly_one, load_yaml, parse_config
 from workbench.errors import ConfigError
 
 __all__ = [
@@ -189,9 +189,7 @@ class VariantFilter(_Step):
 
     @model_validator(mode="after")
     def _one(self) -> VariantFilter:
-        given = [k for k in ("top_k", "min_count", "min_share") if getattr(self, k) is not None]
-        if len(given) != 1:
-            raise ValueError(f"a variants filter needs exactly one of top_k, min_count, min_share (got {given or 'none'})")
+        exactly_one(self, ("top_k", "min_count", "min_share"), needs="a variants filter needs")
         return self
 
     def describe(self) -> str:

@@ -14,18 +14,19 @@ from __future__ import annotations
 from typing import Any
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Figure, ManagerSummary, Report, ScenarioChange, Section
+from workbench.report.model import Report, Section
+from workbench.report.sections._map import map_section, map_words
+from workbench.report.sections._quality import quality_section
 from workbench.report.sections._questions import questions_sections
 from workbench.report.sections._stages import (
     fairness_section,
-    map_section,
     models_section,
-    quality_section,
     rules_section,
     scenarios_section,
     skill_callout,
 )
 from workbench.report.sections._summary import KPI_NAMES, headline, scenario_changes, summary_figures
+from workbench.report.summary import Figure, ManagerSummary, ScenarioChange
 
 #: The pipeline's setting names, in words (message ids).
 SETTING_NAMES = {"experiment": N_("experiment"), "log config": N_("log config"), "seed": N_("seed"),
@@ -108,7 +109,7 @@ def build_report(
         if map_svg is None and d.get("process_map") is not None:
             from workbench.discovery import render_svg
 
-            map_svg = render_svg(d["process_map"])
+            map_svg = render_svg(d["process_map"], words=map_words(t))
         link = map_link if map_link is not None else "../discover/process_map.html"
         sections.append(map_section(d, t, svg=map_svg, link=link))
         sections.extend(questions_sections(d, t, timezone=timezone))

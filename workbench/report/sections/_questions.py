@@ -7,7 +7,8 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Block, Callout, Details, Paragraph, Section, Table
+from workbench.report.blocks import Block, Callout, Details, Paragraph, Table
+from workbench.report.model import Section
 from workbench.report.sections._summary import metric
 from workbench.schema import CASE_ID
 

@@ -7,12 +7,14 @@ from typing import Any, Literal
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Block, Callout, Details, Image, Paragraph, Section, Table
+from workbench.report.blocks import Block, Callout, Details, Image, Paragraph, Table
+from workbench.report.model import Section
+from workbench.report.sections._phrases import Phrasebook
 from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._summary import KPI_NAMES, fairness_counts
 from workbench.schema import CASE_ID
 
-__all__ = ["quality_section", "map_section", "rules_section", "scenarios_section", "models_section",
+__all__ = ["rules_section", "scenarios_section", "models_section",
            "fairness_section", "skill_callout"]
 
 TOP = 15
@@ -30,38 +32,17 @@ FAIRNESS_METRICS = {
 AUDITS = {"historical": N_("the log as it is"), "model": N_("model"), "process": N_("simulated change")}
 
 
-def quality_section(load: dict[str, Any], t: Translator) -> Section:
-    quality = load["loaded"].quality
-    problems = quality.problems
-    callout = (Callout("ok", t._("No data-quality problems were found.")) if not problems else Callout(
-        "warning", t.ngettext("%(n)s kind of data-quality problem was found and handled.",
-                              "%(n)s kinds of data-quality problems were found and handled.", len(problems))
-        % {"n": len(problems)}))
-    frame = quality.to_frame()
-    checks = pd.DataFrame({t._("Check"): frame["check"], t._("Found"): frame["count"], t._("What was done"):
-                           frame["action"], t._("Detail"): frame["detail"]})
-    return Section(
-        "data-quality", t._("Data quality"),
-        t._("%(read)s events read; %(kept)s events in %(cases)s tickets kept (%(acts)s kinds of step).") % {
-            "read": t.format_number(quality.events_read), "kept": t.format_number(quality.events_kept),
-            "cases": t.format_number(quality.cases_kept), "acts": t.format_number(quality.activities)},
-        (callout, Details(t._("Every check, in the order it ran"), (Table(checks, formats={t._("Found"): "count"}),))),
-    )
-
-
-def map_section(discover: dict[str, Any], t: Translator, *, svg: str | None, link: str | None) -> Section:
-    """The map as a picture that fits the page, and a link to the interactive map (drag, simplify, click)."""
-    blocks: list[Block] = []
-    if svg is not None:
-        blocks.append(Image(svg, caption=t._("The process map: each box is a step, each arrow a move from one step "
-                                             "to the next, with how many tickets and how long it took (median).")))
-    if link is not None:
-        blocks.append(Paragraph(t._("The interactive map, where you can simplify the map with a slider and click a "
-                                    "box or an arrow to list its tickets, is the file %(file)s next to this report.")
-                                % {"file": link}))
-    return Section("process-map", t._("Process map"),
-                   t._("How tickets move through the desk: the most common paths are the thickest arrows."),
-                   tuple(blocks))
+#: Rule names as the rule checks write them when a rule has no name of its own, and their units.
+RULE_PHRASES = Phrasebook((
+    (r"resolved within (?P<value>[\d.]+) (?P<unit>working days|working hours|hours)",
+     N_("resolved within %(value)s %(unit)s")),
+    (r"first response within (?P<value>[\d.]+) (?P<unit>working days|working hours|hours)",
+     N_("first response within %(value)s %(unit)s")),
+    (r"'(?P<activity>.+)' never after '(?P<after>.+)'", N_("'%(activity)s' never after '%(after)s'")),
+    (r"at most (?P<n>\d+) handovers between teams", N_("at most %(n)s handovers between teams")),
+    (r"at most (?P<n>\d+) handovers between persons", N_("at most %(n)s handovers between people")),
+    (r"(?P<unit>working days|working hours|hours)", "%(unit)s"),
+))
 
 
 def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
@@ -69,7 +50,7 @@ def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
     if rules is None:
         return None
     s = rules.summary
-    frame = pd.DataFrame({t._("Rule"): s["rule"], t._("Tickets checked"): s["cases_checked"],
+    frame = pd.DataFrame({t._("Rule"): [RULE_PHRASES.say(r, t) for r in s["rule"]], t._("Tickets checked"): s["cases_checked"],
                           t._("Broken"): s["violations"], t._("Share broken"): s["violation_share"]})
     blocks: list[Block] = [Table(frame, caption=t._("Rules and deadlines"), formats={
         t._("Tickets checked"): "count", t._("Broken"): "count", t._("Share broken"): "percent"})]
@@ -77,10 +58,10 @@ def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
     if len(v):
         worst = v.head(TOP)
         blocks.append(Details(t._("The tickets furthest over a limit"), (Table(pd.DataFrame({
-            t._("Rule"): worst["rule"], t._("Ticket"): worst[CASE_ID].astype(str),
-            t._("Over the limit by"): worst["over"].round(1).astype(str) + " " + worst["unit"].map(
-                lambda u: t._("working days") if u == "working_days" else t._("working hours")
-                if u == "working_hours" else str(u))}), formats={}),)))
+            t._("Rule"): [RULE_PHRASES.say(r, t) for r in worst["rule"]], t._("Ticket"): worst[CASE_ID].astype(str),
+            t._("Over the limit by"): [f"{t.format_number(over, 1)} {RULE_PHRASES.say(str(unit).replace('_', ' '), t)}"
+                                       for over, unit in zip(worst["over"], worst["unit"], strict=True)]}),
+            formats={}),)))
     else:
         blocks.append(Callout("ok", t._("No ticket broke a rule.")))
     return Section("rules", t._("Rules and deadlines"), t._("Each rule checked on every ticket."), tuple(blocks))
@@ -183,7 +164,7 @@ def _fair_diff(d: float, lo: float, hi: float, unit: str, t: Translator) -> str:
 
 def _metric_name(key: str, t: Translator) -> str:
     """A model-quality figure's name in words ("test_mae" -> "mean absolute error, test part")."""
-    part = {"test": N_("test part"), "baseline": N_("baseline"), "validation": N_("validation part"),
+    part = {"test_as_of": N_("test part, seen between two events"), "test": N_("test part"), "baseline": N_("baseline"), "validation": N_("validation part"),
             "train": N_("training part"), "tuning": N_("tuning")}
     what = {"mae": N_("mean absolute error (days)"), "rmse": N_("root mean squared error (days)"),
             "median_ae": N_("median absolute error (days)"), "mean_error": N_("mean error (days)"),
@@ -193,9 +174,9 @@ def _metric_name(key: str, t: Translator) -> str:
             "log_loss": N_("log loss"), "best_value": N_("best score"), "best_iteration": N_("best round"),
             "trials": N_("trials"), "complete": N_("trials completed"), "pruned": N_("trials stopped early"),
             "seconds": N_("seconds")}
-    head, _, tail = key.partition("_")
-    if head in part and tail in what:
-        return f"{t.gettext(what[tail])}, {t.gettext(part[head])}"
+    head = next((p for p in part if key.startswith(p + "_") and key[len(p) + 1:] in what), None)
+    if head is not None:
+        return f"{t.gettext(what[key[len(head) + 1:]])}, {t.gettext(part[head])}"
     return key.replace("_", " ")
 
 
@@ -267,8 +248,9 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
             frame[t._("Chance of a reopen")] = risk["reopen_probability"].to_numpy()
             formats[t._("Chance of a reopen")] = "percent"
         blocks.append(Paragraph(t._(
-            "The open tickets expected to take longest, with the reasons the model gives. An expected end outside "
-            "the desk's opening hours is moved to the next opening time, in the log's time zone (%(tz)s).")
+            "The open tickets expected to take longest, with the reasons the model gives. The time left is "
+            "calendar time, nights and weekends included, as the model learned it; an expected end outside the "
+            "desk's opening hours is moved to the next opening time, in the log's time zone (%(tz)s).")
             % {"tz": timezone or "UTC"}))
         blocks.append(Table(frame, caption=t._("Open tickets at risk, longest expected first"), formats=formats,
                             timezone=timezone))

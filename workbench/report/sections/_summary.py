@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Figure, ScenarioChange
+from workbench.report.summary import Figure, ScenarioChange
 
 __all__ = ["metric", "headline", "summary_figures", "scenario_changes", "verdict", "fairness_counts", "KPI_NAMES"]
 
