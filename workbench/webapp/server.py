@@ -267,9 +267,13 @@ class LoginHandler(_Base):
         self._form(message=message)
 
     async def post(self) -> None:
-        self.check_xsrf_cookie()
         language = self.core.language(self.request)
         _ = self.core.translators[language].gettext
+        try:
+            self.check_xsrf_cookie()
+        except tornado.web.HTTPError:
+            self._form(403, _("The login form expired; please try again."), "error")
+            return
         name = self.get_body_argument("name", "").strip()[:100]
         password = self.get_body_argument("password", "")
         address = self._address()
