@@ -20,11 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+import tornado.web
 
 from workbench.webapp.accounts import UsersFile
 from workbench.webapp.context import PageContext
 from workbench.webapp.runs import JobFn, cpu_job
 from workbench.webapp.server import COOKIE, LANG_COOKIE, AppCore, app_core
+from workbench.webapp.sessions import hash_token
 from workbench.webapp.settings import AppSettings
 
 PASSWORDS = {"mona": "manager-pass-1", "rita": "reviewer-pass-1", "ali": "analyst-pass-1", "ada": "admin-pass-1"}
@@ -211,7 +213,11 @@ def test_the_session_cookie_stays_out_of_the_page(live: Live) -> None:
     assert bokeh_token is not None
     payload = get_token_payload(bokeh_token.group(1))
     assert COOKIE not in payload.get("cookies", {}) and "Cookie" not in payload.get("headers", {})
-    assert payload["workbench"] == {"user": "mona", "roles": ["manager"], "language": "da"}
+    session_token = tornado.web.decode_signed_value(live.settings.cookie_secret, COOKIE, token.strip('"'))
+    assert session_token is not None
+    assert payload["workbench"] == {"user": "mona", "roles": ["manager"], "language": "da",
+                                    "session": hash_token(session_token.decode())}
+    assert live.core.live_user(payload["workbench"]["session"]) is not None
 
 
 def test_logout_ends_the_session_on_the_server(live: Live) -> None:
@@ -247,3 +253,42 @@ def test_the_outputs_are_served_read_only(live: Live) -> None:
 
 def test_the_server_binds_to_localhost_by_default() -> None:
     assert AppSettings.model_fields["address"].default == "127.0.0.1"
+
+
+@pytest.mark.slow
+def test_in_a_browser_the_page_is_local_and_ends_with_its_session(
+    tmp_path: Path, chromium: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log in with the form, see the page over the websocket, every request stays on this server;
+    when the session is ended on the server the open page leaves for the login page."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setattr("workbench.webapp.server.SESSION_CHECK_MS", 1000)
+    with live_server(tmp_path) as live, sync_api.sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=str(chromium),
+                                                 args=["--no-sandbox", "--disable-gpu",
+                                                       "--disable-background-networking"])
+        except Exception as exc:
+            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
+        try:
+            page = browser.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
+            page.on("websocket", lambda socket: requested.append(socket.url))
+            page.goto(live.url("/whatif?lang=en"))
+            assert "/login" in page.url
+            page.fill("#name", "mona")
+            page.fill("#password", PASSWORDS["mona"])
+            page.click("button[type=submit]")
+            page.wait_for_url("**/whatif*")
+            page.get_by_text("whatif: mona (Log in)").wait_for(timeout=30_000)
+            assert any(url.startswith("ws://127.0.0.1") and "/whatif/ws" in url for url in requested)
+            hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+            assert hosts == {"127.0.0.1"}, hosts
+            cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+            token = tornado.web.decode_signed_value(live.settings.cookie_secret, COOKIE, cookie["value"].strip('"'))
+            assert token is not None
+            assert live.core.store.revoke_session(hash_token(token.decode()))
+            page.wait_for_url("**/login?next=/whatif", timeout=20_000)
+        finally:
+            browser.close()

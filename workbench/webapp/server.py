@@ -48,7 +48,7 @@ from workbench.webapp.accounts import PAGE_ROLES, AccessDenied, User, UsersFile,
 from workbench.webapp.context import PageContext, PageFactory
 from workbench.webapp.runs import JobFn, RunManager
 from workbench.webapp.security import FileRefused, safe_output_file
-from workbench.webapp.sessions import LoginLimiter, Sessions
+from workbench.webapp.sessions import LoginLimiter, Sessions, hash_token
 from workbench.webapp.settings import AppSettings
 from workbench.webapp.store import Store
 
@@ -68,6 +68,10 @@ PAGES_ORDER: tuple[str, ...] = ("overview", "whatif", "atrisk", "audit")
 _PAGE_PATH = re.compile(r"^/(overview|whatif|atrisk|audit)(?:/.*)?$")
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*$")
 _TOKEN_KEY = "workbench"
+_REQUEST_CACHE = "_workbench_identity"
+_MISSING = object()
+#: How often an open page checks that its login session is still live (expired, logged out, user removed).
+SESSION_CHECK_MS = 30_000
 
 
 def _page_of(path: str) -> str | None:
@@ -107,14 +111,29 @@ class AppCore:
 
     def identify(self, request: Any) -> User | None:
         """The user of the request's live session, with their current roles; None otherwise."""
-        record = self.sessions.lookup(self.session_token(request))
+        found = self.identity(request)
+        return None if found is None else found[0]
+
+    def identity(self, request: Any) -> tuple[User, str] | None:
+        """The user of the request's live session and the session's token hash (looked up once per request)."""
+        cached = getattr(request, _REQUEST_CACHE, _MISSING)
+        if cached is not _MISSING:
+            return cast("tuple[User, str] | None", cached)
+        token = self.session_token(request)
+        found = None if token is None else self.live_user(hash_token(token))
+        setattr(request, _REQUEST_CACHE, found)
+        return found
+
+    def live_user(self, token_hash: str) -> tuple[User, str] | None:
+        """The user of the live session ``token_hash``, with current roles; None when it is over."""
+        record = self.store.session(token_hash)
         if record is None:
             return None
         if record.source == "local":
             current = self.users.user(record.user)  # removed users lose their sessions at once
-            return current
+            return None if current is None else (current, token_hash)
         try:
-            return User(record.user, check_roles(record.roles))
+            return User(record.user, check_roles(record.roles)), token_hash
         except WorkbenchError:
             return None
 
@@ -197,10 +216,13 @@ class _IdentityHandler(Handler):
         return None
 
     def process_request(self, request: Any) -> dict[str, Any]:
-        user = self.core.identify(request)
-        if user is None:
+        found = self.core.identity(request)
+        if found is None:
             return {}
-        return {_TOKEN_KEY: {"user": user.name, "roles": sorted(user.roles), "language": self.core.language(request)}}
+        user, token_hash = found
+        # The token hash is no secret (it opens nothing); the page uses it to notice the session ending.
+        return {_TOKEN_KEY: {"user": user.name, "roles": sorted(user.roles), "language": self.core.language(request),
+                             "session": token_hash}}
 
 
 def _page_app(core: AppCore, name: str, factory: PageFactory) -> Callable[[], Any]:
@@ -215,11 +237,33 @@ def _page_app(core: AppCore, name: str, factory: PageFactory) -> Callable[[], An
         if not user.can(name):  # the server refused before; this is the second lock
             raise AccessDenied(f"user {user.name!r} may not open the page {name!r}")
         language = cast(Language, found["language"])
-        return factory(PageContext(user=user, language=language, translator=core.translators[language],
+        page = factory(PageContext(user=user, language=language, translator=core.translators[language],
                                    store=core.store, runs=core.runs, settings=core.settings))
+        _watch_session(core, name, str(found.get("session", "")))
+        return page
 
     build.__name__ = f"{name}_page"
     return build
+
+
+def _watch_session(core: AppCore, name: str, token_hash: str) -> None:
+    """End an open page when its login session ends (expiry, logout, user removed or role taken away)."""
+    import panel as pn
+
+    document = pn.state.curdoc
+
+    def check() -> None:
+        found = core.live_user(token_hash) if token_hash else None
+        if found is not None and found[0].can(name):
+            return
+        location = pn.state.location
+        if location is not None:
+            location.reload = True
+            location.param.update(pathname="/login", search=f"?next=/{name}")
+        if document is not None:  # whatever the browser does, the page's content is gone
+            document.add_timeout_callback(document.clear, 1000)
+
+    pn.state.add_periodic_callback(check, period=SESSION_CHECK_MS)
 
 
 class _Base(tornado.web.RequestHandler):
