@@ -22,7 +22,7 @@ import pytest
 import requests
 import tornado.web
 
-from workbench.webapp.accounts import UsersFile
+from workbench.webapp.accounts import User, UsersFile
 from workbench.webapp.context import PageContext
 from workbench.webapp.runs import JobFn, cpu_job
 from workbench.webapp.server import COOKIE, LANG_COOKIE, AppCore, app_core
@@ -292,3 +292,84 @@ def test_in_a_browser_the_page_is_local_and_ends_with_its_session(
             page.wait_for_url("**/login?next=/whatif", timeout=20_000)
         finally:
             browser.close()
+
+
+class _FakeIdentityProvider:
+    """A tiny OAuth2/OIDC provider on its own port: /authorize sends the code back, /token answers the token."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, Any] = {}
+        self.port = free_port()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(30)
+
+    def _run(self) -> None:
+        import base64
+        import json
+
+        import tornado.ioloop
+
+        provider = self
+
+        class Authorize(tornado.web.RequestHandler):
+            def get(self) -> None:
+                target = self.get_argument("redirect_uri")
+                self.redirect(f"{target}?code=the-code&state={self.get_argument('state')}")
+
+        class Token(tornado.web.RequestHandler):
+            def post(self) -> None:
+                assert self.get_body_argument("code") == "the-code"
+
+                def part(data: dict[str, Any]) -> str:
+                    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+                token = f"{part({'alg': 'none'})}.{part(provider.claims)}.c2ln"
+                self.finish({"access_token": "access", "token_type": "bearer", "id_token": token})
+
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        app = tornado.web.Application([(r"/authorize", Authorize), (r"/token", Token)])
+        app.listen(self.port, address="127.0.0.1")
+        self.loop = tornado.ioloop.IOLoop.current()
+        self._ready.set()
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.add_callback(self.loop.stop)
+        self._thread.join(10)
+
+
+def test_single_sign_on_through_panels_oauth_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.webapp.settings import OidcSettings
+
+    idp = _FakeIdentityProvider()
+    monkeypatch.setenv("WORKBENCH_OIDC_CLIENT_ID", "workbench")
+    monkeypatch.setenv("WORKBENCH_OIDC_CLIENT_SECRET", "client-secret")
+    oidc = OidcSettings(provider="generic", extra_params={
+        "AUTHORIZE_URL": f"http://127.0.0.1:{idp.port}/authorize", "TOKEN_URL": f"http://127.0.0.1:{idp.port}/token",
+        "USER_KEY": "email"})
+    try:
+        with live_server(tmp_path, oidc=oidc) as live:
+            idp.claims = {"email": "rita@kommune.dk", "roles": ["reviewer", "cook"]}
+            browser = requests.Session()
+            answer = browser.get(live.url("/audit"))
+            assert answer.status_code == 200 and answer.url == live.url("/audit")
+            assert [(name, ctx.user) for name, ctx in live.built] == [
+                ("audit", User("rita@kommune.dk", frozenset({"reviewer"})))]
+            assert browser.get(live.url("/whatif"), allow_redirects=False).status_code == 403
+            assert ("rita@kommune.dk", "login") in [(t.user, t.action) for t in live.core.store.trail()]
+            answer = browser.get(live.url("/logout"), allow_redirects=False)
+            assert answer.headers["Location"] == "/logged-out"
+            assert browser.get(live.url("/audit"), allow_redirects=False).status_code == 302
+            idp.claims = {"email": "guest@kommune.dk"}  # no workbench role: no entry
+            refused = requests.get(live.url("/overview"))
+            assert refused.status_code == 403 and "ingen rolle" in refused.text
+            assert COOKIE not in refused.cookies
+    finally:
+        idp.stop()
+        import panel as pn
+
+        config: Any = pn.config  # leave Panel's process-wide OAuth settings as they were
+        config.oauth_key = config.oauth_secret = config.oauth_redirect_uri = None
+        config.oauth_extra_params = {}

@@ -42,12 +42,12 @@ from bokeh.application.handlers.handler import Handler
 from bokeh.server.auth_provider import AuthProvider
 from tornado.websocket import WebSocketHandler
 
-from workbench.errors import WorkbenchError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.i18n import Translator
 from workbench.webapp.accounts import PAGE_ROLES, AccessDenied, User, UsersFile, check_roles
 from workbench.webapp.context import PageContext, PageFactory
 from workbench.webapp.runs import JobFn, RunManager
-from workbench.webapp.security import FileRefused, safe_output_file
+from workbench.webapp.security import FileRefused, oidc_login_handler, safe_output_file
 from workbench.webapp.sessions import LoginLimiter, Sessions, hash_token
 from workbench.webapp.settings import AppSettings
 from workbench.webapp.store import Store
@@ -68,6 +68,7 @@ PAGES_ORDER: tuple[str, ...] = ("overview", "whatif", "atrisk", "audit")
 _PAGE_PATH = re.compile(r"^/(overview|whatif|atrisk|audit)(?:/.*)?$")
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*$")
 _TOKEN_KEY = "workbench"
+_PANEL_OAUTH_COOKIES = ("user", "id_token", "access_token", "refresh_token", "oauth_expiry")
 _REQUEST_CACHE = "_workbench_identity"
 _MISSING = object()
 #: How often an open page checks that its login session is still live (expired, logged out, user removed).
@@ -351,13 +352,29 @@ class LogoutHandler(_Base):
         if self.core.sessions.close(self.core.session_token(self.request)) and user is not None:
             self.core.store.record(user=user.name, action="logout")
         self.clear_cookie(COOKIE, path="/")
-        self.redirect("/login?out=1")
+        if self.core.settings.oidc is None:
+            self.redirect("/login?out=1")
+            return
+        for name in _PANEL_OAUTH_COOKIES:  # single sign-on: also forget what Panel's login kept
+            self.clear_cookie(name, path="/")
+        self.redirect("/logged-out")
 
     def get(self) -> None:
         self._logout()
 
     def post(self) -> None:
         self._logout()
+
+
+class LoggedOutHandler(_Base):
+    """``/logged-out`` (single sign-on): a page saying so, with a link to log in again."""
+
+    def get(self) -> None:
+        language = self.core.language(self.request)
+        _ = self.core.translators[language].gettext
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.core.render(language, title=_("Log in"), message=_("You are logged out."),
+                                     back_url="/login", back_text=_("Log in")))
 
 
 class RootRedirect(_Base):
@@ -407,6 +424,46 @@ class FilesHandler(_Base):
         self.finish()
 
 
+def _single_sign_on(core: AppCore, settings: AppSettings) -> type:
+    """The ``/login`` handler for single sign-on: Panel's OAuth provider, then the app's own session.
+
+    Panel's login handlers read their client id, secret and endpoints from ``panel.config``; they
+    are set here from the environment variables ``settings.oidc`` names (one server per process).
+    """
+    import os
+
+    import panel as pn
+
+    oidc = settings.oidc
+    assert oidc is not None
+    key, secret = os.environ.get(oidc.client_id_env), os.environ.get(oidc.client_secret_env)
+    if not key or not secret:
+        raise ConfigError(f"single sign-on needs the client id and secret in the environment variables "
+                          f"{oidc.client_id_env} and {oidc.client_secret_env}")
+    config = cast(Any, pn.config)  # the same settings panel.serve(oauth_...) makes
+    config.oauth_key, config.oauth_secret = key, secret
+    config.oauth_extra_params = dict(oidc.extra_params)
+    config.oauth_redirect_uri = oidc.redirect_uri or f"http://{settings.address}:{settings.port}/login"
+
+    def on_login(handler: tornado.web.RequestHandler, name: str, roles: frozenset[str]) -> None:
+        language = core.language(handler.request)
+        _ = core.translators[language].gettext
+        if not roles:
+            core.store.record(user=name, action="login_refused", detail="single sign-on: no workbench role")
+            handler.set_status(403)
+            handler.set_header("Content-Type", "text/html; charset=utf-8")
+            raise tornado.web.Finish(core.render(
+                language, title=_("Access denied"), kind="error",
+                message=_("Your account has no role in the workbench; ask an administrator."),
+                back_url="/logged-out", back_text=_("Log in")))
+        token = core.sessions.open(User(name, check_roles(roles)), source="oidc")
+        handler.set_signed_cookie(COOKIE, token, expires_days=None, httponly=True, samesite="Lax",
+                                  secure=handler.request.protocol == "https", path="/")
+        core.store.record(user=name, action="login", detail=f"single sign-on ({oidc.provider})")
+
+    return oidc_login_handler(oidc.provider, roles_claim=oidc.roles_claim, on_login=on_login)
+
+
 def _bokeh_secret(cookie_secret: str) -> str:
     """Bokeh's session-signing key, derived from the cookie secret (different use, different key)."""
     return hmac.new(cookie_secret.encode("utf-8"), b"workbench bokeh session tokens", hashlib.sha256).hexdigest()
@@ -448,7 +505,10 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
                               title=titles)
     for app in apps.values():
         app.add(_IdentityHandler(core))
-    extra = [(r"/login", LoginHandler, {"core": core}), (r"/logout", LogoutHandler, {"core": core}),
+    login: tuple[Any, ...] = (r"/login", LoginHandler, {"core": core})
+    if settings.oidc is not None:
+        login = (r"/login", _single_sign_on(core, settings))
+    extra = [login, (r"/logout", LogoutHandler, {"core": core}), (r"/logged-out", LoggedOutHandler, {"core": core}),
              (r"/files/(.*)", FilesHandler, {"core": core}), (r"/health", HealthHandler, {"core": core}),
              (r"/", RootRedirect, {"core": core})]
     hosts = {settings.address, "localhost", "127.0.0.1"}
