@@ -21,6 +21,23 @@ cookie itself is kept out of it), and the page factory gets them in a
 
 Every script and style sheet comes from this server (Bokeh's and Panel's bundled resources);
 the pages request nothing from other hosts.
+
+Behind the organisation's reverse proxy
+---------------------------------------
+Keep the app on 127.0.0.1 and let the proxy (nginx, Apache, IIS) terminate TLS and forward both
+plain HTTP and websocket upgrades (``/<page>/ws``) to it, setting ``X-Forwarded-For`` and
+``X-Forwarded-Proto``. Set ``behind_proxy`` (so the login limit counts the real client address
+and the session cookie is marked Secure under https) and ``public_hosts`` (the host name users
+type, so the websocket accepts their pages). Serve the app at the root of its host name.
+
+Single sign-on
+--------------
+With ``settings.oidc`` the password form is replaced by Panel's OAuth login for the named
+provider (``generic`` for any OpenID Connect provider, or ``azure``, ``okta``, ...). The client id
+and secret are read from the environment variables ``oidc`` names; the roles from the claim
+``oidc.roles_claim`` of the identity token (a user without a workbench role is refused). After
+the provider's login the app opens its own server-side session, so expiry, logout and the role
+checks work exactly as with passwords.
 """
 
 from __future__ import annotations
@@ -512,7 +529,7 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
              (r"/files/(.*)", FilesHandler, {"core": core}), (r"/health", HealthHandler, {"core": core}),
              (r"/", RootRedirect, {"core": core})]
     hosts = {settings.address, "localhost", "127.0.0.1"}
-    origins = [f"{host}:{settings.port}" for host in sorted(hosts)]
+    origins = [f"{host}:{settings.port}" for host in sorted(hosts)] + list(settings.public_hosts)
     server = get_server(
         cast(Any, apps), port=settings.port, address=settings.address, start=False, show=False,
         cookie_secret=settings.cookie_secret, websocket_origin=origins,
@@ -520,7 +537,7 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
         secret_key=_bokeh_secret(settings.cookie_secret), sign_sessions=True, generate_session_ids=True,
         exclude_cookies=[COOKIE, "_xsrf"], exclude_headers=["Cookie"],
         unused_session_lifetime_milliseconds=30_000, check_unused_sessions_milliseconds=10_000,
-        num_procs=1,
+        num_procs=1, use_xheaders=settings.behind_proxy,
     )
     server._workbench_core = core  # type: ignore[attr-defined]
     return server
