@@ -71,3 +71,16 @@ def test_the_rate_limit_counts_failures_per_user_and_address() -> None:
     limiter.failed("lars", "10.0.0.1")
     limiter.succeeded("lars", "10.0.0.1")
     assert limiter.retry_after("lars", "10.0.0.1") == 0
+
+
+def test_an_address_trying_many_names_is_limited_too() -> None:
+    now = [0.0]
+    limiter = LoginLimiter(max_failures=5, window_seconds=300, address_factor=4, clock=lambda: now[0])
+    for i in range(19):
+        limiter.failed(f"user{i}", "10.0.0.9")
+    assert limiter.retry_after("someone", "10.0.0.9") == 0
+    limiter.failed("user19", "10.0.0.9")
+    assert limiter.retry_after("someone", "10.0.0.9") == 300
+    assert limiter.retry_after("someone", "10.0.0.8") == 0
+    now[0] = 300
+    assert limiter.retry_after("someone", "10.0.0.9") == 0

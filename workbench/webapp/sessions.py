@@ -68,13 +68,18 @@ class Sessions:
 
 
 class LoginLimiter:
-    """At most ``max_failures`` failed logins per (user, address) within ``window_seconds``."""
+    """At most ``max_failures`` failed logins per (user, address) within ``window_seconds``.
 
-    def __init__(self, *, max_failures: int = 5, window_seconds: float = 300.0,
+    An address trying many user names meets a second limit, ``address_factor`` times as high,
+    counted over all names. The table forgets a key once its failures are older than the window.
+    """
+
+    def __init__(self, *, max_failures: int = 5, window_seconds: float = 300.0, address_factor: int = 4,
                  clock: Callable[[], float] | None = None) -> None:
         import time
 
         self.max_failures, self.window = max_failures, float(window_seconds)
+        self.address_limit = max_failures * address_factor
         self._clock = clock or time.monotonic
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
@@ -92,18 +97,23 @@ class LoginLimiter:
     def retry_after(self, user: str, address: str) -> float:
         """Seconds until ``user`` may try again from ``address`` (0 when allowed now)."""
         now = self._clock()
+        wait = 0.0
         with self._lock:
-            found = self._recent((user.lower(), address), now)
-            if len(found) < self.max_failures:
-                return 0.0
-            return max(1.0, self.window - (now - found[0]))
+            for key, limit in (((user.lower(), address), self.max_failures), (("", address), self.address_limit)):
+                found = self._recent(key, now)
+                if len(found) >= limit:
+                    wait = max(wait, 1.0, self.window - (now - found[-limit]))
+        return wait
 
     def failed(self, user: str, address: str) -> None:
         now = self._clock()
         with self._lock:
-            key = (user.lower(), address)
-            self._recent(key, now)
-            self._failures.setdefault(key, deque()).append(now)
+            if len(self._failures) > 10_000:  # many names tried: drop what the window no longer counts
+                for key in list(self._failures):
+                    self._recent(key, now)
+            for key in ((user.lower(), address), ("", address)):
+                self._recent(key, now)
+                self._failures.setdefault(key, deque()).append(now)
 
     def succeeded(self, user: str, address: str) -> None:
         with self._lock:
