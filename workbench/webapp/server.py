@@ -3,6 +3,7 @@
 Routes
 ------
 ``/login`` (GET: the form in Danish or English; POST: check the password), ``/logout``,
+``/logged-out`` (after a single sign-on logout),
 ``/`` (to ``/overview``), ``/overview``, ``/whatif``, ``/atrisk``, ``/audit`` (one Panel app
 each), ``/files/<path>`` (read-only files under the outputs folder) and ``/health``.
 
