@@ -14,7 +14,8 @@ sessions (managers) also submit runs one after another, each as soon as their pr
 finished, through a benchmark-only endpoint added to this process's server that does what the
 what-if page's run button does (role check, then ``RunManager.submit``), and poll the run's
 state. The test ends when every runner's runs are finished (or at ``--max-seconds``); a run is
-*lost* when it is missing from the database or not finished 60 s after the end.
+*unfinished* when it is still queued or running 60 s after the end (the app is then stopped, which
+marks it failed), and *lost* when a submitted run is missing from the database.
 
 Usage::
 
@@ -317,7 +318,8 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
         "real": real_served, "sessions": args.sessions, "runners": args.runners, "expected_runs": expected,
         "submitted": len(tally.runs), "done": statuses.count("done"), "failed": statuses.count("failed"),
         "cancelled": statuses.count("cancelled"),
-        "lost": sum(s not in ("done", "failed", "cancelled") for s in statuses) + (expected - len(tally.runs)),
+        "unfinished": sum(s in ("queued", "running") for s in statuses),
+        "lost": statuses.count("missing"),
         "failures": sorted({(records[i].error or "")[:120] for i in tally.runs if i in records
                             and records[i].status == "failed"}),
         "pages": len(times), "errors": len(tally.errors), "error_samples": tally.errors[:5],
@@ -335,7 +337,7 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _met(result: dict[str, Any]) -> bool:
-    return (result["lost"] == 0 and result["failed"] == 0 and result["done"] == result["expected_runs"]
+    return (result["lost"] == 0 and result["unfinished"] == 0 and result["failed"] == 0 and result["done"] == result["expected_runs"]
             and result["busy_p95"] < 1.0)
 
 
@@ -368,8 +370,9 @@ def render(results: list[dict[str, Any]], command: str) -> str:
         return f"| {label} | " + " | ".join(cell(r) for r in results) + " |"
 
     lines += [
-        row("runs submitted / done / failed / cancelled / lost",
-            lambda r: f"{r['submitted']} / {r['done']} / {r['failed']} / {r['cancelled']} / {r['lost']}"),
+        row("runs expected / submitted / done / failed / cancelled / unfinished / lost",
+            lambda r: f"{r['expected_runs']} / {r['submitted']} / {r['done']} / {r['failed']} / {r['cancelled']} / "
+                      f"{r['unfinished']} / {r['lost']}"),
         row("median run time, queue included (s)", lambda r: f"{r['run_seconds_median']:.1f}"),
         row("page responses (errors)", lambda r: f"{r['pages']} ({r['errors']})"),
         row("pages per second, all sessions", lambda r: f"{r['pages'] / r['elapsed']:.1f}"),
@@ -383,7 +386,7 @@ def render(results: list[dict[str, Any]], command: str) -> str:
                       f"{r['server_cpu'] / r['elapsed']:.2f}"),
         row("login median (s)", lambda r: f"{r['login_p50']:.3f}"),
         row("test duration (s)", lambda r: f"{r['elapsed']:.0f}"),
-        row("target met: every run done, none lost, p95 < 1 s while runs go",
+        row("target met: every run done, none unfinished or lost, p95 < 1 s while runs go",
             lambda r: "**yes**" if _met(r) else "**no**"),
     ]
     for r in results:
