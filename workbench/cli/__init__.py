@@ -46,6 +46,7 @@ def _register_all() -> None:
 
     for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh):
         module.register(app)
+    __import__("workbench.cli.users", fromlist=["register"]).register(app)
 
 
 _register_all()

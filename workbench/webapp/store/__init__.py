@@ -1,0 +1,34 @@
+"""The app's state in a real database: scenarios with versions, runs, comments, the audit trail, sessions.
+
+SQLite by default, PostgreSQL (or any SQLAlchemy database) by URL. ``Store(url)`` brings the
+schema up to date with the Alembic migrations shipped in this package, so a new release
+migrates an old database on start. Every method is one short transaction; the records it
+returns are frozen dataclasses, detached from the database.
+"""
+
+from __future__ import annotations
+
+from workbench.webapp.store._records import (
+    RUN_STATUSES,
+    CommentRecord,
+    RunRecord,
+    RunStatus,
+    ScenarioRecord,
+    SessionRecord,
+    StoreError,
+    TrailRecord,
+)
+from workbench.webapp.store._store import INTERRUPTED, Store
+
+__all__ = [
+    "INTERRUPTED",
+    "RUN_STATUSES",
+    "CommentRecord",
+    "RunRecord",
+    "RunStatus",
+    "ScenarioRecord",
+    "SessionRecord",
+    "Store",
+    "StoreError",
+    "TrailRecord",
+]

@@ -1,0 +1,1 @@
+"""Alembic migrations of the app's database, run programmatically by ``Store()`` (``upgrade head``)."""
