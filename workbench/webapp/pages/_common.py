@@ -50,8 +50,9 @@ def header(ctx: PageContext, title: str, experiment: Experiment) -> pn.pane.HTML
     who = t._("Signed in as %(user)s (%(roles)s)") % {
         "user": ctx.user.name, "roles": ", ".join(t.gettext(ROLE_NAMES.get(r, r)) for r in sorted(ctx.user.roles))}
     name = experiment.config.description or experiment.config.name
+    sign_out = t._("Sign out")
     return pn.pane.HTML(
-        f'<nav class="menu">{links} · {language} · <a href="/logout">{escape(t._("Sign out"))}</a></nav>'
+        f'<nav class="menu">{links} · {language} · <a href="/logout">{escape(sign_out)}</a></nav>'
         f"<h1>{escape(title)}</h1><p>{escape(name)}</p>"
         f'<p class="note asof">{escape(as_of)}. {escape(who)}.</p>',
         stylesheets=[CSS], sizing_mode="stretch_width", name="header",

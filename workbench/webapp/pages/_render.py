@@ -73,8 +73,10 @@ def _table(block: Table, t: Translator) -> str:
         rows.append("<tr>" + "".join(cells) + "</tr>")
     caption = f"<caption>{escape(view['caption'])}</caption>" if view["caption"] else ""
     left = view["total"] - view["shown"]
-    more = (f'<p class="note">{escape(t._("%(n)s more rows are in the CSV files.") % {"n": t.format_number(left)})}</p>'
-            if left > 0 else "")
+    more = ""
+    if left > 0:
+        words = t._("%(n)s more rows are in the CSV files.") % {"n": t.format_number(left)}
+        more = f'<p class="note">{escape(words)}</p>'
     return f'<table class="wb">{caption}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}'
 
 

@@ -53,7 +53,8 @@ class AuditPage:
         t = self.t
         result = self.experiment.audit
         if result is None or not len(result.table):
-            return [blocks_pane(f"<p>{escape(t._('No audit was run.'))}</p>", t)]
+            none = t._("No audit was run.")
+            return [blocks_pane(f"<p>{escape(none)}</p>", t)]
         cards: list[pn.viewable.Viewable] = []
         for kind, title in KINDS.items():
             part = result.table[result.table["audit"] == kind]
@@ -109,7 +110,8 @@ class AuditPage:
             mark = " ✔ " + t._("signed off") if c.signed_off else ""
             when = t.format_datetime(c.created_at, timezone=self.experiment.timezone)
             rows.append(f"<p><strong>{escape(c.author)}</strong>, {escape(when)}{escape(mark)}: {escape(c.text)}</p>")
-        html = "".join(rows) or f"<p>{escape(t._('No comments yet.'))}</p>"
+        none = t._("No comments yet.")
+        html = "".join(rows) or f"<p>{escape(none)}</p>"
         self.comments.objects = [blocks_pane(html, t, name="comment-list")]
 
     def add_comment(self) -> Any:
@@ -141,10 +143,11 @@ class AuditPage:
         t = self.t
         intro = t._("Per group of users: the log as it is, each model, and each simulated change. A group is flagged "
                     "only when the whole 95%% interval lies beyond the threshold; small groups are not shown.") % {}
+        review = t._("Saved scenarios: review and sign off")
         return pn.Column(
             header(self.ctx, t._("Audit"), self.experiment), blocks_pane(f"<p>{escape(intro)}</p>", t),
             *self.audits(),
-            pn.pane.HTML(f"<h2>{escape(t._('Saved scenarios: review and sign off'))}</h2>"),
+            pn.pane.HTML(f"<h2>{escape(review)}</h2>"),
             self.scenario, self.scenario_view, self.comments,
             pn.Column(self.text, self.sign_off, self.add_button, self.alert, name="comment-form"),
             sizing_mode="stretch_width", name="audit",

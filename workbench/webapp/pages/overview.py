@@ -44,13 +44,15 @@ def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
     figures = summary_figures({"discover": view}, t)
     parts.append(blocks_pane(f"<p><strong>{escape(head)}</strong></p>" + _figures(figures), t, name="figures"))
     questions = questions_sections(view, t, timezone=experiment.timezone)
-    parts.append(pn.pane.HTML(f"<h2>{escape(t._('The five questions'))}</h2>", name="questions-title"))
+    five = t._("The five questions")
+    parts.append(pn.pane.HTML(f"<h2>{escape(five)}</h2>", name="questions-title"))
     parts.extend(section_card(s, t, collapsed=i > 0) for i, s in enumerate(questions))
     if experiment.has(MAP_PATH):
         src = f"/files/{MAP_PATH}"
-        frame = (f'<iframe src="{src}" title="{escape(t._("Process map"))}" style="width:100%;height:640px;'
+        title, own_page = t._("Process map"), t._("Open the map on its own page")
+        frame = (f'<iframe src="{src}" title="{escape(title)}" style="width:100%;height:640px;'
                  'border:1px solid #ddd" sandbox="allow-scripts allow-same-origin"></iframe>'
-                 f'<p class="note"><a href="{src}" target="_blank">{escape(t._("Open the map on its own page"))}'
+                 f'<p class="note"><a href="{src}" target="_blank">{escape(own_page)}'
                  "</a></p>")
         parts.append(pn.Card(blocks_pane(frame, t), title=t._("Process map"), collapsed=False,
                              sizing_mode="stretch_width", name="process-map"))

@@ -146,7 +146,8 @@ class WhatIfPage:
         t = self.t
         blocks = result_blocks(result, t, min_group_size=self.experiment.min_group_size,
                                threshold=self.experiment.config.report.practical_difference)
-        self.results.objects = [pn.pane.HTML(f"<h2>{escape(t._('Result: %(name)s') % {'name': title})}</h2>"),
+        heading = t._("Result: %(name)s") % {"name": title}
+        self.results.objects = [pn.pane.HTML(f"<h2>{escape(heading)}</h2>"),
                                 blocks_pane(blocks, t, name="result")]
 
     def cancel(self) -> bool:
@@ -189,8 +190,9 @@ class WhatIfPage:
         if self.saved.value not in options.values():
             self.saved.value = next(iter(options.values()), None)
         runs = [r for r in self.ctx.store.runs(limit=50) if r.status == "done" and r.result]
+        run_word = t._("run")
         self.compare_choice.options = {
-            f"{r.spec.get('scenario', {}).get('name', '?')} · {t._('run')} {r.id} · "
+            f"{r.spec.get('scenario', {}).get('name', '?')} · {run_word} {r.id} · "
             f"{t.format_datetime(r.created_at, timezone=self.experiment.timezone)}": r.id for r in runs}
         self._show_versions()
 
@@ -220,7 +222,8 @@ class WhatIfPage:
         if len(chosen) < 2:
             self._say(self.t._("Choose two or more runs to compare."), "warning")
             return
-        label = {r.id: f"{r.spec.get('scenario', {}).get('name', '?')} ({self.t._('run')} {r.id})" for r in chosen}
+        run_word = self.t._("run")
+        label = {r.id: f"{r.spec.get('scenario', {}).get('name', '?')} ({run_word} {r.id})" for r in chosen}
         table = side_by_side([(label[r.id], r.result or {}) for r in chosen], self.t)
         self.compare_view.objects = [blocks_pane([table], self.t, name="comparison")]
 
@@ -233,7 +236,7 @@ class WhatIfPage:
             header(self.ctx, t._("What-if"), self.experiment),
             pn.pane.Markdown(t._("Change the desk below, check the scenario, and run it: it is simulated against "
                                  "today's desk with the same arriving tickets, and every difference comes with a "
-                                 "95% interval.")),
+                                 "95%% interval.") % {}),
             pn.Row(pn.Column(self.editor.name, self.editor.description), pn.Column(self.replications)),
             self.editor.tabs(),
             pn.pane.Markdown("**" + t._("Other changes") + "**"), self.editor.extra_list,
