@@ -57,48 +57,48 @@ class ScenarioEditor:
     def __init__(self, choices: ModelChoices, t: Translator) -> None:
         self.choices, self.t = choices, t
         _ = t._
-        self.name = pn.widgets.TextInput(name=_("Name of the scenario"), value=_("My scenario"), width=360)
-        self.description = pn.widgets.TextAreaInput(name=_("Description"), value="", height=60, width=360)
-        self.staff = {team: pn.widgets.IntInput(name=f"{team} ({_('today')}: {n})", value=n, start=0, end=500,
+        self.name = pn.widgets.TextInput(label=_("Name of the scenario"), value=_("My scenario"), width=360)
+        self.description = pn.widgets.TextAreaInput(label=_("Description"), value="", height=60, width=360)
+        self.staff = {team: pn.widgets.IntInput(label=f"{team} ({_('today')}: {n})", value=n, start=0, end=500,
                                                 width=260)
                       for team, n in choices.teams.items()}
-        self.volume = pn.widgets.FloatSlider(name=_("New tickets (× today)"), start=0.5, end=2.0, step=0.05,
+        self.volume = pn.widgets.FloatSlider(label=_("New tickets (× today)"), start=0.5, end=2.0, step=0.05,
                                              value=1.0, width=360)
-        self.misrouting = pn.widgets.FloatSlider(name=_("Tickets sent to a wrong team (× today)"), start=0.0,
+        self.misrouting = pn.widgets.FloatSlider(label=_("Tickets sent to a wrong team (× today)"), start=0.0,
                                                  end=2.0, step=0.05, value=1.0, width=360,
                                                  disabled=not choices.has_misrouting)
         teams = {_("every team"): _EVERY, **{name: name for name in choices.teams}}
-        self.cal_team = pn.widgets.Select(name=_("Team"), options=teams, width=260)
+        self.cal_team = pn.widgets.Select(label=_("Team"), options=teams, width=260)
         self.cal_days = pn.widgets.CheckButtonGroup(
-            name=_("Days"), options={t.weekday(i): d for i, d in enumerate(DAYS)}, value=list(DAYS[:5]))
-        self.cal_from = pn.widgets.FloatInput(name=_("From (hour)"), value=8.0, start=0.0, end=24.0, step=0.5,
+            label=_("Days"), options={t.weekday(i): d for i, d in enumerate(DAYS)}, value=list(DAYS[:5]))
+        self.cal_from = pn.widgets.FloatInput(label=_("From (hour)"), value=8.0, start=0.0, end=24.0, step=0.5,
                                               width=120)
-        self.cal_to = pn.widgets.FloatInput(name=_("To (hour)"), value=16.0, start=0.0, end=24.0, step=0.5,
+        self.cal_to = pn.widgets.FloatInput(label=_("To (hour)"), value=16.0, start=0.0, end=24.0, step=0.5,
                                             width=120)
-        self.route_at = pn.widgets.Select(name=_("After the step"), options=list(choices.routing_points), width=260)
-        self.route_next = pn.widgets.Select(name=_("Next step"), options=[*choices.activities, END], width=260)
-        self.route_share = pn.widgets.FloatSlider(name=_("Share of tickets"), start=0.0, end=1.0, step=0.05,
+        self.route_at = pn.widgets.Select(label=_("After the step"), options=list(choices.routing_points), width=260)
+        self.route_next = pn.widgets.Select(label=_("Next step"), options=[*choices.activities, END], width=260)
+        self.route_share = pn.widgets.FloatSlider(label=_("Share of tickets"), start=0.0, end=1.0, step=0.05,
                                                   value=0.5, width=260)
         attrs = list(choices.attributes)
-        self.direct_attr = pn.widgets.Select(name=_("Tickets with"), options=attrs, width=200)
-        self.direct_value = pn.widgets.Select(name=_("equal to"), options=self._values(attrs[0] if attrs else None),
+        self.direct_attr = pn.widgets.Select(label=_("Tickets with"), options=attrs, width=200)
+        self.direct_value = pn.widgets.Select(label=_("equal to"), options=self._values(attrs[0] if attrs else None),
                                               width=200)
-        self.direct_team = pn.widgets.Select(name=_("go straight to"), options=list(choices.teams), width=220,
+        self.direct_team = pn.widgets.Select(label=_("go straight to"), options=list(choices.teams), width=220,
                                              disabled=not choices.can_route_directly)
-        self.prio_attr = pn.widgets.Select(name=_("Tickets with"), options=attrs, width=200)
-        self.prio_value = pn.widgets.Select(name=_("equal to"), options=self._values(attrs[0] if attrs else None),
+        self.prio_attr = pn.widgets.Select(label=_("Tickets with"), options=attrs, width=200)
+        self.prio_value = pn.widgets.Select(label=_("equal to"), options=self._values(attrs[0] if attrs else None),
                                             width=200)
-        self.prio_when = pn.widgets.Select(name=_("are served"), options={_("earlier"): -10.0, _("later"): 10.0},
+        self.prio_when = pn.widgets.Select(label=_("are served"), options={_("earlier"): -10.0, _("later"): 10.0},
                                            width=160)
         self.direct_attr.param.watch(self._direct_values, "value")
         self.prio_attr.param.watch(self._prio_values, "value")
         self.extra: list[dict[str, Any]] = []
         self.extra_list = pn.Column(name="changes")
-        self.add_calendar = pn.widgets.Button(name=_("Add opening hours"), button_type="default")
-        self.add_route = pn.widgets.Button(name=_("Add routing share"), button_type="default")
-        self.add_direct = pn.widgets.Button(name=_("Add direct route"), button_type="default",
+        self.add_calendar = pn.widgets.Button(label=_("Add opening hours"), color="default")
+        self.add_route = pn.widgets.Button(label=_("Add routing share"), color="default")
+        self.add_direct = pn.widgets.Button(label=_("Add direct route"), color="default",
                                             disabled=not choices.can_route_directly)
-        self.add_priority = pn.widgets.Button(name=_("Add priority"), button_type="default")
+        self.add_priority = pn.widgets.Button(label=_("Add priority"), color="default")
         self.add_calendar.on_click(lambda _e: self.add(self.calendar_change()))
         self.add_route.on_click(lambda _e: self.add(self.routing_change()))
         self.add_direct.on_click(lambda _e: self.add(self.direct_change()))
@@ -149,7 +149,7 @@ class ScenarioEditor:
     def _show_extra(self) -> None:
         rows: list[Any] = []
         for i, change in enumerate(self.extra):
-            button = pn.widgets.Button(name=self.t._("Remove"), button_type="light", width=90)
+            button = pn.widgets.Button(label=self.t._("Remove"), color="light", width=90)
             button.on_click(functools.partial(self._remove_clicked, i))
             rows.append(pn.Row(pn.pane.Str(describe(change, self.t)), button))
         if not rows:

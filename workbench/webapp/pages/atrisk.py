@@ -46,23 +46,23 @@ class AtRiskPage:
         self.has_reopen = "reopen_probability" in frame.columns and bool(frame["reopen_probability"].notna().any())
         teams = sorted(frame["team"].dropna().astype(str).unique())
         steps = sorted(frame["last_activity"].dropna().astype(str).unique())
-        self.teams = pn.widgets.MultiChoice(name=t._("Teams"), options=teams, value=[], width=360)
-        self.steps = pn.widgets.MultiChoice(name=t._("Last step"), options=steps, value=[], width=360)
-        self.min_days = pn.widgets.FloatInput(name=t._("At least this many days left"), value=0.0, start=0.0,
+        self.teams = pn.widgets.MultiChoice(label=t._("Teams"), options=teams, value=[], width=360)
+        self.steps = pn.widgets.MultiChoice(label=t._("Last step"), options=steps, value=[], width=360)
+        self.min_days = pn.widgets.FloatInput(label=t._("At least this many days left"), value=0.0, start=0.0,
                                               step=0.5, width=220)
-        self.search = pn.widgets.TextInput(name=t._("Ticket id contains"), value="", width=220)
+        self.search = pn.widgets.TextInput(label=t._("Ticket id contains"), value="", width=220)
         orders = {t._("Predicted time left"): "predicted_remaining_days"}
         if self.has_reopen:
             orders[t._("Chance of a reopen")] = "reopen_probability"
-        self.order = pn.widgets.RadioButtonGroup(name=t._("Rank by"), options=orders,
+        self.order = pn.widgets.RadioButtonGroup(label=t._("Rank by"), options=orders,
                                                  value="predicted_remaining_days")
         self.table = pn.widgets.Tabulator(pd.DataFrame(), disabled=True, show_index=False, pagination="local",
-                                          page_size=25, sizing_mode="stretch_width", name="atrisk-table",
+                                          page_size=25, sizing_mode="stretch_width",
                                           header_filters=False, layout="fit_data_stretch")
         self.count = pn.pane.Str("", name="count")
         self.download = pn.widgets.FileDownload(
             callback=self.export, filename="at_risk.csv", label=t._("Download the list (CSV)"),
-            button_type="primary", disabled=not allowed(ctx, "export_atrisk"), name="export")
+            color="primary", disabled=not allowed(ctx, "export_atrisk"))
         for widget in (self.teams, self.steps, self.min_days, self.search, self.order):
             widget.param.watch(lambda _e: self.update(), "value")
         self.update()

@@ -31,15 +31,15 @@ class AuditPage:
         self.ctx = ctx
         self.t = t = ctx.translator
         self.experiment = experiment_of(ctx)
-        self.scenario = pn.widgets.Select(name=t._("Saved scenario"), options={}, width=420)
+        self.scenario = pn.widgets.Select(label=t._("Saved scenario"), options={}, width=420)
         self.scenario_view = pn.Column(name="scenario-view", sizing_mode="stretch_width")
         self.comments = pn.Column(name="comments", sizing_mode="stretch_width")
         may_comment = allowed(ctx, "comment")
-        self.text = pn.widgets.TextAreaInput(name=t._("Comment"), value="", height=90, width=520,
+        self.text = pn.widgets.TextAreaInput(label=t._("Comment"), value="", height=90, width=520,
                                              disabled=not may_comment)
-        self.sign_off = pn.widgets.Checkbox(name=t._("I sign off this scenario"), value=False,
+        self.sign_off = pn.widgets.Checkbox(label=t._("I sign off this scenario"), value=False,
                                             disabled=not allowed(ctx, "sign_off"))
-        self.add_button = pn.widgets.Button(name=t._("Add the comment"), button_type="primary",
+        self.add_button = pn.widgets.Button(label=t._("Add the comment"), color="primary",
                                             disabled=not may_comment)
         self.alert = pn.pane.Alert("", alert_type="info", visible=False, sizing_mode="stretch_width")
         self.scenario.param.watch(lambda _e: self.show_scenario(), "value")

@@ -44,25 +44,25 @@ class WhatIfPage:
         self.experiment = experiment_of(ctx)
         self.editor = ScenarioEditor(self.experiment.choices, t)
         sim = self.experiment.config.simulation
-        self.replications = pn.widgets.IntInput(name=t._("Replications (more: narrower intervals, slower)"),
+        self.replications = pn.widgets.IntInput(label=t._("Replications (more: narrower intervals, slower)"),
                                                 value=min(max(sim.replications, 2), MAX_REPLICATIONS), start=2,
                                                 end=MAX_REPLICATIONS, width=300)
-        self.shared = pn.widgets.Checkbox(name=t._("Share with the other users"), value=True)
+        self.shared = pn.widgets.Checkbox(label=t._("Share with the other users"), value=True)
         may_run, may_save = allowed(ctx, "run_scenario"), allowed(ctx, "save_scenario")
-        self.check_button = pn.widgets.Button(name=t._("Check the scenario"), button_type="default")
-        self.run_button = pn.widgets.Button(name=t._("Run"), button_type="primary", disabled=not may_run)
-        self.cancel_button = pn.widgets.Button(name=t._("Cancel the run"), button_type="warning", disabled=True)
-        self.save_button = pn.widgets.Button(name=t._("Save the scenario"), button_type="success",
+        self.check_button = pn.widgets.Button(label=t._("Check the scenario"), color="default")
+        self.run_button = pn.widgets.Button(label=t._("Run"), color="primary", disabled=not may_run)
+        self.cancel_button = pn.widgets.Button(label=t._("Cancel the run"), color="warning", disabled=True)
+        self.save_button = pn.widgets.Button(label=t._("Save the scenario"), color="success",
                                              disabled=not may_save)
         self.alert = pn.pane.Alert("", alert_type="info", visible=False, sizing_mode="stretch_width")
-        self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=360, name="progress")
+        self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=360)
         self.status = pn.pane.Str("", name="status")
         self.results = pn.Column(name="results", sizing_mode="stretch_width")
-        self.saved = pn.widgets.Select(name=t._("Saved scenarios"), options={}, width=360)
-        self.load_button = pn.widgets.Button(name=t._("Open in the editor"), button_type="default")
+        self.saved = pn.widgets.Select(label=t._("Saved scenarios"), options={}, width=360)
+        self.load_button = pn.widgets.Button(label=t._("Open in the editor"), color="default")
         self.versions = pn.pane.Str("", name="versions")
-        self.compare_choice = pn.widgets.MultiChoice(name=t._("Finished runs to compare"), options={}, width=520)
-        self.compare_button = pn.widgets.Button(name=t._("Compare side by side"), button_type="default")
+        self.compare_choice = pn.widgets.MultiChoice(label=t._("Finished runs to compare"), options={}, width=520)
+        self.compare_button = pn.widgets.Button(label=t._("Compare side by side"), color="default")
         self.compare_view = pn.Column(name="side-by-side", sizing_mode="stretch_width")
         self.run_id: int | None = None
         self.scenario_id: int | None = None
