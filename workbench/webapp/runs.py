@@ -6,7 +6,8 @@ process and the server's event loop never waits for it. The child sends progress
 through a multiprocessing queue; a monitor thread in the server writes them to the
 :class:`~workbench.webapp.store.Store`, so every session, and a restarted app, sees them. The
 result is written in one transaction together with the status ``done``: a run is never seen
-half-written. Runs beyond ``max_parallel`` wait in a queue (status ``queued``). A run whose
+half-written. Run processes get a lower CPU priority (nice 10), so pages stay quick while simulations
+run. Runs beyond ``max_parallel`` wait in a queue (status ``queued``). A run whose
 process dies without a result (killed, out of memory) is marked failed; a run that was queued
 or running when the app stopped is marked failed at the next start
 (:meth:`Store.fail_interrupted_runs`).
@@ -14,8 +15,10 @@ or running when the app stopped is marked failed at the next start
 
 from __future__ import annotations
 
+import contextlib
 import math
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -33,6 +36,8 @@ __all__ = ["JobFn", "RunManager", "cpu_job"]
 JobFn = Callable[[dict[str, Any], Callable[[float, str], None]], dict[str, Any]]
 
 _STOPPED = "stopped when the app shut down; run it again"
+#: Runs are background work: their processes yield the CPU to the web server (POSIX nice value).
+_NICE = 10
 
 
 def _child(job: JobFn, run_id: int, spec: dict[str, Any], messages: Any) -> None:
@@ -41,6 +46,9 @@ def _child(job: JobFn, run_id: int, spec: dict[str, Any], messages: Any) -> None
     def progress(share: float, message: str = "") -> None:
         messages.put((run_id, "progress", (float(share), str(message))))
 
+    if hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(_NICE)
     try:
         result = job(spec, progress)
         if not isinstance(result, dict):

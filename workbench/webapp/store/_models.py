@@ -44,7 +44,7 @@ class Run(Base):
     scenario_id: Mapped[int | None] = mapped_column(sa.ForeignKey("scenarios.id"), index=True)
     spec: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(sa.String(20), index=True)
-    progress: Mapped[float] = mapped_column(default=0.0)
+    progress: Mapped[float] = mapped_column(sa.Float, default=0.0)
     message: Mapped[str] = mapped_column(sa.Text, default="")
     result: Mapped[dict[str, Any] | None]
     error: Mapped[str | None] = mapped_column(sa.Text)
