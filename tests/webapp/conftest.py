@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -105,6 +106,8 @@ class MemoryStore:
         return record
 
     def update_run(self, run_id: int, **changes: Any) -> None:
+        if changes.get("result") is not None:  # as the real store: strict JSON or nothing
+            json.loads(json.dumps(changes["result"], allow_nan=False))
         self.run_records[run_id] = replace(self.run_records[run_id],
                                            **{k: v for k, v in changes.items() if v is not None})
 

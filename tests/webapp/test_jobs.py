@@ -22,7 +22,7 @@ def _spec(app_experiment, scenario=STAFF, **kwargs):  # type: ignore[no-untyped-
 def test_a_run_returns_the_comparison_the_audit_and_the_verdict_as_json(app_experiment) -> None:
     seen: list[tuple[float, str]] = []
     result = run_scenario_job(_spec(app_experiment, language="da"), lambda share, line: seen.append((share, line)))
-    json.dumps(result)  # JSON-able, as the store keeps it
+    json.dumps(result, allow_nan=False)  # strict JSON, as the store keeps it
     kpis = {row["kpi"]: row for row in result["comparison"]}
     waiting = kpis["waiting_time_h"]
     assert waiting["ci_low"] <= waiting["difference"] <= waiting["ci_high"]

@@ -69,7 +69,7 @@ def verdict_from_dict(data: dict[str, Any]) -> Verdict:
     from workbench.simulation import Check, Verdict
 
     try:
-        checks = tuple(Check(name=str(c["name"]), figure=float(c["figure"]), level=c.get("level"),
+        checks = tuple(Check(name=str(c["name"]), figure=float("nan") if c["figure"] is None else float(c["figure"]), level=c.get("level"),
                              detail=str(c.get("detail", "")), per_team=dict(c.get("per_team") or {}))
                        for c in data["checks"])
         return Verdict(level=data["level"], checks=checks)

@@ -10,6 +10,7 @@ the pipeline wrote, and calls the same use cases as the command line:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,11 +44,24 @@ def scenario_from_spec(data: dict[str, Any]) -> Any:
     return parse_config(Scenario, data, source=f"scenario '{data.get('name', '')}'")
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as strict JSON data: numpy scalars as Python ones, NaN and infinities as None."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as JSON-able dicts (NaN -> None)."""
-    clean = frame.astype(object).where(pd.notna(frame), None)
-    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in clean.to_dict("records")]
+    """Rows as JSON-able dicts (missing and infinite values as None)."""
+    return [_plain(row) for row in frame.to_dict("records")]
 
 
 def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]:
@@ -112,7 +126,7 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     )
     progress(1.0, t._("Done"))
     table = audit.result.table if audit.result is not None else pd.DataFrame()
-    return {
+    return _plain({
         "scenario": scenario.model_dump(mode="json"),
         "replications": replications,
         "seed": seed,
@@ -123,4 +137,4 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
         "verdict": verdict.to_dict() if verdict is not None else None,
         "notes": list(scenario_notes(model, scenario, verdict)),
         "warnings": list(result.warnings),
-    }
+    })

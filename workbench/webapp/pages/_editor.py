@@ -59,7 +59,8 @@ class ScenarioEditor:
         _ = t._
         self.name = pn.widgets.TextInput(label=_("Name of the scenario"), value=_("My scenario"), width=360)
         self.description = pn.widgets.TextAreaInput(label=_("Description"), value="", height=60, width=360)
-        self.staff = {team: pn.widgets.IntInput(label=f"{team} ({_('today')}: {n})", value=n, start=0, end=500,
+        today = _("%(team)s (today: %(n)s)")
+        self.staff = {team: pn.widgets.IntInput(label=today % {"team": team, "n": n}, value=n, start=0, end=500,
                                                 width=260)
                       for team, n in choices.teams.items()}
         self.volume = pn.widgets.FloatSlider(label=_("New tickets (× today)"), start=0.5, end=2.0, step=0.05,
