@@ -141,11 +141,9 @@ class AuditPage:
 
     def view(self) -> pn.Column:
         t = self.t
-        intro = t._("Per group of users: the log as it is, each model, and each simulated change. A group is flagged "
-                    "only when the whole 95%% interval lies beyond the threshold; small groups are not shown.") % {}
         review = t._("Saved scenarios: review and sign off")
         return pn.Column(
-            header(self.ctx, t._("Audit"), self.experiment), blocks_pane(f"<p>{escape(intro)}</p>", t),
+            header(self.ctx, t._("Audit"), self.experiment),
             *self.audits(),
             pn.pane.HTML(f"<h2>{escape(review)}</h2>"),
             self.scenario, self.scenario_view, self.comments,
