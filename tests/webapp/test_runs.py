@@ -162,3 +162,21 @@ def test_shutdown_fails_what_is_still_running(store: Store) -> None:
     assert "shut down" in (store.run(running).error or "")
     with pytest.raises(Exception, match="shutting down"):
         manager.submit(spec={}, user="mona")
+
+
+def test_killing_one_run_leaves_the_others_running(store: Store) -> None:
+    """Each child has its own pipe: one killed in the middle of reporting harms no other run."""
+    manager = RunManager(store, cpu_job, max_parallel=2)
+    try:
+        chatty = manager.submit(spec={"seconds": 30, "steps": 3000}, user="mona")
+        other = manager.submit(spec={"seconds": 2, "steps": 200}, user="lars")
+        _wait(store, chatty, ("running",))
+        deadline = time.monotonic() + 30
+        while store.run(chatty).progress == 0 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert manager.cancel(chatty, user="mona")  # terminated while it sends progress ten times a second
+        record = _wait(store, other)
+        assert record.status == "done" and record.progress == 1.0
+        assert store.run(chatty).status == "cancelled"
+    finally:
+        manager.shutdown()

@@ -210,4 +210,7 @@ def test_login_attempts_are_rate_limited(live: Live) -> None:
     assert blocked.status_code == 429 and COOKIE not in blocked.cookies
     assert "For mange mislykkede logins. Prøv igen om 5 minutter." in blocked.text
     assert 0 < int(blocked.headers["Retry-After"]) <= 300
+    spoofed = session.post(live.url("/login"), data={"name": "ali", "password": "analyst-pass-1", "_xsrf": xsrf},
+                           headers={"X-Forwarded-For": "10.9.9.9", "X-Real-Ip": "10.9.9.9"}, allow_redirects=False)
+    assert spoofed.status_code == 429  # not behind a proxy: forwarded-for headers are not believed
     login(live, "rita")  # another user from the same address is not blocked

@@ -20,11 +20,13 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+import tornado.web
 
-from workbench.webapp.accounts import UsersFile
+from workbench.webapp.accounts import User, UsersFile
 from workbench.webapp.context import PageContext
 from workbench.webapp.runs import JobFn, cpu_job
 from workbench.webapp.server import COOKIE, LANG_COOKIE, AppCore, app_core
+from workbench.webapp.sessions import hash_token
 from workbench.webapp.settings import AppSettings
 
 PASSWORDS = {"mona": "manager-pass-1", "rita": "reviewer-pass-1", "ali": "analyst-pass-1", "ada": "admin-pass-1"}
@@ -211,7 +213,11 @@ def test_the_session_cookie_stays_out_of_the_page(live: Live) -> None:
     assert bokeh_token is not None
     payload = get_token_payload(bokeh_token.group(1))
     assert COOKIE not in payload.get("cookies", {}) and "Cookie" not in payload.get("headers", {})
-    assert payload["workbench"] == {"user": "mona", "roles": ["manager"], "language": "da"}
+    session_token = tornado.web.decode_signed_value(live.settings.cookie_secret, COOKIE, token.strip('"'))
+    assert session_token is not None
+    assert payload["workbench"] == {"user": "mona", "roles": ["manager"], "language": "da",
+                                    "session": hash_token(session_token.decode())}
+    assert live.core.live_user(payload["workbench"]["session"]) is not None
 
 
 def test_logout_ends_the_session_on_the_server(live: Live) -> None:
@@ -247,3 +253,123 @@ def test_the_outputs_are_served_read_only(live: Live) -> None:
 
 def test_the_server_binds_to_localhost_by_default() -> None:
     assert AppSettings.model_fields["address"].default == "127.0.0.1"
+
+
+@pytest.mark.slow
+def test_in_a_browser_the_page_is_local_and_ends_with_its_session(
+    tmp_path: Path, chromium: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Log in with the form, see the page over the websocket, every request stays on this server;
+    when the session is ended on the server the open page leaves for the login page."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    monkeypatch.setattr("workbench.webapp.server.SESSION_CHECK_MS", 1000)
+    with live_server(tmp_path) as live, sync_api.sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=str(chromium),
+                                                 args=["--no-sandbox", "--disable-gpu",
+                                                       "--disable-background-networking"])
+        except Exception as exc:
+            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
+        try:
+            page = browser.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
+            page.on("websocket", lambda socket: requested.append(socket.url))
+            page.goto(live.url("/whatif?lang=en"))
+            assert "/login" in page.url
+            page.fill("#name", "mona")
+            page.fill("#password", PASSWORDS["mona"])
+            page.click("button[type=submit]")
+            page.wait_for_url("**/whatif*")
+            page.get_by_text("whatif: mona (Log in)").wait_for(timeout=30_000)
+            assert any(url.startswith("ws://127.0.0.1") and "/whatif/ws" in url for url in requested)
+            hosts = {urlsplit(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+            assert hosts == {"127.0.0.1"}, hosts
+            cookie = next(c for c in page.context.cookies() if c["name"] == COOKIE)
+            token = tornado.web.decode_signed_value(live.settings.cookie_secret, COOKIE, cookie["value"].strip('"'))
+            assert token is not None
+            assert live.core.store.revoke_session(hash_token(token.decode()))
+            page.wait_for_url("**/login?next=/whatif", timeout=20_000)
+        finally:
+            browser.close()
+
+
+class _FakeIdentityProvider:
+    """A tiny OAuth2/OIDC provider on its own port: /authorize sends the code back, /token answers the token."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, Any] = {}
+        self.port = free_port()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        assert self._ready.wait(30)
+
+    def _run(self) -> None:
+        import base64
+        import json
+
+        import tornado.ioloop
+
+        provider = self
+
+        class Authorize(tornado.web.RequestHandler):
+            def get(self) -> None:
+                target = self.get_argument("redirect_uri")
+                self.redirect(f"{target}?code=the-code&state={self.get_argument('state')}")
+
+        class Token(tornado.web.RequestHandler):
+            def post(self) -> None:
+                assert self.get_body_argument("code") == "the-code"
+
+                def part(data: dict[str, Any]) -> str:
+                    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+                token = f"{part({'alg': 'none'})}.{part(provider.claims)}.c2ln"
+                self.finish({"access_token": "access", "token_type": "bearer", "id_token": token})
+
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        app = tornado.web.Application([(r"/authorize", Authorize), (r"/token", Token)])
+        app.listen(self.port, address="127.0.0.1")
+        self.loop = tornado.ioloop.IOLoop.current()
+        self._ready.set()
+        self.loop.start()
+
+    def stop(self) -> None:
+        self.loop.add_callback(self.loop.stop)
+        self._thread.join(10)
+
+
+def test_single_sign_on_through_panels_oauth_provider(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.webapp.settings import OidcSettings
+
+    idp = _FakeIdentityProvider()
+    monkeypatch.setenv("WORKBENCH_OIDC_CLIENT_ID", "workbench")
+    monkeypatch.setenv("WORKBENCH_OIDC_CLIENT_SECRET", "client-secret")
+    oidc = OidcSettings(provider="generic", extra_params={
+        "AUTHORIZE_URL": f"http://127.0.0.1:{idp.port}/authorize", "TOKEN_URL": f"http://127.0.0.1:{idp.port}/token",
+        "USER_KEY": "email"})
+    try:
+        with live_server(tmp_path, oidc=oidc) as live:
+            idp.claims = {"email": "rita@kommune.dk", "roles": ["reviewer", "cook"]}
+            browser = requests.Session()
+            answer = browser.get(live.url("/audit"))
+            assert answer.status_code == 200 and answer.url == live.url("/audit")
+            assert [(name, ctx.user) for name, ctx in live.built] == [
+                ("audit", User("rita@kommune.dk", frozenset({"reviewer"})))]
+            assert browser.get(live.url("/whatif"), allow_redirects=False).status_code == 403
+            assert ("rita@kommune.dk", "login") in [(t.user, t.action) for t in live.core.store.trail()]
+            answer = browser.get(live.url("/logout"), allow_redirects=False)
+            assert answer.headers["Location"] == "/logged-out"
+            assert browser.get(live.url("/audit"), allow_redirects=False).status_code == 302
+            idp.claims = {"email": "guest@kommune.dk"}  # no workbench role: no entry
+            refused = requests.get(live.url("/overview"))
+            assert refused.status_code == 403 and "ingen rolle" in refused.text
+            assert COOKIE not in refused.cookies
+    finally:
+        idp.stop()
+        import panel as pn
+
+        config: Any = pn.config  # leave Panel's process-wide OAuth settings as they were
+        config.oauth_key = config.oauth_secret = config.oauth_redirect_uri = None
+        config.oauth_extra_params = {}

@@ -3,7 +3,7 @@
 A run's job is a top-level function ``job(spec, progress) -> result`` (picklable), called in a
 fresh process started with the ``spawn`` method, so a run can be cancelled by terminating its
 process and the server's event loop never waits for it. The child sends progress and the result
-through a multiprocessing queue; a monitor thread in the server writes them to the
+through a pipe of its own (so a child killed mid-message harms no other run); a monitor thread in the server writes them to the
 :class:`~workbench.webapp.store.Store`, so every session, and a restarted app, sees them. The
 result is written in one transaction together with the status ``done``: a run is never seen
 half-written. Run processes get a lower CPU priority (nice 10), so pages stay quick while simulations
@@ -18,8 +18,8 @@ from __future__ import annotations
 import contextlib
 import math
 import multiprocessing
+import multiprocessing.connection
 import os
-import queue
 import threading
 import time
 import traceback
@@ -40,11 +40,11 @@ _STOPPED = "stopped when the app shut down; run it again"
 _NICE = 10
 
 
-def _child(job: JobFn, run_id: int, spec: dict[str, Any], messages: Any) -> None:
+def _child(job: JobFn, spec: dict[str, Any], pipe: Any) -> None:
     """The body of a run's process: call ``job`` and send progress, then the result or one error line."""
 
     def progress(share: float, message: str = "") -> None:
-        messages.put((run_id, "progress", (float(share), str(message))))
+        pipe.send(("progress", (float(share), str(message))))
 
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
@@ -53,21 +53,20 @@ def _child(job: JobFn, run_id: int, spec: dict[str, Any], messages: Any) -> None
         result = job(spec, progress)
         if not isinstance(result, dict):
             raise TypeError(f"the job returned {type(result).__name__}, not a mapping")
-        messages.put((run_id, "done", result))
+        pipe.send(("done", result))
     except WorkbenchError as exc:
-        messages.put((run_id, "failed", " ".join(str(exc).split())))
+        pipe.send(("failed", " ".join(str(exc).split())))
     except BaseException as exc:  # a bug in the job: one line, the trace after it
         trace = "".join(traceback.format_exception(exc))[-3000:]
-        messages.put((run_id, "failed", f"unexpected failure ({type(exc).__name__}: {exc})\n{trace}"))
+        pipe.send(("failed", f"unexpected failure ({type(exc).__name__}: {exc})\n{trace}"))
     finally:
-        messages.close()
-        messages.join_thread()
+        pipe.close()
 
 
 @dataclass
 class _Active:
     process: Any
-    exited_at: float | None = None
+    pipe: Any  # the parent's (reading) end of this run's own pipe
 
 
 class RunManager:
@@ -89,7 +88,6 @@ class RunManager:
             raise ValueError(f"max_parallel must be at least 1, got {max_parallel}")
         self.store, self.job, self.max_parallel = store, job, max_parallel
         self._context = multiprocessing.get_context("spawn")
-        self._messages: Any = self._context.Queue()
         self._lock = threading.Lock()
         self._waiting: deque[tuple[int, dict[str, Any]]] = deque()
         self._active: dict[int, _Active] = {}
@@ -158,15 +156,14 @@ class RunManager:
                 entry.process.join(timeout)
         for run_id in [*active, *(run_id for run_id, _ in waiting)]:
             self.store.finish_run(run_id, status="failed", error=_STOPPED)
-        self._messages.close()
-        self._messages.cancel_join_thread()
+        for entry in active.values():
+            entry.pipe.close()
 
     # -- the monitor thread ------------------------------------------------------------------
     def _watch(self) -> None:
         while not self._stop.is_set():
             try:
                 self._drain(wait=0.1)
-                self._reap()
                 self._start_waiting()
             except Exception:  # the monitor must survive a database hiccup; the next turn retries
                 time.sleep(0.5)
@@ -174,21 +171,33 @@ class RunManager:
             self._wake.clear()
 
     def _drain(self, *, wait: float) -> None:
-        latest: dict[int, tuple[float, str]] = {}
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                run_id, kind, payload = self._messages.get(timeout=max(0.0, deadline - time.monotonic()))
-            except (queue.Empty, EOFError, OSError):
-                break
-            if kind == "progress":
-                latest[run_id] = payload
+        """Read what the running children sent; a closed pipe without a final word is a dead child."""
+        with self._lock:
+            active = dict(self._active)
+        if not active:
+            time.sleep(wait)
+            return
+        ready = set(multiprocessing.connection.wait([e.pipe for e in active.values()], timeout=wait))
+        for run_id, entry in active.items():
+            if entry.pipe not in ready:
                 continue
-            latest.pop(run_id, None)
-            self._finish(run_id, kind, payload)
-        for run_id, (share, message) in latest.items():
-            if run_id in self._active:
-                self.store.update_run(run_id, progress=share if math.isfinite(share) else None, message=message)
+            latest: tuple[float, str] | None = None
+            try:
+                while entry.pipe.poll():
+                    kind, payload = entry.pipe.recv()
+                    if kind == "progress":
+                        latest = payload
+                    else:
+                        self._finish(run_id, kind, payload)
+                        latest = None
+                        break
+            except (EOFError, OSError):  # the child is gone without a result (killed, crashed, cancelled)
+                entry.process.join(5)
+                self._finish(run_id, "failed",
+                             f"the run's process stopped without a result (exit code {entry.process.exitcode})")
+                continue
+            if latest is not None and math.isfinite(latest[0]):
+                self.store.update_run(run_id, progress=latest[0], message=latest[1])
 
     def _finish(self, run_id: int, kind: str, payload: Any) -> None:
         if kind == "done":
@@ -199,24 +208,7 @@ class RunManager:
             entry = self._active.pop(run_id, None)
         if entry is not None:
             entry.process.join(5)
-
-    def _reap(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            items = list(self._active.items())
-        for run_id, entry in items:
-            if entry.process.is_alive():
-                continue
-            if entry.exited_at is None:  # give the queue a moment to deliver its last message
-                entry.exited_at = now
-                continue
-            if now - entry.exited_at < 1.0:
-                continue
-            with self._lock:
-                self._active.pop(run_id, None)
-            code = entry.process.exitcode
-            self.store.finish_run(run_id, status="failed",
-                                  error=f"the run's process stopped without a result (exit code {code})")
+            entry.pipe.close()
 
     def _start_waiting(self) -> None:
         while True:
@@ -224,16 +216,20 @@ class RunManager:
                 if len(self._active) >= self.max_parallel or not self._waiting:
                     return
                 run_id, spec = self._waiting.popleft()
-                process = self._context.Process(target=_child, args=(self.job, run_id, spec, self._messages),
+                reader, writer = self._context.Pipe(duplex=False)
+                process = self._context.Process(target=_child, args=(self.job, spec, writer),
                                                 name=f"workbench-run-{run_id}", daemon=True)
-                self._active[run_id] = _Active(process)
+                self._active[run_id] = _Active(process, reader)
             try:
                 self.store.update_run(run_id, status="running", progress=0.0, message="")
                 process.start()
             except Exception as exc:
                 with self._lock:
                     self._active.pop(run_id, None)
+                reader.close()
                 self.store.finish_run(run_id, status="failed", error=f"the run could not start: {exc}")
+            finally:
+                writer.close()  # the child holds its own copy; when it ends, the reader sees EOF
 
 
 def cpu_job(spec: dict[str, Any], progress: Callable[[float, str], None]) -> dict[str, Any]:

@@ -21,6 +21,23 @@ cookie itself is kept out of it), and the page factory gets them in a
 
 Every script and style sheet comes from this server (Bokeh's and Panel's bundled resources);
 the pages request nothing from other hosts.
+
+Behind the organisation's reverse proxy
+---------------------------------------
+Keep the app on 127.0.0.1 and let the proxy (nginx, Apache, IIS) terminate TLS and forward both
+plain HTTP and websocket upgrades (``/<page>/ws``) to it, setting ``X-Forwarded-For`` and
+``X-Forwarded-Proto``. Set ``behind_proxy`` (so the login limit counts the real client address
+and the session cookie is marked Secure under https) and ``public_hosts`` (the host name users
+type, so the websocket accepts their pages). Serve the app at the root of its host name.
+
+Single sign-on
+--------------
+With ``settings.oidc`` the password form is replaced by Panel's OAuth login for the named
+provider (``generic`` for any OpenID Connect provider, or ``azure``, ``okta``, ...). The client id
+and secret are read from the environment variables ``oidc`` names; the roles from the claim
+``oidc.roles_claim`` of the identity token (a user without a workbench role is refused). After
+the provider's login the app opens its own server-side session, so expiry, logout and the role
+checks work exactly as with passwords.
 """
 
 from __future__ import annotations
@@ -42,13 +59,13 @@ from bokeh.application.handlers.handler import Handler
 from bokeh.server.auth_provider import AuthProvider
 from tornado.websocket import WebSocketHandler
 
-from workbench.errors import WorkbenchError
+from workbench.errors import ConfigError, WorkbenchError
 from workbench.i18n import Translator
 from workbench.webapp.accounts import PAGE_ROLES, AccessDenied, User, UsersFile, check_roles
 from workbench.webapp.context import PageContext, PageFactory
 from workbench.webapp.runs import JobFn, RunManager
-from workbench.webapp.security import FileRefused, safe_output_file
-from workbench.webapp.sessions import LoginLimiter, Sessions
+from workbench.webapp.security import FileRefused, oidc_login_handler, safe_output_file
+from workbench.webapp.sessions import LoginLimiter, Sessions, hash_token
 from workbench.webapp.settings import AppSettings
 from workbench.webapp.store import Store
 
@@ -68,6 +85,11 @@ PAGES_ORDER: tuple[str, ...] = ("overview", "whatif", "atrisk", "audit")
 _PAGE_PATH = re.compile(r"^/(overview|whatif|atrisk|audit)(?:/.*)?$")
 _SAFE_NEXT = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%?=&+-]*$")
 _TOKEN_KEY = "workbench"
+_PANEL_OAUTH_COOKIES = ("user", "id_token", "access_token", "refresh_token", "oauth_expiry")
+_REQUEST_CACHE = "_workbench_identity"
+_MISSING = object()
+#: How often an open page checks that its login session is still live (expired, logged out, user removed).
+SESSION_CHECK_MS = 30_000
 
 
 def _page_of(path: str) -> str | None:
@@ -107,14 +129,29 @@ class AppCore:
 
     def identify(self, request: Any) -> User | None:
         """The user of the request's live session, with their current roles; None otherwise."""
-        record = self.sessions.lookup(self.session_token(request))
+        found = self.identity(request)
+        return None if found is None else found[0]
+
+    def identity(self, request: Any) -> tuple[User, str] | None:
+        """The user of the request's live session and the session's token hash (looked up once per request)."""
+        cached = getattr(request, _REQUEST_CACHE, _MISSING)
+        if cached is not _MISSING:
+            return cast("tuple[User, str] | None", cached)
+        token = self.session_token(request)
+        found = None if token is None else self.live_user(hash_token(token))
+        setattr(request, _REQUEST_CACHE, found)
+        return found
+
+    def live_user(self, token_hash: str) -> tuple[User, str] | None:
+        """The user of the live session ``token_hash``, with current roles; None when it is over."""
+        record = self.store.session(token_hash)
         if record is None:
             return None
         if record.source == "local":
             current = self.users.user(record.user)  # removed users lose their sessions at once
-            return current
+            return None if current is None else (current, token_hash)
         try:
-            return User(record.user, check_roles(record.roles))
+            return User(record.user, check_roles(record.roles)), token_hash
         except WorkbenchError:
             return None
 
@@ -197,10 +234,13 @@ class _IdentityHandler(Handler):
         return None
 
     def process_request(self, request: Any) -> dict[str, Any]:
-        user = self.core.identify(request)
-        if user is None:
+        found = self.core.identity(request)
+        if found is None:
             return {}
-        return {_TOKEN_KEY: {"user": user.name, "roles": sorted(user.roles), "language": self.core.language(request)}}
+        user, token_hash = found
+        # The token hash is no secret (it opens nothing); the page uses it to notice the session ending.
+        return {_TOKEN_KEY: {"user": user.name, "roles": sorted(user.roles), "language": self.core.language(request),
+                             "session": token_hash}}
 
 
 def _page_app(core: AppCore, name: str, factory: PageFactory) -> Callable[[], Any]:
@@ -215,11 +255,33 @@ def _page_app(core: AppCore, name: str, factory: PageFactory) -> Callable[[], An
         if not user.can(name):  # the server refused before; this is the second lock
             raise AccessDenied(f"user {user.name!r} may not open the page {name!r}")
         language = cast(Language, found["language"])
-        return factory(PageContext(user=user, language=language, translator=core.translators[language],
+        page = factory(PageContext(user=user, language=language, translator=core.translators[language],
                                    store=core.store, runs=core.runs, settings=core.settings))
+        _watch_session(core, name, str(found.get("session", "")))
+        return page
 
     build.__name__ = f"{name}_page"
     return build
+
+
+def _watch_session(core: AppCore, name: str, token_hash: str) -> None:
+    """End an open page when its login session ends (expiry, logout, user removed or role taken away)."""
+    import panel as pn
+
+    document = pn.state.curdoc
+
+    def check() -> None:
+        found = core.live_user(token_hash) if token_hash else None
+        if found is not None and found[0].can(name):
+            return
+        location = pn.state.location
+        if location is not None:
+            location.reload = True
+            location.param.update(pathname="/login", search=f"?next=/{name}")
+        if document is not None:  # whatever the browser does, the page's content is gone
+            document.add_timeout_callback(document.clear, 1000)
+
+    pn.state.add_periodic_callback(check, period=SESSION_CHECK_MS)
 
 
 class _Base(tornado.web.RequestHandler):
@@ -307,13 +369,29 @@ class LogoutHandler(_Base):
         if self.core.sessions.close(self.core.session_token(self.request)) and user is not None:
             self.core.store.record(user=user.name, action="logout")
         self.clear_cookie(COOKIE, path="/")
-        self.redirect("/login?out=1")
+        if self.core.settings.oidc is None:
+            self.redirect("/login?out=1")
+            return
+        for name in _PANEL_OAUTH_COOKIES:  # single sign-on: also forget what Panel's login kept
+            self.clear_cookie(name, path="/")
+        self.redirect("/logged-out")
 
     def get(self) -> None:
         self._logout()
 
     def post(self) -> None:
         self._logout()
+
+
+class LoggedOutHandler(_Base):
+    """``/logged-out`` (single sign-on): a page saying so, with a link to log in again."""
+
+    def get(self) -> None:
+        language = self.core.language(self.request)
+        _ = self.core.translators[language].gettext
+        self.set_header("Cache-Control", "no-store")
+        self.finish(self.core.render(language, title=_("Log in"), message=_("You are logged out."),
+                                     back_url="/login", back_text=_("Log in")))
 
 
 class RootRedirect(_Base):
@@ -363,6 +441,46 @@ class FilesHandler(_Base):
         self.finish()
 
 
+def _single_sign_on(core: AppCore, settings: AppSettings) -> type:
+    """The ``/login`` handler for single sign-on: Panel's OAuth provider, then the app's own session.
+
+    Panel's login handlers read their client id, secret and endpoints from ``panel.config``; they
+    are set here from the environment variables ``settings.oidc`` names (one server per process).
+    """
+    import os
+
+    import panel as pn
+
+    oidc = settings.oidc
+    assert oidc is not None
+    key, secret = os.environ.get(oidc.client_id_env), os.environ.get(oidc.client_secret_env)
+    if not key or not secret:
+        raise ConfigError(f"single sign-on needs the client id and secret in the environment variables "
+                          f"{oidc.client_id_env} and {oidc.client_secret_env}")
+    config = cast(Any, pn.config)  # the same settings panel.serve(oauth_...) makes
+    config.oauth_key, config.oauth_secret = key, secret
+    config.oauth_extra_params = dict(oidc.extra_params)
+    config.oauth_redirect_uri = oidc.redirect_uri or f"http://{settings.address}:{settings.port}/login"
+
+    def on_login(handler: tornado.web.RequestHandler, name: str, roles: frozenset[str]) -> None:
+        language = core.language(handler.request)
+        _ = core.translators[language].gettext
+        if not roles:
+            core.store.record(user=name, action="login_refused", detail="single sign-on: no workbench role")
+            handler.set_status(403)
+            handler.set_header("Content-Type", "text/html; charset=utf-8")
+            raise tornado.web.Finish(core.render(
+                language, title=_("Access denied"), kind="error",
+                message=_("Your account has no role in the workbench; ask an administrator."),
+                back_url="/logged-out", back_text=_("Log in")))
+        token = core.sessions.open(User(name, check_roles(roles)), source="oidc")
+        handler.set_signed_cookie(COOKIE, token, expires_days=None, httponly=True, samesite="Lax",
+                                  secure=handler.request.protocol == "https", path="/")
+        core.store.record(user=name, action="login", detail=f"single sign-on ({oidc.provider})")
+
+    return oidc_login_handler(oidc.provider, roles_claim=oidc.roles_claim, on_login=on_login)
+
+
 def _bokeh_secret(cookie_secret: str) -> str:
     """Bokeh's session-signing key, derived from the cookie secret (different use, different key)."""
     return hmac.new(cookie_secret.encode("utf-8"), b"workbench bokeh session tokens", hashlib.sha256).hexdigest()
@@ -404,11 +522,14 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
                               title=titles)
     for app in apps.values():
         app.add(_IdentityHandler(core))
-    extra = [(r"/login", LoginHandler, {"core": core}), (r"/logout", LogoutHandler, {"core": core}),
+    login: tuple[Any, ...] = (r"/login", LoginHandler, {"core": core})
+    if settings.oidc is not None:
+        login = (r"/login", _single_sign_on(core, settings))
+    extra = [login, (r"/logout", LogoutHandler, {"core": core}), (r"/logged-out", LoggedOutHandler, {"core": core}),
              (r"/files/(.*)", FilesHandler, {"core": core}), (r"/health", HealthHandler, {"core": core}),
              (r"/", RootRedirect, {"core": core})]
     hosts = {settings.address, "localhost", "127.0.0.1"}
-    origins = [f"{host}:{settings.port}" for host in sorted(hosts)]
+    origins = [f"{host}:{settings.port}" for host in sorted(hosts)] + list(settings.public_hosts)
     server = get_server(
         cast(Any, apps), port=settings.port, address=settings.address, start=False, show=False,
         cookie_secret=settings.cookie_secret, websocket_origin=origins,
@@ -416,7 +537,7 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
         secret_key=_bokeh_secret(settings.cookie_secret), sign_sessions=True, generate_session_ids=True,
         exclude_cookies=[COOKIE, "_xsrf"], exclude_headers=["Cookie"],
         unused_session_lifetime_milliseconds=30_000, check_unused_sessions_milliseconds=10_000,
-        num_procs=1,
+        num_procs=1, use_xheaders=settings.behind_proxy,
     )
     server._workbench_core = core  # type: ignore[attr-defined]
     return server

@@ -55,6 +55,12 @@ class AppSettings(FrozenModel):
     max_parallel_runs: int = Field(default=2, ge=1)
     oidc: OidcSettings | None = None
     per_person: bool = False
+    #: Behind a reverse proxy: trust its X-Forwarded-For/-Proto headers (client address for the login
+    #: limit, https for the Secure cookie flag). Leave off when browsers reach the app directly.
+    behind_proxy: bool = False
+    #: Host names (with port when not 80/443) browsers use to reach the app through a proxy, e.g.
+    #: ``("workbench.kommune.dk",)``; the websocket accepts pages from these origins besides the local ones.
+    public_hosts: tuple[str, ...] = ()
     #: Failed logins allowed per user and address within ``login_window_seconds`` before HTTP 429.
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=300, ge=1)
