@@ -46,6 +46,23 @@ def app_command(
     port: int = typer.Option(5006, "--port", min=1, max=65535, help="The port to listen on."),
     language: str | None = typer.Option(None, "--language", help="da or en (default: the experiment's); each user "
                                         "can switch on the page."),
+    behind_proxy: bool = typer.Option(False, "--behind-proxy", help="Trust the reverse proxy's X-Forwarded-For and "
+                                      "-Proto headers (only when browsers reach the app through it)."),
+    public_host: list[str] = typer.Option([], "--public-host", help="A host name users reach the app by through "
+                                          "the proxy, e.g. workbench.kommune.dk (repeat for several)."),
+    oidc_provider: str | None = typer.Option(None, "--oidc-provider", help="Log in through the organisation's "
+                                             "identity provider instead of the users file (a Panel OAuth provider: "
+                                             "generic, azure, okta, ...); client id and secret from "
+                                             "WORKBENCH_OIDC_CLIENT_ID and WORKBENCH_OIDC_CLIENT_SECRET."),
+    oidc_param: list[str] = typer.Option([], "--oidc-param", help="KEY=VALUE passed to the provider (e.g. "
+                                         "TENANT_ID=..., or AUTHORIZE_URL/TOKEN_URL/USER_URL of a generic one)."),
+    oidc_redirect_uri: str | None = typer.Option(None, "--oidc-redirect-uri", help="The login URL users come back "
+                                                 "to (default: http://<address>:<port>/login)."),
+    session_minutes: int = typer.Option(480, "--session-minutes", min=1, help="A login lasts this long."),
+    max_parallel_runs: int = typer.Option(2, "--max-parallel-runs", min=1, help="Simulations run at once; more "
+                                          "wait in a queue."),
+    per_person: bool = typer.Option(False, "--per-person", help="Allow pseudonymised per-person staff figures "
+                                    "(off: staff per team only)."),
 ) -> None:
     """Serve the web app: overview, what-if, open tickets at risk and audit pages, with login and roles."""
     from workbench.i18n import check_language
@@ -54,7 +71,7 @@ def app_command(
     from workbench.webapp.jobs import run_scenario_job
     from workbench.webapp.pages import PAGES
     from workbench.webapp.server import serve
-    from workbench.webapp.settings import AppSettings
+    from workbench.webapp.settings import AppSettings, OidcSettings
 
     secret = check_app_secret(os.environ.get(SECRET_ENV))
     if not experiment.is_file():
@@ -66,15 +83,29 @@ def app_command(
     chosen = check_language(language) if language is not None else config.language
     folder = (outputs if outputs is not None else Path(str(config.output))).resolve()
     open_experiment(experiment, folder)  # the experiment's configs and folder are checked now, not at first page
-    if not UsersFile(users).users():
+    oidc = None
+    if oidc_provider is not None:
+        params = dict(_pair(p) for p in oidc_param)
+        oidc = OidcSettings(provider=oidc_provider, redirect_uri=oidc_redirect_uri, extra_params=params)
+    elif not UsersFile(users).users():
         raise ConfigError(f"users file '{users}' has no users, so nobody could log in; add one with "
                           f"'workbench users add NAME --role manager --users {users}'")
     url = db if db is not None else f"sqlite:///{folder.parent / (config.name + '.app.sqlite')}"
     settings = AppSettings(experiment=experiment.resolve(), outputs=folder, users_file=users.resolve(),
-                           database_url=url, cookie_secret=secret, address=address, port=port, language=chosen)
+                           database_url=url, cookie_secret=secret, address=address, port=port, language=chosen,
+                           behind_proxy=behind_proxy, public_hosts=tuple(public_host), oidc=oidc,
+                           session_minutes=session_minutes, max_parallel_runs=max_parallel_runs,
+                           per_person=per_person)
     typer.echo(f"Serving '{config.name}' on http://{address}:{port}/ (Ctrl-C stops; runs in progress are marked "
                "failed)", err=True)
     serve(settings, PAGES, run_scenario_job, users=UsersFile(settings.users_file))
+
+
+def _pair(text: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"--oidc-param {text!r} is not KEY=VALUE, e.g. --oidc-param TENANT_ID=...")
+    return key.strip(), value.strip()
 
 
 def register(app: typer.Typer) -> None:
