@@ -170,6 +170,12 @@ def test_a_manager_edits_runs_compares_and_saves_a_scenario(signed_in, app_serve
     page.get_by_role("button", name="Gem scenariet").click()
     page.get_by_text("Gemt som 'En mere i IT-infrastruktur', version 1.").wait_for()
     _shot(page, "whatif")
+    replications.fill("50")  # a long run, cancelled
+    replications.press("Tab")
+    page.get_by_role("button", name="Kør", exact=True).click()
+    cancel = page.get_by_role("button", name="Annuller kørslen")
+    cancel.click()
+    page.get_by_text("Kørslen blev annulleret.").wait_for(timeout=30_000)
 
 
 def test_an_analyst_downloads_the_at_risk_list(signed_in, app_server: Server, tmp_path: Path) -> None:
