@@ -156,3 +156,17 @@ def test_the_audits_are_in_plain_words_with_intervals(make_context) -> None:
     html = "".join(str(getattr(o, "object", "")) for o in view.select())
     assert "Loggen som den er" in html and "Forudsigelsesmodellerne" in html
     assert "95" in html and " til " in html  # intervals, in Danish
+
+
+def test_a_page_whose_stage_has_not_run_says_so(make_context, app_experiment, tmp_path) -> None:
+    import dataclasses
+    import shutil
+
+    _, outputs = app_experiment
+    partial = tmp_path / "partial"
+    shutil.copytree(outputs / "load", partial / "load")
+    ctx = make_context("manager", "da")
+    ctx = dataclasses.replace(ctx, settings=dataclasses.replace(ctx.settings, outputs=partial))
+    shown = PAGES["whatif"](ctx)
+    assert "Siden kan ikke vises endnu" in shown.object and "the &#x27;simulate&#x27; stage has not run" in shown.object
+    assert "the &#x27;predict&#x27; stage has not run" in PAGES["atrisk"](ctx).object

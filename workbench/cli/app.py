@@ -67,7 +67,7 @@ def app_command(
     """Serve the web app: overview, what-if, open tickets at risk and audit pages, with login and roles."""
     from workbench.i18n import check_language
     from workbench.webapp.accounts import UsersFile
-    from workbench.webapp.experiment import open_experiment
+    from workbench.webapp.experiment import EVENTS, open_experiment
     from workbench.webapp.jobs import run_scenario_job
     from workbench.webapp.pages import PAGES
     from workbench.webapp.server import serve
@@ -82,7 +82,10 @@ def app_command(
     config = load_experiment(experiment)
     chosen = check_language(language) if language is not None else config.language
     folder = (outputs if outputs is not None else Path(str(config.output))).resolve()
-    open_experiment(experiment, folder)  # the experiment's configs and folder are checked now, not at first page
+    opened = open_experiment(experiment, folder)  # the configs and the folder are checked now, not at first page
+    if opened.has(EVENTS):  # the overview's answers, computed once now rather than for the first visitor
+        typer.echo("Reading the experiment's outputs ...", err=True)
+        _ = opened.discovery
     oidc = None
     if oidc_provider is not None:
         params = dict(_pair(p) for p in oidc_param)

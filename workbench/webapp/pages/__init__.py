@@ -14,6 +14,7 @@ audit       reviewer, manager, admin                fairness audits in plain wor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,28 +23,43 @@ if TYPE_CHECKING:
 __all__ = ["PAGES"]
 
 
+def _shown(ctx: PageContext, build: Callable[[PageContext], Any]) -> Any:
+    """The page, or (when a stage it needs has not run) the one line saying which and how to get it."""
+    import panel as pn
+
+    from workbench.errors import ConfigError
+    from workbench.webapp.pages._common import error_line
+    from workbench.webapp.pages._render import escape
+
+    try:
+        return build(ctx)
+    except ConfigError as exc:
+        note = ctx.translator._("This page cannot be shown yet: %(reason)s") % {"reason": error_line(exc)}
+        return pn.pane.Alert(escape(note), alert_type="warning", sizing_mode="stretch_width")
+
+
 def _overview(ctx: PageContext) -> Any:
     from workbench.webapp.pages.overview import overview_page
 
-    return overview_page(ctx)
+    return _shown(ctx, overview_page)
 
 
 def _whatif(ctx: PageContext) -> Any:
     from workbench.webapp.pages.whatif import whatif_page
 
-    return whatif_page(ctx)
+    return _shown(ctx, whatif_page)
 
 
 def _atrisk(ctx: PageContext) -> Any:
     from workbench.webapp.pages.atrisk import atrisk_page
 
-    return atrisk_page(ctx)
+    return _shown(ctx, atrisk_page)
 
 
 def _audit(ctx: PageContext) -> Any:
     from workbench.webapp.pages.audit import audit_page
 
-    return audit_page(ctx)
+    return _shown(ctx, audit_page)
 
 
 #: Every page's factory, by route name (the server checks the role before calling one).
