@@ -170,3 +170,12 @@ def test_a_page_whose_stage_has_not_run_says_so(make_context, app_experiment, tm
     shown = PAGES["whatif"](ctx)
     assert "Siden kan ikke vises endnu" in shown.object and "the &#x27;simulate&#x27; stage has not run" in shown.object
     assert "the &#x27;predict&#x27; stage has not run" in PAGES["atrisk"](ctx).object
+
+
+def test_a_scenario_name_is_shown_as_text_never_as_markup(make_context) -> None:
+    page = WhatIfPage(make_context("manager", "en"))
+    page.editor.name.value = "<img src=x onerror=alert(1)> [link](javascript:alert(2))"
+    page.editor.volume.value = 1.1
+    page.save()
+    assert "<img" not in page.alert.object and "&lt;img src=x" in page.alert.object
+    assert "<a " not in page.alert.object

@@ -25,17 +25,17 @@ __all__ = ["PAGES"]
 
 def _shown(ctx: PageContext, build: Callable[[PageContext], Any]) -> Any:
     """The page, or (when a stage it needs has not run) the one line saying which and how to get it."""
-    import panel as pn
-
     from workbench.errors import ConfigError
     from workbench.webapp.pages._common import error_line
-    from workbench.webapp.pages._render import escape
+    from workbench.webapp.pages._render import message_pane, show_message
 
     try:
         return build(ctx)
     except ConfigError as exc:
         note = ctx.translator._("This page cannot be shown yet: %(reason)s") % {"reason": error_line(exc)}
-        return pn.pane.Alert(escape(note), alert_type="warning", sizing_mode="stretch_width")
+        shown = message_pane()
+        show_message(shown, note, "warning")
+        return shown
 
 
 def _overview(ctx: PageContext) -> Any:

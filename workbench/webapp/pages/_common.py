@@ -10,7 +10,7 @@ import panel as pn
 from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 from workbench.webapp.experiment import Experiment, open_experiment
-from workbench.webapp.pages._render import CSS, escape
+from workbench.webapp.pages._render import CSS, escape, show_message
 
 if TYPE_CHECKING:
     from workbench.webapp.context import PageContext
@@ -64,7 +64,7 @@ def error_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())
 
 
-def guarded(ctx: PageContext, action: str, do: Callable[[], Any], alert: pn.pane.Alert) -> Any:
+def guarded(ctx: PageContext, action: str, do: Callable[[], Any], alert: pn.pane.HTML) -> Any:
     """Check the user's role for ``action`` on the server, then ``do()``; show a refusal or an error in ``alert``.
 
     Returns what ``do`` returned, or None when it was refused or failed with a user error.
@@ -74,9 +74,7 @@ def guarded(ctx: PageContext, action: str, do: Callable[[], Any], alert: pn.pane
     t = ctx.translator
 
     def refuse() -> None:
-        alert.object = escape(t._("You do not have the role needed for this."))
-        alert.alert_type = "danger"
-        alert.visible = True
+        show_message(alert, t._("You do not have the role needed for this."), "danger")
         ctx.store.record(user=ctx.user.name, action="denied", detail=action)
 
     try:
@@ -86,7 +84,5 @@ def guarded(ctx: PageContext, action: str, do: Callable[[], Any], alert: pn.pane
         refuse()
         return None
     except WorkbenchError as exc:
-        alert.object = escape(error_line(exc))
-        alert.alert_type = "danger"
-        alert.visible = True
+        show_message(alert, error_line(exc), "danger")
         return None

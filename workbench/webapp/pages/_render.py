@@ -18,7 +18,7 @@ from workbench.i18n import Translator
 from workbench.report._format import table_view
 from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Section, Table
 
-__all__ = ["CSS", "block_html", "section_card", "blocks_pane", "callout", "escape"]
+__all__ = ["CSS", "block_html", "section_card", "blocks_pane", "callout", "escape", "message_pane", "show_message"]
 
 #: The pages' own look: readable tables, callouts like the report's, case ids folded away.
 CSS = """
@@ -32,6 +32,7 @@ table.wb td.num { text-align: right; white-space: nowrap; }
 .callout.ok { border-color: #2e7d32; background: #edf7ee; }
 .callout.warning { border-color: #b26a00; background: #fff6e5; }
 .callout.flag { border-color: #c62828; background: #fdecec; }
+.callout.info { border-color: #1565c0; background: #e8f1fb; }
 .ids { font-family: monospace; font-size: 13px; }
 .note { color: #555; font-size: 13px; }
 """
@@ -48,6 +49,21 @@ def callout(kind: str, text: str, t: Translator) -> str:
     """A coloured box: ``ok``, ``warning`` or ``flag``."""
     label = t.gettext(_LABELS.get(kind, "Note"))
     return f'<div class="callout {escape(kind)}"><strong>{escape(label)}:</strong> {escape(text)}</div>'
+
+
+#: A message's kind -> its callout's look.
+_MESSAGE_KINDS = {"danger": "flag", "success": "ok", "warning": "warning", "info": "info"}
+
+
+def message_pane(**kwargs: Any) -> pn.pane.HTML:
+    """An empty, hidden pane for one message at a time (plain text only: never Markdown or HTML from a user)."""
+    return pn.pane.HTML("", stylesheets=[CSS], visible=False, sizing_mode="stretch_width", **kwargs)
+
+
+def show_message(pane: pn.pane.HTML, text: str, kind: str = "info") -> None:
+    """Show ``text`` (escaped) in ``pane`` as a ``danger``, ``success``, ``warning`` or ``info`` box."""
+    pane.object = f'<div class="callout {_MESSAGE_KINDS.get(kind, "info")}" role="status">{escape(text)}</div>'
+    pane.visible = True
 
 
 def _ids_cell(cell: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import panel as pn
 from workbench.i18n import N_
 from workbench.webapp.experiment import audit_from_records
 from workbench.webapp.pages._common import allowed, experiment_of, guarded, header
-from workbench.webapp.pages._render import blocks_pane, escape, section_card
+from workbench.webapp.pages._render import blocks_pane, escape, message_pane, section_card, show_message
 from workbench.webapp.pages._results import result_blocks
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ class AuditPage:
                                             disabled=not allowed(ctx, "sign_off"))
         self.add_button = pn.widgets.Button(label=t._("Add the comment"), color="primary",
                                             disabled=not may_comment)
-        self.alert = pn.pane.Alert("", alert_type="info", visible=False, sizing_mode="stretch_width")
+        self.alert = message_pane()
         self.scenario.param.watch(lambda _e: self.show_scenario(), "value")
         self.add_button.on_click(lambda _e: self.add_comment())
         self.refresh()
@@ -120,8 +120,7 @@ class AuditPage:
 
         def go() -> Any:
             if self.scenario.value is None:
-                self.alert.object = escape(self.t._("Choose a saved scenario first."))
-                self.alert.visible = True
+                show_message(self.alert, self.t._("Choose a saved scenario first."), "warning")
                 return None
             if self.sign_off.value:
                 require(self.ctx.user, "sign_off")
@@ -131,9 +130,7 @@ class AuditPage:
             self.ctx.store.record(user=self.ctx.user.name, action="sign_off" if record.signed_off else "comment",
                                   detail=f"scenario {scenario_id}")
             self.text.value, self.sign_off.value = "", False
-            self.alert.object = escape(self.t._("The comment was added."))
-            self.alert.alert_type = "success"
-            self.alert.visible = True
+            show_message(self.alert, self.t._("The comment was added."), "success")
             self.show_comments(scenario_id)
             return record
 

@@ -17,7 +17,7 @@ from workbench.simulation import apply_scenario
 from workbench.webapp.jobs import MAX_REPLICATIONS, job_spec, scenario_from_spec
 from workbench.webapp.pages._common import allowed, error_line, experiment_of, guarded, header
 from workbench.webapp.pages._editor import ScenarioEditor
-from workbench.webapp.pages._render import blocks_pane, escape
+from workbench.webapp.pages._render import blocks_pane, escape, message_pane, show_message
 from workbench.webapp.pages._results import result_blocks, side_by_side
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class WhatIfPage:
         self.cancel_button = pn.widgets.Button(label=t._("Cancel the run"), color="warning", disabled=True)
         self.save_button = pn.widgets.Button(label=t._("Save the scenario"), color="success",
                                              disabled=not may_save)
-        self.alert = pn.pane.Alert("", alert_type="info", visible=False, sizing_mode="stretch_width")
+        self.alert = message_pane()
         self.progress = pn.indicators.Progress(value=0, max=100, visible=False, width=360)
         self.status = pn.pane.Str("", name="status")
         self.results = pn.Column(name="results", sizing_mode="stretch_width")
@@ -77,10 +77,8 @@ class WhatIfPage:
         self.refresh_lists()
 
     # -- messages ---------------------------------------------------------------------------------------------------
-    def _say(self, text: str, kind: Any = "info") -> None:
-        self.alert.object = escape(text)
-        self.alert.alert_type = kind
-        self.alert.visible = True
+    def _say(self, text: str, kind: str = "info") -> None:
+        show_message(self.alert, text, kind)
 
     # -- check, run, cancel, save -----------------------------------------------------------------------------------
     def check(self) -> dict[str, Any] | None:
