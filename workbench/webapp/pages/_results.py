@@ -3,6 +3,7 @@ per-team queues, per-group effects (small groups left out) and the process-chang
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from workbench.i18n import N_, Translator
-from workbench.report.model import Block, Callout, Paragraph, Table
+from workbench.report.model import Block, Callout, Html, Paragraph, Table
 from workbench.report.sections._reasons import ATTRIBUTES
 from workbench.report.sections._stages import fairness_section, verdict_blocks
 from workbench.report.sections._summary import KPI_NAMES, verdict
@@ -107,7 +108,7 @@ def result_blocks(result: dict[str, Any], t: Translator, *, min_group_size: int,
     audit = audit_from_records(result.get("audit") or [], tuple(result.get("audit_notes") or ()))
     fair = fairness_section({"result": audit if len(audit.table) else None,
                              "note": "; ".join(result.get("audit_notes") or ())}, t)
-    blocks.append(Paragraph(fair.title))
+    blocks.append(Html(f"<h3>{html.escape(fair.title)}</h3>"))
     blocks.extend(fair.blocks)
     notes = [*(result.get("notes") or ()), *(result.get("warnings") or ())]
     if notes:
