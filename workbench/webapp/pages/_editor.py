@@ -77,7 +77,8 @@ class ScenarioEditor:
         self.cal_to = pn.widgets.FloatInput(label=_("To (hour)"), value=16.0, start=0.0, end=24.0, step=0.5,
                                             width=120)
         self.route_at = pn.widgets.Select(label=_("After the step"), options=list(choices.routing_points), width=260)
-        self.route_next = pn.widgets.Select(label=_("Next step"), options=[*choices.activities, END], width=260)
+        self.route_next = pn.widgets.Select(label=_("Next step"), width=260, options={
+            **{a: a for a in choices.activities}, _("The end (the ticket leaves the process)"): END})
         self.route_share = pn.widgets.FloatSlider(label=_("Share of tickets"), start=0.0, end=1.0, step=0.05,
                                                   value=0.5, width=260)
         attrs = list(choices.attributes)

@@ -89,7 +89,9 @@ class WhatIfPage:
         except WorkbenchError as exc:
             self._say(self.t._("The scenario cannot be run: %(error)s") % {"error": error_line(exc)}, "danger")
             return None
-        self._say(self.t._("The scenario is valid: %(n)s changes.") % {"n": len(data["changes"])}, "success")
+        n = len(data["changes"])
+        self._say(self.t.ngettext("The scenario is valid: %(n)s change.", "The scenario is valid: %(n)s changes.", n)
+                  % {"n": n}, "success")
         return data
 
     def run(self) -> int | None:
