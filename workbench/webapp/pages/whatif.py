@@ -66,6 +66,7 @@ class WhatIfPage:
         self.compare_view = pn.Column(name="side-by-side", sizing_mode="stretch_width")
         self.run_id: int | None = None
         self.scenario_id: int | None = None
+        self._saved: dict[str, Any] | None = None
         self._callback: Any = None
         self.check_button.on_click(lambda _e: _ignore(self.check()))
         self.run_button.on_click(lambda _e: _ignore(self.run()))
@@ -103,7 +104,9 @@ class WhatIfPage:
             spec = job_spec(experiment=self.experiment.path, outputs=self.experiment.outputs, scenario=data,
                             replications=int(self.replications.value or 2), seed=self.experiment.config.seed,
                             language=self.ctx.language)
-            run_id = self.ctx.runs.submit(spec=spec, user=self.ctx.user.name, scenario_id=self.scenario_id)
+            # a run belongs to a saved scenario only when it runs that scenario as saved
+            scenario_id = self.scenario_id if data == self._saved else None
+            run_id = self.ctx.runs.submit(spec=spec, user=self.ctx.user.name, scenario_id=scenario_id)
             self.run_id = run_id
             self.cancel_button.disabled = not allowed(self.ctx, "cancel_run")
             self.progress.visible = True
@@ -172,7 +175,7 @@ class WhatIfPage:
                 user=self.ctx.user.name, shared=bool(self.shared.value))
             self.ctx.store.record(user=self.ctx.user.name, action="save_scenario",
                                   detail=f"scenario {record.id} '{record.name}' version {record.version}")
-            self.scenario_id = record.id
+            self.scenario_id, self._saved = record.id, data
             self._say(self.t._("Saved as '%(name)s', version %(version)s.") % {
                 "name": record.name, "version": record.version}, "success")
             self.refresh_lists()
@@ -212,7 +215,7 @@ class WhatIfPage:
         record = self.ctx.store.scenario(int(self.saved.value))
         self.editor.load(record.spec.get("scenario", record.spec))
         self.replications.value = int(record.spec.get("replications", self.replications.value or 2))
-        self.scenario_id = record.id
+        self.scenario_id, self._saved = record.id, self.editor.to_dict()
         self._say(self.t._("Opened '%(name)s', version %(version)s.") % {"name": record.name,
                                                                        "version": record.version})
 
