@@ -6,7 +6,8 @@ users file and database. With the real pages and job (``workbench.webapp.pages.P
 serves small test pages and a CPU-bound test job (:func:`workbench.webapp.runs.cpu_job`).
 
 Every session logs in over HTTP (the login form), then opens the pages its role allows in a loop
-with a think time of 0.5-1.5 s (seeded). A page response is the time of ``GET /<page>``: the
+with a seeded think time between pages (by default one run at 0.5-1.5 s, a stress far above what
+20 people clicking do, and one at 2-6 s). A page response is the time of ``GET /<page>``: the
 server checks the session and role, builds the page for that session and sends the HTML (the
 browser would then load the document over the websocket; that part is not timed). The runner
 sessions (managers) also submit runs one after another, each as soon as their previous run has
@@ -115,12 +116,25 @@ def serve(config_path: Path) -> None:
 
     server._tornado.add_handlers(r".*", [(r"/bench/submit", Submit), (r"/bench/run/(\d+)", Status)])
     server.start()
+    lags: list[tuple[float, float, int]] = []  # (time, event-loop lag in s, open sessions)
+    expected = [time.perf_counter() + 0.05]
+
+    def tick() -> None:  # how late the event loop runs a 50 ms timer: what every click on a page would wait
+        now = time.perf_counter()
+        sessions = sum(len(server._tornado.get_sessions(f"/{p}")) for p in pages)
+        lags.append((now, max(0.0, now - expected[0]), sessions))
+        expected[0] = now + 0.05
+
+    from tornado.ioloop import PeriodicCallback
+
+    PeriodicCallback(tick, 50).start()
     signal.signal(signal.SIGTERM, lambda *_: server.io_loop.add_callback(server.io_loop.stop))
     print(json.dumps({"ready": True, "real": real is not None}), flush=True)
     server.io_loop.start()
     server.stop()
     core.runs.shutdown()
     core.store.dispose()
+    Path(config["lag_file"]).write_text(json.dumps(lags), encoding="utf-8")
 
 
 # -- the load driver ---------------------------------------------------------------------------------
@@ -141,7 +155,7 @@ def _free_port() -> int:
 
 
 def _session(base: str, name: str, password: str, role: str, runs: int, seed: int, stop: threading.Event,
-             tally: Tally) -> None:
+             tally: Tally, think: tuple[float, float]) -> None:
     import requests
 
     rng = np.random.default_rng(seed)
@@ -197,7 +211,16 @@ def _session(base: str, name: str, password: str, role: str, runs: int, seed: in
                     current = None
         if runs and submitted >= runs and current is None:
             runs = 0  # this runner is done; it keeps browsing until the others finish
-        stop.wait(float(rng.uniform(0.5, 1.5)))
+        stop.wait(float(rng.uniform(*think)))
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` itself (Linux /proc; children not included)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -235,7 +258,9 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
                 "cookie_secret": secrets.token_hex(32), "port": port, "max_parallel_runs": args.max_parallel,
                 "login_max_failures": 1000}
     config = folder / "config.json"
-    config.write_text(json.dumps({"settings": settings, "real": real, "spec": spec}), encoding="utf-8")
+    lag_file = folder / "lags.json"
+    config.write_text(json.dumps({"settings": settings, "real": real, "spec": spec, "lag_file": str(lag_file)}),
+                      encoding="utf-8")
     process = subprocess.Popen([sys.executable, __file__, "--serve", str(config)], stdout=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert process.stdout is not None
@@ -247,9 +272,11 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
     requests.get(f"{base}/login", timeout=30)
 
     tally, stop = Tally(), threading.Event()
-    threads = [threading.Thread(target=_session, args=(base, name, password, role, runs, args.seed + i, stop, tally),
+    threads = [threading.Thread(target=_session, args=(base, name, password, role, runs, args.seed + i, stop, tally,
+                                      args.think_range),
                                 daemon=True) for i, (name, password, role, runs) in enumerate(plan)]
     started = time.perf_counter()
+    cpu_before = _cpu_seconds(process.pid)
     for thread in threads:
         thread.start()
         time.sleep(0.05)
@@ -264,6 +291,7 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
     for thread in threads:
         thread.join(120)
     elapsed = time.perf_counter() - started
+    server_cpu = _cpu_seconds(process.pid) - cpu_before
 
     # Final states from the database, after a grace period for runs still going.
     from workbench.webapp.store import Store
@@ -279,6 +307,8 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
         process.wait(60)
     except subprocess.TimeoutExpired:
         process.kill()
+    lags = json.loads(lag_file.read_text(encoding="utf-8")) if lag_file.exists() else []
+    worst = sorted(lags, key=lambda x: -x[1])[:5]
     statuses = [records[i].status if i in records else "missing" for i in tally.runs]
     durations = [(r.finished_at - r.created_at).total_seconds() for r in records.values() if r.finished_at]
     times = [s for _, s, _ in tally.pages]
@@ -297,50 +327,70 @@ def run_load(args: argparse.Namespace) -> dict[str, Any]:
         "run_seconds_median": statistics.median(durations) if durations else float("nan"),
         "elapsed": elapsed, "job": "run_scenario_job" if real_served else f"cpu_job ({args.job_seconds:g} s)",
         "max_parallel": args.max_parallel, "runs_per_runner": args.runs_per_runner,
+        "lag_p95": _percentile([x[1] for x in lags], 0.95), "lag_max": max((x[1] for x in lags), default=float("nan")),
+        "lag_worst": [(round(x[1], 3), x[2]) for x in worst],
+        "sessions_max": max((x[2] for x in lags), default=0),
+        "server_cpu": server_cpu, "server_cpu_per_page": server_cpu / max(1, len(times)),
     }
 
 
-def render(result: dict[str, Any], command: str) -> str:
-    met = (result["lost"] == 0 and result["failed"] == 0 and result["done"] == result["expected_runs"]
-           and result["busy_p95"] < 1.0)
-    pages = "the real pages" if result["real"] else "small test pages (a Markdown pane, a table of runs, a button)"
+def _met(result: dict[str, Any]) -> bool:
+    return (result["lost"] == 0 and result["failed"] == 0 and result["done"] == result["expected_runs"]
+            and result["busy_p95"] < 1.0)
+
+
+def render(results: list[dict[str, Any]], command: str) -> str:
+    first = results[0]
+    pages = "the real pages" if first["real"] else "small test pages (a Markdown pane, a table of runs, a button)"
     load = os.getloadavg()
     lines = [
         "# Web app load test: concurrent sessions while scenarios run",
         "",
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, {date.today().isoformat()}; load average at the end "
-        f"{load[0]:.1f} (the 2 cores are shared with other engineers' jobs).",
+        f"{load[0]:.1f} (the 2 cores are shared with other engineers' jobs, so the app got well under 2 cores).",
         "",
         f"Command: `{command}`",
         "",
-        f"The app ran in its own process on 127.0.0.1 with {pages} and the job {result['job']}, at most "
-        f"{result['max_parallel']} runs at once (the rest queued), SQLite database. {result['sessions']} sessions "
-        f"logged in over HTTP and opened the pages their role allows, with 0.5-1.5 s think time; "
-        f"{result['runners']} of them (managers) each submitted {result['runs_per_runner']} runs one after another. "
-        "A page response is `GET /<page>`: session and role check, the page built for that session, the HTML "
-        "sent (the websocket part a browser does next is not timed).",
+        f"The app ran in its own process on 127.0.0.1 with {pages} and the job {first['job']}, at most "
+        f"{first['max_parallel']} runs at once (the rest queued; run processes at nice 10), SQLite database. "
+        f"{first['sessions']} sessions logged in over HTTP and opened the pages their role allows in a loop, "
+        f"waiting a think time between pages; {first['runners']} of them (managers) each submitted "
+        f"{first['runs_per_runner']} runs one after another. A page response is `GET /<page>`: session and role "
+        "check, the page built for that session, the HTML sent (the websocket part a browser does next is not "
+        "timed). Each think-time setting is a separate run of the test with a fresh app.",
         "",
-        "| measure | value |",
-        "|---|---:|",
-        f"| runs submitted / done / failed / cancelled / lost | {result['submitted']} / {result['done']} / "
-        f"{result['failed']} / {result['cancelled']} / {result['lost']} |",
-        f"| median run time, queue included (s) | {result['run_seconds_median']:.1f} |",
-        f"| page responses (errors) | {result['pages']} ({result['errors']}) |",
-        f"| page response p50 / p95 / max, all (s) | {result['p50']:.3f} / {result['p95']:.3f} / "
-        f"{result['max']:.3f} |",
-        f"| page response p50 / p95 while runs were going (s), {result['busy_pages']} responses | "
-        f"{result['busy_p50']:.3f} / {result['busy_p95']:.3f} |",
-        f"| login median (s) | {result['login_p50']:.3f} |",
-        f"| test duration (s) | {result['elapsed']:.0f} |",
-        "",
-        f"Target (issue 16): every run finishes, none lost, p95 page response under 1 s while simulations run: "
-        f"**{'met' if met else 'not met'}**.",
+        "| think time between pages (s) | " + " | ".join(r["think"] for r in results) + " |",
+        "|---|" + "---:|" * len(results),
     ]
-    if result["failures"]:
-        lines += ["", "Failed runs said: " + "; ".join(f"`{f}`" for f in result["failures"])]
-    if result["error_samples"]:
-        lines += ["", "First errors: " + "; ".join(f"`{e}`" for e in result["error_samples"])]
+
+    def row(label: str, cell: Any) -> str:
+        return f"| {label} | " + " | ".join(cell(r) for r in results) + " |"
+
+    lines += [
+        row("runs submitted / done / failed / cancelled / lost",
+            lambda r: f"{r['submitted']} / {r['done']} / {r['failed']} / {r['cancelled']} / {r['lost']}"),
+        row("median run time, queue included (s)", lambda r: f"{r['run_seconds_median']:.1f}"),
+        row("page responses (errors)", lambda r: f"{r['pages']} ({r['errors']})"),
+        row("pages per second, all sessions", lambda r: f"{r['pages'] / r['elapsed']:.1f}"),
+        row("page response p50 / p95 / max, all (s)", lambda r: f"{r['p50']:.3f} / {r['p95']:.3f} / {r['max']:.3f}"),
+        row("page response p50 / p95 while runs were going (s)",
+            lambda r: f"{r['busy_p50']:.3f} / {r['busy_p95']:.3f} ({r['busy_pages']} responses)"),
+        row("server event-loop lag p95 / max (s)", lambda r: f"{r['lag_p95']:.3f} / {r['lag_max']:.3f}"),
+        row("most open page sessions at once", lambda r: f"{r['sessions_max']}"),
+        row("app process CPU: total (s) / per page response (ms) / share of one core",
+            lambda r: f"{r['server_cpu']:.1f} / {1000 * r['server_cpu_per_page']:.0f} / "
+                      f"{r['server_cpu'] / r['elapsed']:.2f}"),
+        row("login median (s)", lambda r: f"{r['login_p50']:.3f}"),
+        row("test duration (s)", lambda r: f"{r['elapsed']:.0f}"),
+        row("target met: every run done, none lost, p95 < 1 s while runs go",
+            lambda r: "**yes**" if _met(r) else "**no**"),
+    ]
+    for r in results:
+        if r["failures"]:
+            lines += ["", f"Failed runs ({r['think']} s) said: " + "; ".join(f"`{f}`" for f in r["failures"])]
+        if r["error_samples"]:
+            lines += ["", f"First errors ({r['think']} s): " + "; ".join(f"`{e}`" for e in r["error_samples"])]
     return "\n".join(lines) + "\n"
 
 
@@ -359,17 +409,30 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--min-seconds", type=float, default=30.0)
     parser.add_argument("--max-seconds", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--think", action="append", default=None,
+                        help="think time range in seconds between a session's pages, e.g. 0.5-1.5 (repeat for "
+                             "several runs; default: 0.5-1.5 and 2-6)")
     parser.add_argument("--write", action="store_true", help="write benchmarks/results/webapp_load.md")
+    parser.add_argument("--append", action="store_true", help="with --write: add to the file instead of replacing it")
     args = parser.parse_args(argv)
+    args.think = args.think or ["0.5-1.5", "2-6"]
     if args.serve is not None:
         serve(args.serve)
         return
-    result = run_load(args)
+    results = []
+    for think in args.think:
+        low, _, high = think.partition("-")
+        args.think_range = (float(low), float(high or low))
+        result = run_load(args)
+        result["think"] = think
+        results.append(result)
     command = "python benchmarks/webapp_load.py " + " ".join(a for a in (argv if argv is not None else sys.argv[1:])
-                                                            if a != "--write")
-    text = render(result, command.strip())
+                                                            if a not in ("--write", "--append"))
+    text = render(results, command.strip())
     print(text)
     if args.write:
+        if args.append and RESULTS.exists():
+            text = RESULTS.read_text(encoding="utf-8") + "\n" + text.replace("# Web app load test", "## Web app load test", 1)
         RESULTS.write_text(text, encoding="utf-8")
 
 
