@@ -42,6 +42,7 @@ def test_the_overview_shows_the_questions_the_map_and_the_rules_in_danish(make_c
     assert 'src="/files/discover/process_map.html"' in html
     assert "<details><summary>" in html and "T2023-" in html  # the case ids behind a figure, folded away
     assert "analytiker" in html
+    assert "Alle sager, der brød en regel" in html  # every ticket behind each rule's count
 
 
 def test_a_manager_edits_checks_runs_saves_and_compares(make_context) -> None:

@@ -28,6 +28,25 @@ def _figures(figures: tuple[Any, ...]) -> str:
     return f'{style}<div class="cards">{cards}</div>'
 
 
+def _with_rule_ids(section: Any, rules: Any, t: Any) -> Any:
+    """The rules section with, per rule, every ticket that broke it (the drill-down to case ids)."""
+    import dataclasses
+
+    import pandas as pd
+
+    from workbench.report.model import Details, Table
+
+    v = rules.violations
+    if not len(v):
+        return section
+    ids = v.groupby("rule", sort=False)["case_id"].agg(lambda s: sorted(s.astype(str).unique()))
+    label = t._("Tickets")
+    table = Table(pd.DataFrame({t._("Rule"): ids.index.astype(str), label: list(ids)}), case_id_column=label,
+                  max_case_ids=5000)
+    extra = Details(t._("Every ticket that broke a rule"), (table,))
+    return dataclasses.replace(section, blocks=(*section.blocks, extra))
+
+
 def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
     """The five questions with drill-down to case ids, the interactive map, rule violations, data as of."""
     from workbench.report.sections import summary_figures
@@ -58,5 +77,5 @@ def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
                              sizing_mode="stretch_width", name="process-map"))
     rules = rules_section(view, t)
     if rules is not None:
-        parts.append(section_card(rules, t, collapsed=True))
+        parts.append(section_card(_with_rule_ids(rules, found.discovery.rules, t), t, collapsed=True))
     return pn.Column(*parts, sizing_mode="stretch_width", name="overview")
