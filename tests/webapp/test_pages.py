@@ -180,3 +180,22 @@ def test_a_scenario_name_is_shown_as_text_never_as_markup(make_context) -> None:
     page.save()
     assert "<img" not in page.alert.object and "&lt;img src=x" in page.alert.object
     assert "<a " not in page.alert.object
+
+
+def test_every_text_of_the_pages_has_a_danish_translation() -> None:
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2] / "workbench" / "webapp"
+    found = extract_from_dir(str(root), method_map=[("pages/**.py", "python"), ("jobs.py", "python"),
+                                                    ("experiment.py", "python")],
+                             keywords={"_": None, "gettext": None, "ngettext": (1, 2), "N_": None})
+    ids = {m[0] if isinstance(m, tuple) else m for _f, _l, m, _c, _x in found}
+    with (root.parent / "i18n" / "locale" / "da" / "LC_MESSAGES" / "workbench.po").open("rb") as handle:
+        danish = read_po(handle, locale="da")
+    translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in danish
+                  if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)}
+    assert len(ids) > 100
+    assert sorted(ids - translated) == []
