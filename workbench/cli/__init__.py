@@ -47,6 +47,7 @@ def _register_all() -> None:
     for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh):
         module.register(app)
     __import__("workbench.cli.users", fromlist=["register"]).register(app)
+    (lambda typer_app: __import__("workbench.cli.app", fromlist=["register"]).register(typer_app))(app)
 
 
 _register_all()
