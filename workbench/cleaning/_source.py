@@ -17,19 +17,36 @@ from workbench.errors import EventLogError
 
 __all__ = ["HIDDEN_COLUMNS", "SOURCE_ROW", "TIE_BREAK", "source_helper_columns"]
 
-#: a 64-bit hash of the compared source columns of each row
+#: a 64-bit key of the compared source columns of each row (equal exactly when the rows are)
 SOURCE_ROW = "_source_row"
 #: the values of ``order.tie_break``
 TIE_BREAK = "_tie_break"
 HIDDEN_COLUMNS: tuple[str, ...] = (SOURCE_ROW, TIE_BREAK)
 
 
-def _row_hash(frame: pd.DataFrame) -> np.ndarray:
-    try:
-        hashed = pd.util.hash_pandas_object(frame, index=False)
-    except TypeError:  # unhashable cells (e.g. lists from a nested XES attribute): compare their text
-        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
-    return hashed.to_numpy(dtype=np.uint64)
+def _row_key(frame: pd.DataFrame) -> np.ndarray:
+    """One 64-bit number per row, equal for two rows exactly when all their compared values are equal.
+
+    Each column is factorised (one pass of a hash table over values whose hashes Python
+    caches) and the codes are combined column by column; when the product of the
+    distinct counts could pass 2**62, the combined key is factorised again, so the key
+    stays exact, with no hash collisions.
+    """
+    key = np.zeros(len(frame), dtype=np.int64)
+    span = 1
+    for i in range(frame.shape[1]):
+        column = frame.iloc[:, i]
+        try:
+            codes, uniques = pd.factorize(column, use_na_sentinel=True)
+        except TypeError:  # unhashable cells (e.g. lists from a nested XES attribute): compare their text
+            codes, uniques = pd.factorize(column.astype(str), use_na_sentinel=True)
+        width = len(uniques) + 1  # missing values (code -1) are one more value
+        if span * width >= 2**62:
+            key, distinct = pd.factorize(key)
+            span = max(len(distinct), 1)
+        key = key * width + (codes.astype(np.int64) + 1)
+        span *= width
+    return key.astype(np.uint64)
 
 
 def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.ndarray]:
@@ -50,7 +67,7 @@ def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.
             f"columns that exist: {shown}; fix the log config"
         )
     compared = list(config.duplicates.columns) if config.duplicates.columns is not None else list(raw.columns)
-    out = {SOURCE_ROW: _row_hash(raw[compared])}
+    out = {SOURCE_ROW: _row_key(raw[compared])}
     if config.order.tie_break:
         out[TIE_BREAK] = raw[config.order.tie_break].to_numpy()
     return out

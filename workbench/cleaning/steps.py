@@ -29,9 +29,10 @@ def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     for column in (CASE_ID, ACTIVITY):
         codes, uniques = pd.factorize(out[column])  # strip each distinct value once
         stripped = pd.Index(uniques).astype("string").str.strip()
-        text = pd.Series(stripped.take(codes, allow_fill=True, fill_value=pd.NA), index=out.index, dtype="string")
-        out[column] = text
-        missing = text.isna() | (text == "")
+        blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
+        missing = pd.Series(blank[codes], index=out.index)
+        stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
+        out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
         if missing.any():
             first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
             findings.append(
@@ -141,6 +142,15 @@ def _activity_rank(activity: pd.Series, order: OrderConfig, closing: Sequence[st
     return values, "closing statuses last" if closing else "file order"
 
 
+def _tie_rule(order: OrderConfig, closing: Sequence[str], *, tie_column: bool) -> str:
+    """How events of a case sharing a timestamp are ordered, in words (for the findings)."""
+    if order.activity_order:
+        rule = "activity_order " + ", ".join(order.activity_order)
+    else:
+        rule = "closing statuses last" if closing else "file order"
+    return f"column '{order.tie_break}', then " + rule if tie_column else rule
+
+
 def sort_within_cases(
     frame: pd.DataFrame, *, fix: bool, order: OrderConfig | None = None, closing: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, list[Finding]]:
@@ -164,18 +174,21 @@ def sort_within_cases(
     )]
     if not fix:
         return frame.iloc[by_case].reset_index(drop=True), findings
-    keys: list[np.ndarray] = [np.arange(len(frame))]  # last resort: file order
-    act_rank, rule = _activity_rank(frame[ACTIVITY], order, closing)
-    keys.insert(0, act_rank)
-    if TIE_BREAK in frame.columns:
-        keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True)))
-        rule = f"column '{order.tie_break}', then " + rule
+    rule = _tie_rule(order, closing, tie_column=TIE_BREAK in frame.columns)
     time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
-    full_order = np.lexsort((*reversed(keys), ts, codes))
+    case_sorted, ts_sorted = codes[time_order], ts[time_order]
+    tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
+    n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
+    if n_tied:  # the tie-breaks decide only among events of a case sharing a timestamp
+        keys: list[np.ndarray] = [np.arange(len(frame))]  # last resort: file order
+        keys.insert(0, _activity_rank(frame[ACTIVITY], order, closing)[0])
+        if TIE_BREAK in frame.columns:
+            keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True)))
+        full_order = np.lexsort((*reversed(keys), ts, codes))
+    else:
+        full_order = time_order
     out = frame.iloc[full_order].reset_index(drop=True)
     moved = full_order != time_order
-    tied = pd.DataFrame({"case": codes, "ts": ts}).duplicated(keep=False).to_numpy()
-    n_tied = int(np.unique(codes[tied]).size)
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
                             f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
