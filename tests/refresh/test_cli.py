@@ -27,9 +27,14 @@ def test_refresh_command_writes_tables_alerts_and_the_stamp(
     status = json.loads((out / "refresh_status.json").read_text())
     first_as_of = status["data_as_of"]
     assert pd.Timestamp(first_as_of) == pd.Timestamp(parts["first"]["changed_at"].max(), tz="UTC")
-    for name in ("alerts_deadlines.csv", "alerts_reopens.csv", "rule_violations.csv", "reopens.csv",
-                 "data_quality.csv", "variants.csv"):
+    for name in ("alerts_deadlines.csv", "alerts_reopens.csv", "discover/tables/rule_violations.csv",
+                 "discover/tables/reopens.csv", "load/data_quality.csv", "discover/tables/variants.csv",
+                 "discover/process_map.html", "discover/summary.txt", "report/report.html", "as_of.json"):
         assert (out / name).exists(), name
+    as_of = json.loads((out / "as_of.json").read_text())
+    assert as_of["data_as_of"] == first_as_of and as_of["store_generation"] == status["store_generation"]
+    assert as_of["store_watermark"]["value"] and as_of["events"] > 0 and as_of["cases"] > 0
+    assert "alerts" in as_of and "refreshed_at" in as_of
     insert(sqlite_url, parts["second"])
     assert run(["refresh", str(config)]) == 0
     status = json.loads((out / "refresh_status.json").read_text())
