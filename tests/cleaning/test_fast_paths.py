@@ -66,3 +66,31 @@ def test_sorting_with_ties_puts_closing_statuses_last() -> None:
     checks = {f.check: f for f in findings}
     assert checks["cases with events sharing a timestamp"].count == 1
     assert checks["cases whose same-timestamp events were reordered"].detail == "ordered by closing statuses last, not file order"
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"case_attributes": {"dept": "dept"}, "statuses": {"closed": ["Closed"]}},
+    {"columns": {"case_id": "case", "activity": "act", "timestamp": "ts", "start_timestamp": "start"},
+     "cleaning": {"drop_single_event_cases": True}},
+])
+def test_cleaning_never_changes_the_callers_frame(extra: dict) -> None:
+    from workbench.config import LogConfig
+    from workbench.io import to_canonical
+
+    base = {"name": "t", "source": {"kind": "csv", "path": "x.csv"},
+            "columns": {"case_id": "case", "activity": "act", "timestamp": "ts"}}
+    config = LogConfig.model_validate({**base, **extra})
+    raw = pd.DataFrame({
+        "case": [" a", "a", "a", "b", "", "c"], "act": ["x", "Closed", "Closed", "y", "z", "x"],
+        "ts": ["2024-01-01T11:00:00Z", "2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z", "2024-01-02T09:00:00Z",
+               "2024-01-02T09:00:00Z", "2024-01-03T09:00:00Z"],
+        "start": ["2024-01-01T10:30:00Z", None, None, "2024-01-02T10:00:00Z", None, None],
+        "dept": ["d1", None, None, "d2", None, None],
+    }, dtype=object)
+    canonical = to_canonical(raw, config)
+    before = canonical.copy(deep=True)
+    from workbench.cleaning import clean_log
+
+    clean_log(canonical, config)
+    pd.testing.assert_frame_equal(canonical, before)

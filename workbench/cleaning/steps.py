@@ -22,10 +22,16 @@ __all__ = [
 ]
 
 
+def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a new frame from a take or a filter) with the index 0..n-1, without another copy."""
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
 def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events without a case id or an activity (they cannot be placed in a case)."""
     findings = []
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never written into: the caller's frame is not changed
     for column in (CASE_ID, ACTIVITY):
         codes, uniques = pd.factorize(out[column])  # strip each distinct value once
         stripped = pd.Index(uniques).astype("string").str.strip()
@@ -99,7 +105,7 @@ def rename_activities(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.
     if not mapping:
         return frame, []
     hit = frame[ACTIVITY].isin(list(mapping))
-    out = frame.copy()
+    out = frame.copy(deep=False)
     out[ACTIVITY] = out[ACTIVITY].replace(mapping)
     unused = sorted(set(mapping) - set(frame[ACTIVITY].unique()))
     detail = f"labels in activity_map not in the log: {unused[:5]}" if unused else ""
@@ -114,13 +120,14 @@ def drop_exact_duplicates(frame: pd.DataFrame, *, columns: Sequence[str] | None 
     column of ``frame``. The finding says which.
     """
     if SOURCE_ROW in frame.columns:
-        dup = frame.duplicated(subset=[SOURCE_ROW]).to_numpy()
+        dup = pd.Series(frame[SOURCE_ROW].to_numpy()).duplicated().to_numpy()
         judged = (f"judged on the source columns {', '.join(columns)}" if columns is not None
                   else "judged on all columns of the source row")
     else:
         dup = frame.duplicated().to_numpy()
         judged = "judged on the mapped columns"
-    return frame[~dup], [Finding("exact duplicate events", int(dup.sum()), "events", "dropped", judged)]
+    kept = frame[~dup] if dup.any() else frame
+    return kept, [Finding("exact duplicate events", int(dup.sum()), "events", "dropped", judged)]
 
 
 def _tie_rank(values: pd.Series) -> np.ndarray:
@@ -173,7 +180,7 @@ def sort_within_cases(
         "sorted by timestamp" if fix and n_cases else "",
     )]
     if not fix:
-        return frame.iloc[by_case].reset_index(drop=True), findings
+        return _renumbered(frame.take(by_case)), findings
     rule = _tie_rule(order, closing, tie_column=TIE_BREAK in frame.columns)
     time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
     case_sorted, ts_sorted = codes[time_order], ts[time_order]
@@ -187,7 +194,7 @@ def sort_within_cases(
         full_order = np.lexsort((*reversed(keys), ts, codes))
     else:
         full_order = time_order
-    out = frame.iloc[full_order].reset_index(drop=True)
+    out = _renumbered(frame.take(full_order))
     moved = full_order != time_order
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
@@ -203,7 +210,12 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     sizes = frame.groupby(CASE_ID, sort=False, observed=True)[ACTIVITY].transform("size")
     single = (sizes == 1).to_numpy()
     n = int(frame.loc[single, CASE_ID].nunique())
-    out = frame[~single].reset_index(drop=True) if drop else frame
+    if not drop:
+        out = frame
+    elif single.any():
+        out = _renumbered(frame[~single])
+    else:
+        out = _renumbered(frame.copy(deep=False))
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
 
 
@@ -229,7 +241,7 @@ def consolidate_case_attributes(
     if not columns:
         return frame, []
     take = take or {}
-    out = frame.copy()
+    out = frame.copy(deep=False)
     findings = []
     grouped = out.groupby(CASE_ID, sort=False, observed=True)
     filled = 0
