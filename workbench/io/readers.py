@@ -196,10 +196,17 @@ def _read_csv_arrow(path: Path, config: SourceConfig) -> pd.DataFrame | None:
         return None
     import pyarrow.compute as pc
 
-    if any(pc.any(pc.match_substring(column, "\x00")).as_py() for column in table.columns):
+    if b"\x00" in raw:
         return None  # the C engine treats a NUL byte its own way
     columns: dict[str, object] = {}
     for name, column in zip(names, table.columns, strict=True):
+        head = column.slice(0, 4096)
+        if len(head) and pc.count_distinct(head, mode="all").as_py() > len(head) // 2:  # nearly unique text
+            values = column.to_numpy(zero_copy_only=False)
+            if column.null_count:
+                values[np.asarray(column.is_null())] = np.nan  # the C engine's missing value
+            columns[name] = values
+            continue
         # through a dictionary: each distinct text becomes one Python string, shared by its rows
         encoded = pc.dictionary_encode(column).combine_chunks()
         distinct = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), np.nan)
