@@ -94,3 +94,34 @@ def test_cleaning_never_changes_the_callers_frame(extra: dict) -> None:
 
     clean_log(canonical, config)
     pd.testing.assert_frame_equal(canonical, before)
+
+
+def test_tie_runs_are_ordered_like_one_full_sort() -> None:
+    from workbench.cleaning._source import TIE_BREAK
+
+    rng = np.random.default_rng(11)
+    for _ in range(30):
+        n = int(rng.integers(2, 300))
+        frame = pd.DataFrame({
+            CASE_ID: rng.choice([f"c{i}" for i in range(8)], n).astype(object),
+            ACTIVITY: rng.choice(["A", "B", "Closed", "X"], n).astype(object),
+            TIMESTAMP: pd.to_datetime(rng.integers(0, 12, n) * 3_600_000_000_000, utc=True),
+            TIE_BREAK: rng.choice(["2", "10", "1", None], n).astype(object),
+        })
+        order = OrderConfig(activity_order=("B", "*", "A"))
+        out, _ = sort_within_cases(frame, fix=True, order=order, closing=("Closed",))
+        codes = pd.factorize(frame[CASE_ID], sort=True)[0]
+        tie = pd.to_numeric(frame[TIE_BREAK]).rank(method="dense", na_option="bottom").to_numpy()
+        act = frame[ACTIVITY].map({"B": 0, "A": 2}).fillna(1).to_numpy()
+        expected = np.lexsort((np.arange(n), act, tie, frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]"), codes))
+        pd.testing.assert_frame_equal(out, frame.iloc[expected].reset_index(drop=True))
+
+
+def test_conflicting_case_attributes_are_counted_per_case() -> None:
+    from workbench.cleaning.steps import consolidate_case_attributes
+
+    frame = pd.DataFrame({CASE_ID: ["a", "a", "b", "b", "c"], "dept": ["x", "y", "x", None, None]}, dtype=object)
+    _, findings = consolidate_case_attributes(frame, ["dept"])
+    assert [(f.check, f.count) for f in findings] == [
+        ("case attribute 'dept' changes within a case", 1),
+        ("case attribute values spread to every event of their case", 1)]

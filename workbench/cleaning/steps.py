@@ -186,14 +186,16 @@ def sort_within_cases(
     case_sorted, ts_sorted = codes[time_order], ts[time_order]
     tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
     n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
-    if n_tied:  # the tie-breaks decide only among events of a case sharing a timestamp
-        keys: list[np.ndarray] = [np.arange(len(frame))]  # last resort: file order
-        keys.insert(0, _activity_rank(frame[ACTIVITY], order, closing)[0])
-        if TIE_BREAK in frame.columns:
-            keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True)))
-        full_order = np.lexsort((*reversed(keys), ts, codes))
-    else:
-        full_order = time_order
+    full_order = time_order
+    if n_tied:  # the tie-breaks reorder only the runs of events of a case sharing a timestamp
+        at = np.flatnonzero(np.r_[tie_next, False] | np.r_[False, tie_next])  # positions in time order
+        run = np.cumsum(~np.r_[False, tie_next][at])  # which run each position belongs to
+        rows = time_order[at]  # in file order within each run (lexsort is stable)
+        keys = [_activity_rank(frame[ACTIVITY].iloc[rows], order, closing)[0]]
+        if TIE_BREAK in frame.columns:  # ranked on the whole column: numbers or text is decided on all values
+            keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
+        full_order = time_order.copy()
+        full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
     out = _renumbered(frame.take(full_order))
     moved = full_order != time_order
     n_moved = int(np.unique(codes[full_order[moved]]).size)
@@ -217,6 +219,16 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     else:
         out = _renumbered(frame.copy(deep=False))
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
+
+
+def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> int:
+    """How many cases hold more than one distinct (non-missing) value of ``values``."""
+    codes, uniques = pd.factorize(values)
+    present = codes >= 0
+    if not len(uniques) or not present.any():
+        return 0
+    pairs = np.unique(case_codes[present] * len(uniques) + codes[present])
+    return int((np.bincount(pairs // len(uniques)) > 1).sum())
 
 
 _TAKE_DETAIL = {
@@ -244,11 +256,12 @@ def consolidate_case_attributes(
     out = frame.copy(deep=False)
     findings = []
     grouped = out.groupby(CASE_ID, sort=False, observed=True)
+    case_codes = grouped.ngroup().to_numpy(dtype=np.int64)
     filled = 0
     for column in columns:
         how = take.get(column, "first")
         spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
-        conflicts = int((grouped[column].transform("nunique") > 1).groupby(out[CASE_ID]).any().sum())
+        conflicts = _cases_with_several_values(case_codes, out[column])
         filled += int((out[column].isna() & spread.notna()).sum())
         out[column] = spread
         if conflicts:
