@@ -79,8 +79,7 @@ def phases(plan, base: Path) -> dict[str, float]:  # type: ignore[no-untyped-def
         RunResults(log=loaded, discovery=mapped), title="t", subtitle="s", generated_at="now", settings={},
         language="da", log_config=plan.log))
     folder = OutputFolder.open(plan.config.outputs)
-    step("write tables and data quality", lambda: ([folder.write_table(f"{n}.csv", f) for n, f in mapped.tables().items()],
-                                                   w.write_quality(loaded, folder, prefix="load")))
+    step("write data quality (load/)", lambda: w.write_quality(loaded, folder, prefix="load"))
     step("write_map_and_answers (SVG, HTML map, BPMN, tables)",
          lambda: w.write_map_and_answers(mapped, folder, prefix="discover"))
     step("write_run_report (HTML)", lambda: write_run_report(report, folder, prefix="report", pdf=False))
