@@ -1,9 +1,11 @@
 """CLI: ``workbench refresh <config>`` -- the daily refresh from the ticket system's database.
 
-Reads what changed since the last refresh into the local event store, recomputes the
-questions, rule checks, alerts, scores and the model's drift, and writes them (CSV) with a
-``refresh_status.json`` stamp saying how current the data is. Meant for a timer (see the
-README); exit 0 on success, 2 with one line on bad input, schema drift or a held lock.
+Reads what changed since the last refresh into the local event store, recomputes through the
+use cases the map and the questions, rule checks, scores and the report, plus the alerts and the
+model's drift, and writes them in the pipeline's layout (``load/``, ``discover/``, ``predict/``,
+``report/``), with ``as_of.json`` (what the app shows as "data as of") and a
+``refresh_status.json`` stamp. Meant for a timer (see the README); exit 0 on success, 2 with one
+line on bad input, schema drift or a held lock.
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def refresh(
     alerts = ", ".join(f"{len(f):,} {n.removeprefix('alerts_')}" for n, f in result.tables.items()
                        if n.startswith("alerts_"))
     typer.echo(f"Alerts: {alerts or 'none configured'}")
+    if result.recomputed is not None and result.recomputed.report is not None:
+        typer.echo(f"Report: {plan.config.outputs / 'report' / 'report.html'}")
     typer.echo(f"Data as of {result.data_as_of}; {len(written)} files in {plan.config.outputs}")
 
 
