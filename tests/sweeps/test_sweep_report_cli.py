@@ -18,7 +18,7 @@ def test_sweep_writes_a_report_with_the_curve(tmp_path: Path, repo_root: Path) -
     out = tmp_path / "out"
     code = run(["sweep", str(repo_root / "configs" / "logs" / "demo.yaml"), "--model", str(model), "--out", str(out),
                 "-n", "2", "--days", "14", "--warmup-days", "7", "--team", "IT", "--staff", "1..3",
-                "--target", "resolved_within:1d>=0.8", "--language", "da"])
+                "--target", "resolved_within:1d>=0.8", "--language", "da", "--per-task", "2"])
     assert code == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "Bemandingskurve" in page and "data:image/svg+xml" in page

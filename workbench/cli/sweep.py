@@ -101,6 +101,8 @@ def sweep(
     ),
     dask: bool = typer.Option(False, "--dask", help="Run on a local Dask cluster started for this command."),
     language: str = typer.Option("en", "--language", help="Language of report.html: da or en."),
+    per_task: int = typer.Option(1, "--per-task", min=1, help="Replications of one point per task (fewer, "
+                                 "longer tasks on a cluster; the numbers do not change)."),
 ) -> None:
     """Sweep staff, volume and routing shares, and find the smallest staffing that meets a target.
 
@@ -155,6 +157,7 @@ def sweep(
                 seed=seed,
                 days=days,
                 warmup_days=warmup_days,
+                per_task=per_task,
             )
             result = answer.sweep
         else:
@@ -169,6 +172,7 @@ def sweep(
                 seed=seed,
                 days=days,
                 warmup_days=warmup_days,
+                per_task=per_task,
             )
     finally:
         close = getattr(executor, "close", None)
