@@ -120,13 +120,11 @@ def _previous_as_of(outputs: Path) -> pd.Timestamp | None:
     return pd.Timestamp(value) if value else None
 
 
-def _report_settings(plan: RefreshPlan, generation: int | None) -> dict[str, str]:
+def _report_settings(plan: RefreshPlan) -> dict[str, str]:
+    """The report's settings table (names the report translates)."""
     log = plan.log
     return {
-        "refresh config": str(plan.config.log.name),
         "log config": log.name,
-        "event store": str(plan.config.store),
-        "store generation": str(generation) if generation is not None else "-",
         "pseudonymised": "yes" if log.privacy.pseudonymise else "no (opted out)",
         "minimum group size": str(log.privacy.min_group_size),
     }
@@ -179,16 +177,17 @@ def recompute(
             retrained = train_predictor(events, training, plan.log)
     report = None
     if plan.config.report.enabled:
+        from workbench.i18n import Translator
+
         r = plan.config.report
-        manifest = store.manifest()
-        stamp = generated_at if generated_at is not None else as_of
+        t = Translator(r.language)
+        when = t.format_datetime(as_of, timezone=plan.log.calendar.timezone)
         report = build_run_report(
             RunResults(log=loaded, discovery=discovery, scores=scores),
-            title=r.title or f"{plan.log.name}: daily refresh",
-            subtitle=f"{plan.log.description or plan.log.name}; data as of {as_of:%Y-%m-%d %H:%M} UTC",
-            generated_at=f"{stamp:%Y-%m-%d %H:%M} UTC", settings=_report_settings(
-                plan, manifest.generation if manifest is not None else None),
-            language=r.language, log_config=plan.log,
+            title=r.title or plan.log.description or plan.log.name,
+            subtitle=t.gettext("data as of %(when)s") % {"when": when},
+            generated_at=(generated_at if generated_at is not None else as_of).isoformat(),
+            settings=_report_settings(plan), language=r.language, log_config=plan.log,
         )
     return Recomputed(loaded=loaded, discovery=discovery, scores=scores, report=report, tables=tables,
                       drift=drift, retrained=retrained, as_of=as_of)
@@ -230,20 +229,22 @@ def refresh(
     )
 
 
-def write_refresh(result: RefreshResult, folder: str | Path) -> list[Path]:
+def write_refresh(result: RefreshResult, folder: str | Path, *, force: bool = False) -> list[Path]:
     """Write what the refresh recomputed into its output folder, each part by its use case's writer.
 
     The layout is the pipeline's, so the app reads a refreshed folder as it reads a run:
     ``load/`` (data quality), ``discover/`` (map, model, summary, and every table of the
     questions, rule checks and variants under ``discover/tables/``), ``predict/at_risk.csv``,
-    ``report/report.html``; the refresh's own tables (the alerts) as CSV at the top; then :data:`AS_OF` (what the app shows as "data as of") and :data:`STATUS`, last, so a
-    stamp always matches the files before it.
+    ``report/report.html``; the refresh's own tables (the alerts) as CSV at the top; then
+    :data:`AS_OF` (what the app shows as "data as of") and :data:`STATUS`, last, so a stamp
+    always matches the files before it. ``force`` writes into a folder holding files the
+    workbench did not write (e.g. the outputs of a refresh from before this layout).
     """
     from workbench.io import OutputFolder
     from workbench.usecases import writers
     from workbench.usecases.report import write_run_report
 
-    out = OutputFolder.open(folder)
+    out = OutputFolder.open(folder, force=force)
     written = [out.write_table(f"{name}.csv", frame) for name, frame in sorted(result.tables.items())]
     parts = result.recomputed
     if parts is not None:
