@@ -94,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="40 runs instead of 200")
     parser.add_argument("--days", type=float, default=49.0, help="simulated days per run (default 49)")
     parser.add_argument("--repeat", action="store_true", help="also run 2 workers then 1 worker again")
+    parser.add_argument("--per-task", type=int, default=1,
+                        help="replications of one point per task on Dask (default 1: one simulation per task)")
+    parser.add_argument("--skip-local", action="store_true",
+                        help="skip the in-process arm (the Dask arms are then compared with each other)")
     args = parser.parse_args(argv)
 
     from workbench.compute import InProcessExecutor
@@ -124,7 +128,12 @@ def main(argv: list[str] | None = None) -> int:
         f"sweep: {len(grid.points())} points x {reps} replications = {runs} simulations of {args.days:g} days"
     )
 
-    local_s, local_cpu, local = _arm("in process", InProcessExecutor(), sweep_args, 1)
+    if args.skip_local:
+        local_s, local_cpu, local = float("nan"), float("nan"), None
+    else:
+        local_s, local_cpu, local = _arm("in process", InProcessExecutor(), sweep_args, 1)
+    dask_args = {**sweep_args, "per_task": args.per_task}
+    print(f"on Dask: {args.per_task} replication(s) per task, {runs // args.per_task} tasks")
     arms: dict[str, list[tuple[float, float, float]]] = {"1": [], "2": []}
     results = []
     order = ["1", "2", "2", "1"] if args.repeat else ["1", "2"]
@@ -132,14 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     for n in order:
         with _dask(int(n)) as ex:
             client_cpu0 = time.process_time()
-            seconds, cpu, res = _arm(f"dask, {n} worker{'s' if n == '2' else ''}", ex, sweep_args, 2 * int(n))
+            seconds, cpu, res = _arm(f"dask, {n} worker{'s' if n == '2' else ''}", ex, dask_args, 2 * int(n))
             arms[n].append((seconds, cpu, time.process_time() - client_cpu0))
             results.append(res)
             if n == "1" and len(arms["1"]) == 1:
                 t1 = time.perf_counter()
                 ex.map(_nothing, [(i,) for i in range(400)])
                 empty = (time.perf_counter() - t1) / 400
-    same = all(r.runs.equals(local.runs) and r.curve.equals(local.curve) for r in results)
+    first = local if local is not None else results[0]
+    same = all(r.runs.equals(first.runs) and r.curve.equals(first.curve) for r in results)
     print(f"same numbers in every arm: {same}")
     one, cpu1, client1 = min(arms["1"])
     two, cpu2, client2 = min(arms["2"])

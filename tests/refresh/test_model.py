@@ -44,7 +44,7 @@ def test_refresh_scores_open_cases_and_tracks_drift(
     insert(sqlite_url, split_history(history)["second"])
     assert run(["refresh", str(config)]) == 0
     out = config.parent / "outputs"
-    scores = pd.read_csv(out / "scores.csv")
+    scores = pd.read_csv(out / "predict" / "at_risk.csv")
     assert len(scores) > 0 and scores["predicted_remaining_days"].notna().all()
     drift = json.loads((out / "refresh_status.json").read_text())["model_drift"]
     assert drift["model"] == "desk-duration" and drift["metric"] == "mae_days"

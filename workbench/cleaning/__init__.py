@@ -75,7 +75,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
         bad = next(x for x in f if x.count)
         raise EventLogError(f"{bad.count:,} events have no {bad.check.split()[-1]} ({bad.detail}); fix the export")
     _check_not_empty(out, events_read, source)
-    out = out.reset_index(drop=True)
+    out.index = pd.RangeIndex(len(out))  # out is drop_missing_ids' own frame
     for column, required in ((TIMESTAMP, True), (START_TIMESTAMP, False)):
         if column == START_TIMESTAMP and config.columns.start_timestamp is None:
             out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
@@ -99,7 +99,10 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     out, f = sort_within_cases(out, fix=config.cleaning.sort_within_case, order=config.order,
                                closing=config.statuses.closed)
     findings += f
-    out = out.drop(columns=[c for c in HIDDEN_COLUMNS if c in out.columns])
+    out = out.copy(deep=False)
+    for hidden in HIDDEN_COLUMNS:
+        if hidden in out.columns:
+            del out[hidden]
     out, f = consolidate_case_attributes(out, list(config.case_attributes), take=config.case_attribute_take)
     findings += f
     if config.complete_cases:

@@ -17,19 +17,70 @@ from workbench.errors import EventLogError
 
 __all__ = ["HIDDEN_COLUMNS", "SOURCE_ROW", "TIE_BREAK", "source_helper_columns"]
 
-#: a 64-bit hash of the compared source columns of each row
+#: a 64-bit key of the compared source columns of each row (equal exactly when the rows are)
 SOURCE_ROW = "_source_row"
 #: the values of ``order.tie_break``
 TIE_BREAK = "_tie_break"
 HIDDEN_COLUMNS: tuple[str, ...] = (SOURCE_ROW, TIE_BREAK)
 
 
-def _row_hash(frame: pd.DataFrame) -> np.ndarray:
+def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
+    """Factorised codes of ``values`` (missing values are one more value) and how many values there are."""
     try:
-        hashed = pd.util.hash_pandas_object(frame, index=False)
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (e.g. lists from a nested XES attribute): compare their text
-        hashed = pd.util.hash_pandas_object(frame.astype(str), index=False)
-    return hashed.to_numpy(dtype=np.uint64)
+        codes, uniques = pd.factorize(pd.Series(values).astype(str), use_na_sentinel=True)
+    return codes.astype(np.int64) + 1, len(uniques) + 1
+
+
+def _row_key(frame: pd.DataFrame | list[np.ndarray]) -> np.ndarray:
+    """One 64-bit number per row, equal for two rows exactly when all their compared values are equal.
+
+    The columns are compared one after another, each only on the rows still tied with
+    another row on the columns before it (a row that differs from every other row is given
+    its own number and left out), so after the first few columns the rest of the columns
+    are factorised on a handful of rows. Cheap columns (few distinct values) should come
+    first, and columns of nearly unique text (timestamps, event ids) last. The key is exact:
+    no hash, no collisions.
+    """
+    columns = [frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])] if isinstance(frame, pd.DataFrame) else frame
+    n = len(columns[0]) if columns else 0
+    final = np.empty(n, dtype=np.int64)
+    rows = np.arange(n)  # the rows still tied with another row
+    key = np.zeros(n, dtype=np.int64)  # their partial key, aligned with ``rows``
+    next_id = 0
+    span = 1  # the partial keys are below this
+    for values in columns:
+        codes, width = _codes(values if len(rows) == n else values[rows])
+        if span * width >= 2**62:  # renumber the partial keys 0..k-1 before they could overflow
+            key, distinct = pd.factorize(key)
+            span = len(distinct)
+        key = key * width + codes
+        span *= width
+        tied = pd.Series(key).duplicated(keep=False).to_numpy()
+        alone = rows[~tied]
+        final[alone] = next_id + np.arange(len(alone))
+        next_id += len(alone)
+        rows, key = rows[tied], key[tied]
+        if len(rows) == 0:
+            break
+    if len(rows):
+        final[rows] = next_id + pd.factorize(key)[0]
+    return final.astype(np.uint64)
+
+
+def _cheap_first(raw: pd.DataFrame, compared: list[str], config: LogConfig) -> list[str]:
+    """``compared`` ordered for :func:`_row_key`: the case id, then by distinct values in a sample, fewest first."""
+    sample = raw.iloc[:: max(1, len(raw) // 2000)]
+
+    def distinct(column: str) -> int:
+        try:
+            return int(sample[column].nunique(dropna=False))
+        except TypeError:  # unhashable cells
+            return len(sample)
+
+    rest = sorted((c for c in compared if c != config.columns.case_id), key=distinct)
+    return ([config.columns.case_id] if config.columns.case_id in compared else []) + rest
 
 
 def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.ndarray]:
@@ -50,7 +101,7 @@ def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.
             f"columns that exist: {shown}; fix the log config"
         )
     compared = list(config.duplicates.columns) if config.duplicates.columns is not None else list(raw.columns)
-    out = {SOURCE_ROW: _row_hash(raw[compared])}
+    out = {SOURCE_ROW: _row_key([raw[c].to_numpy() for c in _cheap_first(raw, compared, config)])}
     if config.order.tie_break:
         out[TIE_BREAK] = raw[config.order.tie_break].to_numpy()
     return out

@@ -22,16 +22,23 @@ __all__ = [
 ]
 
 
+def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (a new frame from a take or a filter) with the index 0..n-1, without another copy."""
+    frame.index = pd.RangeIndex(len(frame))
+    return frame
+
+
 def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events without a case id or an activity (they cannot be placed in a case)."""
     findings = []
-    out = frame.copy()
+    out = frame.copy(deep=False)  # columns are replaced, never written into: the caller's frame is not changed
     for column in (CASE_ID, ACTIVITY):
         codes, uniques = pd.factorize(out[column])  # strip each distinct value once
         stripped = pd.Index(uniques).astype("string").str.strip()
-        text = pd.Series(stripped.take(codes, allow_fill=True, fill_value=pd.NA), index=out.index, dtype="string")
-        out[column] = text
-        missing = text.isna() | (text == "")
+        blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
+        missing = pd.Series(blank[codes], index=out.index)
+        stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
+        out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
         if missing.any():
             first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
             findings.append(
@@ -98,7 +105,7 @@ def rename_activities(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.
     if not mapping:
         return frame, []
     hit = frame[ACTIVITY].isin(list(mapping))
-    out = frame.copy()
+    out = frame.copy(deep=False)
     out[ACTIVITY] = out[ACTIVITY].replace(mapping)
     unused = sorted(set(mapping) - set(frame[ACTIVITY].unique()))
     detail = f"labels in activity_map not in the log: {unused[:5]}" if unused else ""
@@ -113,13 +120,14 @@ def drop_exact_duplicates(frame: pd.DataFrame, *, columns: Sequence[str] | None 
     column of ``frame``. The finding says which.
     """
     if SOURCE_ROW in frame.columns:
-        dup = frame.duplicated(subset=[SOURCE_ROW]).to_numpy()
+        dup = pd.Series(frame[SOURCE_ROW].to_numpy()).duplicated().to_numpy()
         judged = (f"judged on the source columns {', '.join(columns)}" if columns is not None
                   else "judged on all columns of the source row")
     else:
         dup = frame.duplicated().to_numpy()
         judged = "judged on the mapped columns"
-    return frame[~dup], [Finding("exact duplicate events", int(dup.sum()), "events", "dropped", judged)]
+    kept = frame[~dup] if dup.any() else frame
+    return kept, [Finding("exact duplicate events", int(dup.sum()), "events", "dropped", judged)]
 
 
 def _tie_rank(values: pd.Series) -> np.ndarray:
@@ -139,6 +147,15 @@ def _activity_rank(activity: pd.Series, order: OrderConfig, closing: Sequence[st
         return values, "activity_order " + ", ".join(listed)
     values = activity.astype(str).isin(list(closing)).to_numpy(dtype=float)
     return values, "closing statuses last" if closing else "file order"
+
+
+def _tie_rule(order: OrderConfig, closing: Sequence[str], *, tie_column: bool) -> str:
+    """How events of a case sharing a timestamp are ordered, in words (for the findings)."""
+    if order.activity_order:
+        rule = "activity_order " + ", ".join(order.activity_order)
+    else:
+        rule = "closing statuses last" if closing else "file order"
+    return f"column '{order.tie_break}', then " + rule if tie_column else rule
 
 
 def sort_within_cases(
@@ -163,19 +180,24 @@ def sort_within_cases(
         "sorted by timestamp" if fix and n_cases else "",
     )]
     if not fix:
-        return frame.iloc[by_case].reset_index(drop=True), findings
-    keys: list[np.ndarray] = [np.arange(len(frame))]  # last resort: file order
-    act_rank, rule = _activity_rank(frame[ACTIVITY], order, closing)
-    keys.insert(0, act_rank)
-    if TIE_BREAK in frame.columns:
-        keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True)))
-        rule = f"column '{order.tie_break}', then " + rule
+        return _renumbered(frame.take(by_case)), findings
+    rule = _tie_rule(order, closing, tie_column=TIE_BREAK in frame.columns)
     time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
-    full_order = np.lexsort((*reversed(keys), ts, codes))
-    out = frame.iloc[full_order].reset_index(drop=True)
+    case_sorted, ts_sorted = codes[time_order], ts[time_order]
+    tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
+    n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
+    full_order = time_order
+    if n_tied:  # the tie-breaks reorder only the runs of events of a case sharing a timestamp
+        at = np.flatnonzero(np.r_[tie_next, False] | np.r_[False, tie_next])  # positions in time order
+        run = np.cumsum(~np.r_[False, tie_next][at])  # which run each position belongs to
+        rows = time_order[at]  # in file order within each run (lexsort is stable)
+        keys = [_activity_rank(frame[ACTIVITY].iloc[rows], order, closing)[0]]
+        if TIE_BREAK in frame.columns:  # ranked on the whole column: numbers or text is decided on all values
+            keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
+        full_order = time_order.copy()
+        full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
+    out = _renumbered(frame.take(full_order))
     moved = full_order != time_order
-    tied = pd.DataFrame({"case": codes, "ts": ts}).duplicated(keep=False).to_numpy()
-    n_tied = int(np.unique(codes[tied]).size)
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
                             f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
@@ -190,8 +212,23 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     sizes = frame.groupby(CASE_ID, sort=False, observed=True)[ACTIVITY].transform("size")
     single = (sizes == 1).to_numpy()
     n = int(frame.loc[single, CASE_ID].nunique())
-    out = frame[~single].reset_index(drop=True) if drop else frame
+    if not drop:
+        out = frame
+    elif single.any():
+        out = _renumbered(frame[~single])
+    else:
+        out = _renumbered(frame.copy(deep=False))
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
+
+
+def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> int:
+    """How many cases hold more than one distinct (non-missing) value of ``values``."""
+    codes, uniques = pd.factorize(values)
+    present = codes >= 0
+    if not len(uniques) or not present.any():
+        return 0
+    pairs = np.unique(case_codes[present] * len(uniques) + codes[present])
+    return int((np.bincount(pairs // len(uniques)) > 1).sum())
 
 
 _TAKE_DETAIL = {
@@ -216,14 +253,15 @@ def consolidate_case_attributes(
     if not columns:
         return frame, []
     take = take or {}
-    out = frame.copy()
+    out = frame.copy(deep=False)
     findings = []
     grouped = out.groupby(CASE_ID, sort=False, observed=True)
+    case_codes = grouped.ngroup().to_numpy(dtype=np.int64)
     filled = 0
     for column in columns:
         how = take.get(column, "first")
         spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
-        conflicts = int((grouped[column].transform("nunique") > 1).groupby(out[CASE_ID]).any().sum())
+        conflicts = _cases_with_several_values(case_codes, out[column])
         filled += int((out[column].isna() & spread.notna()).sum())
         out[column] = spread
         if conflicts:

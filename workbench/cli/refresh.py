@@ -1,9 +1,11 @@
 """CLI: ``workbench refresh <config>`` -- the daily refresh from the ticket system's database.
 
-Reads what changed since the last refresh into the local event store, recomputes the
-questions, rule checks, alerts, scores and the model's drift, and writes them (CSV) with a
-``refresh_status.json`` stamp saying how current the data is. Meant for a timer (see the
-README); exit 0 on success, 2 with one line on bad input, schema drift or a held lock.
+Reads what changed since the last refresh into the local event store, recomputes through the
+use cases the map and the questions, rule checks, scores and the report, plus the alerts and the
+model's drift, and writes them in the pipeline's layout (``load/``, ``discover/``, ``predict/``,
+``report/``), with ``as_of.json`` (what the app shows as "data as of") and a
+``refresh_status.json`` stamp. Meant for a timer (see the README); exit 0 on success, 2 with one
+line on bad input, schema drift or a held lock.
 """
 
 from __future__ import annotations
@@ -17,15 +19,19 @@ def refresh(
     config: Path = typer.Argument(..., help="Refresh config YAML (log config, store, outputs, rules, model)."),
     full: bool = typer.Option(False, "--full", help="Read every row and rebuild the store (e.g. after a retyped "
                               "column was checked)."),
+    force: bool = typer.Option(False, "--force", help="Write into the outputs folder even though it holds files "
+                               "the workbench did not write (e.g. from a refresh before the current layout)."),
 ) -> None:
     """Refresh the event store from the SQL source and recompute what depends on it."""
     import pandas as pd
 
+    from workbench.io import OutputFolder
     from workbench.refresh import load_refresh_config, write_refresh
     from workbench.refresh import refresh as run_refresh
     from workbench.refresh.drift import track_drift
 
     plan = load_refresh_config(config)
+    OutputFolder.open(plan.config.outputs, force=force)  # a folder we may not write into stops us before the merge
     result = run_refresh(plan, now=pd.Timestamp.now(tz="UTC"), full=full)
     u = result.update
     if result.lock_note:
@@ -47,12 +53,14 @@ def refresh(
                                   experiment="refresh-retrain")
         typer.echo(f"Retrained '{logged.registered_name}': version {logged.version} registered (MLflow run "
                    f"{logged.run_id}); the next refresh scores with it unless model.version pins another")
-    written = write_refresh(result, plan.config.outputs)
+    written = write_refresh(result, plan.config.outputs, force=force)
     for line in result.summary:
         typer.echo(line)
     alerts = ", ".join(f"{len(f):,} {n.removeprefix('alerts_')}" for n, f in result.tables.items()
                        if n.startswith("alerts_"))
     typer.echo(f"Alerts: {alerts or 'none configured'}")
+    if result.recomputed is not None and result.recomputed.report is not None:
+        typer.echo(f"Report: {plan.config.outputs / 'report' / 'report.html'}")
     typer.echo(f"Data as of {result.data_as_of}; {len(written)} files in {plan.config.outputs}")
 
 

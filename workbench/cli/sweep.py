@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from workbench.compute import Executor
     from workbench.config import LogConfig
     from workbench.simulation.model import SimulationModel
-    from workbench.sweeps import SweepResult
+    from workbench.sweeps import StaffAnswer, SweepResult
 
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
 
@@ -100,16 +100,22 @@ def sweep(
         None, "--workers", min=1, help="Local worker processes (default 1; with --dask one per core)."
     ),
     dask: bool = typer.Option(False, "--dask", help="Run on a local Dask cluster started for this command."),
+    language: str = typer.Option("en", "--language", help="Language of report.html: da or en."),
+    per_task: int = typer.Option(1, "--per-task", min=1, help="Replications of one point per task (fewer, "
+                                 "longer tasks on a cluster; the numbers do not change)."),
 ) -> None:
     """Sweep staff, volume and routing shares, and find the smallest staffing that meets a target.
 
     Writes to --out: sweep_curve.csv (per point and measure: mean and 95% interval, and
-    whether the target is met), sweep_runs.csv (per replication) and sweep_curve.png/.svg.
+    whether the target is met), sweep_runs.csv (per replication), sweep_curve.png/.svg and
+    report.html (the staffing curve with its intervals, the answer and every point).
     """
     from workbench.config import load_log_config
+    from workbench.i18n import check_language
     from workbench.io import check_not_input, write_table
     from workbench.sweeps import RoutingShare, SweepGrid, parse_target, run_sweep, smallest_staff
 
+    check_language(language)
     if search not in ("grid", "bisect"):
         raise ConfigError(f"--search must be grid or bisect, got '{search}'")
     staff_values = parse_staff(staff) if staff else ()
@@ -151,6 +157,7 @@ def sweep(
                 seed=seed,
                 days=days,
                 warmup_days=warmup_days,
+                per_task=per_task,
             )
             result = answer.sweep
         else:
@@ -165,6 +172,7 @@ def sweep(
                 seed=seed,
                 days=days,
                 warmup_days=warmup_days,
+                per_task=per_task,
             )
     finally:
         close = getattr(executor, "close", None)
@@ -174,6 +182,7 @@ def sweep(
     write_table(result.curve, out / "sweep_curve.csv")
     write_table(result.runs, out / "sweep_runs.csv")
     _plot(result, out / "sweep_curve")
+    _report(result, answer, out, title=f"Staffing sweep: {config.name}", language=language)
     if answer is not None:
         if answer.staff is None:
             typer.echo(
@@ -212,6 +221,21 @@ def sweep(
                     )
                 )
     typer.echo(f"Sweep of {result.settings['points']} points x {replications} replications -> {out}")
+
+
+def _report(result: SweepResult, answer: StaffAnswer | None, out: Path, *, title: str, language: str) -> None:
+    """``report.html``: the sweep's section of the report (curve, answer, points), no PDF."""
+    import pandas as pd
+
+    from workbench.report.sections import build_report
+    from workbench.report.write import write_report
+
+    settings = {k: str(v) for k, v in result.settings.items() if not isinstance(v, dict | list | tuple)}
+    report = build_report({"sweep": {"result": result, "answer": answer}}, title=title,
+                          subtitle=f"{result.settings.get('points', '')} points x {result.settings.get('replications', '')} "
+                          "replications" + (f", target {result.target}" if result.target is not None else ""),
+                          generated_at=pd.Timestamp.now(tz="UTC").isoformat(), settings=settings, language=language)
+    write_report(report, out, pdf=False)
 
 
 def _model(config: LogConfig, model_path: Path | None) -> SimulationModel:

@@ -11,6 +11,7 @@ A refresh config is a YAML file (e.g. ``configs/refresh/demo_sql.yaml``)::
     rules: ../rules/service_levels.yaml
     alerts: {horizon_working_hours: 8}
     model: {name: mydesk-duration, drift_threshold: 1.5, retrain: ../training/mydesk_duration.yaml}
+    report: {language: da, pdf: false}  # the report regenerated under report/ (default on, no PDF)
 
 It is read once, at the edge (:func:`load_refresh_config`), into a frozen
 :class:`RefreshConfig`; relative paths resolve against the config's folder.
@@ -19,13 +20,14 @@ It is read once, at the edge (:func:`load_refresh_config`), into a frozen
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 
 from workbench.config import FrozenModel, LogConfig, load_log_config, load_yaml, parse_config
 from workbench.errors import ConfigError
 
-__all__ = ["AlertSettings", "ModelSettings", "RefreshConfig", "RefreshPlan", "load_refresh_config"]
+__all__ = ["AlertSettings", "ModelSettings", "ReportSettings", "RefreshConfig", "RefreshPlan", "load_refresh_config"]
 
 
 class AlertSettings(FrozenModel):
@@ -52,6 +54,17 @@ class ModelSettings(FrozenModel):
     retrain: Path | None = None
 
 
+class ReportSettings(FrozenModel):
+    """The report a refresh regenerates (``report/report.html``, the same report the pipeline writes)."""
+
+    #: write the report at all (the tables, the map and ``as_of.json`` are always written)
+    enabled: bool = True
+    language: Literal["da", "en"] = "da"
+    #: also print it to PDF (needs Chromium; slow, so off by default for a daily job)
+    pdf: bool = False
+    title: str | None = None
+
+
 class RefreshConfig(FrozenModel):
     """Everything a refresh needs besides the log config (paths as written in the YAML)."""
 
@@ -64,6 +77,7 @@ class RefreshConfig(FrozenModel):
     rules: Path | None = None
     alerts: AlertSettings = AlertSettings()
     model: ModelSettings | None = None
+    report: ReportSettings = ReportSettings()
 
 
 class RefreshPlan(FrozenModel):

@@ -1,7 +1,7 @@
-"""The one place a refresh calls the rest of the workbench: prepare the log, analyse it, score it.
+"""What a refresh needs before the use cases: the stored rows as a clean log, the rule set, the model.
 
-Everything a refresh recomputes goes through these few functions, so they can later be
-replaced by the application layer's use cases without touching the rest of the package.
+The recomputation itself (map and answers, scores, report) calls the application layer's
+use cases (:mod:`workbench.usecases`) directly, as every other front end does.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from workbench.cleaning import Finding
 from workbench.config import LogConfig
 
-__all__ = ["prepare_store_log", "analyse", "load_rule_set", "load_model", "score_open", "retrain"]
+__all__ = ["prepare_store_log", "load_rule_set", "load_model"]
 
 
 def prepare_store_log(rows: pd.DataFrame, log: LogConfig, *, source: str) -> Any:
@@ -51,32 +51,8 @@ def load_rule_set(path: Path) -> Any:
     return load_rules(path)
 
 
-def analyse(events: pd.DataFrame, log: LogConfig, *, rules: Any | None) -> Any:
-    """The desk's questions, the rule checks and the variants (a ``Discovery``)."""
-    from workbench.analysis.run import discover_log
-
-    return discover_log(events, log, rules=rules)
-
-
 def load_model(name: str, *, version: str | None = None, tracking_uri: str | None = None) -> Any:
     """A registered model (``TrainedModel``) from MLflow."""
     from workbench.models.tracking import load_trained_model
 
     return load_trained_model(name, version=version, tracking_uri=tracking_uri)
-
-
-def score_open(events: pd.DataFrame, model: Any) -> pd.DataFrame:
-    """Every open case scored with ``model``, ranked."""
-    from workbench.models.scoring import score_open_cases
-
-    return score_open_cases(events, models=[model])
-
-
-def retrain(events: pd.DataFrame, log: LogConfig, *, training_config: Path, name: str) -> Any:
-    """Train the model again on ``events`` with the settings of ``training_config`` (a ``TrainingResult``)."""
-    from workbench.models import load_training_config, train_model
-
-    config = load_training_config(training_config)
-    if config.name != name:
-        config = config.model_copy(update={"name": name})
-    return train_model(events, config=config, log_config=log)

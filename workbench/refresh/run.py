@@ -23,9 +23,35 @@ from workbench.refresh.lock import refresh_lock
 from workbench.refresh.store import EventStore
 from workbench.refresh.update import StoreUpdate, update_store
 
-__all__ = ["RefreshResult", "refresh", "recompute", "write_refresh", "STATUS"]
+__all__ = ["RefreshResult", "Recomputed", "refresh", "recompute", "write_refresh", "STATUS", "AS_OF"]
 
 STATUS = "refresh_status.json"
+#: the small file the app reads for its "data as of" line
+AS_OF = "as_of.json"
+#: the open cases' scores, where the pipeline writes them
+SCORES = "predict/at_risk.csv"
+
+
+@dataclass(frozen=True)
+class Recomputed:
+    """Everything recomputed from the store, each part by its use case."""
+
+    loaded: Any  # LoadedLog
+    discovery: Any  # MapAndAnswers
+    scores: Any | None  # ScoredCases
+    report: Any | None  # Report
+    tables: dict[str, pd.DataFrame]
+    drift: ModelDrift | None
+    retrained: Any | None  # TrainingResult
+    as_of: pd.Timestamp
+
+    @property
+    def events(self) -> int:
+        return len(self.loaded.events)
+
+    @property
+    def cases(self) -> int:
+        return int(self.loaded.events["case_id"].nunique())
 
 
 @dataclass(frozen=True)
@@ -44,6 +70,28 @@ class RefreshResult:
     checked_at: pd.Timestamp | None = None
     #: a ``TrainingResult`` when drift was flagged and ``model.retrain`` names a training config
     retrained: Any | None = None
+    #: the use cases' results (log, map and answers, scores, report) for the writers
+    recomputed: Recomputed | None = None
+    #: the store's watermark after the merge (kind and ISO text)
+    watermark: dict[str, str] | None = None
+    report_pdf: bool = False
+
+    def as_of_stamp(self) -> dict[str, Any]:
+        """What the app shows as the data's "as of": the store's watermark, the refresh time and the counts."""
+        open_cases = None
+        if self.recomputed is not None and self.recomputed.scores is not None:
+            open_cases = len(self.recomputed.scores.at_risk)
+        return {
+            "data_as_of": self.data_as_of.isoformat() if self.data_as_of is not None else None,
+            "refreshed_at": self.checked_at.isoformat() if self.checked_at is not None else None,
+            "store_watermark": self.watermark,
+            "store_generation": self.update.generation,
+            "events": self.events,
+            "cases": self.cases,
+            "open_cases_scored": open_cases,
+            "alerts": {name.removeprefix("alerts_"): len(frame) for name, frame in self.tables.items()
+                       if name.startswith("alerts_")},
+        }
 
     def status(self) -> dict[str, Any]:
         """The refresh's stamp (the data's "as of" time and what changed), as JSON data."""
@@ -72,18 +120,38 @@ def _previous_as_of(outputs: Path) -> pd.Timestamp | None:
     return pd.Timestamp(value) if value else None
 
 
-def recompute(plan: RefreshPlan, store: EventStore, *, previous_as_of: pd.Timestamp | None) -> dict[str, Any]:
-    """The questions, rule checks, alerts, scores and drift check on the whole store."""
-    from workbench.analysis.run import discovery_tables, summary_lines
+def _report_settings(plan: RefreshPlan) -> dict[str, str]:
+    """The report's settings table (names the report translates)."""
+    log = plan.log
+    return {
+        "log config": log.name,
+        "pseudonymised": "yes" if log.privacy.pseudonymise else "no (opted out)",
+        "minimum group size": str(log.privacy.min_group_size),
+    }
+
+
+def recompute(
+    plan: RefreshPlan,
+    store: EventStore,
+    *,
+    previous_as_of: pd.Timestamp | None,
+    generated_at: pd.Timestamp | None = None,
+) -> Recomputed:
+    """The map and answers, rule checks, alerts, scores, drift check and report on the whole store.
+
+    Each part is the application layer's use case (:mod:`workbench.usecases`), called as the
+    pipeline calls it; only the alerts and the drift check are the refresh's own.
+    ``generated_at`` stamps the report (the library reads no clock; default: the data's as-of).
+    """
     from workbench.calendar import WorkingCalendar
+    from workbench.usecases import RunResults, build_run_report, discover_map_and_answers
 
     rows = store.read()
     loaded = downstream.prepare_store_log(rows, plan.log, source=f"event store '{plan.config.store}'")
     events = loaded.events
     rules = downstream.load_rule_set(plan.config.rules) if plan.config.rules is not None else None
-    discovery = downstream.analyse(events, plan.log, rules=rules)
-    tables = discovery_tables(discovery)
-    tables["data_quality"] = loaded.quality.to_frame()
+    discovery = discover_map_and_answers(events, plan.log, rules=rules)
+    tables: dict[str, pd.DataFrame] = {}  # the refresh's own; the use cases' tables go out with their writers
     as_of = pd.Timestamp(events["timestamp"].max())
     if rules is not None:
         tables["alerts_deadlines"] = deadline_alerts(
@@ -92,19 +160,37 @@ def recompute(plan: RefreshPlan, store: EventStore, *, previous_as_of: pd.Timest
         )
     if plan.log.statuses.resolved:
         tables["alerts_reopens"] = new_real_reopens(events, statuses=plan.log.statuses, since=previous_as_of)
-    drift = retrained = None
+    drift = retrained = scores = None
     if plan.config.model is not None:
+        from workbench.usecases import score_open_cases, train_predictor
+
         m = plan.config.model
         model = downstream.load_model(m.name, version=m.version, tracking_uri=m.tracking_uri)
-        tables["scores"] = downstream.score_open(events, model)
+        scores = score_open_cases(events, [model], complete_cases=plan.log.complete_cases)
         drift = model_drift(events, model, threshold=m.drift_threshold, min_recent_examples=m.min_recent_examples)
         if drift.retrain and m.retrain is not None:
-            retrained = downstream.retrain(events, plan.log, training_config=m.retrain, name=m.name)
-    return {
-        "retrained": retrained,
-        "tables": tables, "drift": drift, "as_of": as_of, "cases": int(events["case_id"].nunique()),
-        "events": len(events), "summary": tuple(summary_lines(plan.log.name, discovery)),
-    }
+            from workbench.models import load_training_config
+
+            training = load_training_config(m.retrain)
+            if training.name != m.name:
+                training = training.model_copy(update={"name": m.name})
+            retrained = train_predictor(events, training, plan.log)
+    report = None
+    if plan.config.report.enabled:
+        from workbench.i18n import Translator
+
+        r = plan.config.report
+        t = Translator(r.language)
+        when = t.format_datetime(as_of, timezone=plan.log.calendar.timezone)
+        report = build_run_report(
+            RunResults(log=loaded, discovery=discovery, scores=scores),
+            title=r.title or plan.log.description or plan.log.name,
+            subtitle=t.gettext("data as of %(when)s") % {"when": when},
+            generated_at=(generated_at if generated_at is not None else as_of).isoformat(),
+            settings=_report_settings(plan), language=r.language, log_config=plan.log,
+        )
+    return Recomputed(loaded=loaded, discovery=discovery, scores=scores, report=report, tables=tables,
+                      drift=drift, retrained=retrained, as_of=as_of)
 
 
 def refresh(
@@ -133,19 +219,42 @@ def refresh(
                 "check source.table or source.query in the log config"
             )
         previous = _previous_as_of(plan.config.outputs)
-        parts = recompute(plan, store, previous_as_of=previous)
+        parts = recompute(plan, store, previous_as_of=previous, generated_at=now)
+        manifest = store.manifest()
     return RefreshResult(
-        update=update, lock_note=note, data_as_of=parts["as_of"], previous_as_of=previous,
-        cases=parts["cases"], events=parts["events"], tables=parts["tables"], summary=parts["summary"],
-        drift=parts["drift"], checked_at=now, retrained=parts["retrained"],
+        update=update, lock_note=note, data_as_of=parts.as_of, previous_as_of=previous,
+        cases=parts.cases, events=parts.events, tables=parts.tables, summary=tuple(parts.discovery.summary()),
+        drift=parts.drift, checked_at=now, retrained=parts.retrained, recomputed=parts,
+        watermark=manifest.watermark if manifest is not None else None, report_pdf=plan.config.report.pdf,
     )
 
 
-def write_refresh(result: RefreshResult, folder: str | Path) -> list[Path]:
-    """Write every table as CSV and the status stamp last (so a stamp always matches its tables)."""
-    from workbench.io import write_table, write_text
+def write_refresh(result: RefreshResult, folder: str | Path, *, force: bool = False) -> list[Path]:
+    """Write what the refresh recomputed into its output folder, each part by its use case's writer.
 
-    folder = Path(folder)
-    written = [write_table(frame, folder / f"{name}.csv") for name, frame in sorted(result.tables.items())]
-    written.append(write_text(json.dumps(result.status(), indent=2, default=str) + "\n", folder / STATUS))
+    The layout is the pipeline's, so the app reads a refreshed folder as it reads a run:
+    ``load/`` (data quality), ``discover/`` (map, model, summary, and every table of the
+    questions, rule checks and variants under ``discover/tables/``), ``predict/at_risk.csv``,
+    ``report/report.html``; the refresh's own tables (the alerts) as CSV at the top; then
+    :data:`AS_OF` (what the app shows as "data as of") and :data:`STATUS`, last, so a stamp
+    always matches the files before it. ``force`` writes into a folder holding files the
+    workbench did not write (e.g. the outputs of a refresh from before this layout).
+    """
+    from workbench.io import OutputFolder
+    from workbench.usecases import writers
+    from workbench.usecases.report import write_run_report
+
+    out = OutputFolder.open(folder, force=force)
+    written = [out.write_table(f"{name}.csv", frame) for name, frame in sorted(result.tables.items())]
+    parts = result.recomputed
+    if parts is not None:
+        written += writers.write_quality(parts.loaded, out, prefix="load").values()
+        written += writers.write_map_and_answers(parts.discovery, out, prefix="discover").values()
+        if parts.scores is not None:
+            written.append(out.write_table(SCORES, parts.scores.at_risk))
+        if parts.report is not None:
+            files = write_run_report(parts.report, out, prefix="report", pdf=result.report_pdf)
+            written += list(files.values())
+    written.append(out.write_text(AS_OF, json.dumps(result.as_of_stamp(), indent=2, default=str) + "\n"))
+    written.append(out.write_text(STATUS, json.dumps(result.status(), indent=2, default=str) + "\n"))
     return written

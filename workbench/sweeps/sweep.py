@@ -161,6 +161,22 @@ def _simulate_point(
     return point, rep, measure_run(run, model, measures)
 
 
+def _simulate_reps(
+    model: SimulationModel,
+    point: int,
+    reps: tuple[int, ...],
+    seeds: tuple[np.random.SeedSequence, ...],
+    start: pd.Timestamp,
+    days: float,
+    warmup_days: float,
+    measures: tuple[str, ...],
+) -> list[tuple[int, int, dict[str, float]]]:
+    """Several replications of one point in one task (each with its own seed: the numbers of
+    :func:`_simulate_point`, one task and one shipped model instead of one per replication)."""
+    return [_simulate_point(model, point, r, s, start, days, warmup_days, measures) for r, s in zip(reps, seeds,
+                                                                                                    strict=True)]
+
+
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
     from scipy import stats
 
@@ -186,6 +202,7 @@ def run_sweep(
     warmup_days: float = 14.0,
     executor: Executor | None = None,
     progress: Progress | None = None,
+    per_task: int = 1,
 ) -> SweepResult:
     """Run every point of ``grid`` over ``replications`` paired replications.
 
@@ -203,12 +220,18 @@ def run_sweep(
         Where the simulations run (default: in process); the numbers do not depend on it.
     progress : callable, optional
         ``progress(done, total)`` over all ``points x replications`` simulations.
+    per_task : int, default 1
+        Replications of one point run in one task. More per task means fewer tasks to ship,
+        schedule and gather (the per-task overhead of a cluster) and fewer tasks to share
+        among the workers; the numbers are the same for any value.
     """
     from workbench.compute import InProcessExecutor
     from workbench.simulation.experiment import default_period
 
     if replications < 1:
         raise ConfigError(f"replications must be at least 1, got {replications}")
+    if per_task < 1:
+        raise ConfigError(f"per_task (replications per task) must be at least 1, got {per_task}")
     if grid.staff and grid.team is None:
         raise ConfigError("a staff sweep needs the team whose staff changes (--team)")
     if any(s < 0 for s in grid.staff):
@@ -227,12 +250,29 @@ def run_sweep(
         raise ConfigError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
     measures = (target.measure,) if target is not None else ()
     seeds = np.random.SeedSequence(seed).spawn(replications)
-    tasks = [
-        (m, i, r, seeds[r], start_ts, days, warmup_days, measures)
-        for i, m in enumerate(models)
-        for r in range(replications)
-    ]
-    results = (executor or InProcessExecutor()).map(_simulate_point, tasks, progress=progress)
+    run_on = executor or InProcessExecutor()
+    if per_task == 1:
+        tasks = [
+            (m, i, r, seeds[r], start_ts, days, warmup_days, measures)
+            for i, m in enumerate(models)
+            for r in range(replications)
+        ]
+        results = run_on.map(_simulate_point, tasks, progress=progress)
+    else:
+        chunks = [tuple(range(r, min(r + per_task, replications))) for r in range(0, replications, per_task)]
+        batches = [
+            (m, i, reps, tuple(seeds[r] for r in reps), start_ts, days, warmup_days, measures)
+            for i, m in enumerate(models)
+            for reps in chunks
+        ]
+        total = len(models) * replications
+
+        def batch_progress(done: int, _tasks: int) -> None:  # tasks done -> simulations done
+            if progress is not None:
+                progress(total if done == _tasks else done * total // _tasks, total)
+
+        nested = run_on.map(_simulate_reps, batches, progress=batch_progress)
+        results = [item for batch in nested for item in batch]
     rows = [(*_axes(points[i]), r, name, value) for i, r, values in results for name, value in values.items()]
     runs = pd.DataFrame(rows, columns=["staff", "volume", "routing_share", "replication", "measure", "value"])
     return SweepResult(

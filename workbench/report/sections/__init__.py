@@ -26,6 +26,7 @@ from workbench.report.sections._stages import (
     skill_callout,
 )
 from workbench.report.sections._summary import KPI_NAMES, headline, scenario_changes, summary_figures
+from workbench.report.sections.sweep import sweep_sections
 from workbench.report.summary import Figure, ManagerSummary, ScenarioChange
 
 #: The pipeline's setting names, in words (message ids).
@@ -119,6 +120,7 @@ def build_report(
         head = headline(d["discovery"].answers, t) or subtitle
     if "simulate" in results:
         sections.append(scenarios_section(results["simulate"], t))
+    sections.extend(sweep_sections(results, t))
     if "train" in results:
         activities: tuple[str, ...] = ()
         if "load" in results:
