@@ -185,9 +185,8 @@ def discover_model(
             staff=steps.staff[p],
             calendar=_spec_of(steps.clocks[p]),
             note=steps.staff_note[p],
-            away={
-                str((steps.origin + pd.Timedelta(weeks=w)).date()): n for w, n in sorted(away.get(p, {}).items())
-            },
+            away={str((steps.origin + pd.Timedelta(days=d)).date()): n for d, n in sorted(away.get(p, {}).items())},
+            away_days=1,
         )
         for p in steps.pools
     }

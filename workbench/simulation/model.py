@@ -136,8 +136,10 @@ class TeamSpec(FrozenModel):
     staff: int = Field(ge=0)
     calendar: CalendarSpec
     note: str = ""
-    #: staff away (leave, illness) per week: the week's first day (ISO date, UTC) -> workers away
+    #: staff away (leave, illness): the first day (ISO date, UTC) of a period of ``away_days`` days -> workers away
     away: dict[str, int] = Field(default_factory=dict)
+    #: days each entry of ``away`` covers: 1 (learned per day) or 7 (per week, models saved before)
+    away_days: int = Field(default=7, ge=1)
 
 
 class ActivitySpec(FrozenModel):
