@@ -13,7 +13,7 @@ The package reads like its data flow::
 
 from __future__ import annotations
 
-from workbench.simulation.calibration import calibrate_capacity
+from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.distributions import Duration, fit_duration
 from workbench.simulation.engine import SimulationRun, simulate
@@ -45,6 +45,7 @@ __all__ = [
     "Verdict",
     "apply_scenario",
     "calibrate_capacity",
+    "calibration_note",
     "discover_model",
     "estimate_effect",
     "fit_duration",
