@@ -147,3 +147,12 @@ def test_waiting_while_the_only_worker_is_away_is_queueing_for_capacity():
     assert _all_busy_overlap(busy, 1, clock, a, b)[0] == 0.0
     waited = _all_busy_overlap(busy, 1, clock, a, b, {2: 1, 3: 1})[0]  # the worker was away on days 2 and 3
     assert waited == 2 * day
+
+
+def test_a_declared_name_that_matches_no_resource_is_noted(demo_events, demo_config: LogConfig):
+    config = demo_config.model_copy(update={"non_staff": ("robto",)})  # misspelt
+    model = discover_model(demo_events, config=config)
+    assert any(
+        n.startswith("non_staff names not found among the log's resources: robto (in a pseudonymised log")
+        for n in model.estimation.notes
+    )

@@ -80,6 +80,13 @@ def _load_events(log_config: Path, activities: str | None):
     return config, events
 
 
+def _key(config) -> bytes | None:
+    """The pseudonymisation key of the log (so ``non_staff`` names match their pseudonyms), if it is pseudonymised."""
+    from workbench.privacy import resolve_secret
+
+    return resolve_secret(secret_env=config.privacy.secret_env) if config.privacy.pseudonymise else None
+
+
 def simulate(
     log_config: Path = typer.Argument(
         ..., help="Log config YAML the model is learned from, e.g. configs/logs/demo.yaml."
@@ -158,13 +165,13 @@ def simulate(
                 f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                 err=True,
             )
-            model = learn_simulation_model(events, config, calibrate=calibrate, seed=seed)
+            model = learn_simulation_model(events, config, calibrate=calibrate, seed=seed, key=_key(config))
         apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
         verdict = None
         if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
             assert events is not None
             verdict, why_not = judge_model(
-                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate
+                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=_key(config)
             )
             typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
         typer.echo(capacity_note(model) if calibrate or model_path is not None else
@@ -247,6 +254,7 @@ def validate_sim(
         result = validate_simulation(
             events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
             executor=executor, progress=_progress(f"validating '{config.name}'"), calibrate=calibrate,
+            key=_key(config),
         )
     finally:
         _close(executor)

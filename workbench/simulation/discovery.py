@@ -227,6 +227,14 @@ def discover_model(
             "hand-over events recorded by the sending team's worker (not counted as the receiving team's work): "
             + ", ".join(f"{t} {n}" for t, n in sorted(w.handovers.items()))
         )
+    given = set(non_staff if non_staff is not None else (config.non_staff if config else ()))
+    unmatched = sorted(r for r in given if r not in (w.non_staff if w is not None else {})
+                       and not (key is not None and _pseudonym(r, key) in (w.non_staff if w is not None else {})))
+    if unmatched:
+        notes.append(
+            "non_staff names not found among the log's resources: " + ", ".join(unmatched)
+            + ("" if key is not None else " (in a pseudonymised log they match only with the pseudonymisation key)")
+        )
     if 0 < steps.recorded_share < 0.5:
         notes.append(
             f"start times recorded for {steps.recorded_share:.0%} of events: used at the steps that mostly "
@@ -505,3 +513,9 @@ def _infer_calendar(
     if not hours:
         return None
     return CalendarSpec(timezone=tz, hours=hours, holidays=holidays, public_holidays=country)
+
+
+def _pseudonym(name: str, key: bytes) -> str:
+    from workbench.privacy import pseudonymise_series
+
+    return str(pseudonymise_series(pd.Series([name]), key, "staff").iloc[0])

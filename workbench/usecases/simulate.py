@@ -70,6 +70,7 @@ def learn_simulation_model(
     group_attributes: Sequence[str] | None = None,
     calibrate: bool = True,
     seed: int = 0,
+    key: bytes | None = None,
 ) -> SimulationModel:
     """Learn a simulation model (arrivals, routing, durations, staff, calendars) from a clean log.
 
@@ -77,12 +78,13 @@ def learn_simulation_model(
     so results can be compared per group. With ``calibrate`` (default) each team's capacity
     is calibrated to the log's own waiting where the direct estimate misses it (replays with
     ``seed``), as :func:`~workbench.simulation.estimate_effect` does; :func:`capacity_note`
-    says what that did.
+    says what that did. ``key`` is the pseudonymisation key of a pseudonymised log, so the log
+    config's ``non_staff`` names match their pseudonyms.
     """
     if group_attributes is None:
-        model = discover_model(events, config=log_config)
+        model = discover_model(events, config=log_config, key=key)
     else:
-        model = discover_model(events, config=log_config, group_attributes=tuple(group_attributes))
+        model = discover_model(events, config=log_config, group_attributes=tuple(group_attributes), key=key)
     return calibrate_capacity(model, events, seed=seed) if calibrate else model
 
 
@@ -148,6 +150,7 @@ def judge_model(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     calibrate: bool = True,
+    key: bytes | None = None,
 ) -> tuple[Verdict | None, str | None]:
     """The model's verdict before any what-if (see :func:`validate_simulation`), or why none could be given.
 
@@ -157,7 +160,7 @@ def judge_model(
     """
     try:
         result = validate_simulation(events, log_config, replications=replications, seed=seed, executor=executor,
-                                     progress=progress, calibrate=calibrate)
+                                     progress=progress, calibrate=calibrate, key=key)
     except EventLogError as exc:
         return None, f"the model could not be checked against the log ({exc}); treat its figures with care"
     return result.verdict, None
@@ -179,13 +182,16 @@ def validate_simulation(
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
     calibrate: bool = True,
+    key: bytes | None = None,
 ) -> ValidationResult:
     """Learn on the first ``train_share`` of cases, simulate the rest, and score the distance to the real log.
 
     With ``calibrate`` (default) the model learned from the training cases has its capacity
     calibrated to their waiting first, as a what-if's model has; the verdict's notes say how.
+    ``key`` as in :func:`learn_simulation_model`.
     """
     return validate_model(
         events, config=log_config, replications=replications, seed=seed, train_share=train_share, crop=crop,
         executor=executor if executor is not None else InProcessExecutor(), progress=progress, calibrate=calibrate,
+        key=key,
     )
