@@ -218,6 +218,7 @@ def model_task(
     from workbench.config import load_log_config
     from workbench.demo import export_events, generate_demo_log
     from workbench.io import load_log
+    from workbench.privacy import resolve_secret
     from workbench.simulation import Scenario, discover_model, run_experiment, validate_model
 
     t0 = time.perf_counter()
@@ -232,13 +233,18 @@ def model_task(
         # a fixed key per world: pseudonyms (and so the learned model) do not change between runs
         secret = hashlib.sha256(f"whatif-worlds:{world.name}".encode()).hexdigest()
         events = load_log(config, secret=secret).events
-    model = discover_model(events, config=config)
+    # as the CLI does: the key lets the config's non_staff names match their pseudonyms
+    key = resolve_secret(secret=secret)
+    model = discover_model(events, config=config, key=key)
     staff = {name: team.staff for name, team in model.teams.items()}
     verdict: Any = None
     level = "not run"
     if validate_replications > 0:
         verdict = _verdict(
-            validate_model(events, config=config, replications=validate_replications, seed=seed, executor=executor)
+            validate_model(
+                events, config=config, replications=validate_replications, seed=seed, executor=executor, key=key,
+                **({"calibrate": calibrate} if _accepts(validate_model, "calibrate") else {}),
+            )
         )
         level = _level(verdict)
     extra: dict[str, Any] = {}
@@ -254,7 +260,7 @@ def model_task(
         if estimate is not None:
             comp = estimate(
                 events, spec, config=config, refits=refits, replications=replications, seed=seed + s,
-                warmup_days=WARMUP_DAYS, executor=executor, model=model, calibrate=calibrate, **extra,
+                warmup_days=WARMUP_DAYS, executor=executor, model=model, calibrate=calibrate, key=key, **extra,
             ).comparison
         else:
             exp = run_experiment(
