@@ -8,20 +8,9 @@ missing team, activity or attribute value and what exists), and returns a change
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from workbench.errors import ScenarioError
-from workbench.simulation._changes import (
-    AutomateActivity,
-    CalendarChange,
-    DurationChange,
-    MisroutingChange,
-    PriorityChange,
-    RemoveActivity,
-    RouteAttribute,
-    RoutingChange,
-    StaffChange,
-    VolumeChange,
-)
 from workbench.simulation._estimation import SENT_BACK_VARIANT
 from workbench.simulation.distributions import Duration, scale_duration
 from workbench.simulation.model import (
@@ -32,6 +21,9 @@ from workbench.simulation.model import (
     RoutingRule,
     SimulationModel,
 )
+
+if TYPE_CHECKING:  # the change types (scenarios.py imports this module)
+    from workbench.simulation import scenarios as sc
 
 __all__ = ["APPLY"]
 
@@ -88,7 +80,7 @@ def _attribute(model: SimulationModel, attribute: str, value: str, where: str) -
 # -- the changes -----------------------------------------------------------------------------------
 
 
-def _staff(model: SimulationModel, c: StaffChange, where: str) -> SimulationModel:
+def _staff(model: SimulationModel, c: sc.StaffChange, where: str) -> SimulationModel:
     team = model.teams[_team(model, c.team, where)]
     new = c.set if c.set is not None else team.staff + (c.add or 0)
     if new < 0:
@@ -102,7 +94,7 @@ def _staff(model: SimulationModel, c: StaffChange, where: str) -> SimulationMode
     return model.model_copy(update={"teams": teams})
 
 
-def _calendar(model: SimulationModel, c: CalendarChange, where: str) -> SimulationModel:
+def _calendar(model: SimulationModel, c: sc.CalendarChange, where: str) -> SimulationModel:
     targets = [_team(model, c.team, where)] if c.team is not None else list(model.teams)
     teams = dict(model.teams)
     for t in targets:
@@ -148,7 +140,7 @@ def _set_probabilities(rule: RoutingRule, given: dict[str, float]) -> RoutingRul
     return rule.model_copy(update={"next": {k: v for k, v in new.items() if v > 0} or {END: 1.0}})
 
 
-def _routing(model: SimulationModel, c: RoutingChange, where: str) -> SimulationModel:
+def _routing(model: SimulationModel, c: sc.RoutingChange, where: str) -> SimulationModel:
     nodes = _nodes(model, c.at, c.team, where)
     rules = list(model.routing)
     for node in nodes:
@@ -157,7 +149,7 @@ def _routing(model: SimulationModel, c: RoutingChange, where: str) -> Simulation
     return model.model_copy(update={"routing": tuple(rules)})
 
 
-def _route_attribute(model: SimulationModel, c: RouteAttribute, where: str) -> SimulationModel:
+def _route_attribute(model: SimulationModel, c: sc.RouteAttribute, where: str) -> SimulationModel:
     _attribute(model, c.attribute, c.value, where)
     _team(model, c.team, where)
     assigned = set(model.statuses.assigned)
@@ -178,7 +170,7 @@ def _route_attribute(model: SimulationModel, c: RouteAttribute, where: str) -> S
     return model.model_copy(update={"attribute_routes": routes})
 
 
-def _misrouting(model: SimulationModel, c: MisroutingChange, where: str) -> SimulationModel:
+def _misrouting(model: SimulationModel, c: sc.MisroutingChange, where: str) -> SimulationModel:
     tag = f"[{SENT_BACK_VARIANT}]"
     if c.team is not None:
         _team(model, c.team, where)
@@ -209,7 +201,7 @@ def _misrouting(model: SimulationModel, c: MisroutingChange, where: str) -> Simu
     return model.model_copy(update={"routing": tuple(rules)})
 
 
-def _volume(model: SimulationModel, c: VolumeChange, where: str) -> SimulationModel:
+def _volume(model: SimulationModel, c: sc.VolumeChange, where: str) -> SimulationModel:
     arrivals = model.arrivals.model_copy(update={"scale": model.arrivals.scale * c.factor})
     return model.model_copy(update={"arrivals": arrivals})
 
@@ -219,15 +211,15 @@ def _flag(model: SimulationModel, nodes: list[str], **flags: bool) -> Simulation
     return model.model_copy(update={"activities": acts})
 
 
-def _automate(model: SimulationModel, c: AutomateActivity, where: str) -> SimulationModel:
+def _automate(model: SimulationModel, c: sc.AutomateActivity, where: str) -> SimulationModel:
     return _flag(model, _nodes(model, c.activity, c.team, where), automated=True)
 
 
-def _remove(model: SimulationModel, c: RemoveActivity, where: str) -> SimulationModel:
+def _remove(model: SimulationModel, c: sc.RemoveActivity, where: str) -> SimulationModel:
     return _flag(model, _nodes(model, c.activity, c.team, where), removed=True)
 
 
-def _duration(model: SimulationModel, c: DurationChange, where: str) -> SimulationModel:
+def _duration(model: SimulationModel, c: sc.DurationChange, where: str) -> SimulationModel:
     nodes = set(_nodes(model, c.activity, c.team, where))
 
     def change(d: Duration | None) -> Duration | None:
@@ -258,7 +250,7 @@ def _duration(model: SimulationModel, c: DurationChange, where: str) -> Simulati
     return model.model_copy(update={"activities": acts, "transitions": tuple(transitions)})
 
 
-def _priority(model: SimulationModel, c: PriorityChange, where: str) -> SimulationModel:
+def _priority(model: SimulationModel, c: sc.PriorityChange, where: str) -> SimulationModel:
     _attribute(model, c.attribute, c.value, where)
     for t in c.teams:
         _team(model, t, where)
