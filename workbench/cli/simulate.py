@@ -165,7 +165,8 @@ def simulate(
                 f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                 err=True,
             )
-            model = learn_simulation_model(events, config, calibrate=calibrate, seed=seed, key=_key(config))
+            # the model is learned (and calibrated) the same whatever --seed, as in the pipeline
+            model = learn_simulation_model(events, config, calibrate=calibrate, key=_key(config))
         apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
         verdict = None
         if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)

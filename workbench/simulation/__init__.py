@@ -13,6 +13,7 @@ The package reads like its data flow::
 
 from __future__ import annotations
 
+from workbench.simulation._clock import WorkClock
 from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.distributions import Duration, fit_duration
@@ -43,6 +44,7 @@ __all__ = [
     "SimulationRun",
     "ValidationResult",
     "Verdict",
+    "WorkClock",
     "apply_scenario",
     "calibrate_capacity",
     "calibration_note",
