@@ -210,7 +210,7 @@ def config_text(name: str, readme: str) -> str:
 
 
 def model_task(
-    world: World, replications: int, seed: int, validate_replications: int, refits: int
+    world: World, replications: int, seed: int, validate_replications: int, refits: int, calibrate: bool = True
 ) -> dict[str, Any]:
     """Learn the world's model as a new user would and run the three scenarios."""
     from workbench import simulation
@@ -218,6 +218,7 @@ def model_task(
     from workbench.config import load_log_config
     from workbench.demo import export_events, generate_demo_log
     from workbench.io import load_log
+    from workbench.privacy import resolve_secret
     from workbench.simulation import Scenario, discover_model, run_experiment, validate_model
 
     t0 = time.perf_counter()
@@ -232,13 +233,18 @@ def model_task(
         # a fixed key per world: pseudonyms (and so the learned model) do not change between runs
         secret = hashlib.sha256(f"whatif-worlds:{world.name}".encode()).hexdigest()
         events = load_log(config, secret=secret).events
-    model = discover_model(events, config=config)
+    # as the CLI does: the key lets the config's non_staff names match their pseudonyms
+    key = resolve_secret(secret=secret)
+    model = discover_model(events, config=config, key=key)
     staff = {name: team.staff for name, team in model.teams.items()}
     verdict: Any = None
     level = "not run"
     if validate_replications > 0:
         verdict = _verdict(
-            validate_model(events, config=config, replications=validate_replications, seed=seed, executor=executor)
+            validate_model(
+                events, config=config, replications=validate_replications, seed=seed, executor=executor, key=key,
+                **({"calibrate": calibrate} if _accepts(validate_model, "calibrate") else {}),
+            )
         )
         level = _level(verdict)
     extra: dict[str, Any] = {}
@@ -254,7 +260,7 @@ def model_task(
         if estimate is not None:
             comp = estimate(
                 events, spec, config=config, refits=refits, replications=replications, seed=seed + s,
-                warmup_days=WARMUP_DAYS, executor=executor, model=model, **extra,
+                warmup_days=WARMUP_DAYS, executor=executor, model=model, calibrate=calibrate, key=key, **extra,
             ).comparison
         else:
             exp = run_experiment(
@@ -436,6 +442,11 @@ def main(argv: list[str] | None = None) -> int:
         default=4,
         help="bootstrap refits of the model for the interval, when the simulator offers estimate_effect (0: none)",
     )
+    parser.add_argument(
+        "--no-calibrate",
+        action="store_true",
+        help="do not calibrate capacity to the log's waiting before the effects (with --refits > 0)",
+    )
     parser.add_argument("--skip", type=int, default=0, help="skip the first worlds (to resume an interrupted run)")
     parser.add_argument("--seed", type=int, default=1, help="root seed of the worlds")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
@@ -480,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     for b in range(0, len(worlds), batch):
         chunk = worlds[b : b + batch]
         tasks: list[tuple[str, tuple[Any, ...]]] = [
-            ("model", (w, args.replications, args.seed, args.validate_replications, args.refits)) for w in chunk
+            ("model", (w, args.replications, args.seed, args.validate_replications, args.refits, not args.no_calibrate))
+            for w in chunk
         ]
         tasks += [("truth", (w, r)) for w in chunk for r in range(args.truth_replications)]
         results = executor.map(_run, tasks)

@@ -33,3 +33,16 @@ def test_a_one_person_team_on_leave_makes_its_cases_wait(toy_model):
     # the same seed, the same absence: the same run
     again = simulate(_with_back_away(toy_model, {"2024-01-15": 1}), start=start, days=42, seed=3)
     assert again.cases["cycle_time_h"].equals(away.cases["cycle_time_h"])
+
+
+def test_learned_days_of_leave_repeat_outside_the_learned_period(toy_model):
+    # the toy model is learned over 56 days from 2024-01-01; its one back-office worker was away 3 days
+    back = toy_model.teams["back"].model_copy(update={"away": {"2024-01-10": 1, "2024-01-11": 1, "2024-01-12": 1},
+                                                      "away_days": 1})
+    model = toy_model.model_copy(update={"teams": {**toy_model.teams, "back": back}})
+    day = 86400.0
+    (sched,) = absence_schedule(model, ["back"], dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    assert (9 * day, 1) in sched and (12 * day, 0) in sched  # inside: those days only
+    assert (65 * day, 1) in sched and (68 * day, 0) in sched  # and again 8 weeks later
+    (later,) = absence_schedule(model, ["back"], dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+    assert any(n for _, n in later)  # a simulation of another year keeps the leave

@@ -49,3 +49,15 @@ def test_bootstrap_interval_is_at_least_the_noise_interval_and_reproducible(demo
     assert row["ci_low"] <= row["noise_low"] + 1e-9 and row["ci_high"] >= row["noise_high"] - 1e-9
     b = estimate_effect(demo_events, scenario, **kw)
     assert np.allclose(a.comparison["ci_low"], b.comparison["ci_low"], equal_nan=True)
+
+
+def test_a_model_with_no_queue_to_compare_says_why_it_was_not_calibrated(demo_model, demo_events):
+    from workbench.simulation import calibration_note
+
+    assert calibration_note(demo_model) is None  # never calibrated
+    few = demo_events[demo_events["case_id"].isin(demo_events["case_id"].unique()[:5])]
+    same = calibrate_capacity(demo_model, few, seed=0)
+    assert {t: s.staff for t, s in same.teams.items()} == {t: s.staff for t, s in demo_model.teams.items()}
+    assert calibration_note(same) == (
+        "capacity not calibrated: no team has 20 pick-ups from a queue in the log to compare the simulated waiting with"
+    )

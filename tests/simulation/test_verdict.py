@@ -14,8 +14,12 @@ from workbench.simulation import Scenario, Verdict, run_experiment, validate_mod
 from workbench.simulation.verdict import UNUSABLE_MARK, Check, check_usable, level_of, verdict_from_checks
 
 
-def _changed_world(events: pd.DataFrame, stretch: float = 8.0) -> pd.DataFrame:
-    """Cases starting in the last fifth of the log take ``stretch`` times as long: no model of the rest fits."""
+def _changed_world(events: pd.DataFrame, stretch: float = 12.0) -> pd.DataFrame:
+    """Cases starting in the last fifth of the log take ``stretch`` times as long: no model of the rest fits.
+
+    (At 8 times the verdict came out at the very edge, -44% and "usable with care", once absences were
+    learned per day and repeated outside the learned period; 12 times is clearly beyond any model of the rest.)
+    """
     ev = events.copy()
     first = ev.groupby(CASE_ID)[TIMESTAMP].transform("min")
     late = first >= first.quantile(0.8)

@@ -87,3 +87,72 @@ def test_staff_below_one_in_config_is_refused(demo_config: LogConfig):
     data["staff"] = {"IT-infrastruktur": 0}
     with pytest.raises(ValidationError, match="staff of team 'IT-infrastruktur' must be at least 1"):
         LogConfig.model_validate(data)
+
+
+def _one_person_team_log(away_days: range, *, start_weekday: int = 3) -> tuple:
+    """A 6-week log: team A's one worker logs 12 events a working day, except on ``away_days``
+    (the dispatcher still assigns A's cases then); team B keeps the desk busy every working day."""
+    import numpy as np
+
+    pool, resource, end = [], [], []
+    for day in range(42):
+        if (day + start_weekday) % 7 >= 5:  # weekend: nobody works
+            continue
+        for k in range(12):
+            t = day * 86400.0 + 8 * 3600.0 + k * 1800.0
+            pool += ["A", "B", "B"]
+            resource += [None if day in away_days else "w", "b1", "b2"]
+            end += [t, t + 60.0, t + 120.0]
+    return np.array(pool, dtype=object), np.array(resource, dtype=object), np.array(end)
+
+
+def test_leave_is_found_per_day_whatever_weekday_the_log_starts():
+    from workbench.simulation._workers import headcount
+
+    # the log starts on a Thursday: a Monday-to-Friday leave straddles two clock weeks
+    leave = range(11, 16)  # days 11..15 from the origin: Monday to Friday
+    pool, resource, end = _one_person_team_log(leave)
+    out = headcount(pool, resource, end, ["A", "B"])
+    staff, note, away, _ = out["A"]
+    assert staff == 1
+    assert away == {d: 1 for d in leave}
+    assert "worker-day(s) away" in note
+    assert out["B"][2] == {}  # nobody in B was away
+
+
+def test_a_quiet_day_of_a_busy_worker_is_not_taken_for_leave_but_a_week_is():
+    import numpy as np
+
+    from workbench.simulation._workers import _absent_days
+
+    days = np.arange(30)
+    worker = np.repeat(np.setdiff1d(days, [4, 20, 21, 22, 23, 24]), 2)  # 2 events a day
+    assert _absent_days(worker, days).tolist() == [20, 21, 22, 23, 24]
+
+
+def test_waiting_while_the_only_worker_is_away_is_queueing_for_capacity():
+    import datetime as dt
+
+    import numpy as np
+
+    from workbench.simulation._clock import WorkClock
+    from workbench.simulation._estimation import _all_busy_overlap
+    from workbench.simulation.model import WEEKDAYS, CalendarSpec
+
+    always = CalendarSpec(timezone="UTC", hours={d: ((0.0, 24.0),) for d in WEEKDAYS})
+    clock = WorkClock(always, dt.datetime(2024, 1, 1, tzinfo=dt.UTC))
+    day = 86400.0
+    busy = (np.array([0.0]), np.array([3600.0]))  # the worker was busy only in the first hour
+    a, b = np.array([2 * day]), np.array([5 * day])  # a case waited from day 2 to day 5
+    assert _all_busy_overlap(busy, 1, clock, a, b)[0] == 0.0
+    waited = _all_busy_overlap(busy, 1, clock, a, b, {2: 1, 3: 1})[0]  # the worker was away on days 2 and 3
+    assert waited == 2 * day
+
+
+def test_a_declared_name_that_matches_no_resource_is_noted(demo_events, demo_config: LogConfig):
+    config = demo_config.model_copy(update={"non_staff": ("robto",)})  # misspelt
+    model = discover_model(demo_events, config=config)
+    assert any(
+        n.startswith("non_staff names not found among the log's resources: robto (in a pseudonymised log")
+        for n in model.estimation.notes
+    )

@@ -13,6 +13,39 @@ from workbench.errors import ConfigError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from workbench.compute import Executor
+
+
+def _executor(scheduler: str | None, jobs: int | None) -> Executor:
+    """Where replications run: the Dask scheduler at ``scheduler``, else processes on this machine."""
+    from workbench.compute import make_executor
+
+    if scheduler:
+        return make_executor("dask", address=scheduler)
+    return make_executor(workers=jobs)
+
+
+def _close(executor: Executor) -> None:
+    close = getattr(executor, "close", None)
+    if close is not None:
+        close()
+
+
+def _scheduler_option():
+    return typer.Option(
+        None,
+        "--scheduler",
+        envvar="WORKBENCH_DASK_SCHEDULER",
+        help="Dask scheduler to run the replications on, e.g. tcp://host:8786 (default: this machine).",
+    )
+
+
+def _calibrate_option():
+    return typer.Option(
+        True,
+        "--calibrate/--no-calibrate",
+        help="Calibrate each team's capacity to the log's own waiting where the direct estimate misses it.",
+    )
 
 
 def _progress(label: str):
@@ -45,6 +78,13 @@ def _load_events(log_config: Path, activities: str | None):
             raise EventLogError(f"--activities '{activities}' matches no activity of log '{config.name}'")
         events = events[keep]
     return config, events
+
+
+def _key(config) -> bytes | None:
+    """The pseudonymisation key of the log (so ``non_staff`` names match their pseudonyms), if it is pseudonymised."""
+    from workbench.privacy import resolve_secret
+
+    return resolve_secret(secret_env=config.privacy.secret_env) if config.privacy.pseudonymise else None
 
 
 def simulate(
@@ -82,6 +122,8 @@ def simulate(
     allow_unusable: bool = typer.Option(
         False, "--allow-unusable", help="Run the scenario even on a model judged not usable (figures marked)."
     ),
+    calibrate: bool = _calibrate_option(),
+    scheduler: str | None = _scheduler_option(),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -89,11 +131,11 @@ def simulate(
     confidence interval), group_comparison.csv, kpis.csv and group_kpis.csv (per
     replication), kpi_distributions.png/.svg, model.yaml and the simulated logs.
     """
-    from workbench.compute import make_executor
     from workbench.config import load_log_config
     from workbench.io.outputs import OutputFolder
     from workbench.simulation import apply_scenario, load_model, load_scenario, model_to_yaml
     from workbench.usecases import compare_scenarios, judge_model, learn_simulation_model, replay_cases
+    from workbench.usecases.simulate import capacity_note
     from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
@@ -110,31 +152,41 @@ def simulate(
     folder = OutputFolder.open(out, inputs=[config.source.path, log_config, scenario, model_path], force=force)
     for name in scenario_result_names(replications=replications, plot=True, logs=logs, log_format=log_format):  # type: ignore[arg-type]
         folder.target(name)  # an input named like an output fails now, not after the replications
+    executor = _executor(scheduler, jobs)  # a bad --scheduler fails before minutes of learning
     events = None
-    if model_path is None or replay:
-        _, events = _load_events(log_config, activities)
-    if model_path is not None:
-        model = load_model(model_path)
-    else:
-        assert events is not None
-        typer.echo(
-            f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
-            err=True,
+    try:
+        if model_path is None or replay:
+            _, events = _load_events(log_config, activities)
+        if model_path is not None:
+            model = load_model(model_path)
+        else:
+            assert events is not None
+            typer.echo(
+                f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
+                err=True,
+            )
+            # the model is learned (and calibrated) the same whatever --seed, as in the pipeline
+            model = learn_simulation_model(events, config, calibrate=calibrate, key=_key(config))
+        apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
+        verdict = None
+        if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
+            assert events is not None
+            verdict, why_not = judge_model(
+                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=_key(config)
+            )
+            typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
+        typer.echo(capacity_note(model) if calibrate or model_path is not None else
+                   "capacity not calibrated (--no-calibrate): headcount, absences and work times as learned", err=True)
+        show = _progress(f"simulating '{plan.name}'")
+        comparison = compare_scenarios(
+            model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days,
+            warmup_days=warmup_days, keep_runs=logs != "none",
+            replay=replay_cases(events, model) if replay and events is not None else None,
+            executor=executor, progress=lambda _name, done, total: show(done, total),
+            verdict=verdict, allow_unusable=allow_unusable,
         )
-        model = learn_simulation_model(events, config)
-    apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
-    verdict = None
-    if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
-        assert events is not None
-        verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=make_executor(workers=jobs))
-        typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
-    show = _progress(f"simulating '{plan.name}'")
-    comparison = compare_scenarios(
-        model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days, warmup_days=warmup_days,
-        keep_runs=logs != "none", replay=replay_cases(events, model) if replay and events is not None else None,
-        executor=make_executor(workers=jobs), progress=lambda _name, done, total: show(done, total),
-        verdict=verdict, allow_unusable=allow_unusable,
-    )
+    finally:
+        _close(executor)
     folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
     result = comparison.outcomes[0].result
     for warning in result.warnings:
@@ -184,23 +236,29 @@ def validate_sim(
     ),
     force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
                                "write (inputs are never overwritten)."),
+    calibrate: bool = _calibrate_option(),
+    scheduler: str | None = _scheduler_option(),
 ) -> None:
     """Validate simulation against history: learn on the first 80% of cases, simulate the rest, score the distance."""
-    from workbench.compute import make_executor
     from workbench.io.outputs import OutputFolder
     from workbench.usecases import validate_simulation
     from workbench.usecases.writers import VALIDATION_FILES, write_validation
 
-    config, events = _load_events(log_config, activities)
-    folder = None
-    if out is not None:
-        folder = OutputFolder.open(out, inputs=[config.source.path, log_config], force=force)
-        for name in VALIDATION_FILES:
-            folder.target(name)  # an input named like an output fails now, not after the replications
-    result = validate_simulation(
-        events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
-        executor=make_executor(workers=jobs), progress=_progress(f"validating '{config.name}'"),
-    )
+    executor = _executor(scheduler, jobs)  # a bad --scheduler fails before the log is read
+    try:
+        config, events = _load_events(log_config, activities)
+        folder = None
+        if out is not None:
+            folder = OutputFolder.open(out, inputs=[config.source.path, log_config], force=force)
+            for name in VALIDATION_FILES:
+                folder.target(name)  # an input named like an output fails now, not after the replications
+        result = validate_simulation(
+            events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
+            executor=executor, progress=_progress(f"validating '{config.name}'"), calibrate=calibrate,
+            key=_key(config),
+        )
+    finally:
+        _close(executor)
     s = result.settings
     typer.echo(
         f"Log '{config.name}': learned on {s['train_cases']:,} cases, simulated {s['test_cases']:,} test cases from "
@@ -212,6 +270,8 @@ def validate_sim(
         )
     if result.verdict is not None:
         typer.echo(f"Verdict: {result.verdict.summary}")
+        if not calibrate:
+            typer.echo("  (capacity not calibrated: --no-calibrate)")
     if folder is not None:
         write_validation(result, folder)
         typer.echo(f"Scores, model and a simulated test log -> {out}")

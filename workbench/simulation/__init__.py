@@ -13,7 +13,8 @@ The package reads like its data flow::
 
 from __future__ import annotations
 
-from workbench.simulation.calibration import calibrate_capacity
+from workbench.simulation._clock import WorkClock
+from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.distributions import Duration, fit_duration
 from workbench.simulation.engine import SimulationRun, simulate
@@ -43,8 +44,10 @@ __all__ = [
     "SimulationRun",
     "ValidationResult",
     "Verdict",
+    "WorkClock",
     "apply_scenario",
     "calibrate_capacity",
+    "calibration_note",
     "discover_model",
     "estimate_effect",
     "fit_duration",

@@ -210,8 +210,8 @@ def build_steps(
         if not m.any():
             continue
         intervals = _busy_intervals(frame, p, mode, cont)
-        # all busy: as many busy as the team's workers in a typical week
-        contention[m] = _all_busy_overlap(intervals, typical[p], clock, prev_end[m], start[m])
+        # all busy: as many busy as the team's workers present that day (the rest away)
+        contention[m] = _all_busy_overlap(intervals, typical[p], clock, prev_end[m], start[m], away.get(p))
     frame["contention"] = contention
 
     # delays outside capacity, before each step (not for continuations): in calendar time and in
@@ -323,18 +323,31 @@ def _busy_intervals(
     return g.min().to_numpy(), g.max().to_numpy()
 
 
-def _all_busy_overlap(intervals, staff: int, clock: WorkClock, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Working seconds within [a, b] during which at least ``staff`` workers were busy."""
+def _all_busy_overlap(
+    intervals, staff: int, clock: WorkClock, a: np.ndarray, b: np.ndarray, away: dict[int, int] | None = None
+) -> np.ndarray:
+    """Working seconds within [a, b] during which every worker present was busy.
+
+    ``away`` maps a day (from the clock origin) to the number of the ``staff`` workers
+    away that day: a case waiting while its team's only worker is on leave waits for
+    capacity (it queues), not outside it.
+    """
     s, e = intervals
-    if len(s) == 0:
+    if len(s) == 0 and not away:
         return np.zeros(len(a))
-    ws, we = clock.worked_array(s), clock.worked_array(e)
-    times = np.r_[ws, we]
-    delta = np.r_[np.ones(len(ws)), -np.ones(len(we))]
-    order = np.lexsort((delta, times))  # ends before starts at the same instant
-    times, delta = times[order], delta[order]
+    days = np.array(sorted(away or {}), dtype=float)
+    bounds = np.r_[days, days + 1.0] * 86400.0
+    real = np.r_[s, e, bounds]
+    delta = np.r_[np.ones(len(s)), -np.ones(len(e)), np.zeros(len(bounds))]
+    order = np.lexsort((delta, real))  # ends before starts at the same instant
+    real, delta = real[order], delta[order]
+    times = clock.worked_array(real)
     level = np.cumsum(delta)
-    full = (level >= staff).astype(float)
+    present = np.full(len(real), float(staff))
+    if away:
+        day = np.floor(real / 86400.0).astype(int)
+        present -= np.array([away.get(int(d), 0) for d in day], dtype=float)
+    full = (level >= present).astype(float)
     seg = np.diff(times)
     cum = np.r_[0.0, np.cumsum(full[:-1] * seg)]  # all-busy working seconds up to times[k]
     wa = clock.worked_array(np.where(np.isfinite(a), a, b))

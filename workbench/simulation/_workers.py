@@ -18,8 +18,9 @@ a simulation. Three behaviours mark a resource, or one of its events, as not a w
 The log config can declare more (``non_staff: [...]``) and set headcounts
 (``staff: {team: count}``). Headcount is then learned from the resources that do a
 team's work: its *members* (at least 10% of their events in the team, or at least 5%
-of the team's events); members without an event in a week the team worked were away
-that week (leave, illness), which the model keeps as the team's absences. The evidence is kept in
+of the team's events); members without an event on a run of the team's working days too
+long to be chance were away those days (leave, illness), which the model keeps as the
+team's absences. The evidence is kept in
 the model (``teams.<team>.evidence`` and ``non_staff``).
 """
 
@@ -38,7 +39,11 @@ _EVERY_TEAM_SHARE = 0.8
 _CONCURRENT_CASES = 3
 _MEMBER_OWN_SHARE = 0.10
 _MEMBER_TEAM_SHARE = 0.05
-_USUAL_WEEK_SHARE = 0.15
+_USUAL_DAY_SHARE = 0.15
+#: an absence is a run of days without events that a worker at work has a chance below this of
+_CHANCE = 0.01
+#: runs of days without events this long or longer are not counted as chance gaps
+_LONG_RUN = 3
 
 
 @dataclass(frozen=True)
@@ -128,26 +133,30 @@ def find_workers(
 def headcount(
     pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str], *, team_mode: bool = True
 ) -> dict[str, tuple[int, str, dict[int, int], int]]:
-    """Per team: the learned headcount, a one-line account of the evidence, absences, and the median week.
+    """Per team: the learned headcount, a one-line account of the evidence, absences, and the usual number present.
 
     A resource is a *member* of a team with at least 10% of its events there or at
-    least 5% of the team's events; the headcount is the number of members. In every
-    week the team recorded events (weeks counted from the clock origin), members with
-    no event in a week the team had cases (events of any kind) were away: the result maps
-    such weeks to the number away.
+    least 5% of the team's events; the headcount is the number of members. A member is
+    *away* on a run of the team's working days (days a case was with the team: events of
+    any kind, so a day on which its only worker was away counts) without one event of
+    theirs, when the run is too long to be chance for how often they record events
+    (probability below 1%; a whole week for a worker with one event a day, one day for a
+    worker with five). Days are counted from the clock origin (``end`` in seconds), so an
+    absence is found whatever weekday the log starts on. The result maps such days to
+    the number of members away.
     """
     has = pd.notna(resource)
-    week_all = np.floor(end / (7 * 86400.0)).astype(int)
-    # a team's weeks: every week a case was with it (system and user events count: a week in which
-    # its only worker was away has no worker events at all)
-    # (whole weeks only: the log's first and last weeks are cut, and a week with under 15% of the team's
-    # usual events is a closed week, not an absence)
-    inner = (week_all > week_all.min()) & (week_all < week_all.max()) if len(week_all) else week_all > 0
-    counts = pd.DataFrame({"p": pool[inner], "w": week_all[inner]}).groupby(["p", "w"]).size()
-    usual = counts.groupby(level=0).transform("median")
-    kept = counts[counts >= _USUAL_WEEK_SHARE * usual].reset_index()
-    team_weeks = kept.groupby("p")["w"].unique()
-    frame = pd.DataFrame({"r": resource[has], "pool": pool[has], "week": week_all[has]})
+    day_all = np.floor(end / 86400.0).astype(int)
+    # working days: days with at least 15% of the log's usual daily events (a weekend or holiday has
+    # next to none); a team's working days are those on which a case was with it (system, user and
+    # dispatcher events count: a day on which its only worker was away has no worker events at all);
+    # the log's first and last days are cut
+    inner = (day_all > day_all.min()) & (day_all < day_all.max()) if len(day_all) else day_all > 0
+    per_day = pd.Series(day_all[inner]).value_counts()
+    open_days = per_day.index[per_day >= _USUAL_DAY_SHARE * per_day.median()]
+    on = inner & np.isin(day_all, open_days)
+    team_days = pd.DataFrame({"p": pool[on], "d": day_all[on]}).groupby("p")["d"].unique()
+    frame = pd.DataFrame({"r": resource[has], "pool": pool[has], "day": day_all[has]})
     own = frame.groupby("r").size()
     out: dict[str, tuple[int, str, dict[int, int], int]] = {}
     for p in pools:
@@ -159,7 +168,7 @@ def headcount(
         if not team_mode:
             # one pool per activity (no team column): the same people work in many pools, so
             # membership means little; the pool has as many workers as are active in a median week
-            per_week = g.groupby("week")["r"].nunique()
+            per_week = g.groupby(g["day"] // 7)["r"].nunique()
             n = int(max(1, round(float(per_week.median()))))
             out[p] = (
                 n,
@@ -170,16 +179,45 @@ def headcount(
             )
             continue
         member = n_rp[(n_rp >= _MEMBER_OWN_SHARE * own.reindex(n_rp.index)) | (n_rp >= _MEMBER_TEAM_SHARE * len(g))]
-        weeks = np.sort(team_weeks[p]) if p in team_weeks.index else np.sort(g["week"].unique())
-        active = g[g["r"].isin(member.index)].groupby("week")["r"].nunique().reindex(weeks, fill_value=0)
+        days = np.sort(team_days[p]) if p in team_days.index else np.sort(g["day"].unique())
+        away_count = pd.Series(0, index=days, dtype=int)
+        away_runs = 0
+        for r in member.index:
+            absent = _absent_days(g.loc[g["r"] == r, "day"].to_numpy(), days)
+            away_count.loc[absent] += 1
+            away_runs += int(len(absent) > 0)
         n = max(1, len(member))
-        away = {int(w): int(n - a) for w, a in active.items() if a < n}
+        away = {int(d): int(k) for d, k in away_count.items() if k > 0}
+        share = float(away_count.sum()) / (n * len(days)) if len(days) else 0.0
         out[p] = (
             n,
             f"headcount {n}: the worker(s) doing most of its work ({len(n_rp) - len(member)} occasional other "
-            f"resource(s) not counted); {int(active.min())} to {int(active.max())} active per week over "
-            f"{len(weeks)} weeks (median {float(active.median()):g}); the weeks with fewer are kept as absence",
+            f"resource(s) not counted); over {len(days)} working days, {int(away_count.sum())} worker-day(s) "
+            f"away ({share:.0%}; {away_runs} worker(s) with an absence), kept as absence",
             away,
-            int(max(1, round(float(active.median())))),
+            n,
         )
     return out
+
+
+def _absent_days(worker_days: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """The team days in runs without an event of this worker that are too long to be chance."""
+    if len(days) == 0:
+        return days
+    present = np.isin(days, worker_days)
+    rate = len(worker_days) / len(days)  # events per team day
+    if rate <= 0:
+        return days[:0]
+    edges = np.flatnonzero(np.diff(np.r_[0, (~present).astype(int), 0]))
+    runs = edges[1::2] - edges[::2]
+    # a worker at work has no event on a day by chance (long pieces of work, quiet days) about as
+    # often as short gaps show; a run of such days with a chance below 1% is an absence. At least
+    # as long as a Poisson rate of events would need, and at least one day
+    short = runs[runs < _LONG_RUN]
+    p_gap = min(max(float(short.sum()) / len(days), np.exp(-rate)), 0.5)
+    min_run = max(1, int(np.ceil(np.log(_CHANCE) / np.log(p_gap))) if p_gap > 0 else 1)
+    out: list[np.ndarray] = []
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a >= min_run:
+            out.append(days[a:b])
+    return np.concatenate(out) if out else days[:0]

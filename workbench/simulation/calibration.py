@@ -7,7 +7,9 @@ habits. :func:`calibrate_capacity` replays the log's real arrivals through the m
 off by more than ``tolerance`` (a ratio), scales the team's work times until the
 replayed waiting matches the history: a few damped multiplicative steps, each one
 replay. The factors and the waits before and after are kept in the team's ``note``, so
-the model says what was calibrated and by how much.
+the model says what was calibrated and by how much; when nothing was calibrated, a note
+in ``estimation.notes`` says why (every team already within the tolerance, or no team
+with enough pick-ups to compare). :func:`calibration_note` reads it back.
 """
 
 from __future__ import annotations
@@ -22,10 +24,23 @@ from workbench.simulation.engine import simulate
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 
-__all__ = ["calibrate_capacity", "scale_team_work"]
+__all__ = ["CALIBRATION_NOTE", "calibrate_capacity", "calibration_note", "scale_team_work"]
 
 _TOLERANCE_H = 0.5
 _MIN_PICKUPS = 20
+#: every note :func:`calibrate_capacity` leaves in ``estimation.notes`` starts with this
+CALIBRATION_NOTE = "capacity "
+
+
+def calibration_note(model: SimulationModel) -> str | None:
+    """What :func:`calibrate_capacity` did to ``model`` (its last note), or ``None`` when it never ran."""
+    notes = [n for n in model.estimation.notes if n.startswith(CALIBRATION_NOTE)]
+    return notes[-1] if notes else None
+
+
+def _noted(model: SimulationModel, note: str) -> SimulationModel:
+    notes = (*model.estimation.notes, note)
+    return model.model_copy(update={"estimation": model.estimation.model_copy(update={"notes": notes})})
 
 
 def scale_team_work(model: SimulationModel, factors: dict[str, float]) -> SimulationModel:
@@ -41,11 +56,17 @@ def scale_team_work(model: SimulationModel, factors: dict[str, float]) -> Simula
     return apply_scenario(model, Scenario.model_validate({"name": "calibration", "changes": changes}))
 
 
-def _replayed_waits(model: SimulationModel, replay: pd.DataFrame, seed: int, use_starts: bool) -> pd.Series:
+def _replayed_waits(
+    model: SimulationModel, replay: pd.DataFrame, seed: int, use_starts: bool, replays: int = 1
+) -> pd.Series:
+    """Each team's mean pick-up wait over ``replays`` replays of the log's arrivals (pooled)."""
     start = replay["arrival"].min().floor("D")
     days = max((replay["arrival"].max() - start) / pd.Timedelta(days=1), 1.0) + 1e-3
-    run = simulate(model, start=start, days=days, seed=seed, replay=replay, case_prefix="calibrate-")
-    return pickup_waits(run.events, model, use_starts=use_starts).groupby("team")["wait_h"].mean()
+    waits = []
+    for child in np.random.SeedSequence(seed).spawn(replays):
+        run = simulate(model, start=start, days=days, seed=child, replay=replay, case_prefix="calibrate-")
+        waits.append(pickup_waits(run.events, model, use_starts=use_starts))
+    return pd.concat(waits, ignore_index=True).groupby("team")["wait_h"].mean()
 
 
 def calibrate_capacity(
@@ -56,6 +77,7 @@ def calibrate_capacity(
     tolerance: float = 1.5,
     seed: int = 0,
     bounds: tuple[float, float] = (0.5, 2.0),
+    replays: int = 3,
 ) -> SimulationModel:
     """Scale teams' work times so that replaying the log reproduces each team's waiting.
 
@@ -66,7 +88,7 @@ def calibrate_capacity(
     events : pandas.DataFrame
         The canonical log the model was learned from.
     iterations : int
-        Replays (each one simulation of the log's period).
+        Calibration steps (each ``replays`` simulations of the log's period).
     tolerance : float
         A team is calibrated when its simulated over real mean wait (plus half an hour
         each) is off by more than this ratio, either way.
@@ -74,11 +96,15 @@ def calibrate_capacity(
         Seed of the replays.
     bounds : (float, float)
         Least and most a team's work may be scaled.
+    replays : int
+        Replays averaged in each step (the same seeds in every step): a small team's waiting
+        over one period swings with its luck (a leave week at a busy time), and calibrating
+        to one replay would fit that luck, not the capacity.
 
     Returns
     -------
     SimulationModel
-        The calibrated model (``model`` itself when no team needed it).
+        The calibrated model; when no team was changed, ``model`` with a note saying why.
     """
     from workbench.schema import START_TIMESTAMP
     from workbench.simulation.experiment import historical_cases
@@ -87,14 +113,20 @@ def calibrate_capacity(
     real_all = pickup_waits(events, model, use_starts=use_starts).groupby("team")["wait_h"].agg(["mean", "size"])
     real = real_all.loc[real_all["size"] >= _MIN_PICKUPS, "mean"]
     if real.empty:
-        return model
+        return _noted(
+            model,
+            f"capacity not calibrated: no team has {_MIN_PICKUPS} pick-ups from a queue in the log to compare "
+            "the simulated waiting with",
+        )
     replay = historical_cases(events, model)
     factors = dict.fromkeys(real.index, 1.0)
     first = None
     best: tuple[float, dict[str, float], pd.Series] | None = None
     lo, hi = math.log(bounds[0]), math.log(bounds[1])
     for k in range(iterations):
-        sim = _replayed_waits(scale_team_work(model, factors), replay, seed, use_starts).reindex(real.index)
+        sim = _replayed_waits(scale_team_work(model, factors), replay, seed, use_starts, replays).reindex(
+            real.index
+        )
         ratio = np.log((sim.fillna(0.0) + _TOLERANCE_H) / (real + _TOLERANCE_H))
         first = sim if first is None else first
         err = float(np.average(ratio.abs(), weights=real_all.loc[real.index, "size"]))
@@ -111,7 +143,11 @@ def calibrate_capacity(
     _, factors, after = best
     changed = {t: f for t, f in factors.items() if abs(f - 1.0) > 1e-9}
     if not changed:
-        return model
+        return _noted(
+            model,
+            f"capacity checked, not changed: replaying the log gives every team's mean pick-up wait within "
+            f"x{tolerance:g} of the real one ({len(real)} team(s) compared)",
+        )
     calibrated = scale_team_work(model, changed)
     teams = dict(calibrated.teams)
     for t, f in changed.items():

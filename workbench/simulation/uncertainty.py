@@ -31,9 +31,9 @@ from workbench.compute import Executor, make_executor
 from workbench.config import LogConfig
 from workbench.errors import ScenarioError
 from workbench.schema import CASE_ID
-from workbench.simulation.calibration import calibrate_capacity
+from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
-from workbench.simulation.experiment import run_experiment
+from workbench.simulation.experiment import ExperimentResult, run_experiment
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 from workbench.simulation.verdict import Verdict
@@ -99,19 +99,34 @@ def _refit(
     sample_seed, run_seed = seed.spawn(2)
     sample = resample_cases(events, sample_seed)
     model = discover_model(sample, config=config, **discover_kwargs)
-    if calibrate:
-        model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
-    exp = run_experiment(
-        model,
-        scenario,
-        replications=replications,
-        seed=int(run_seed.generate_state(1)[0]),
-        start=start,
-        days=days,
-        warmup_days=warmup_days,
-        executor=make_executor(kind="in-process"),
+    _, exp = _experiment(
+        model, sample, scenario, calibrate=calibrate, calibration_seed=int(sample_seed.generate_state(1)[0]),
+        seed=int(run_seed.generate_state(1)[0]), replications=replications, warmup_days=warmup_days,
+        start=start, days=days,
     )
     return exp.comparison[["kpi", "baseline", "difference"]]
+
+
+def _experiment(
+    model: SimulationModel,
+    events: pd.DataFrame,
+    scenario: Scenario,
+    *,
+    calibrate: bool,
+    calibration_seed: int,
+    seed: int,
+    replications: int,
+    warmup_days: float,
+    **run_kwargs,
+) -> tuple[SimulationModel, ExperimentResult]:
+    """The experiment on ``model``, its capacity first calibrated to ``events`` (unless it already was)."""
+    if calibrate and calibration_note(model) is None:
+        model = calibrate_capacity(model, events, seed=calibration_seed)
+    exp = run_experiment(
+        model, scenario, replications=replications, seed=seed, warmup_days=warmup_days,
+        executor=make_executor(kind="in-process"), **run_kwargs,
+    )
+    return model, exp
 
 
 def estimate_effect(
@@ -156,25 +171,18 @@ def estimate_effect(
         The model already learned from ``events`` (else it is learned here).
     calibrate : bool
         Calibrate every model's capacity to the log's waiting
-        (:func:`~workbench.simulation.calibration.calibrate_capacity`) before the experiment.
+        (:func:`~workbench.simulation.calibration.calibrate_capacity`) before the experiment; a
+        ``model`` that was calibrated already (its notes say so) is not calibrated again.
     discover_kwargs
         Passed to :func:`discover_model`.
     """
     if refits < 2:
         raise ScenarioError(f"refits must be at least 2 for an interval, got {refits}")
     full = model if model is not None else discover_model(events, config=config, **discover_kwargs)
-    if calibrate:
-        full = calibrate_capacity(full, events, seed=seed)
     point_seed, *refit_seeds = np.random.SeedSequence(seed).spawn(refits + 1)
-    base = run_experiment(
-        full,
-        scenario,
-        replications=replications,
-        seed=int(point_seed.generate_state(1)[0]),
-        warmup_days=warmup_days,
-        executor=make_executor(kind="in-process"),
-        verdict=verdict,
-        allow_unusable=allow_unusable,
+    full, base = _experiment(
+        full, events, scenario, calibrate=calibrate, calibration_seed=seed, seed=int(point_seed.generate_state(1)[0]),
+        replications=replications, warmup_days=warmup_days, verdict=verdict, allow_unusable=allow_unusable,
     )
     start, days = base.settings["start"], base.settings["days"]
     fixed = {

@@ -16,6 +16,7 @@ set to end on both sides), so estimated starts are not scored against missing on
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Callable
@@ -35,6 +36,7 @@ from workbench.simulation._checks import (
     pickup_waits,
     waiting_check,
 )
+from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.engine import simulate
 from workbench.simulation.model import SimulationModel
@@ -190,17 +192,24 @@ def validate_model(
     progress: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
     checks: bool = True,
+    calibrate: bool = False,
     **discover_kwargs,
 ) -> ValidationResult:
     """Run the validation protocol (see the module docstring) and return the scores.
 
     With ``checks`` (default) the result carries a :class:`Verdict` from the cycle-time,
     waiting and load-response checks; the load-response check replays the training
-    cases through the model once more. ``discover_kwargs`` go to
-    :func:`~workbench.simulation.discover_model`.
+    cases through the model once more. With ``calibrate`` the model learned from the
+    training cases gets its capacity calibrated to their waiting first
+    (:func:`~workbench.simulation.calibrate_capacity`, as :func:`estimate_effect` does), so
+    the model judged is the one a what-if runs on; the verdict's notes say what the
+    calibration did (the waiting check is then partly in-sample). ``discover_kwargs`` go
+    to :func:`~workbench.simulation.discover_model`.
     """
     train, test, split = split_log(events, train_share=train_share)
     model = discover_model(train, config=config, **discover_kwargs)
+    if calibrate:
+        model = calibrate_capacity(model, train, seed=seed)
     use_starts = START_TIMESTAMP in events and bool(events[START_TIMESTAMP].notna().mean() >= 0.5)
     n_cases = int(test[CASE_ID].nunique())
     log_end = events[TIMESTAMP].max()
@@ -214,6 +223,10 @@ def validate_model(
         executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
     results = executor.map(_simulate_and_score, args, progress=progress)
     verdict = _verdict(model, train, test, results, use_starts, seed, executor) if checks else None
+    if verdict is not None and calibrate:
+        note = calibration_note(model)
+        if note:
+            verdict = dataclasses.replace(verdict, notes=(*verdict.notes, f"{note} (on the training cases)"))
     scores = pd.DataFrame(
         [(rep, m, s[m]) for rep, s, _, _ in results for m in METRICS], columns=["replication", "metric", "value"]
     )

@@ -61,6 +61,8 @@ class Verdict:
 
     level: Level
     checks: tuple[Check, ...]
+    #: what else the verdict's reader must know, e.g. how the judged model's capacity was calibrated
+    notes: tuple[str, ...] = ()
 
     @property
     def usable(self) -> bool:
@@ -70,7 +72,7 @@ class Verdict:
     def summary(self) -> str:
         """One line: the level and each check's figure."""
         parts = [f"{c.name} {c.detail}" + (f" ({c.level})" if c.level else " (not checked)") for c in self.checks]
-        return f"model {self.level}: " + "; ".join(parts)
+        return f"model {self.level}: " + "; ".join(parts + list(self.notes))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -79,6 +81,7 @@ class Verdict:
                 {"name": c.name, "figure": c.figure, "level": c.level, "detail": c.detail, "per_team": c.per_team}
                 for c in self.checks
             ],
+            "notes": list(self.notes),
         }
 
 

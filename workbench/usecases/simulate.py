@@ -16,6 +16,8 @@ from workbench.simulation import (
     SimulationModel,
     ValidationResult,
     apply_scenario,
+    calibrate_capacity,
+    calibration_note,
     discover_model,
     historical_cases,
     validate_model,
@@ -30,6 +32,7 @@ __all__ = [
     "compare_scenarios",
     "validate_simulation",
     "judge_model",
+    "capacity_note",
 ]
 
 #: ``progress(scenario_name, done, total)`` after each finished replication.
@@ -61,16 +64,39 @@ class ScenarioComparison:
 
 
 def learn_simulation_model(
-    events: pd.DataFrame, log_config: LogConfig | None = None, *, group_attributes: Sequence[str] | None = None
+    events: pd.DataFrame,
+    log_config: LogConfig | None = None,
+    *,
+    group_attributes: Sequence[str] | None = None,
+    calibrate: bool = True,
+    seed: int = 0,
+    key: bytes | None = None,
 ) -> SimulationModel:
     """Learn a simulation model (arrivals, routing, durations, staff, calendars) from a clean log.
 
     ``group_attributes`` (default: the log config's) are the case attributes the model keeps,
-    so results can be compared per group.
+    so results can be compared per group. With ``calibrate`` (default) each team's capacity
+    is calibrated to the log's own waiting where the direct estimate misses it (replays with
+    ``seed``), as :func:`~workbench.simulation.estimate_effect` does; :func:`capacity_note`
+    says what that did. ``key`` is the pseudonymisation key of a pseudonymised log, so the log
+    config's ``non_staff`` names match their pseudonyms.
     """
     if group_attributes is None:
-        return discover_model(events, config=log_config)
-    return discover_model(events, config=log_config, group_attributes=tuple(group_attributes))
+        model = discover_model(events, config=log_config, key=key)
+    else:
+        model = discover_model(events, config=log_config, group_attributes=tuple(group_attributes), key=key)
+    return calibrate_capacity(model, events, seed=seed) if calibrate else model
+
+
+def capacity_note(model: SimulationModel) -> str:
+    """One line on the model's capacity: how it was calibrated to the log's waiting, or why not."""
+    note = calibration_note(model)
+    if note is not None:
+        return note
+    return (
+        "capacity not calibrated: the model's headcount, absences and work times are used as learned "
+        "(a saved model is simulated as it was saved; learn it from the log to calibrate)"
+    )
 
 
 def compare_scenarios(
@@ -123,15 +149,18 @@ def judge_model(
     seed: int,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    calibrate: bool = True,
+    key: bytes | None = None,
 ) -> tuple[Verdict | None, str | None]:
     """The model's verdict before any what-if (see :func:`validate_simulation`), or why none could be given.
 
     A log too small to hold out a test period gets no verdict and a note saying so, not an error:
-    the what-if still runs, and the note goes with its figures.
+    the what-if still runs, and the note goes with its figures. ``calibrate`` as in
+    :func:`learn_simulation_model`: the model judged is calibrated as the one simulated.
     """
     try:
         result = validate_simulation(events, log_config, replications=replications, seed=seed, executor=executor,
-                                     progress=progress)
+                                     progress=progress, calibrate=calibrate, key=key)
     except EventLogError as exc:
         return None, f"the model could not be checked against the log ({exc}); treat its figures with care"
     return result.verdict, None
@@ -152,9 +181,17 @@ def validate_simulation(
     crop: bool = True,
     executor: Executor | None = None,
     progress: Callable[[int, int], None] | None = None,
+    calibrate: bool = True,
+    key: bytes | None = None,
 ) -> ValidationResult:
-    """Learn on the first ``train_share`` of cases, simulate the rest, and score the distance to the real log."""
+    """Learn on the first ``train_share`` of cases, simulate the rest, and score the distance to the real log.
+
+    With ``calibrate`` (default) the model learned from the training cases has its capacity
+    calibrated to their waiting first, as a what-if's model has; the verdict's notes say how.
+    ``key`` as in :func:`learn_simulation_model`.
+    """
     return validate_model(
         events, config=log_config, replications=replications, seed=seed, train_share=train_share, crop=crop,
-        executor=executor if executor is not None else InProcessExecutor(), progress=progress,
+        executor=executor if executor is not None else InProcessExecutor(), progress=progress, calibrate=calibrate,
+        key=key,
     )
