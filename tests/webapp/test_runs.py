@@ -25,6 +25,8 @@ def sum_job(spec: dict[str, Any], progress: Callable[[float, str], None]) -> dic
         time.sleep(float(spec.get("pause", 0.0)))
     if spec.get("bad_scenario"):
         raise ScenarioError("team 'IT-infrastruktur' is not in the model")
+    if spec.get("not_a_number"):
+        return {"total": float("nan")}
     return {"total": total, "pid": os.getpid()}
 
 
@@ -71,6 +73,16 @@ def test_a_failing_job_is_failed_with_its_one_line(store: Store) -> None:
         record = _wait(store, bug)
         assert record.status == "failed" and record.error is not None
         assert record.error.startswith("unexpected failure (KeyError: 'n')") and "Traceback" in record.error
+    finally:
+        manager.shutdown()
+
+
+def test_a_result_the_store_cannot_keep_fails_the_run_with_the_reason(store: Store) -> None:
+    manager = RunManager(store, sum_job)
+    try:
+        record = _wait(store, manager.submit(spec={"n": 10, "not_a_number": True}, user="mona"))
+        assert record.status == "failed" and record.result is None
+        assert record.error is not None and record.error.startswith("the run's result could not be stored:")
     finally:
         manager.shutdown()
 

@@ -42,12 +42,22 @@ app = typer.Typer(
 
 
 def _register_all() -> None:
-    from workbench.cli import audit, desks, discover, log, pipeline, predict, refresh, simulate, sweep
+    from workbench.cli import (
+        audit,
+        desks,
+        discover,
+        log,
+        pipeline,
+        predict,
+        refresh,
+        simulate,
+        sweep,
+        users,
+        webapp,
+    )
 
-    for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh):
+    for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh, webapp, users):
         module.register(app)
-    __import__("workbench.cli.users", fromlist=["register"]).register(app)
-    (lambda typer_app: __import__("workbench.cli.app", fromlist=["register"]).register(typer_app))(app)
 
 
 _register_all()

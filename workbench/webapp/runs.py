@@ -201,7 +201,10 @@ class RunManager:
 
     def _finish(self, run_id: int, kind: str, payload: Any) -> None:
         if kind == "done":
-            self.store.finish_run(run_id, status="done", result=payload)
+            try:
+                self.store.finish_run(run_id, status="done", result=payload)
+            except StoreError as exc:  # e.g. a result the store cannot keep: the run fails with the reason
+                self.store.finish_run(run_id, status="failed", error=f"the run's result could not be stored: {exc}")
         else:
             self.store.finish_run(run_id, status="failed", error=str(payload))
         with self._lock:

@@ -80,12 +80,3 @@ def test_a_missing_experiment_folder_or_user_is_one_line(setup, capsys) -> None:
     assert run([*_args(setup)[:4], "--users", str(setup["tmp"] / "none.json")]) == 2
     assert "has no users, so nobody could log in; add one with 'workbench users add" in capsys.readouterr().err
     assert setup["served"] == {}
-
-
-def test_the_command_line_object_is_not_hidden_by_the_module_of_the_same_name() -> None:
-    import typer
-
-    import workbench.cli
-    import workbench.cli.app
-
-    assert isinstance(workbench.cli.app, typer.Typer)

@@ -112,12 +112,5 @@ def _pair(text: str) -> tuple[str, str]:
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``workbench app`` to ``app`` (the command line's Typer object, taken before this module was imported).
-
-    Importing ``workbench.cli.app`` binds the package attribute ``workbench.cli.app`` to this module,
-    which hides the command line's Typer object of the same name; it is put back here.
-    """
-    import sys
-
+    """Add ``workbench app`` to the command line."""
     app.command("app")(app_command)
-    setattr(sys.modules["workbench.cli"], "app", app)  # noqa: B010 - the name is this module's own
