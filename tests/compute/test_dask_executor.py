@@ -135,3 +135,18 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_numbers_stay_the_same(tmp_p
     pd.testing.assert_frame_equal(remote.runs, local.runs)
     pd.testing.assert_frame_equal(remote.curve, local.curve)
     assert elapsed < 300
+
+
+@pytest.mark.slow
+def test_batches_on_a_real_cluster_give_the_in_process_numbers(dask_cluster: Cluster):
+    from tests.compute.test_executors import _shared, _sweep_like
+
+    tasks = _sweep_like()
+    local = InProcessExecutor().map(_shared, tasks)
+    seen: list[int] = []
+    for size in (None, 1, 4, 100):
+        with DaskExecutor(dask_cluster.address, batch_size=size) as ex:
+            assert ex.map(_shared, tasks, progress=lambda d, _t: seen.append(d)) == local
+    assert seen[-1] == len(tasks)
+    with pytest.raises(ConfigError, match="batch_size must be at least 1, got 0"):
+        DaskExecutor(dask_cluster.address, batch_size=0)
