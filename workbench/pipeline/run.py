@@ -92,15 +92,21 @@ def run_pipeline(
         params={"log" if parsed.log_config is not None else "desks": logs if len(logs) <= 500 else logs[:497] + "...",
                 "seed": str(experiment.seed), "stages": ",".join(experiment.stages), "output": str(out)},
     )
+    own = make_executor(workers=experiment.simulation.n_jobs) if executor is None else None
     inputs = RunInputs(
         parsed=parsed, secret=secret, mlflow_uri=tracked.tracking_uri, generated_at=generated_at,
-        executor=executor if executor is not None else make_executor(workers=experiment.simulation.n_jobs),
+        executor=executor if executor is not None else own,  # type: ignore[arg-type]
         parent_run_id=tracked.run_id,
     )
     ctx = RunContext(folder=folder, inputs=inputs, results=PipelineResults(mlflow_uri=tracked.tracking_uri),
                      progress=progress)
-    results = run_stages(stages, ctx, expected_seconds=previous_durations(folder), on_failure=tracked.fail,
-                         on_interrupt=tracked.interrupted)
+    try:
+        results = run_stages(stages, ctx, expected_seconds=previous_durations(folder), on_failure=tracked.fail,
+                             on_interrupt=tracked.interrupted)
+    finally:
+        close = getattr(own, "close", None)  # the worker processes this run started
+        if close is not None:
+            close()
     if results.report is not None:
         tracked.log_artifact(Path(results.report["html"]))
     tracked.finish()
