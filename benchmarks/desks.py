@@ -55,10 +55,14 @@ def _receive(model: object, i: int) -> int:
 
 
 def _children_cpu() -> float:
-    """CPU seconds of this process's child processes (pool workers, Dask workers and nannies), alive ones."""
+    """CPU seconds of this process's child processes (pool workers, Dask workers and nannies):
+    the ones alive now, plus the ones that have ended (a pool's workers when the pool shuts down)."""
+    import resource
+
     import psutil
 
-    total = 0.0
+    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = ended.ru_utime + ended.ru_stime
     for child in psutil.Process().children(recursive=True):
         try:
             t = child.cpu_times()
@@ -151,12 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     print("   arm                                  wall s   this process CPU s   task processes CPU s  "
           "cores obtained  load average")
     walls: dict[str, float] = {}
+    cpus: dict[str, tuple[float, float]] = {}
     results = []
 
     def sweep(label: str, ex) -> None:  # type: ignore[no-untyped-def]
         res, wall, own, kids, l0, l1 = _timed(lambda: run_sweep(executor=ex, **sweep_args))
         results.append(res)
         walls[label] = wall
+        cpus[label] = (own, kids)
         cores = (own + kids) / wall
         print(f"   {label:38} {wall:6.1f}   {own:18.1f}   {kids:20.1f}  {cores:14.2f}  {l0:.1f} -> {l1:.1f}", flush=True)
 
@@ -179,6 +185,13 @@ def main(argv: list[str] | None = None) -> int:
     for kind in ("one by one (before)", "batched"):
         one, two = walls[f"dask 1 worker, {kind}"], walls[f"dask 2 workers, {kind}"]
         print(f"speed-up 1 -> 2 Dask workers, {kind}: {one:.1f} / {two:.1f} = {one / two:.2f}x (target >= 1.8x)")
+    local_cpu = cpus["in process"][0]
+    for kind in ("one by one (before)", "batched"):
+        (own1, kids1), (own2, kids2) = cpus[f"dask 1 worker, {kind}"], cpus[f"dask 2 workers, {kind}"]
+        projected = kids1 / max(kids2 / 2, own2)  # the busier of a worker and the client bounds the run
+        print(f"Dask, {kind}: overhead per task on the sweep ({kids1:.1f} + {own1:.1f} - {local_cpu:.1f}) CPU s / "
+              f"{runs} = {(kids1 + own1 - local_cpu) / runs * 1000:.0f} ms CPU; speed-up with a free core per "
+              f"worker (projection from CPU seconds): {kids1:.1f} / max({kids2:.1f} / 2, {own2:.1f}) = {projected:.2f}x")
     ref = walls["in process"]
     for label in ("pool 2, one by one, fresh pool (before)", "pool 2, batched, kept workers"):
         print(f"speed-up in process -> {label}: {ref:.1f} / {walls[label]:.1f} = {ref / walls[label]:.2f}x")
