@@ -14,7 +14,8 @@ EXPERIMENTS = sorted((REPO / "experiments").glob("*.yaml"))
 
 
 def test_there_are_experiments() -> None:
-    assert {p.name for p in EXPERIMENTS} >= {"demo.yaml", "helpdesk.yaml", "bpic2013_incidents.yaml"}
+    assert {p.name for p in EXPERIMENTS} >= {"demo.yaml", "helpdesk.yaml", "bpic2013_incidents.yaml",
+                                             "desks_demo.yaml"}
 
 
 @pytest.mark.parametrize("path", EXPERIMENTS, ids=lambda p: p.stem)
@@ -24,7 +25,8 @@ def test_every_experiment_parses_once_and_its_plan_holds(path: Path) -> None:
 
     experiment = load_experiment(path)
     inputs = parse_inputs(experiment)
-    check_plan([STAGES[s] for s in experiment.stages], provided=("models",) if experiment.model else ())
+    provided = ("models",) * bool(experiment.model) + ("desk_logs",) * bool(inputs.desks)
+    check_plan([STAGES[s] for s in experiment.stages], provided=provided)
     assert len(inputs.scenarios) == len(experiment.simulation.scenarios)
     assert len(inputs.trainings) == len(experiment.training.configs)
 
@@ -73,3 +75,18 @@ def test_the_demo_experiment_runs_on_a_small_generated_log(tmp_path: Path, monke
     assert state["status"] == "done" and list(state["stages"]) == [
         "load", "discover", "simulate", "train", "predict", "audit", "report"]
     assert (tmp_path / "out" / "report" / "report.html").exists()
+
+
+@pytest.mark.slow
+def test_the_desks_demo_compares_its_generated_desks(tmp_path: Path) -> None:
+    import pandas as pd
+
+    from workbench.cli import run as cli_run
+
+    assert cli_run(["run", str(REPO / "experiments" / "desks_demo.yaml"), "--out", str(tmp_path / "out")]) == 0
+    out = tmp_path / "out" / "desks"
+    table = pd.read_csv(out / "desks_comparison.csv")
+    assert list(table.columns) == ["question", "metric", "unit", "Aarhus", "Odense"]
+    assert (out / "desks_suppressed.txt").read_text(encoding="utf-8") == "Læsø\n"
+    cases = table[(table["question"] == "desk") & (table["metric"] == "cases")].iloc[0]
+    assert cases["Aarhus"] > cases["Odense"] > 1000

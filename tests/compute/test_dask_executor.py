@@ -87,7 +87,8 @@ def test_sweep_and_study_on_a_real_cluster_give_the_in_process_numbers(dask_clus
             ex._check_workers(ex.client, expected="0" * 64)
     pd.testing.assert_frame_equal(remote_sweep.runs, local_sweep.runs)
     pd.testing.assert_frame_equal(remote_sweep.curve, local_sweep.curve)
-    assert [d for d, _ in seen] == list(range(1, 19)) and {t for _, t in seen} == {18}
+    # progress follows the remote work batch by batch (18 tasks on 2 workers: batches of 2)
+    assert [d for d, _ in seen] == list(range(2, 19, 2)) and {t for _, t in seen} == {18}
     assert [t.params for t in remote_study.trials] == [t.params for t in local_study.trials]
     assert [t.value for t in remote_study.trials] == [t.value for t in local_study.trials]
     assert remote_study.best_value == local_study.best_value
@@ -135,3 +136,18 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_numbers_stay_the_same(tmp_p
     pd.testing.assert_frame_equal(remote.runs, local.runs)
     pd.testing.assert_frame_equal(remote.curve, local.curve)
     assert elapsed < 300
+
+
+@pytest.mark.slow
+def test_batches_on_a_real_cluster_give_the_in_process_numbers(dask_cluster: Cluster):
+    from tests.compute.test_executors import _shared, _sweep_like
+
+    tasks = _sweep_like()
+    local = InProcessExecutor().map(_shared, tasks)
+    seen: list[int] = []
+    for size in (None, 1, 4, 100):
+        with DaskExecutor(dask_cluster.address, batch_size=size) as ex:
+            assert ex.map(_shared, tasks, progress=lambda d, _t: seen.append(d)) == local
+    assert seen[-1] == len(tasks)
+    with pytest.raises(ConfigError, match="batch_size must be at least 1, got 0"):
+        DaskExecutor(dask_cluster.address, batch_size=0)

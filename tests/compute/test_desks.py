@@ -69,3 +69,14 @@ def test_desks_need_distinct_names(tmp_path, repo_root, capsys):
         compare_desks([load_log_config(a), load_log_config(a)])
     assert run(["compare-desks", str(a), str(a), "--out", str(tmp_path / "o")]) == 2
     assert "error: two log configs are both named 'Aarhus'" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_desks_experiment_gives_the_same_numbers_on_a_real_dask_cluster(tmp_path, dask_cluster):
+    """`desks:` in an experiment, run by the pipeline on a scheduler and two worker processes."""
+    from tests.pipeline.conftest import desk_run
+
+    here = desk_run(tmp_path / "here", None)  # the pipeline's default: a local pool (n_jobs 1: in process)
+    with DaskExecutor(dask_cluster.address) as ex:
+        remote = desk_run(tmp_path / "dask", ex)
+    pd.testing.assert_frame_equal(remote, here)

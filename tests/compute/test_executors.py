@@ -31,3 +31,53 @@ def test_make_executor_chooses_once_and_checks_its_arguments():
         make_executor("gpu")
     with pytest.raises(ConfigError, match="workers must be at least 1"):
         make_executor(workers=0)
+
+
+def _shared(model: dict, i: int, seed: np.random.SeedSequence) -> tuple[int, int, float]:
+    """A task whose first argument is shared by many tasks (like a sweep point's model)."""
+    return i, len(model["rates"]), float(np.random.default_rng(seed).normal(model["mean"]))
+
+
+def _sweep_like(n_points: int = 5, reps: int = 7) -> list[tuple]:
+    seeds = np.random.SeedSequence(11).spawn(reps)
+    models = [{"mean": float(p), "rates": list(range(1000 + p))} for p in range(n_points)]
+    return [(m, p * reps + r, seeds[r]) for p, m in enumerate(models) for r in range(reps)]
+
+
+def test_batches_are_consecutive_cover_every_task_once_and_check_their_size():
+    from workbench.compute.executors import plan_batches
+
+    for n, workers, size in [(1, 4, None), (7, 2, None), (200, 2, None), (200, 32, None), (10, 2, 3), (10, 2, 50)]:
+        batches = plan_batches(n, workers, batch_size=size)
+        assert [i for b in batches for i in b] == list(range(n))
+    assert len(plan_batches(200, 2)) == 16 and len(plan_batches(1000, 32)) == 250
+    with pytest.raises(ConfigError, match="batch_size must be at least 1, got 0"):
+        ProcessPoolExecutor(2, batch_size=0)
+
+
+def test_batching_and_reused_workers_never_change_a_result():
+    tasks = _sweep_like()
+    local = InProcessExecutor().map(_shared, tasks)
+    seen: list[tuple[int, int]] = []
+    with ProcessPoolExecutor(2) as pool:
+        auto = pool.map(_shared, tasks, progress=lambda d, t: seen.append((d, t)))
+        again = pool.map(_shared, tasks)  # the same worker processes, a second round
+        first = pool._pool
+        assert pool.map(_shared, tasks[:3]) == local[:3] and pool._pool is first
+    assert pool._pool is None  # closed on leaving
+    one = ProcessPoolExecutor(2, batch_size=1, reuse=False).map(_shared, tasks)
+    odd = ProcessPoolExecutor(2, batch_size=4).map(_shared, tasks)
+    assert local == auto == again == one == odd
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1] == (35, 35)
+    assert make_executor("process-pool", workers=2, batch_size=3).map(_shared, tasks) == local
+
+
+def _fail_on(i: int) -> int:
+    if i == 5:
+        raise ValueError(f"task {i} failed")
+    return i
+
+
+def test_a_failing_task_raises_its_own_error_from_a_batch():
+    with pytest.raises(ValueError, match="task 5 failed"):
+        ProcessPoolExecutor(2, batch_size=3).map(_fail_on, [(i,) for i in range(12)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -67,3 +68,48 @@ def run(experiment, **kwargs):  # type: ignore[no-untyped-def]
     from workbench.pipeline import run_pipeline
 
     return run_pipeline(experiment, mlflow_uri=resolve_tracking_uri(experiment.mlflow_uri), **kwargs)
+
+
+def write_desks(folder: Path, desks: dict[str, tuple[int, int]], *, min_group: dict[str, int] | None = None,
+                experiment: dict | None = None) -> Path:
+    """Write one demo log config per desk (name -> (seed, days)) and a desks experiment naming them."""
+    folder.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for name, (seed, days) in desks.items():
+        log = yaml.safe_load((REPO / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8"))
+        log["name"] = f"log-{seed}"
+        log["source"].update(seed=seed, days=days)
+        log["privacy"]["min_group_size"] = (min_group or {}).get(name, 10)
+        path = folder / f"desk_{seed}.yaml"
+        path.write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
+        entries.append({"name": name, "log": path.name})
+    data = {"name": "desks", "desks": entries, "seed": 7, "output": str(folder / "out"),
+            "mlflow_uri": f"sqlite:///{folder / 'mlruns' / 'mlflow.db'}", "simulation": {"n_jobs": 1},
+            **(experiment or {})}
+    path = folder / "experiment.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+DESKS = {"Aarhus": (1, 20), "Odense": (2, 15), "Læsø": (3, 2)}
+
+
+def desk_run(folder: Path, executor: object) -> pd.DataFrame:
+    """Run the desks experiment on ``executor``; return the written comparison (checked for privacy)."""
+    import re
+
+    from workbench.pipeline import load_experiment
+
+    experiment = load_experiment(write_desks(folder, DESKS, min_group={"Læsø": 300}))
+    outcome = run(experiment, generated_at="2026-12-05 08:00 UTC", executor=executor)
+    out = folder / "out" / "desks"
+    result = outcome.results.desks
+    assert result is not None and result.suppressed == ("Læsø",)
+    assert (out / "desks_suppressed.txt").read_text(encoding="utf-8") == "Læsø\n"
+    written = pd.read_csv(out / "desks_comparison.csv")
+    assert list(written.columns) == ["question", "metric", "unit", "Aarhus", "Odense"]
+    # nothing keyed by person leaves a desk: no raw or pseudonymised staff/user id in any file
+    ids = re.compile(r"agent-\d{3}|user-\d{5}|staff-[0-9a-f]{16}|user-[0-9a-f]{16}")
+    for path in out.iterdir():
+        assert not ids.search(path.read_text(encoding="utf-8")), path
+    return written

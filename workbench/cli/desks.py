@@ -18,20 +18,24 @@ def compare_desks(
         help="Dask scheduler to run on, e.g. tcp://host:8786 (every worker must reach the logs).",
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default 1)."),
+    force: bool = typer.Option(
+        False, "--force", help="Write into an output folder that holds files the workbench did not write."
+    ),
 ) -> None:
     """Analyse every desk's log (the five questions, cycle times, reopen rates) and compare the desks.
 
     Writes to --out: desks_comparison.csv (one row per figure, one column per desk),
-    desks_figures.csv (tidy) and desks_unanswered.csv. Only aggregate figures leave a
-    desk's analysis; desks smaller than their minimum group size are suppressed.
+    desks_figures.csv (tidy), desks_unanswered.csv and desks_suppressed.txt. Only aggregate
+    figures leave a desk's analysis; desks smaller than their minimum group size are suppressed.
     """
     from workbench.compute import make_executor
     from workbench.config import load_log_config
     from workbench.desks import compare_desks as compare
-    from workbench.io import check_not_input, write_table
+    from workbench.desks import write_desk_comparison
+    from workbench.io.outputs import OutputFolder
 
     configs = [load_log_config(p) for p in log_configs]
-    check_not_input(out, [*log_configs, *(c.source.path for c in configs)])
+    folder = OutputFolder.open(out, inputs=[*log_configs, *(c.source.path for c in configs)], force=force)
     executor = make_executor("dask", address=scheduler) if scheduler else make_executor(workers=workers or 1)
     tty = sys.stderr.isatty()
 
@@ -45,10 +49,7 @@ def compare_desks(
         close = getattr(executor, "close", None)
         if close is not None:
             close()
-    out.mkdir(parents=True, exist_ok=True)
-    write_table(result.table, out / "desks_comparison.csv")
-    write_table(result.figures, out / "desks_figures.csv")
-    write_table(result.unanswered, out / "desks_unanswered.csv")
+    write_desk_comparison(result, folder)
     if result.suppressed:
         typer.echo(f"Suppressed (fewer cases than the minimum group size): {', '.join(result.suppressed)}")
     typer.echo(f"{len(configs) - len(result.suppressed)} desks side by side -> {out}")

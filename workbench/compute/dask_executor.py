@@ -7,6 +7,13 @@ pure-Python simulations, so threads would only fight over the GIL). With an addr
 (``tcp://host:8786``) it attaches to a running scheduler, e.g. one started with
 ``dask scheduler`` and ``dask worker tcp://host:8786`` on other machines.
 
+Tasks go to the cluster in batches of consecutive tasks (see
+:func:`~workbench.compute.executors.plan_batches`): one scheduler round trip per batch, and
+a model shared by a batch's tasks is serialised once per batch. Shared arguments are not
+scattered to the workers ahead of time on purpose: scattered data is lost with the worker
+that holds it and cannot be recomputed, while a batch carries its own arguments and can
+always be run again elsewhere.
+
 Results do not depend on the executor: every random draw comes from a seed in the
 task's arguments, so a task that is run again -- because its worker was lost mid-run
 and the scheduler moved it, or because it failed and is retried (``retries``) -- gives
@@ -89,6 +96,9 @@ class DaskExecutor:
         Seconds to wait for the scheduler at ``address``.
     check_code : bool
         Check that every worker imports the same workbench code (see :func:`code_digest`).
+    batch_size : int or None
+        Tasks per batch (``None``: about eight batches per worker of the cluster; ``1``:
+        one task per scheduler round trip). Results never depend on it.
 
     Notes
     -----
@@ -106,9 +116,12 @@ class DaskExecutor:
         retries: int = 2,
         connect_timeout: float = 10.0,
         check_code: bool = True,
+        batch_size: int | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ConfigError(f"workers must be at least 1, got {workers}")
+        if batch_size is not None and batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
         if retries < 0:
             raise ConfigError(f"retries must be 0 or more, got {retries}")
         if address is not None and "://" not in address:
@@ -118,6 +131,7 @@ class DaskExecutor:
         self.retries = retries
         self.connect_timeout = connect_timeout
         self.check_code = check_code
+        self.batch_size = batch_size
         self._client: Client | None = None
         self._cluster: Any = None
 
@@ -204,19 +218,26 @@ class DaskExecutor:
         """
         from distributed import as_completed
 
+        from workbench.compute.executors import plan_batches, run_batch
+
         if not tasks:
             return []
         client = self.client
-        futures = [client.submit(fn, *args, pure=False, retries=self.retries) for args in tasks]
+        workers = len(client.scheduler_info(n_workers=-1).get("workers", {})) or 1
+        batches = plan_batches(len(tasks), workers, batch_size=self.batch_size)
+        futures = [
+            client.submit(run_batch, fn, [tasks[i] for i in b], pure=False, retries=self.retries) for b in batches
+        ]
+        size = {f.key: len(b) for f, b in zip(futures, batches, strict=True)}
         try:
             done = 0
             for future in as_completed(futures):
                 if future.status == "error":
                     break  # gather below raises the task's own error
-                done += 1
+                done += size[future.key]
                 if progress is not None:
                     progress(done, len(tasks))
-            return client.gather(futures)
+            return [r for batch in client.gather(futures) for r in batch]
         except Exception as exc:
             client.cancel([f for f in futures if not f.done()])
             if type(exc).__name__ == "KilledWorker":
@@ -230,4 +251,4 @@ class DaskExecutor:
 
     def __repr__(self) -> str:
         where = self.address or f"local cluster ({self.workers or machine_cores()} workers)"
-        return f"DaskExecutor({where}, retries={self.retries})"
+        return f"DaskExecutor({where}, retries={self.retries}, batch_size={self.batch_size})"

@@ -1,15 +1,29 @@
-"""Executors: run a list of independent tasks and return their results in task order."""
+"""Executors: run a list of independent tasks and return their results in task order.
+
+The executors that ship tasks to other processes send them in **batches** of consecutive
+tasks (:func:`plan_batches`): one message per batch instead of one per task, and an argument
+shared by the tasks of a batch (the simulation model of a sweep point) is pickled once per
+batch rather than once per task (pickle keeps one copy of an object it meets twice). A batch
+runs its tasks one after another with their own arguments, so batching never changes a result.
+"""
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import math
 import os
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from workbench.errors import ConfigError
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor"]
+__all__ = ["Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor", "plan_batches",
+           "run_batch"]
+
+#: Batches per worker when the batch size is automatic: small enough messages, and a worker that
+#: finishes early still finds work (the slowest batch is at most an eighth of a worker's share).
+BATCHES_PER_WORKER = 8
 
 R = TypeVar("R")
 
@@ -32,6 +46,30 @@ class Executor(Protocol):
     ) -> list[R]: ...
 
 
+def plan_batches(n_tasks: int, workers: int, *, batch_size: int | None = None) -> list[range]:
+    """Consecutive task ranges, in task order: ``batch_size`` tasks each, or (``None``) about
+    :data:`BATCHES_PER_WORKER` batches per worker.
+
+    Examples
+    --------
+    >>> [list(b) for b in plan_batches(5, 1, batch_size=2)]
+    [[0, 1], [2, 3], [4]]
+    >>> len(plan_batches(200, 2)), len(plan_batches(200, 2)[0])
+    (16, 13)
+    >>> plan_batches(3, 2)
+    [range(0, 1), range(1, 2), range(2, 3)]
+    """
+    if batch_size is not None and batch_size < 1:
+        raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
+    size = batch_size or max(1, math.ceil(n_tasks / (max(workers, 1) * BATCHES_PER_WORKER)))
+    return [range(i, min(i + size, n_tasks)) for i in range(0, n_tasks, size)]
+
+
+def run_batch(fn: Callable[..., R], tasks: Sequence[tuple[Any, ...]]) -> list[R]:
+    """Run ``fn(*args)`` for every ``args`` of one batch, in order (the unit a worker process receives)."""
+    return [fn(*args) for args in tasks]
+
+
 class InProcessExecutor:
     """Runs the tasks one after another in this process (the default; easiest to debug)."""
 
@@ -49,18 +87,53 @@ class InProcessExecutor:
 
 
 class ProcessPoolExecutor:
-    """Runs the tasks in up to ``workers`` local worker processes.
+    """Runs the tasks in up to ``workers`` local worker processes, in batches.
 
     Parameters
     ----------
     workers : int or None
         Number of worker processes (``None``: one per core).
+    batch_size : int or None
+        Tasks per batch (``None``: about :data:`BATCHES_PER_WORKER` batches per worker;
+        ``1``: one task per message).
+    reuse : bool
+        Keep the worker processes for later ``map`` calls (an adaptive search maps several
+        rounds; a warm worker has its imports done). :meth:`close` (or ``with``, or the
+        executor being garbage collected) stops them.
     """
 
     name = "process-pool"
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, *, batch_size: int | None = None, reuse: bool = True) -> None:
+        if batch_size is not None and batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
         self.workers = workers
+        self.batch_size = batch_size
+        self.reuse = reuse
+        self._pool: cf.ProcessPoolExecutor | None = None
+        self._pool_size = 0
+
+    def _get_pool(self, workers: int) -> cf.ProcessPoolExecutor:
+        if self._pool is not None and self._pool_size >= workers:
+            return self._pool
+        self.close()
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers)
+        self._pool_size = workers
+        weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
+        return self._pool
+
+    def close(self) -> None:
+        """Stop the worker processes (a later ``map`` starts new ones)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+            self._pool_size = 0
+
+    def __enter__(self) -> ProcessPoolExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def map(
         self, fn: Callable[..., R], tasks: Sequence[tuple[Any, ...]], *, progress: Progress | None = None
@@ -69,14 +142,45 @@ class ProcessPoolExecutor:
         workers = min(self.workers or os.cpu_count() or 1, n)
         if workers <= 1:
             return InProcessExecutor().map(fn, tasks, progress=progress)
-        results: dict[int, R] = {}
-        with cf.ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(fn, *args): i for i, args in enumerate(tasks)}
-            for fut in cf.as_completed(futures):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(len(results), n)
-        return [results[i] for i in range(n)]
+        if not self.reuse:
+            with cf.ProcessPoolExecutor(max_workers=workers) as fresh:
+                return _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
+        pool = self._get_pool(self.workers or os.cpu_count() or 1)
+        try:
+            return _run_batches(pool, fn, tasks, workers, self.batch_size, progress)
+        except cf.process.BrokenProcessPool:
+            self.close()  # a worker died: the next map starts a fresh pool
+            raise
+
+    def __repr__(self) -> str:
+        return f"ProcessPoolExecutor(workers={self.workers}, batch_size={self.batch_size})"
+
+
+def _run_batches(
+    pool: cf.Executor,
+    fn: Callable[..., R],
+    tasks: Sequence[tuple[Any, ...]],
+    workers: int,
+    batch_size: int | None,
+    progress: Progress | None,
+) -> list[R]:
+    batches = plan_batches(len(tasks), workers, batch_size=batch_size)
+    futures = {pool.submit(run_batch, fn, [tasks[i] for i in b]): b for b in batches}
+    results: list[Any] = [None] * len(tasks)
+    done = 0
+    try:
+        for fut in cf.as_completed(futures):
+            batch = futures[fut]
+            for i, value in zip(batch, fut.result(), strict=True):
+                results[i] = value
+            done += len(batch)
+            if progress is not None:
+                progress(done, len(tasks))
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+    return results
 
 
 def make_executor(
@@ -85,6 +189,7 @@ def make_executor(
     workers: int | None = None,
     address: str | None = None,
     retries: int = 2,
+    batch_size: int | None = None,
 ) -> Executor:
     """Choose where independent work runs.
 
@@ -100,6 +205,9 @@ def make_executor(
         Dask scheduler to attach to, e.g. ``"tcp://host:8786"``.
     retries : int
         Dask only: how often a failed task is run again.
+    batch_size : int or None
+        Tasks sent to a worker at once (``None``: automatic; see :func:`plan_batches`).
+        Results never depend on it.
 
     Examples
     --------
@@ -119,11 +227,11 @@ def make_executor(
     if kind == "dask" or (kind == "auto" and address is not None):
         from workbench.compute.dask_executor import DaskExecutor
 
-        return DaskExecutor(address, workers=workers, retries=retries)
+        return DaskExecutor(address, workers=workers, retries=retries, batch_size=batch_size)
     if address is not None:
         raise ConfigError(f"a scheduler address only works with the dask executor, not '{kind}'")
     if kind == "in-process" or (kind == "auto" and workers == 1):
         return InProcessExecutor()
     if kind in ("process-pool", "auto"):
-        return ProcessPoolExecutor(workers)
+        return ProcessPoolExecutor(workers, batch_size=batch_size)
     raise ConfigError(f"unknown executor '{kind}'; use one of: auto, in-process, process-pool, dask")

@@ -8,5 +8,6 @@ and returns the desks side by side; only aggregate figures leave a desk's task.
 from __future__ import annotations
 
 from workbench.desks.compare import DeskComparison, DeskFigures, compare_desks, desk_figures
+from workbench.desks.write import write_desk_comparison
 
-__all__ = ["DeskComparison", "DeskFigures", "compare_desks", "desk_figures"]
+__all__ = ["DeskComparison", "DeskFigures", "compare_desks", "desk_figures", "write_desk_comparison"]

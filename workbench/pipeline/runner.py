@@ -33,6 +33,7 @@ Progress = Callable[[str], None]
 NEEDS: dict[str, str] = {
     "log": "the loaded log: add 'load' before it",
     "models": "a trained model: add 'train' or set model: <registered name>",
+    "desk_logs": "the desks to compare: name them in 'desks' instead of 'log'",
 }
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 from optuna.trial import FrozenTrial
 
 from workbench.compute import Executor
+from workbench.desks import DeskComparison, compare_desks, write_desk_comparison
 from workbench.io import LoadedLog
 from workbench.pipeline.config import ExperimentInputs
 from workbench.pipeline.runner import RunContext, Stage
@@ -41,7 +42,7 @@ from workbench.usecases import writers as w
 from workbench.usecases.report import write_run_report
 
 __all__ = ["RunInputs", "STAGES", "stage_load", "stage_discover", "stage_simulate", "stage_train", "stage_predict",
-           "stage_audit", "stage_report"]
+           "stage_audit", "stage_report", "stage_desks"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def _events(ctx: RunContext) -> pd.DataFrame:
 def stage_load(ctx: RunContext) -> LoadedLog:
     """Read, validate, clean and pseudonymise the log; write the data-quality table and the clean log."""
     s = _inputs(ctx)
-    loaded = load_and_validate(s.parsed.log_config, secret=s.secret)
+    loaded = load_and_validate(s.parsed.log, secret=s.secret)
     w.write_quality(loaded, ctx.folder, prefix="load", events=True)
     ctx.say(f"{loaded.events['case_id'].nunique():,} cases, {len(loaded.events):,} events")
     return loaded
@@ -78,7 +79,7 @@ def stage_load(ctx: RunContext) -> LoadedLog:
 def stage_discover(ctx: RunContext) -> MapAndAnswers:
     """Filters, process map and model, the desk's questions, variants and rule checks."""
     p = _inputs(ctx).parsed
-    result = discover_map_and_answers(_events(ctx), p.log_config, filters=p.filters, rules=p.rules)
+    result = discover_map_and_answers(_events(ctx), p.log, filters=p.filters, rules=p.rules)
     w.write_map_and_answers(result, ctx.folder, prefix="discover")
     return result
 
@@ -88,11 +89,11 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
     s = _inputs(ctx)
     p = s.parsed
     sim = p.experiment.simulation
-    model = learn_simulation_model(_events(ctx), p.log_config)
+    model = learn_simulation_model(_events(ctx), p.log)
     verdict = None
     if sim.check_replications > 0:  # a verdict before any what-if
         verdict, why_not = judge_model(
-            _events(ctx), p.log_config, replications=sim.check_replications, seed=p.experiment.seed,
+            _events(ctx), p.log, replications=sim.check_replications, seed=p.experiment.seed,
             executor=s.executor, progress=lambda done, total: ctx.say(f"checking the model: replication {done}/{total}"),
         )
         ctx.say(verdict.summary if verdict is not None else str(why_not))
@@ -122,7 +123,7 @@ def stage_train(ctx: RunContext) -> tuple[TrainedEntry, ...]:
             value = "pruned" if trial.value is None else f"{trial.value:.4f}"
             ctx.say(f"'{_name}': trial {trial.number + 1}/{_total}: {value}")
 
-        result = train_predictor(_events(ctx), config, s.parsed.log_config, on_trial=on_trial)
+        result = train_predictor(_events(ctx), config, s.parsed.log, on_trial=on_trial)
         logged = w.track_training(result, tracking_uri=s.mlflow_uri, experiment=f"workbench-{exp.name}",
                                   parent_run_id=s.parent_run_id)
         w.write_training(result, ctx.folder, name=config.name, prefix="train")
@@ -141,7 +142,7 @@ def stage_predict(ctx: RunContext) -> ScoredCases:
         models = [load_trained_model(name, tracking_uri=s.mlflow_uri) for name in s.parsed.experiment.model]
     from workbench.models import parse_as_of
 
-    log_config = s.parsed.log_config
+    log_config = s.parsed.log
     when = s.parsed.experiment.as_of
     as_of = parse_as_of(str(when), timezone=log_config.time.timezone) if when is not None else None
     scored = score_open_cases(_events(ctx), models, as_of=as_of, complete_cases=log_config.complete_cases)
@@ -157,7 +158,7 @@ def stage_audit(ctx: RunContext) -> FairnessAudit:
     s = _inputs(ctx)
     p = s.parsed
     events = _events(ctx)
-    settings = audit_settings(p.log_config, p.audit, seed=p.experiment.seed)
+    settings = audit_settings(p.log, p.audit, seed=p.experiment.seed)
     attrs = settings.group_attributes
     scored = [(e.name, e.result.model) for e in (ctx.results.models or ())]
     if not scored and ctx.results.scores is not None:  # the registered models predict scored with
@@ -167,7 +168,7 @@ def stage_audit(ctx: RunContext) -> FairnessAudit:
     sim = ctx.results.simulation
     changes = [ProcessChange(name=o.scenario.name, group_kpis=o.result.group_kpis, kpis=o.result.kpis)
                for o in (sim.outcomes if sim is not None else ())]
-    audit = audit_fairness(events, p.log_config, settings, config=p.audit, models=models, changes=changes,
+    audit = audit_fairness(events, p.log, settings, config=p.audit, models=models, changes=changes,
                            progress=ctx.say)
     if audit.result is not None:
         w.write_audit_result(audit.result, ctx.folder, prefix="audit", title=f"Fairness audit: {p.experiment.name}")
@@ -178,7 +179,7 @@ def stage_report(ctx: RunContext) -> ReportFiles:
     """Assemble and write the HTML report (and the PDF when Chromium is there)."""
     s = _inputs(ctx)
     exp = s.parsed.experiment
-    log_config = s.parsed.log_config
+    log_config = s.parsed.log
     settings = {
         "experiment": exp.name,
         "log config": str(log_config.name),
@@ -194,6 +195,20 @@ def stage_report(ctx: RunContext) -> ReportFiles:
     return write_run_report(report, ctx.folder, prefix="report")
 
 
+def stage_desks(ctx: RunContext) -> DeskComparison:
+    """Every desk analysed on its own (a task on the executor), compared side by side."""
+    s = _inputs(ctx)
+    desks = s.parsed.desks
+    ctx.say(f"{len(desks)} desks on {s.executor!r}" if s.executor.name == "dask" else
+            f"{len(desks)} desks ({s.executor.name})")
+    result = compare_desks(desks, executor=s.executor,
+                           progress=lambda done, total: ctx.say(f"desk {done}/{total} analysed"))
+    write_desk_comparison(result, ctx.folder, prefix="desks")
+    if result.suppressed:
+        ctx.say(f"suppressed (fewer cases than the minimum group size): {', '.join(result.suppressed)}")
+    return result
+
+
 #: Every stage, in data-flow order, with what it needs and produces (fields of RunResults).
 STAGES: dict[str, Stage] = {
     "load": Stage("load", "Read, validate and clean the log", stage_load, 1.0, (), "log"),
@@ -203,4 +218,5 @@ STAGES: dict[str, Stage] = {
     "predict": Stage("predict", "Score the open cases", stage_predict, 1.0, ("log", "models"), "scores"),
     "audit": Stage("audit", "Fairness audit", stage_audit, 3.0, ("log",), "audit"),
     "report": Stage("report", "Write the report", stage_report, 1.0, (), "report"),
+    "desks": Stage("desks", "Many desks, each on its own, side by side", stage_desks, 4.0, ("desk_logs",), "desks"),
 }
