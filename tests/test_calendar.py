@@ -146,7 +146,7 @@ def test_an_unknown_holiday_country_is_refused_with_the_fix():
 
 
 def test_the_simulation_clock_uses_the_same_calendar():
-    from workbench.simulation._clock import WorkClock
+    from workbench.simulation import WorkClock
     from workbench.simulation.model import CalendarSpec
 
     spec = CalendarSpec.from_config(CalendarConfig(timezone=CPH, public_holidays="DK", hours={"fri": (8, 15.5)}))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.cleaning._source import HIDDEN_COLUMNS
+from workbench.cleaning._source import HIDDEN_COLUMNS, source_helper_columns
 from workbench.cleaning.quality import DataQualityReport, Finding
 from workbench.cleaning.steps import (
     apply_lifecycle,
@@ -26,7 +26,14 @@ from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
 
-__all__ = ["clean_log", "DataQualityReport", "Finding", "parse_timestamps", "ParsedTimestamps"]
+__all__ = [
+    "clean_log",
+    "DataQualityReport",
+    "Finding",
+    "parse_timestamps",
+    "ParsedTimestamps",
+    "source_helper_columns",
+]
 
 
 def _timestamp_findings(column: str, parsed: ParsedTimestamps) -> list[Finding]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import typer
 
+from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+
 _FORCE_HELP = "Write into an output folder that holds files the workbench did not write (inputs stay protected)."
 DEMO_EXPERIMENT = Path(__file__).resolve().parents[2] / "experiments" / "demo.yaml"
 
@@ -25,7 +27,8 @@ def _quiet_libraries() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool, force: bool = False) -> int:
+def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool, force: bool = False,
+         scheduler: str | None = None, workers: int | None = None) -> int:
     import os
 
     from workbench.models.tracking import resolve_tracking_uri
@@ -42,14 +45,17 @@ def _run(experiment_path: Path, out: Path | None, *, ephemeral_key: bool, force:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     typer.echo(f"Experiment '{experiment.name}': {experiment.description}")
     folder = Path(out or experiment.output)  # type: ignore[arg-type]
+    executor = make_command_executor(scheduler, workers) if scheduler or workers else None
     try:
         with sigterm_as_interrupt():
             outcome = run_pipeline(experiment, generated_at=stamp, mlflow_uri=resolve_tracking_uri(experiment.mlflow_uri),
-                                   secret=secret, progress=typer.echo, out_dir=out, force=force)
+                                   secret=secret, progress=typer.echo, out_dir=out, force=force, executor=executor)
     except KeyboardInterrupt:
         typer.echo(f"interrupted; what finished is kept in {folder.resolve()} (run_state.json says where it stopped)",
                    err=True)
         return 130
+    finally:
+        close_executor(executor)
     results = outcome.results
     typer.echo("")
     if results.report is not None:
@@ -78,9 +84,11 @@ def run(
     experiment: Path = typer.Argument(..., help="Experiment config YAML, e.g. experiments/bpic2013_incidents.yaml."),
     out: Path | None = typer.Option(None, "--out", help="Output folder (default: the experiment's output)."),
     force: bool = typer.Option(False, "--force", help=_FORCE_HELP),
+    scheduler: str | None = scheduler_option("replications, desks and sweeps"),
+    workers: int | None = typer.Option(None, "--workers", min=1, help="Worker processes on this machine."),
 ) -> int:
     """Run the pipeline driven by an experiment config (log, filters, scenarios, training, audit)."""
-    return _run(experiment, out, ephemeral_key=False, force=force)
+    return _run(experiment, out, ephemeral_key=False, force=force, scheduler=scheduler, workers=workers)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,36 +8,12 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from workbench.compute import Executor
-
-
-def _executor(scheduler: str | None, jobs: int | None) -> Executor:
-    """Where replications run: the Dask scheduler at ``scheduler``, else processes on this machine."""
-    from workbench.compute import make_executor
-
-    if scheduler:
-        return make_executor("dask", address=scheduler)
-    return make_executor(workers=jobs)
-
-
-def _close(executor: Executor) -> None:
-    close = getattr(executor, "close", None)
-    if close is not None:
-        close()
-
-
-def _scheduler_option():
-    return typer.Option(
-        None,
-        "--scheduler",
-        envvar="WORKBENCH_DASK_SCHEDULER",
-        help="Dask scheduler to run the replications on, e.g. tcp://host:8786 (default: this machine).",
-    )
 
 
 def _calibrate_option():
@@ -123,7 +99,7 @@ def simulate(
         False, "--allow-unusable", help="Run the scenario even on a model judged not usable (figures marked)."
     ),
     calibrate: bool = _calibrate_option(),
-    scheduler: str | None = _scheduler_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
 
@@ -152,7 +128,7 @@ def simulate(
     folder = OutputFolder.open(out, inputs=[config.source.path, log_config, scenario, model_path], force=force)
     for name in scenario_result_names(replications=replications, plot=True, logs=logs, log_format=log_format):  # type: ignore[arg-type]
         folder.target(name)  # an input named like an output fails now, not after the replications
-    executor = _executor(scheduler, jobs)  # a bad --scheduler fails before minutes of learning
+    executor = make_command_executor(scheduler, jobs)  # a bad --scheduler fails before minutes of learning
     events = None
     try:
         if model_path is None or replay:
@@ -186,7 +162,7 @@ def simulate(
             verdict=verdict, allow_unusable=allow_unusable,
         )
     finally:
-        _close(executor)
+        close_executor(executor)
     folder.write_text("model.yaml", model_to_yaml(model), keep_edited=True)
     result = comparison.outcomes[0].result
     for warning in result.warnings:
@@ -237,14 +213,14 @@ def validate_sim(
     force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
                                "write (inputs are never overwritten)."),
     calibrate: bool = _calibrate_option(),
-    scheduler: str | None = _scheduler_option(),
+    scheduler: str | None = scheduler_option(),
 ) -> None:
     """Validate simulation against history: learn on the first 80% of cases, simulate the rest, score the distance."""
     from workbench.io.outputs import OutputFolder
     from workbench.usecases import validate_simulation
     from workbench.usecases.writers import VALIDATION_FILES, write_validation
 
-    executor = _executor(scheduler, jobs)  # a bad --scheduler fails before the log is read
+    executor = make_command_executor(scheduler, jobs)  # a bad --scheduler fails before the log is read
     try:
         config, events = _load_events(log_config, activities)
         folder = None
@@ -258,7 +234,7 @@ def validate_sim(
             key=_key(config),
         )
     finally:
-        _close(executor)
+        close_executor(executor)
     s = result.settings
     typer.echo(
         f"Log '{config.name}': learned on {s['train_cases']:,} cases, simulated {s['test_cases']:,} test cases from "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.cleaning._source import source_helper_columns
+from workbench.cleaning import source_helper_columns
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import CORE_COLUMNS

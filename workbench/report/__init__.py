@@ -9,6 +9,7 @@ folder. Charts for :class:`Image` blocks come from :mod:`workbench.report.charts
 
 from __future__ import annotations
 
+from workbench.report._format import table_view
 from workbench.report.blocks import Block, Callout, Html, Image, Paragraph, Table
 from workbench.report.html import render_html
 from workbench.report.model import Report, Section
@@ -30,6 +31,7 @@ __all__ = [
     "render_html",
     "write_report",
     "ReportFiles",
+    "table_view",
     "plot_to_svg",
     "interval_chart",
     "distribution_chart",

@@ -121,7 +121,7 @@ def hours_per_working_day(calendar: CalendarSpec) -> float:
 
 def resolved_within(run: SimulationRun, calendar: CalendarSpec, hours: float) -> float:
     """Share of the measured cases resolved within ``hours`` working hours of arrival (NaN: no cases)."""
-    from workbench.simulation._clock import WorkClock
+    from workbench.simulation import WorkClock
 
     c = run.cases
     w0 = (run.window_start - run.start).total_seconds()

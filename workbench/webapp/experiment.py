@@ -141,12 +141,12 @@ class Experiment:
     @property
     def timezone(self) -> str:
         """The log's time zone (times are shown in it)."""
-        return str(self.inputs.log_config.calendar.timezone)
+        return str(self.inputs.log.calendar.timezone)
 
     @property
     def min_group_size(self) -> int:
         """Groups smaller than this are not shown."""
-        return int(self.inputs.log_config.privacy.min_group_size)
+        return int(self.inputs.log.privacy.min_group_size)
 
     # -- outputs ------------------------------------------------------------------------------------------------
     @property
@@ -176,7 +176,7 @@ class Experiment:
 
         def make() -> MapAndAnswers:
             p = self.inputs
-            return discover_map_and_answers(self.events, p.log_config, filters=p.filters, rules=p.rules)
+            return discover_map_and_answers(self.events, p.log, filters=p.filters, rules=p.rules)
 
         result: MapAndAnswers = self._once("discovery", make)
         return result

@@ -36,7 +36,7 @@ def job_spec(*, experiment: Path, outputs: Path, scenario: dict[str, Any], repli
 
 def scenario_from_spec(data: dict[str, Any]) -> Any:
     """Validate a scenario given as a dict (the YAML file's shape): one line naming the problem."""
-    from workbench.config._base import parse_config
+    from workbench.config import parse_config
     from workbench.simulation import Scenario
 
     if not isinstance(data, dict):
@@ -119,9 +119,9 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     result = comparison.outcomes[0].result
     progress(0.88, t._("Checking the change for fairness"))
     inputs = experiment.inputs
-    settings = audit_settings(inputs.log_config, inputs.audit, seed=seed)
+    settings = audit_settings(inputs.log, inputs.audit, seed=seed)
     audit = audit_fairness(
-        experiment.events, inputs.log_config, settings, config=inputs.audit, historical=False,
+        experiment.events, inputs.log, settings, config=inputs.audit, historical=False,
         changes=[ProcessChange(name=scenario.name, group_kpis=result.group_kpis, kpis=result.kpis)],
     )
     progress(1.0, t._("Done"))

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from workbench.config._base import FrozenModel
+from workbench.config import FrozenModel
 
 __all__ = ["ROLES", "AppSettings", "OidcSettings", "Role"]
 

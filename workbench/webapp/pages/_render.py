@@ -15,7 +15,7 @@ from typing import Any
 import panel as pn
 
 from workbench.i18n import Translator
-from workbench.report._format import table_view
+from workbench.report import table_view
 from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Section, Table
 
 __all__ = ["CSS", "block_html", "section_card", "blocks_pane", "callout", "escape", "message_pane", "show_message"]

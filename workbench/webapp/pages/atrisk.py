@@ -28,7 +28,7 @@ class AtRiskPage:
         self.t = t = ctx.translator
         self.experiment = experiment_of(ctx)
         frame = self.experiment.at_risk.copy()
-        waiting = tuple(self.experiment.inputs.log_config.statuses.waiting_on_user)
+        waiting = tuple(self.experiment.inputs.log.statuses.waiting_on_user)
         acts = self.experiment.activities
 
         def words(texts: pd.Series) -> list[str]:
@@ -38,7 +38,7 @@ class AtRiskPage:
         if "predicted_end" in frame.columns:  # the desk resolves tickets in its working hours, as the report says
             from workbench.calendar import WorkingCalendar
 
-            calendar = WorkingCalendar.from_config(self.experiment.inputs.log_config.calendar)
+            calendar = WorkingCalendar.from_config(self.experiment.inputs.log.calendar)
             frame["predicted_end"] = calendar.add_working_hours(frame["predicted_end"], 0.0)
         frame["remaining_words"] = words(frame.get("remaining_reasons", pd.Series([""] * len(frame))))
         frame["reopen_words"] = words(frame.get("reopen_reasons", pd.Series([""] * len(frame))))

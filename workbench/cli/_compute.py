@@ -1,0 +1,36 @@
+"""Where a command's independent work runs: one ``--scheduler`` option and one way to make and close the executor."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from workbench.compute import Executor
+
+
+def scheduler_option(what: str = "the replications") -> Any:
+    """``--scheduler tcp://host:8786`` (or ``WORKBENCH_DASK_SCHEDULER``): a Dask cluster to run ``what`` on."""
+    return typer.Option(
+        None,
+        "--scheduler",
+        envvar="WORKBENCH_DASK_SCHEDULER",
+        help=f"Dask scheduler to run {what} on, e.g. tcp://host:8786 (default: this machine).",
+    )
+
+
+def make_command_executor(scheduler: str | None, workers: int | None) -> Executor:
+    """The Dask scheduler at ``scheduler`` (a bad address fails here, before any work), else processes here."""
+    from workbench.compute import make_executor
+
+    if scheduler:
+        return make_executor("dask", address=scheduler)
+    return make_executor(workers=workers)
+
+
+def close_executor(executor: Executor | None) -> None:
+    """Release the executor's workers or cluster connection, if it holds any."""
+    close = getattr(executor, "close", None)
+    if close is not None:
+        close()
