@@ -1,4 +1,4 @@
-"""The catalogs cover every fixed text of the report, and Danish formats are Danish."""
+"""The catalogs cover every fixed text of the report and the web app, and Danish formats are Danish."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from workbench.i18n import LANGUAGES, Translator
 
 REPO = Path(__file__).resolve().parents[2]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-METHODS = [("workbench/report/**.py", "python"), ("workbench/i18n/**.py", "python"),
-           ("workbench/report/templates/**.html", "jinja2")]
+METHODS = [("workbench/report/**.py", "python"), ("workbench/i18n/**.py", "python"), ("workbench/webapp/**.py", "python"),
+           ("workbench/report/templates/**.html", "jinja2"), ("workbench/webapp/templates/**.html", "jinja2")]
 
 
 def _catalog(language: str):
@@ -28,7 +28,8 @@ def _catalog(language: str):
 
 def _source_messages() -> set[str]:
     found = extract_from_dir(str(REPO), method_map=METHODS, keywords=KEYWORDS,
-                             options_map={"workbench/report/templates/**.html": {"extensions": "jinja2.ext.i18n"}})
+                             options_map={f"workbench/{part}/templates/**.html": {"extensions": "jinja2.ext.i18n"}
+                                          for part in ("report", "webapp")})
     ids = set()
     for _file, _line, message, _comments, _context in found:
         ids.add(message[0] if isinstance(message, tuple) else message)
