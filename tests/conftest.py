@@ -1,8 +1,14 @@
-"""Shared fixtures: a test pseudonymisation key, the shared-data folder, small logs, config writers."""
+"""Shared fixtures: a test pseudonymisation key, the shared-data folder, small logs, config writers, a throw-away
+PostgreSQL server (the refresh and the web app's store are tested against it)."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,3 +53,51 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.shared_data)
         if "chromium" in item.fixturenames:
             item.add_marker(pytest.mark.browser)
+
+
+PG_ROOT = Path("/usr/lib/postgresql")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pg_bin() -> Path | None:
+    if not PG_ROOT.is_dir():
+        return None
+    versions = sorted((p for p in PG_ROOT.iterdir() if (p / "bin" / "initdb").exists()),
+                      key=lambda p: int(p.name) if p.name.isdigit() else 0)
+    return versions[-1] / "bin" if versions else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throw-away PostgreSQL server on a free local port; yields its admin URL (skips without the binaries)."""
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver is missing: pip install -e '.[postgres]'")
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL server binaries are missing (apt-get install -y postgresql)")
+    run_as: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="wb-pg-", dir="/tmp"))
+    if os.geteuid() == 0:  # initdb refuses to run as root: use the package's postgres user
+        if shutil.which("runuser") is None:
+            pytest.skip("running as root and runuser is missing, so PostgreSQL cannot be started")
+        try:
+            shutil.chown(folder, user="postgres", group="postgres")
+        except LookupError:
+            pytest.skip("running as root and there is no 'postgres' user to start PostgreSQL as")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", _free_port()
+    subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
+                    "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
+    subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "log"),
+                    "-w", "-t", "60", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.refresh.conftest import postgres_server  # noqa: F401  (the throw-away PostgreSQL server fixture)
 from workbench.webapp.store import INTERRUPTED, Store, StoreError
 from workbench.webapp.store._models import Base
 
@@ -23,7 +22,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture()
-def postgres_store(postgres_server: str) -> Iterator[Store]:  # noqa: F811
+def postgres_store(postgres_server: str) -> Iterator[Store]:
     name = f"app_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
