@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
-    from workbench.compute import Executor
     from workbench.config import LogConfig
     from workbench.simulation.model import SimulationModel
     from workbench.sweeps import StaffAnswer, SweepResult
@@ -58,16 +58,6 @@ def _progress(label: str):
     return show
 
 
-def _executor(scheduler: str | None, workers: int | None, dask: bool) -> Executor:
-    from workbench.compute import make_executor
-
-    if scheduler:
-        return make_executor("dask", address=scheduler)
-    if dask:
-        return make_executor("dask", workers=workers)
-    return make_executor(workers=workers or 1)
-
-
 def sweep(
     log_config: Path = typer.Argument(..., help="Log config YAML the model is learned from."),
     team: str | None = typer.Option(None, "--team", help="Team whose staff is swept, e.g. IT-infrastruktur."),
@@ -90,12 +80,7 @@ def sweep(
     days: float | None = typer.Option(None, "--days", help="Days to simulate (default: the log's period)."),
     warmup_days: float = typer.Option(14.0, "--warmup-days", min=0, help="Days of warm-up left out."),
     model_path: Path | None = typer.Option(None, "--model", help="A saved model instead of learning one."),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        envvar="WORKBENCH_DASK_SCHEDULER",
-        help="Dask scheduler to run on, e.g. tcp://host:8786 (default: this machine).",
-    ),
+    scheduler: str | None = scheduler_option("the sweep"),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Local worker processes (default 1; with --dask one per core)."
     ),
@@ -140,7 +125,7 @@ def sweep(
     config = load_log_config(log_config)
     check_not_input(out, [config.source.path, log_config, model_path])
     model = _model(config, model_path)
-    executor = _executor(scheduler, workers, dask)
+    executor = make_command_executor(scheduler, workers if dask else workers or 1, local_dask=dask)
     try:
         if search == "bisect":
             assert goal is not None and team is not None
@@ -175,9 +160,7 @@ def sweep(
                 per_task=per_task,
             )
     finally:
-        close = getattr(executor, "close", None)
-        if close is not None:
-            close()
+        close_executor(executor)
     out.mkdir(parents=True, exist_ok=True)
     write_table(result.curve, out / "sweep_curve.csv")
     write_table(result.runs, out / "sweep_runs.csv")
