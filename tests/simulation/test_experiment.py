@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from workbench.errors import ScenarioError
-from workbench.simulation.experiment import paired_ci, run_experiment
+from workbench.simulation.experiment import default_period, paired_ci, run_experiment, simulated_period
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 
@@ -70,3 +71,14 @@ def test_replaying_the_log_keeps_its_arrivals_and_attributes(demo_model: Simulat
     inside = cases[cases["arrival"] >= run.start]
     assert run.cases["arrival"].tolist() == inside["arrival"].tolist()
     assert run.cases["department"].tolist() == inside["department"].tolist()
+
+
+def test_the_simulated_period_defaults_to_the_learned_one_and_refuses_a_warmup_that_does_not_fit(
+    toy_model: SimulationModel,
+):
+    start, days = default_period(toy_model)
+    assert simulated_period(toy_model, start=None, days=None, warmup_days=7) == (start, days)
+    naive, _ = simulated_period(toy_model, start="2024-03-04 08:00", days=10, warmup_days=0)
+    assert naive == pd.Timestamp("2024-03-04 08:00", tz="UTC")
+    with pytest.raises(ScenarioError, match=r"warmup_days must be in \[0, days\), got 10 with days=10"):
+        simulated_period(toy_model, start=None, days=10, warmup_days=10)

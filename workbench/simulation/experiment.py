@@ -27,7 +27,7 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
 
-__all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment"]
+__all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment", "simulated_period"]
 
 ARMS = ("baseline", "scenario")
 
@@ -91,6 +91,25 @@ def default_period(model: SimulationModel) -> tuple[pd.Timestamp, float]:
     except (ValueError, TypeError):
         start = pd.Timestamp("2024-01-01", tz="UTC")
     return start, max(float(round(model.fitted_on.days)), 28.0)
+
+
+def simulated_period(
+    model: SimulationModel, *, start: pd.Timestamp | str | None, days: float | None, warmup_days: float
+) -> tuple[pd.Timestamp, float]:
+    """The start (UTC) and length in days of a simulation, defaulting to :func:`default_period`.
+
+    Raises :class:`~workbench.errors.ScenarioError` when the warm-up does not fit in the period.
+    """
+    p_start, p_days = default_period(model)
+    start_ts = pd.Timestamp(start) if start is not None else p_start
+    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
+    length = float(days) if days is not None else p_days
+    if not 0 <= warmup_days < length:
+        raise ScenarioError(
+            f"warmup_days must be in [0, days), got {warmup_days:g} with days={length:g}: the {warmup_days:g}-day "
+            f"warm-up is left out of the KPIs, so simulate more days (--days) or shorten the warm-up (--warmup-days)"
+        )
+    return start_ts, length
 
 
 def historical_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:
@@ -206,15 +225,7 @@ def run_experiment(
             f"group attribute '{unknown[0]}' is not a case attribute of the model; attributes: "
             f"{list(model.case_mix.attributes)}"
         )
-    p_start, p_days = default_period(model)
-    start_ts = pd.Timestamp(start) if start is not None else p_start
-    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
-    days = float(days) if days is not None else p_days
-    if not 0 <= warmup_days < days:
-        raise ScenarioError(
-            f"warmup_days must be in [0, days), got {warmup_days:g} with days={days:g}: the {warmup_days:g}-day "
-            f"warm-up is left out of the KPIs, so simulate more days (--days) or shorten the warm-up (--warmup-days)"
-        )
+    start_ts, days = simulated_period(model, start=start, days=days, warmup_days=warmup_days)
     seeds = np.random.SeedSequence(seed).spawn(replications)
     args = [
         ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)

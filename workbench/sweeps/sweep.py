@@ -226,7 +226,7 @@ def run_sweep(
         among the workers; the numbers are the same for any value.
     """
     from workbench.compute import InProcessExecutor
-    from workbench.simulation.experiment import default_period
+    from workbench.simulation.experiment import simulated_period
 
     if replications < 1:
         raise ConfigError(f"replications must be at least 1, got {replications}")
@@ -242,12 +242,7 @@ def run_sweep(
         check_target(target, model)
     points = grid.points()
     models = [_point_model(model, grid, p) for p in points]
-    p_start, p_days = default_period(model)
-    start_ts = pd.Timestamp(start) if start is not None else p_start
-    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
-    days = float(days) if days is not None else p_days
-    if not 0 <= warmup_days < days:
-        raise ConfigError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
+    start_ts, days = simulated_period(model, start=start, days=days, warmup_days=warmup_days)
     measures = (target.measure,) if target is not None else ()
     seeds = np.random.SeedSequence(seed).spawn(replications)
     run_on = executor or InProcessExecutor()
