@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,6 +11,9 @@ import pandas as pd
 from workbench.schema import CASE_ID
 
 __all__ = ["QuestionResult", "case_links"]
+
+#: The note of a question that takes each ticket's first team as its first line.
+FIRST_TEAM_AS_FIRST_LINE = "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line"
 
 #: Columns of :attr:`QuestionResult.cases`.
 CASE_LINK_COLUMNS = ("figure", "group", CASE_ID)
@@ -86,3 +90,8 @@ def concat_links(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in CASE_LINK_COLUMNS})
     return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def percent(share: float) -> str:
+    """A share as a headline percentage with one decimal, ``"n/a"`` when it is undefined."""
+    return "n/a" if math.isnan(share) else f"{100 * share:.1f}%"
