@@ -12,9 +12,6 @@ from workbench.schema import CASE_ID
 
 __all__ = ["QuestionResult", "case_links"]
 
-#: The note of a question that takes each ticket's first team as its first line.
-FIRST_TEAM_AS_FIRST_LINE = "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line"
-
 #: Columns of :attr:`QuestionResult.cases`.
 CASE_LINK_COLUMNS = ("figure", "group", CASE_ID)
 

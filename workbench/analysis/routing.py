@@ -16,15 +16,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.analysis._common import check_events, require_statuses, require_teams, team_per_event
-from workbench.analysis._result import (
-    FIRST_TEAM_AS_FIRST_LINE,
-    QuestionResult,
-    case_links,
-    concat_links,
-    percent,
-    summary_frame,
+from workbench.analysis._common import (
+    check_events,
+    first_team_fallback,
+    require_statuses,
+    require_teams,
+    team_per_event,
 )
+from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
 from workbench.analysis._segments import visits
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM
@@ -104,7 +103,7 @@ def routing(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
         f"of the {len(fwd)} forwarded tickets {percent(fwd_share)} went to the right team first; "
         f"{len(mis)} misrouted; {len(pp_tickets)} tickets ping-ponged between teams (A -> B -> A)."
     )
-    notes = () if statuses.first_line_team else (FIRST_TEAM_AS_FIRST_LINE,)
+    notes = first_team_fallback(statuses)
     return QuestionResult(
         question="routing",
         title=_TITLE,

@@ -29,18 +29,12 @@ from workbench.analysis._common import (
     case_position,
     check_events,
     fill_index,
+    first_team_fallback,
     optional_statuses,
     require_statuses,
     team_per_event,
 )
-from workbench.analysis._result import (
-    FIRST_TEAM_AS_FIRST_LINE,
-    QuestionResult,
-    case_links,
-    concat_links,
-    percent,
-    summary_frame,
-)
+from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
 from workbench.analysis.reopens import reopen_events
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
@@ -135,7 +129,7 @@ def time_split(
         headline += f" In working hours: {percent(w.loc['waiting_on_user', 'working_share'])} waiting on the user."
     notes = ((
         "the log has no team column (columns.team): all time with staff is counted as 'first line'",
-    ) if no_teams else ()) + (() if statuses.first_line_team else (FIRST_TEAM_AS_FIRST_LINE,))
+    ) if no_teams else ()) + first_team_fallback(statuses)
     return QuestionResult(
         question="time_split",
         title=_TITLE,
