@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._progress import progress_line
 
 
 def compare_desks(
@@ -33,14 +33,8 @@ def compare_desks(
     configs = [load_log_config(p) for p in log_configs]
     folder = OutputFolder.open(out, inputs=[*log_configs, *(c.source.path for c in configs)], force=force)
     executor = make_command_executor(scheduler, workers or 1)
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        lead, end = ("\r", "\n" if done == total else "") if tty else ("", "\n")
-        print(f"{lead}comparing desks: {done}/{total}", end=end, file=sys.stderr, flush=True)
-
     try:
-        result = compare(configs, executor=executor, progress=progress)
+        result = compare(configs, executor=executor, progress=progress_line("comparing desks:"))
     finally:
         close_executor(executor)
     write_desk_comparison(result, folder)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,17 +45,6 @@ def parse_floats(text: str, option: str) -> tuple[float, ...]:
         raise ConfigError(
             f"{option} '{text}' is not a comma-separated list of numbers such as 0.8,1,1.2"
         ) from None
-
-
-def _progress(label: str):
-    tty = sys.stderr.isatty()
-
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total or not tty else ""
-        lead = "\r" if tty else ""
-        print(f"{lead}{label}: simulation {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return show
 
 
 def sweep(
@@ -137,7 +126,7 @@ def sweep(
                 high=max(staff_values),
                 volume=grid.volume[0],
                 executor=executor,
-                progress=_progress("bisecting"),
+                progress=progress_line("bisecting: simulation"),
                 replications=replications,
                 seed=seed,
                 days=days,
@@ -152,7 +141,7 @@ def sweep(
                 grid,
                 target=goal,
                 executor=executor,
-                progress=_progress("sweeping"),
+                progress=progress_line("sweeping: simulation"),
                 replications=replications,
                 seed=seed,
                 days=days,
