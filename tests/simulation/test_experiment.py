@@ -6,7 +6,13 @@ import pytest
 from scipy import stats
 
 from workbench.errors import ScenarioError
-from workbench.simulation.experiment import default_period, paired_ci, run_experiment, simulated_period
+from workbench.simulation.experiment import (
+    default_period,
+    paired_ci,
+    replication_executor,
+    run_experiment,
+    simulated_period,
+)
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 
@@ -82,3 +88,11 @@ def test_the_simulated_period_defaults_to_the_learned_one_and_refuses_a_warmup_t
     assert naive == pd.Timestamp("2024-03-04 08:00", tz="UTC")
     with pytest.raises(ScenarioError, match=r"warmup_days must be in \[0, days\), got 10 with days=10"):
         simulated_period(toy_model, start=None, days=10, warmup_days=10)
+
+
+def test_replications_run_on_the_given_executor_or_on_n_jobs_workers():
+    from workbench.compute import InProcessExecutor
+
+    given = InProcessExecutor()
+    assert replication_executor(given, n_jobs=4) is given
+    assert isinstance(replication_executor(None, n_jobs=1), InProcessExecutor)

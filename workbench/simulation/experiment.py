@@ -93,6 +93,13 @@ def default_period(model: SimulationModel) -> tuple[pd.Timestamp, float]:
     return start, max(float(round(model.fitted_on.days)), 28.0)
 
 
+def replication_executor(executor: Executor | None, n_jobs: int | None) -> Executor:
+    """``executor``, or when none is given ``n_jobs`` worker processes (``None``: one per core; ``1``: this process)."""
+    if executor is not None:
+        return executor
+    return make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+
+
 def simulated_period(
     model: SimulationModel, *, start: pd.Timestamp | str | None, days: float | None, warmup_days: float
 ) -> tuple[pd.Timestamp, float]:
@@ -231,8 +238,7 @@ def run_experiment(
         ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)
         for r in range(replications)
     ]
-    if executor is None:
-        executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+    executor = replication_executor(executor, n_jobs)
     results = executor.map(_replicate, args, progress=progress)
     kpis = pd.concat([f for r in results for f in r[1]], ignore_index=True)
     kpis = kpis[["replication", "arm", "kpi", "value", "n_cases"]]
