@@ -8,6 +8,7 @@ from scipy import stats
 from workbench.errors import ScenarioError
 from workbench.simulation.experiment import (
     default_period,
+    mean_ci,
     paired_ci,
     replication_executor,
     run_experiment,
@@ -96,3 +97,12 @@ def test_replications_run_on_the_given_executor_or_on_n_jobs_workers():
     given = InProcessExecutor()
     assert replication_executor(given, n_jobs=4) is given
     assert isinstance(replication_executor(None, n_jobs=1), InProcessExecutor)
+
+
+def test_mean_ci_leaves_out_missing_values_and_needs_two_for_an_interval():
+    values = np.array([1.0, 2.0, np.nan, 4.0])
+    mean, lo, hi = mean_ci(values)
+    half = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3)
+    assert (mean, lo, hi) == pytest.approx((7 / 3, 7 / 3 - half, 7 / 3 + half))
+    assert mean_ci([5.0])[0] == 5.0 and np.isnan(mean_ci([5.0])[1])
+    assert all(np.isnan(x) for x in mean_ci([np.nan]))

@@ -27,7 +27,7 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
 
-__all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment", "simulated_period"]
+__all__ = ["ExperimentResult", "default_period", "mean_ci", "paired_ci", "run_experiment", "simulated_period"]
 
 ARMS = ("baseline", "scenario")
 
@@ -71,16 +71,24 @@ def paired_ci(
 
     With fewer than two pairs the interval is ``(nan, nan)``.
     """
+    return mean_ci(np.asarray(scenario, dtype=float) - np.asarray(baseline, dtype=float), level)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of the finite ``values`` (replications of one figure) and its t confidence interval.
+
+    No finite value: all three are NaN; one: the interval is ``(nan, nan)``.
+    """
     from scipy import stats
 
-    d = np.asarray(scenario, dtype=float) - np.asarray(baseline, dtype=float)
-    d = d[np.isfinite(d)]
-    if len(d) == 0:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
         return np.nan, np.nan, np.nan
-    mean = float(d.mean())
-    if len(d) < 2:
+    mean = float(v.mean())
+    if len(v) < 2:
         return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     return mean, mean - half, mean + half
 
 

@@ -177,19 +177,6 @@ def _simulate_reps(
                                                                                                     strict=True)]
 
 
-def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    from scipy import stats
-
-    v = values[np.isfinite(values)]
-    if len(v) == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, mean - half, mean + half
-
-
 def run_sweep(
     model: SimulationModel,
     grid: SweepGrid,
@@ -291,10 +278,12 @@ def _axes(point: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 
 def _curve(runs: pd.DataFrame, target: ServiceTarget | None) -> pd.DataFrame:
+    from workbench.simulation.experiment import mean_ci
+
     keys = ["staff", "volume", "routing_share", "measure"]
     rows = []
     for key, g in runs.groupby(keys, sort=False, dropna=False):
-        mean, lo, hi = _t_interval(g["value"].to_numpy(dtype=float))
+        mean, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
         rows.append((*key, mean, lo, hi, len(g)))
     curve = pd.DataFrame(rows, columns=[*keys, "mean", "ci_low", "ci_high", "replications"])
     if target is not None:
