@@ -87,7 +87,14 @@ def sweep(
     from workbench.config import load_log_config
     from workbench.i18n import check_language
     from workbench.io import check_not_input, write_table
-    from workbench.sweeps import RoutingShare, SweepGrid, parse_target, run_sweep, smallest_staff
+    from workbench.sweeps import (
+        RoutingShare,
+        SimulationSettings,
+        SweepGrid,
+        parse_target,
+        run_sweep,
+        smallest_staff,
+    )
 
     check_language(language)
     if search not in ("grid", "bisect"):
@@ -115,6 +122,9 @@ def sweep(
     check_not_input(out, [config.source.path, log_config, model_path])
     model = _model(config, model_path)
     executor = make_command_executor(scheduler, workers if dask else workers or 1, local_dask=dask)
+    simulation = SimulationSettings(
+        replications=replications, seed=seed, days=days, warmup_days=warmup_days, per_task=per_task
+    )
     try:
         if search == "bisect":
             assert goal is not None and team is not None
@@ -127,11 +137,7 @@ def sweep(
                 volume=grid.volume[0],
                 executor=executor,
                 progress=progress_line("bisecting: simulation"),
-                replications=replications,
-                seed=seed,
-                days=days,
-                warmup_days=warmup_days,
-                per_task=per_task,
+                **simulation,
             )
             result = answer.sweep
         else:
@@ -142,11 +148,7 @@ def sweep(
                 target=goal,
                 executor=executor,
                 progress=progress_line("sweeping: simulation"),
-                replications=replications,
-                seed=seed,
-                days=days,
-                warmup_days=warmup_days,
-                per_task=per_task,
+                **simulation,
             )
     finally:
         close_executor(executor)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -117,6 +117,18 @@ class StaffAnswer:
     low: int
     high: int
     sweep: SweepResult
+
+
+class SimulationSettings(TypedDict, total=False):
+    """How every point of a sweep is simulated: these keywords of :func:`run_sweep`, which
+    :func:`smallest_staff` passes on to each sweep it runs."""
+
+    replications: int
+    seed: int
+    start: pd.Timestamp | str | None
+    days: float | None
+    warmup_days: float
+    per_task: int
 
 
 def _point_model(model: SimulationModel, grid: SweepGrid, point: dict[str, Any]) -> SimulationModel:
@@ -309,14 +321,15 @@ def smallest_staff(
     volume: float = 1.0,
     executor: Executor | None = None,
     progress: Progress | None = None,
-    **settings: Any,
+    **settings: Unpack[SimulationSettings],
 ) -> StaffAnswer:
     """The smallest staff of ``team`` in ``[low, high]`` whose mean meets ``target``, by bisection.
 
     Assumes the measure improves with staff (more people never serve worse). Runs
     ``low`` and ``high`` first (together), then halves the range: about
     ``log2(high - low) + 2`` points instead of ``high - low + 1``. ``settings`` are passed
-    to :func:`run_sweep` (``replications``, ``seed``, ``start``, ``days``, ``warmup_days``).
+    to :func:`run_sweep` (:class:`SimulationSettings`: ``replications``, ``seed``, ``start``,
+    ``days``, ``warmup_days``, ``per_task``).
     """
     if not 0 <= low <= high:
         raise ConfigError(f"the staff range must satisfy 0 <= low <= high, got {low}..{high}")
