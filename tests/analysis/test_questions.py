@@ -196,7 +196,10 @@ def test_first_line_unknown_uses_each_tickets_first_team(desk: pd.DataFrame, sta
     st = statuses.model_copy(update={"first_line_team": None})
     res = routing(desk, statuses=st)
     assert res.value("first_time_right_share") == pytest.approx(3 / 4)
-    assert res.notes
+    fallback = "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line"
+    assert res.notes == (fallback,)
+    assert fallback in time_split(desk, statuses=st).notes
+    assert fallback not in routing(desk, statuses=statuses).notes + time_split(desk, statuses=statuses).notes
 
 
 def test_a_log_without_teams_gets_no_routing_answer_and_a_plain_time_split() -> None:

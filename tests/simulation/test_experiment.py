@@ -1,11 +1,19 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
 from workbench.errors import ScenarioError
-from workbench.simulation.experiment import paired_ci, run_experiment
+from workbench.simulation.experiment import (
+    default_period,
+    mean_ci,
+    paired_ci,
+    replication_executor,
+    run_experiment,
+    simulated_period,
+)
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 
@@ -70,3 +78,31 @@ def test_replaying_the_log_keeps_its_arrivals_and_attributes(demo_model: Simulat
     inside = cases[cases["arrival"] >= run.start]
     assert run.cases["arrival"].tolist() == inside["arrival"].tolist()
     assert run.cases["department"].tolist() == inside["department"].tolist()
+
+
+def test_the_simulated_period_defaults_to_the_learned_one_and_refuses_a_warmup_that_does_not_fit(
+    toy_model: SimulationModel,
+):
+    start, days = default_period(toy_model)
+    assert simulated_period(toy_model, start=None, days=None, warmup_days=7) == (start, days)
+    naive, _ = simulated_period(toy_model, start="2024-03-04 08:00", days=10, warmup_days=0)
+    assert naive == pd.Timestamp("2024-03-04 08:00", tz="UTC")
+    with pytest.raises(ScenarioError, match=r"warmup_days must be in \[0, days\), got 10 with days=10"):
+        simulated_period(toy_model, start=None, days=10, warmup_days=10)
+
+
+def test_replications_run_on_the_given_executor_or_on_n_jobs_workers():
+    from workbench.compute import InProcessExecutor
+
+    given = InProcessExecutor()
+    assert replication_executor(given, n_jobs=4) is given
+    assert isinstance(replication_executor(None, n_jobs=1), InProcessExecutor)
+
+
+def test_mean_ci_leaves_out_missing_values_and_needs_two_for_an_interval():
+    values = np.array([1.0, 2.0, np.nan, 4.0])
+    mean, lo, hi = mean_ci(values)
+    half = stats.t.ppf(0.975, 2) * np.std([1.0, 2.0, 4.0], ddof=1) / np.sqrt(3)
+    assert (mean, lo, hi) == pytest.approx((7 / 3, 7 / 3 - half, 7 / 3 + half))
+    assert mean_ci([5.0])[0] == 5.0 and np.isnan(mean_ci([5.0])[1])
+    assert all(np.isnan(x) for x in mean_ci([np.nan]))

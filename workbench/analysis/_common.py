@@ -16,6 +16,7 @@ __all__ = [
     "check_events",
     "require_statuses",
     "optional_statuses",
+    "first_team_fallback",
     "check_known",
     "hours",
     "team_per_event",
@@ -32,6 +33,13 @@ class MissingStatusError(ConfigError):
     def __init__(self, message: str, *, key: str) -> None:
         super().__init__(message)
         self.key = key
+
+
+def first_team_fallback(statuses: StatusMeanings) -> tuple[str, ...]:
+    """The note of a question that, with no first-line team mapped, takes each ticket's first team as it."""
+    if statuses.first_line_team:
+        return ()
+    return ("no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line",)
 
 
 #: The placeholder team of a log without a team column (time split only).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -86,3 +87,8 @@ def concat_links(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in CASE_LINK_COLUMNS})
     return pd.concat(parts, ignore_index=True).drop_duplicates(ignore_index=True)
+
+
+def percent(share: float) -> str:
+    """A share as a headline percentage with one decimal, ``"n/a"`` when it is undefined."""
+    return "n/a" if math.isnan(share) else f"{100 * share:.1f}%"

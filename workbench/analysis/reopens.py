@@ -15,8 +15,6 @@ than a closing event or a message), or it was resolved again.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
@@ -27,7 +25,7 @@ from workbench.analysis._common import (
     require_statuses,
     team_per_event,
 )
-from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
@@ -171,7 +169,7 @@ def reopens(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
         )
     headline = (
         f"{n_real} real reopens (resolved, reopened and resolved again) of {n_res} resolutions "
-        f"({_pct(rate_res)}), in {len(real_ids)} of {len(resolved_tickets)} resolved tickets ({_pct(rate_ticket)}); "
+        f"({percent(rate_res)}), in {len(real_ids)} of {len(resolved_tickets)} resolved tickets ({percent(rate_ticket)}); "
         f"{n_harmless} harmless reopens were closed again without a new resolution."
     )
     return QuestionResult(
@@ -201,5 +199,3 @@ def _per_segment(ts: np.ndarray, mask: np.ndarray, seg: np.ndarray, n_seg: int, 
     return out
 
 
-def _pct(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

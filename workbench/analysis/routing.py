@@ -13,13 +13,17 @@ left); counted per occurrence, per ticket and per (A, B) pair.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
-from workbench.analysis._common import check_events, require_statuses, require_teams, team_per_event
-from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._common import (
+    check_events,
+    first_team_fallback,
+    require_statuses,
+    require_teams,
+    team_per_event,
+)
+from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
 from workbench.analysis._segments import visits
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM
@@ -95,13 +99,11 @@ def routing(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
     )
     who = "first line or the first team it was forwarded to" if statuses.first_line_team else "its first team"
     headline = (
-        f"{len(ftr)} of {n_done} resolved tickets ({_pct(share)}) were resolved by {who}; "
-        f"of the {len(fwd)} forwarded tickets {_pct(fwd_share)} went to the right team first; "
+        f"{len(ftr)} of {n_done} resolved tickets ({percent(share)}) were resolved by {who}; "
+        f"of the {len(fwd)} forwarded tickets {percent(fwd_share)} went to the right team first; "
         f"{len(mis)} misrouted; {len(pp_tickets)} tickets ping-ponged between teams (A -> B -> A)."
     )
-    notes = () if statuses.first_line_team else (
-        "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line",
-    )
+    notes = first_team_fallback(statuses)
     return QuestionResult(
         question="routing",
         title=_TITLE,
@@ -181,5 +183,3 @@ def _pingpong(vis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return pairs, links
 
 
-def _pct(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

@@ -19,7 +19,6 @@ calendar hours and, with a calendar, in working hours.
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import numpy as np
@@ -30,11 +29,12 @@ from workbench.analysis._common import (
     case_position,
     check_events,
     fill_index,
+    first_team_fallback,
     optional_statuses,
     require_statuses,
     team_per_event,
 )
-from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
 from workbench.analysis.reopens import reopen_events
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
@@ -117,21 +117,19 @@ def time_split(
     )
     with_us = sum(table[f"{b}_hours"].sum() for b in ("first_line", "partner_teams"))
     headline = (
-        f"Of {total:,.0f} ticket-hours, {_pct(share_user)} were spent waiting on the user and "
-        f"{_pct(with_us / total if total else float('nan'))} with us "
-        f"(first line {_pct(_share(table, 'first_line', total))}, partner teams "
-        f"{_pct(_share(table, 'partner_teams', total))}); {_pct(_share(table, 'blocked_other', total))} "
-        f"blocked or without a team, {_pct(_share(table, 'after_resolution', total))} resolved awaiting "
+        f"Of {total:,.0f} ticket-hours, {percent(share_user)} were spent waiting on the user and "
+        f"{percent(with_us / total if total else float('nan'))} with us "
+        f"(first line {percent(_share(table, 'first_line', total))}, partner teams "
+        f"{percent(_share(table, 'partner_teams', total))}); {percent(_share(table, 'blocked_other', total))} "
+        f"blocked or without a team, {percent(_share(table, 'after_resolution', total))} resolved awaiting "
         f"reopening or closure."
     )
     if calendar is not None:
         w = buckets.set_index("bucket")
-        headline += f" In working hours: {_pct(w.loc['waiting_on_user', 'working_share'])} waiting on the user."
+        headline += f" In working hours: {percent(w.loc['waiting_on_user', 'working_share'])} waiting on the user."
     notes = ((
         "the log has no team column (columns.team): all time with staff is counted as 'first line'",
-    ) if no_teams else ()) + (() if statuses.first_line_team else (
-        "no 'statuses.first_line_team' mapped: each ticket's first team is taken as its first line",
-    ))
+    ) if no_teams else ()) + first_team_fallback(statuses)
     return QuestionResult(
         question="time_split",
         title=_TITLE,
@@ -277,5 +275,3 @@ def _share(table: pd.DataFrame, bucket: str, total: float) -> float:
     return float(table[f"{bucket}_hours"].sum() / total) if total else float("nan")
 
 
-def _pct(x: float) -> str:
-    return "n/a" if math.isnan(x) else f"{100 * x:.1f}%"

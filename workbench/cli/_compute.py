@@ -10,22 +10,28 @@ if TYPE_CHECKING:
     from workbench.compute import Executor
 
 
-def scheduler_option(what: str = "the replications") -> Any:
+def scheduler_option(what: str = "the replications", note: str = "default: this machine") -> Any:
     """``--scheduler tcp://host:8786`` (or ``WORKBENCH_DASK_SCHEDULER``): a Dask cluster to run ``what`` on."""
     return typer.Option(
         None,
         "--scheduler",
         envvar="WORKBENCH_DASK_SCHEDULER",
-        help=f"Dask scheduler to run {what} on, e.g. tcp://host:8786 (default: this machine).",
+        help=f"Dask scheduler to run {what} on, e.g. tcp://host:8786 ({note}).",
     )
 
 
-def make_command_executor(scheduler: str | None, workers: int | None) -> Executor:
-    """The Dask scheduler at ``scheduler`` (a bad address fails here, before any work), else processes here."""
+def make_command_executor(scheduler: str | None, workers: int | None, *, local_dask: bool = False) -> Executor:
+    """The Dask scheduler at ``scheduler`` (a bad address fails here, before any work), else ``workers`` here.
+
+    ``local_dask``: without a scheduler, start a Dask cluster on this machine for the command
+    (``workers`` processes, default one per core) instead of a process pool.
+    """
     from workbench.compute import make_executor
 
     if scheduler:
         return make_executor("dask", address=scheduler)
+    if local_dask:
+        return make_executor("dask", workers=workers)
     return make_executor(workers=workers)
 
 

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
+
+from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._progress import progress_line
 
 
 def compare_desks(
     log_configs: list[Path] = typer.Argument(..., help="One log config YAML per desk (two or more)."),
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        envvar="WORKBENCH_DASK_SCHEDULER",
-        help="Dask scheduler to run on, e.g. tcp://host:8786 (every worker must reach the logs).",
-    ),
+    scheduler: str | None = scheduler_option("the desks", note="every worker must reach the logs"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default 1)."),
     force: bool = typer.Option(
         False, "--force", help="Write into an output folder that holds files the workbench did not write."
@@ -28,7 +25,6 @@ def compare_desks(
     desks_figures.csv (tidy), desks_unanswered.csv and desks_suppressed.txt. Only aggregate
     figures leave a desk's analysis; desks smaller than their minimum group size are suppressed.
     """
-    from workbench.compute import make_executor
     from workbench.config import load_log_config
     from workbench.desks import compare_desks as compare
     from workbench.desks import write_desk_comparison
@@ -36,19 +32,11 @@ def compare_desks(
 
     configs = [load_log_config(p) for p in log_configs]
     folder = OutputFolder.open(out, inputs=[*log_configs, *(c.source.path for c in configs)], force=force)
-    executor = make_executor("dask", address=scheduler) if scheduler else make_executor(workers=workers or 1)
-    tty = sys.stderr.isatty()
-
-    def progress(done: int, total: int) -> None:
-        lead, end = ("\r", "\n" if done == total else "") if tty else ("", "\n")
-        print(f"{lead}comparing desks: {done}/{total}", end=end, file=sys.stderr, flush=True)
-
+    executor = make_command_executor(scheduler, workers or 1)
     try:
-        result = compare(configs, executor=executor, progress=progress)
+        result = compare(configs, executor=executor, progress=progress_line("comparing desks:"))
     finally:
-        close = getattr(executor, "close", None)
-        if close is not None:
-            close()
+        close_executor(executor)
     write_desk_comparison(result, folder)
     if result.suppressed:
         typer.echo(f"Suppressed (fewer cases than the minimum group size): {', '.join(result.suppressed)}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -22,23 +22,6 @@ def _calibrate_option():
         "--calibrate/--no-calibrate",
         help="Calibrate each team's capacity to the log's own waiting where the direct estimate misses it.",
     )
-
-
-def _progress(label: str):
-    tty = sys.stderr.isatty()
-
-    def show(done: int, total: int) -> None:
-        if tty:
-            print(
-                f"\r{label}: replication {done}/{total}",
-                end="\n" if done == total else "",
-                file=sys.stderr,
-                flush=True,
-            )
-        else:
-            print(f"{label}: replication {done}/{total}", file=sys.stderr, flush=True)
-
-    return show
 
 
 def _load_events(log_config: Path, activities: str | None):
@@ -153,7 +136,7 @@ def simulate(
             typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
         typer.echo(capacity_note(model) if calibrate or model_path is not None else
                    "capacity not calibrated (--no-calibrate): headcount, absences and work times as learned", err=True)
-        show = _progress(f"simulating '{plan.name}'")
+        show = progress_line(f"simulating '{plan.name}': replication")
         comparison = compare_scenarios(
             model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days,
             warmup_days=warmup_days, keep_runs=logs != "none",
@@ -230,7 +213,7 @@ def validate_sim(
                 folder.target(name)  # an input named like an output fails now, not after the replications
         result = validate_simulation(
             events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
-            executor=executor, progress=_progress(f"validating '{config.name}'"), calibrate=calibrate,
+            executor=executor, progress=progress_line(f"validating '{config.name}': replication"), calibrate=calibrate,
             key=_key(config),
         )
     finally:

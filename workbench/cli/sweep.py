@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
 
+from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
-    from workbench.compute import Executor
     from workbench.config import LogConfig
     from workbench.simulation.model import SimulationModel
     from workbench.sweeps import StaffAnswer, SweepResult
@@ -47,27 +47,6 @@ def parse_floats(text: str, option: str) -> tuple[float, ...]:
         ) from None
 
 
-def _progress(label: str):
-    tty = sys.stderr.isatty()
-
-    def show(done: int, total: int) -> None:
-        end = "\n" if done == total or not tty else ""
-        lead = "\r" if tty else ""
-        print(f"{lead}{label}: simulation {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return show
-
-
-def _executor(scheduler: str | None, workers: int | None, dask: bool) -> Executor:
-    from workbench.compute import make_executor
-
-    if scheduler:
-        return make_executor("dask", address=scheduler)
-    if dask:
-        return make_executor("dask", workers=workers)
-    return make_executor(workers=workers or 1)
-
-
 def sweep(
     log_config: Path = typer.Argument(..., help="Log config YAML the model is learned from."),
     team: str | None = typer.Option(None, "--team", help="Team whose staff is swept, e.g. IT-infrastruktur."),
@@ -90,12 +69,7 @@ def sweep(
     days: float | None = typer.Option(None, "--days", help="Days to simulate (default: the log's period)."),
     warmup_days: float = typer.Option(14.0, "--warmup-days", min=0, help="Days of warm-up left out."),
     model_path: Path | None = typer.Option(None, "--model", help="A saved model instead of learning one."),
-    scheduler: str | None = typer.Option(
-        None,
-        "--scheduler",
-        envvar="WORKBENCH_DASK_SCHEDULER",
-        help="Dask scheduler to run on, e.g. tcp://host:8786 (default: this machine).",
-    ),
+    scheduler: str | None = scheduler_option("the sweep"),
     workers: int | None = typer.Option(
         None, "--workers", min=1, help="Local worker processes (default 1; with --dask one per core)."
     ),
@@ -113,7 +87,14 @@ def sweep(
     from workbench.config import load_log_config
     from workbench.i18n import check_language
     from workbench.io import check_not_input, write_table
-    from workbench.sweeps import RoutingShare, SweepGrid, parse_target, run_sweep, smallest_staff
+    from workbench.sweeps import (
+        RoutingShare,
+        SimulationSettings,
+        SweepGrid,
+        parse_target,
+        run_sweep,
+        smallest_staff,
+    )
 
     check_language(language)
     if search not in ("grid", "bisect"):
@@ -140,7 +121,10 @@ def sweep(
     config = load_log_config(log_config)
     check_not_input(out, [config.source.path, log_config, model_path])
     model = _model(config, model_path)
-    executor = _executor(scheduler, workers, dask)
+    executor = make_command_executor(scheduler, workers if dask else workers or 1, local_dask=dask)
+    simulation = SimulationSettings(
+        replications=replications, seed=seed, days=days, warmup_days=warmup_days, per_task=per_task
+    )
     try:
         if search == "bisect":
             assert goal is not None and team is not None
@@ -152,12 +136,8 @@ def sweep(
                 high=max(staff_values),
                 volume=grid.volume[0],
                 executor=executor,
-                progress=_progress("bisecting"),
-                replications=replications,
-                seed=seed,
-                days=days,
-                warmup_days=warmup_days,
-                per_task=per_task,
+                progress=progress_line("bisecting: simulation"),
+                **simulation,
             )
             result = answer.sweep
         else:
@@ -167,17 +147,11 @@ def sweep(
                 grid,
                 target=goal,
                 executor=executor,
-                progress=_progress("sweeping"),
-                replications=replications,
-                seed=seed,
-                days=days,
-                warmup_days=warmup_days,
-                per_task=per_task,
+                progress=progress_line("sweeping: simulation"),
+                **simulation,
             )
     finally:
-        close = getattr(executor, "close", None)
-        if close is not None:
-            close()
+        close_executor(executor)
     out.mkdir(parents=True, exist_ok=True)
     write_table(result.curve, out / "sweep_curve.csv")
     write_table(result.runs, out / "sweep_runs.csv")

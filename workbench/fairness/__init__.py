@@ -11,7 +11,9 @@ Three audits, one tidy result (:class:`AuditResult`):
   paired over replications: who gets worse while the average improves.
 
 Every disparity has a case-bootstrap (or paired t) confidence interval, and a group
-is flagged only when the whole interval lies beyond a threshold. Groups below the
+is flagged only when the whole interval lies beyond a threshold. The settings the three
+share (flag rule, minimum group size, protection of people, bootstrap) are one
+:class:`AuditOptions`. Groups below the
 minimum size are suppressed and shown as suppressed; staff attributes and person
 identifiers are never group attributes. :func:`render_audit_html` gives the HTML
 section for the report; :func:`run_audit` runs an audit config (``workbench audit``).
@@ -25,6 +27,7 @@ from workbench.fairness.historical import audit_history
 from workbench.fairness.html import render_audit_html, render_audit_page
 from workbench.fairness.metrics import FlagRule
 from workbench.fairness.model import audit_model
+from workbench.fairness.options import AuditOptions
 from workbench.fairness.outcomes import OutcomeActivity, QueueWait
 from workbench.fairness.process import audit_process_change
 from workbench.fairness.result import AuditResult, combine_results
@@ -33,6 +36,7 @@ from workbench.fairness.tracking import log_audit_to_mlflow
 
 __all__ = [
     "AuditConfig",
+    "AuditOptions",
     "AuditResult",
     "FlagRule",
     "OutcomeActivity",

@@ -13,6 +13,7 @@ flagged merely for raising harder kinds of cases.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from workbench.config import StatusMeanings
 from workbench.errors import EventLogError
 from workbench.fairness.bootstrap import cell_sums, replicate_weights
 from workbench.fairness.compare import choose_best, compare_groups, empty_table, threshold_for
-from workbench.fairness.groups import add_intersections, case_groups, check_group_attributes
+from workbench.fairness.groups import add_intersections, case_groups
 from workbench.fairness.metrics import (
     DEFAULT_RULE,
     HISTORICAL_METRICS,
@@ -29,6 +30,7 @@ from workbench.fairness.metrics import (
     MetricSpec,
     outcome_activity_metric,
 )
+from workbench.fairness.options import AuditKeywords, AuditOptions, audit_options
 from workbench.fairness.outcomes import OUTCOMES, OutcomeActivity, QueueWait, case_outcomes
 from workbench.fairness.result import AuditResult
 
@@ -44,16 +46,9 @@ def audit_history(
     outcome_activities: Sequence[OutcomeActivity] = (),
     queue_wait: QueueWait | None = None,
     strata: Sequence[str] = (),
-    intersections: bool = False,
-    rule: FlagRule = DEFAULT_RULE,
-    min_group_size: int = 10,
-    replicates: int = 1000,
-    seed: int = 0,
     completed_only: bool = True,
-    case_noun: str = "cases",
-    staff_attributes: Sequence[str] = (),
-    person_columns: Sequence[str] = (),
-    allow_staff_attributes: bool = False,
+    options: AuditOptions | None = None,
+    **keywords: Unpack[AuditKeywords],
 ) -> AuditResult:
     """Audit the log's own outcomes per group.
 
@@ -71,29 +66,26 @@ def audit_history(
         Outcome rates such as "Make Job Offer".
     strata : sequence of str
         Attributes to control for (compare within strata); empty: crude comparison.
-    intersections : bool
-        Also audit each pair of group attributes.
-    rule : FlagRule
-        Reference, thresholds and confidence level.
-    min_group_size : int
-        Groups with fewer cases (with the outcome defined) are suppressed and shown as such.
-    replicates : int
-        Bootstrap replicates (cases resampled with replacement).
-    seed : int
-        Seed of the bootstrap.
+    completed_only : bool
+        Cycle times of completed cases only.
+    options : AuditOptions, optional
+        Flag rule, minimum group size (counting cases with the outcome defined), protection
+        of people, intersections, bootstrap replicates and seed (:mod:`workbench.fairness.options`).
+    **keywords
+        Any field of :class:`AuditOptions` (``replicates=200, seed=1``), replacing that of ``options``.
 
     Returns
     -------
     AuditResult
     """
-    attrs = check_group_attributes(group_attributes, staff_attributes=staff_attributes,
-                                   person_columns=person_columns, allow_staff_attributes=allow_staff_attributes)
+    o = audit_options(options, keywords)
+    attrs = o.checked_groups(group_attributes)
     if len(events) == 0:
         raise EventLogError("the event log is empty: there is nothing to audit")
     strata = tuple(strata)
     groups = case_groups(events, attrs + tuple(s for s in strata if s not in attrs))
     audited: tuple[str, ...] = attrs
-    if intersections and len(attrs) > 1:
+    if o.intersections and len(attrs) > 1:
         groups, pairs = add_intersections(groups, attrs)
         audited = attrs + pairs
     values, notes = case_outcomes(events, outcomes=outcomes, outcome_activities=outcome_activities,
@@ -101,26 +93,26 @@ def audit_history(
     specs = [HISTORICAL_METRICS[c] for c in ("cycle_time_h", "reopen_rate", "queue_wait_h") if c in values]
     specs += [outcome_activity_metric(oa.name, " / ".join(oa.activities), favourable=oa.favourable)
               for oa in outcome_activities]
-    notes = (*notes, *control_warnings(groups, attrs, strata, min_group_size=min_group_size))
+    notes = (*notes, *control_warnings(groups, attrs, strata, min_group_size=o.min_group_size))
     stratum = _stratum_labels(groups, strata)
     result = compare_case_outcomes(
         values.reindex(groups.index), groups[list(audited)], specs=specs, strata=stratum,
-        audit="historical", rule=rule, min_group_size=min_group_size, replicates=replicates, seed=seed,
-        controlled_for=" and ".join(strata), case_noun=case_noun,
+        audit="historical", rule=o.rule, min_group_size=o.min_group_size, replicates=o.replicates, seed=o.seed,
+        controlled_for=" and ".join(strata), case_noun=o.case_noun,
     )
     settings = {
         "historical": {
             "group_attributes": list(attrs),
-            "intersections": bool(intersections),
+            "intersections": bool(o.intersections),
             "outcomes": [s.name for s in specs],
             "strata": list(strata),
-            "reference": rule.reference,
-            "relative_threshold": rule.relative,
-            "absolute_threshold": rule.absolute,
-            "confidence": rule.confidence,
-            "min_group_size": min_group_size,
-            "bootstrap_replicates": replicates,
-            "seed": seed,
+            "reference": o.rule.reference,
+            "relative_threshold": o.rule.relative,
+            "absolute_threshold": o.rule.absolute,
+            "confidence": o.rule.confidence,
+            "min_group_size": o.min_group_size,
+            "bootstrap_replicates": o.replicates,
+            "seed": o.seed,
             "completed_only": completed_only,
             "cases": len(values),
         }

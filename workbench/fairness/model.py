@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
-from typing import Any, Literal
+from typing import Any, Literal, Unpack
 
 import numpy as np
 import pandas as pd
@@ -30,8 +30,9 @@ import pandas as pd
 from workbench.errors import EventLogError
 from workbench.fairness.bootstrap import case_codes, cell_sums, replicate_weights, weighted_auc
 from workbench.fairness.compare import choose_best, compare_groups, threshold_for
-from workbench.fairness.groups import add_intersections, check_group_attributes, group_label_series
-from workbench.fairness.metrics import CLASSIFICATION_METRICS, DEFAULT_RULE, REGRESSION_METRICS, FlagRule
+from workbench.fairness.groups import add_intersections, group_label_series
+from workbench.fairness.metrics import CLASSIFICATION_METRICS, REGRESSION_METRICS
+from workbench.fairness.options import AuditKeywords, AuditOptions, audit_options
 from workbench.fairness.result import AuditResult
 from workbench.schema import CASE_ID
 
@@ -190,18 +191,11 @@ def audit_model(
     task: Task | None = None,
     at_risk_threshold: float | None = None,
     at_risk_share: float | None = 0.2,
-    intersections: bool = False,
-    rule: FlagRule = DEFAULT_RULE,
-    min_group_size: int = 10,
-    replicates: int = 1000,
-    seed: int = 0,
-    case_noun: str = "cases",
     time_unit: Literal["h", "d"] = "d",
     weighting: Literal["case", "prefix"] = "case",
     model_name: str | None = None,
-    staff_attributes: Sequence[str] = (),
-    person_columns: Sequence[str] = (),
-    allow_staff_attributes: bool = False,
+    options: AuditOptions | None = None,
+    **keywords: Unpack[AuditKeywords],
 ) -> AuditResult:
     """Audit a model's scores per group.
 
@@ -222,18 +216,22 @@ def audit_model(
     at_risk_threshold, at_risk_share : float, optional
         A case is predicted at risk when its prediction is at or above the threshold,
         or (no threshold) in the top ``at_risk_share`` of predictions.
-    rule, min_group_size, replicates, seed, intersections
-        As in :func:`workbench.fairness.historical.audit_history`; groups are sized
-        by their number of distinct cases.
+    options : AuditOptions, optional
+        Flag rule, minimum group size, protection of people, intersections, bootstrap
+        replicates and seed (:mod:`workbench.fairness.options`); groups are sized by their
+        number of distinct cases.
+    **keywords
+        Any field of :class:`AuditOptions` (``replicates=200, seed=1``), replacing that of ``options``.
     """
-    attrs = check_group_attributes(group_attributes, staff_attributes=staff_attributes,
-                                   person_columns=person_columns, allow_staff_attributes=allow_staff_attributes)
+    o = audit_options(options, keywords)
+    rule, min_group_size, replicates, seed, case_noun = o.rule, o.min_group_size, o.replicates, o.seed, o.case_noun
+    attrs = o.checked_groups(group_attributes)
     task = _check_scores(scores, task, attrs)
     frame = scores.reset_index(drop=True).copy()
     for a in attrs:
         frame[a] = group_label_series(frame[a])
     audited = attrs
-    if intersections and len(attrs) > 1:
+    if o.intersections and len(attrs) > 1:
         frame, pairs = add_intersections(frame, attrs)
         audited = attrs + pairs
     pred_col = "y_proba" if task == "classification" else "y_pred"
@@ -314,7 +312,7 @@ def audit_model(
             "time_unit": time_unit if task == "regression" else None,
             "weighting": weighting,
             "group_attributes": list(attrs),
-            "intersections": bool(intersections),
+            "intersections": bool(o.intersections),
             "at_risk_cutoff": cutoff,
             "at_risk_rule": (f"prediction >= {at_risk_threshold}" if at_risk_threshold is not None
                              else f"top {at_risk_share:.0%} of predictions"),

@@ -18,14 +18,15 @@ interval above it).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Unpack
 
 import numpy as np
 import pandas as pd
 
 from workbench.errors import StageError
 from workbench.fairness.compare import COLUMNS, empty_table
-from workbench.fairness.groups import check_group_attributes
-from workbench.fairness.metrics import DEFAULT_RULE, PROCESS_METRICS, FlagRule, MetricSpec
+from workbench.fairness.metrics import PROCESS_METRICS, FlagRule, MetricSpec
+from workbench.fairness.options import AuditKeywords, AuditOptions, audit_options
 from workbench.fairness.result import AuditResult
 from workbench.fairness.verdict import format_interval, process_verdict
 
@@ -107,12 +108,9 @@ def audit_process_change(
     *,
     group_attributes: Sequence[str] | None = None,
     kpi_names: Sequence[str] = tuple(PROCESS_METRICS),
-    rule: FlagRule = DEFAULT_RULE,
-    min_group_size: int = 10,
     scenario_name: str | None = None,
-    staff_attributes: Sequence[str] = (),
-    person_columns: Sequence[str] = (),
-    allow_staff_attributes: bool = False,
+    options: AuditOptions | None = None,
+    **keywords: Unpack[AuditKeywords],
 ) -> AuditResult:
     """Audit a simulated scenario against its baseline, per group.
 
@@ -124,19 +122,20 @@ def audit_process_change(
         Attributes to audit (default: every attribute in ``group_kpis``).
     kpi_names : sequence of str
         KPIs to audit (those absent from the input are noted and skipped).
-    rule : FlagRule
-        ``relative`` is the worsening that is flagged whatever the average does;
-        ``confidence`` the level of the t intervals.
-    min_group_size : int
-        A group with fewer cases per replication (mean over baseline replications) is
-        suppressed and shown as such.
+    options : AuditOptions, optional
+        Of :class:`AuditOptions` this audit reads the protection of people and: ``rule``,
+        whose ``relative`` is the worsening that is flagged whatever the average does and
+        ``confidence`` the level of the t intervals; ``min_group_size``, below which a group
+        (cases per replication, mean over baseline replications) is suppressed and shown as such.
+    **keywords
+        Any field of :class:`AuditOptions` (``min_group_size=5``), replacing that of ``options``.
     """
     _check(group_kpis, GROUP_KPI_COLUMNS, "group_kpis")
     _check(kpis, KPI_COLUMNS, "kpis")
     present = list(dict.fromkeys(group_kpis["attribute"].astype(str)))
-    attrs = check_group_attributes(group_attributes if group_attributes is not None else present,
-                                   staff_attributes=staff_attributes, person_columns=person_columns,
-                                   allow_staff_attributes=allow_staff_attributes)
+    o = audit_options(options, keywords)
+    rule, min_group_size = o.rule, o.min_group_size
+    attrs = o.checked_groups(group_attributes if group_attributes is not None else present)
     missing_attrs = [a for a in attrs if a not in present]
     if missing_attrs:
         raise StageError(f"process-change audit: group attribute(s) {missing_attrs} are not in the simulation's "

@@ -113,15 +113,19 @@ class WorkClock:
         while self.cum_end[-1] < w:
             self._extend()
 
+    def _interval_at(self, t: float) -> int:
+        """The index of the last interval starting at or before ``t`` (-1: none), built that far."""
+        if t >= self.starts[-1]:
+            self._ensure(t)
+        return bisect_right(self.starts, t) - 1
+
     # -- hot-loop queries -------------------------------------------------------------------
 
     def next_working(self, t: float) -> float:
         """The first working instant at or after ``t``."""
         if self.always:
             return t
-        if t >= self.starts[-1]:
-            self._ensure(t)
-        i = bisect_right(self.starts, t) - 1
+        i = self._interval_at(t)
         if i >= 0 and t < self.ends[i]:
             return t
         return self.starts[i + 1]
@@ -130,13 +134,10 @@ class WorkClock:
         """``(next_working(t), advance(next_working(t), work))`` with one search in the common case."""
         if self.always:
             return t, t + work
-        starts = self.starts
-        if t >= starts[-1]:
-            self._ensure(t)
-        i = bisect_right(starts, t) - 1
+        i = self._interval_at(t)
         if i < 0 or t >= self.ends[i]:
             i += 1
-            t = starts[i]
+            t = self.starts[i]
         end = self.ends[i]
         if t + work <= end:
             return t, t + work
@@ -146,9 +147,7 @@ class WorkClock:
         """Working seconds from the clock's first interval up to ``t``."""
         if self.always:
             return t
-        if t >= self.starts[-1]:
-            self._ensure(t)
-        i = bisect_right(self.starts, t) - 1
+        i = self._interval_at(t)
         if i < 0:
             return 0.0
         end = self.ends[i]

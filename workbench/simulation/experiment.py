@@ -27,7 +27,7 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
 
-__all__ = ["ExperimentResult", "default_period", "paired_ci", "run_experiment"]
+__all__ = ["ExperimentResult", "default_period", "mean_ci", "paired_ci", "run_experiment", "simulated_period"]
 
 ARMS = ("baseline", "scenario")
 
@@ -71,16 +71,24 @@ def paired_ci(
 
     With fewer than two pairs the interval is ``(nan, nan)``.
     """
+    return mean_ci(np.asarray(scenario, dtype=float) - np.asarray(baseline, dtype=float), level)
+
+
+def mean_ci(values: Sequence[float] | np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean of the finite ``values`` (replications of one figure) and its t confidence interval.
+
+    No finite value: all three are NaN; one: the interval is ``(nan, nan)``.
+    """
     from scipy import stats
 
-    d = np.asarray(scenario, dtype=float) - np.asarray(baseline, dtype=float)
-    d = d[np.isfinite(d)]
-    if len(d) == 0:
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if len(v) == 0:
         return np.nan, np.nan, np.nan
-    mean = float(d.mean())
-    if len(d) < 2:
+    mean = float(v.mean())
+    if len(v) < 2:
         return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.5 + level / 2, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d)))
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
     return mean, mean - half, mean + half
 
 
@@ -91,6 +99,32 @@ def default_period(model: SimulationModel) -> tuple[pd.Timestamp, float]:
     except (ValueError, TypeError):
         start = pd.Timestamp("2024-01-01", tz="UTC")
     return start, max(float(round(model.fitted_on.days)), 28.0)
+
+
+def replication_executor(executor: Executor | None, n_jobs: int | None) -> Executor:
+    """``executor``, or when none is given ``n_jobs`` worker processes (``None``: one per core; ``1``: this process)."""
+    if executor is not None:
+        return executor
+    return make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+
+
+def simulated_period(
+    model: SimulationModel, *, start: pd.Timestamp | str | None, days: float | None, warmup_days: float
+) -> tuple[pd.Timestamp, float]:
+    """The start (UTC) and length in days of a simulation, defaulting to :func:`default_period`.
+
+    Raises :class:`~workbench.errors.ScenarioError` when the warm-up does not fit in the period.
+    """
+    p_start, p_days = default_period(model)
+    start_ts = pd.Timestamp(start) if start is not None else p_start
+    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
+    length = float(days) if days is not None else p_days
+    if not 0 <= warmup_days < length:
+        raise ScenarioError(
+            f"warmup_days must be in [0, days), got {warmup_days:g} with days={length:g}: the {warmup_days:g}-day "
+            f"warm-up is left out of the KPIs, so simulate more days (--days) or shorten the warm-up (--warmup-days)"
+        )
+    return start_ts, length
 
 
 def historical_cases(events: pd.DataFrame, model: SimulationModel) -> pd.DataFrame:
@@ -206,22 +240,13 @@ def run_experiment(
             f"group attribute '{unknown[0]}' is not a case attribute of the model; attributes: "
             f"{list(model.case_mix.attributes)}"
         )
-    p_start, p_days = default_period(model)
-    start_ts = pd.Timestamp(start) if start is not None else p_start
-    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
-    days = float(days) if days is not None else p_days
-    if not 0 <= warmup_days < days:
-        raise ScenarioError(
-            f"warmup_days must be in [0, days), got {warmup_days:g} with days={days:g}: the {warmup_days:g}-day "
-            f"warm-up is left out of the KPIs, so simulate more days (--days) or shorten the warm-up (--warmup-days)"
-        )
+    start_ts, days = simulated_period(model, start=start, days=days, warmup_days=warmup_days)
     seeds = np.random.SeedSequence(seed).spawn(replications)
     args = [
         ((model, scenario_model), r, seeds[r], start_ts, days, warmup_days, groups, keep_runs, replay)
         for r in range(replications)
     ]
-    if executor is None:
-        executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+    executor = replication_executor(executor, n_jobs)
     results = executor.map(_replicate, args, progress=progress)
     kpis = pd.concat([f for r in results for f in r[1]], ignore_index=True)
     kpis = kpis[["replication", "arm", "kpi", "value", "n_cases"]]

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from workbench.compute import Executor, make_executor
+from workbench.compute import Executor
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, RESOURCE, START_TIMESTAMP, TIMESTAMP
@@ -39,6 +38,7 @@ from workbench.simulation._checks import (
 from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.engine import simulate
+from workbench.simulation.experiment import replication_executor
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.verdict import Verdict, verdict_from_checks
 
@@ -219,8 +219,7 @@ def validate_model(
     args = [
         (model, r, seeds[r], split, n_cases, days, crop_end, test, use_starts) for r in range(replications)
     ]
-    if executor is None:
-        executor = make_executor(workers=(os.cpu_count() or 1) if n_jobs is None else max(1, int(n_jobs)))
+    executor = replication_executor(executor, n_jobs)
     results = executor.map(_simulate_and_score, args, progress=progress)
     verdict = _verdict(model, train, test, results, use_starts, seed, executor) if checks else None
     if verdict is not None and calibrate:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from workbench.sweeps.sweep import (
     RoutingShare,
+    SimulationSettings,
     StaffAnswer,
     SweepGrid,
     SweepResult,
@@ -22,6 +23,7 @@ from workbench.sweeps.targets import ServiceTarget, parse_target
 __all__ = [
     "RoutingShare",
     "ServiceTarget",
+    "SimulationSettings",
     "StaffAnswer",
     "SweepGrid",
     "SweepResult",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -119,6 +119,18 @@ class StaffAnswer:
     sweep: SweepResult
 
 
+class SimulationSettings(TypedDict, total=False):
+    """How every point of a sweep is simulated: these keywords of :func:`run_sweep`, which
+    :func:`smallest_staff` passes on to each sweep it runs."""
+
+    replications: int
+    seed: int
+    start: pd.Timestamp | str | None
+    days: float | None
+    warmup_days: float
+    per_task: int
+
+
 def _point_model(model: SimulationModel, grid: SweepGrid, point: dict[str, Any]) -> SimulationModel:
     from workbench.simulation.scenarios import (
         Change,
@@ -177,19 +189,6 @@ def _simulate_reps(
                                                                                                     strict=True)]
 
 
-def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    from scipy import stats
-
-    v = values[np.isfinite(values)]
-    if len(v) == 0:
-        return np.nan, np.nan, np.nan
-    mean = float(v.mean())
-    if len(v) < 2:
-        return mean, np.nan, np.nan
-    half = float(stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v)))
-    return mean, mean - half, mean + half
-
-
 def run_sweep(
     model: SimulationModel,
     grid: SweepGrid,
@@ -226,7 +225,7 @@ def run_sweep(
         among the workers; the numbers are the same for any value.
     """
     from workbench.compute import InProcessExecutor
-    from workbench.simulation.experiment import default_period
+    from workbench.simulation.experiment import simulated_period
 
     if replications < 1:
         raise ConfigError(f"replications must be at least 1, got {replications}")
@@ -242,12 +241,7 @@ def run_sweep(
         check_target(target, model)
     points = grid.points()
     models = [_point_model(model, grid, p) for p in points]
-    p_start, p_days = default_period(model)
-    start_ts = pd.Timestamp(start) if start is not None else p_start
-    start_ts = start_ts.tz_localize("UTC") if start_ts.tzinfo is None else start_ts.tz_convert("UTC")
-    days = float(days) if days is not None else p_days
-    if not 0 <= warmup_days < days:
-        raise ConfigError(f"warmup_days must be in [0, days), got {warmup_days} with days={days}")
+    start_ts, days = simulated_period(model, start=start, days=days, warmup_days=warmup_days)
     measures = (target.measure,) if target is not None else ()
     seeds = np.random.SeedSequence(seed).spawn(replications)
     run_on = executor or InProcessExecutor()
@@ -296,10 +290,12 @@ def _axes(point: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 
 def _curve(runs: pd.DataFrame, target: ServiceTarget | None) -> pd.DataFrame:
+    from workbench.simulation.experiment import mean_ci
+
     keys = ["staff", "volume", "routing_share", "measure"]
     rows = []
     for key, g in runs.groupby(keys, sort=False, dropna=False):
-        mean, lo, hi = _t_interval(g["value"].to_numpy(dtype=float))
+        mean, lo, hi = mean_ci(g["value"].to_numpy(dtype=float))
         rows.append((*key, mean, lo, hi, len(g)))
     curve = pd.DataFrame(rows, columns=[*keys, "mean", "ci_low", "ci_high", "replications"])
     if target is not None:
@@ -325,14 +321,15 @@ def smallest_staff(
     volume: float = 1.0,
     executor: Executor | None = None,
     progress: Progress | None = None,
-    **settings: Any,
+    **settings: Unpack[SimulationSettings],
 ) -> StaffAnswer:
     """The smallest staff of ``team`` in ``[low, high]`` whose mean meets ``target``, by bisection.
 
     Assumes the measure improves with staff (more people never serve worse). Runs
     ``low`` and ``high`` first (together), then halves the range: about
     ``log2(high - low) + 2`` points instead of ``high - low + 1``. ``settings`` are passed
-    to :func:`run_sweep` (``replications``, ``seed``, ``start``, ``days``, ``warmup_days``).
+    to :func:`run_sweep` (:class:`SimulationSettings`: ``replications``, ``seed``, ``start``,
+    ``days``, ``warmup_days``, ``per_task``).
     """
     if not 0 <= low <= high:
         raise ConfigError(f"the staff range must satisfy 0 <= low <= high, got {low}..{high}")
