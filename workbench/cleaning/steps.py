@@ -28,6 +28,13 @@ def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _in_order(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """``frame``'s rows in ``order``, index 0..n-1; no copy of the columns when the order is the file's."""
+    if bool((order == np.arange(len(order))).all()):
+        return _renumbered(frame.copy(deep=False))
+    return _renumbered(frame.take(order))
+
+
 def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events without a case id or an activity (they cannot be placed in a case)."""
     findings = []
@@ -170,7 +177,8 @@ def sort_within_cases(
     order = order or OrderConfig()
     codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
-    by_case = np.argsort(codes, kind="stable")  # file order kept within each case
+    cases_in_order = bool((codes[1:] >= codes[:-1]).all())  # often so: exports are sorted by case
+    by_case = np.arange(len(codes)) if cases_in_order else np.argsort(codes, kind="stable")  # file order in a case
     case, ts_case = codes[by_case], ts[by_case]
     same_case = np.r_[False, case[1:] == case[:-1]]
     backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
@@ -180,9 +188,11 @@ def sort_within_cases(
         "sorted by timestamp" if fix and n_cases else "",
     )]
     if not fix:
-        return _renumbered(frame.take(by_case)), findings
+        return _in_order(frame, by_case), findings
     rule = _tie_rule(order, closing, tie_column=TIE_BREAK in frame.columns)
-    time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
+    # lexsort is stable: ties keep file order; a file already in case and time order is its own order
+    in_time_order = cases_in_order and not backwards.any() and not np.isnat(ts).any()
+    time_order = by_case if in_time_order else np.lexsort((ts, codes))
     case_sorted, ts_sorted = codes[time_order], ts[time_order]
     tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
     n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
@@ -196,7 +206,7 @@ def sort_within_cases(
             keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
         full_order = time_order.copy()
         full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
-    out = _renumbered(frame.take(full_order))
+    out = _in_order(frame, full_order)
     moved = full_order != time_order
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
