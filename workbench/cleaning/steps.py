@@ -45,7 +45,9 @@ def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
         blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
         missing = pd.Series(blank[codes], index=out.index)
         stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
-        out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
+        if not (out[column].dtype == object and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+                and np.array_equal(np.asarray(uniques, dtype=object), stripped_values)):  # else: text as it was
+            out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
         if missing.any():
             first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
             findings.append(
@@ -231,14 +233,14 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
 
 
-def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> int:
-    """How many cases hold more than one distinct (non-missing) value of ``values``."""
+def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> tuple[int, bool]:
+    """How many cases hold more than one distinct (non-missing) value of ``values``, and whether any is missing."""
     codes, uniques = pd.factorize(values)
     present = codes >= 0
     if not len(uniques) or not present.any():
-        return 0
+        return 0, True
     pairs = np.unique(case_codes[present] * len(uniques) + codes[present])
-    return int((np.bincount(pairs // len(uniques)) > 1).sum())
+    return int((np.bincount(pairs // len(uniques)) > 1).sum()), not bool(present.all())
 
 
 _TAKE_DETAIL = {
@@ -270,10 +272,11 @@ def consolidate_case_attributes(
     filled = 0
     for column in columns:
         how = take.get(column, "first")
-        spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
-        conflicts = _cases_with_several_values(case_codes, out[column])
-        filled += int((out[column].isna() & spread.notna()).sum())
-        out[column] = spread
+        conflicts, some_missing = _cases_with_several_values(case_codes, out[column])
+        if conflicts or some_missing:  # else every event already holds its case's one value: nothing to spread
+            spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
+            filled += int((out[column].isna() & spread.notna()).sum())
+            out[column] = spread
         if conflicts:
             findings.append(Finding(f"case attribute '{column}' changes within a case", conflicts, "cases",
                                     "fixed", _TAKE_DETAIL[how]))
