@@ -326,3 +326,17 @@ def test_a_batch_killed_mid_rename_leaves_old_or_new_files_never_partial(tmp_pat
     assert all(again.manifest[f"sub{i % 2}/f{i}.txt"] == sha256_file(tmp_path / f"sub{i % 2}/f{i}.txt")
                for i in range(6))
     again.write_text("sub0/f0.txt", "after")  # and the next run writes over them without --force
+
+
+def test_tables_with_dates_are_written_as_to_csv_writes_them(tmp_path: Path) -> None:
+    stamps = pd.Series(pd.to_datetime(["2023-01-01T10:00:00.123456Z", None, "1950-03-04T00:00:00.000000Z",
+                                       "2024-02-29T23:59:59.999999Z"], utc=True, format="ISO8601"))
+    frame = pd.DataFrame({"utc": stamps, "naive": stamps.dt.tz_localize(None),
+                          "local": stamps.dt.tz_convert("Europe/Copenhagen"), "n": [1.5, None, 3, 4],
+                          "ns": stamps + pd.Timedelta(1, "ns"), "text": ["a", None, "b,c", "d"]})
+    frame.columns = ["utc", "naive", "local", "n", "ns", "utc"]  # a repeated name too
+    before = frame.copy()
+    path = OutputFolder.open(tmp_path).write_table("t.csv", frame)
+    assert path.read_text() == frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+    assert "2023-01-01T10:00:00.123456+0000" in path.read_text()
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not changed
