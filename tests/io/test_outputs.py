@@ -214,3 +214,129 @@ def test_open_for_file_allows_other_files_but_not_a_foreign_target(tmp_path: Pat
         OutputFolder.open_for_file(tmp_path / "log.csv", inputs=[log], force=True)
     with pytest.raises(OutputError, match="is a folder"):
         OutputFolder.open_for_file(tmp_path)
+
+
+# -- batches --------------------------------------------------------------------------------
+
+_BATCH_KILLED = """
+import os, signal, sys
+from pathlib import Path
+import workbench.io.outputs as outputs
+
+real_replace, renames = os.replace, []
+kill_after = int(sys.argv[2])
+
+def replace(src, dst):
+    if Path(dst).name != outputs.MANIFEST_NAME:
+        if len(renames) == kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
+        renames.append(dst)
+    real_replace(src, dst)
+
+outputs.os.replace = replace
+folder = outputs.OutputFolder.open(sys.argv[1])
+with folder.batch():
+    for i in range(6):
+        folder.write_text(f"sub{i % 2}/f{i}.txt", "new " * 50_000 + str(i))
+"""
+
+
+def test_a_batch_writes_every_file_and_one_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = OutputFolder.open(tmp_path)
+    folder.write_text("keep.txt", "same")
+    fsyncs: list[int] = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real_fsync(fd))[1])
+    with folder.batch():
+        paths = [folder.write_text(f"t/{i}.txt", str(i)) for i in range(10)]
+        folder.write_table("t/table.csv", pd.DataFrame({"x": [1]}))
+        folder.write_text("keep.txt", "same")  # unchanged: not rewritten
+        assert not paths[0].exists()  # nothing appears before the batch ends
+    assert [p.read_text() for p in paths] == [str(i) for i in range(10)]
+    # 11 files once each, the pending and the final manifest, their one folder (four per file before)
+    assert len(fsyncs) == 11 + 2 + 1
+    manifest = json.loads((tmp_path / MANIFEST_NAME).read_text())
+    assert "pending" not in manifest and len(manifest["files"]) == 12
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".wb-tmp")]
+    OutputFolder.open(tmp_path)  # still the workbench's folder
+
+
+def test_an_unchanged_file_is_not_rewritten(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    path = folder.write_text("a.txt", "same")
+    inode = path.stat().st_ino
+    folder.write_text("a.txt", "same")
+    with folder.batch():
+        folder.write_text("a.txt", "same")
+    assert path.stat().st_ino == inode  # a rename would have given a new inode
+    folder.write_text("a.txt", "changed")
+    assert path.read_text() == "changed" and path.stat().st_ino != inode
+
+
+def test_an_exception_inside_a_batch_changes_no_file(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    folder.write_text("a.txt", "old")
+    with pytest.raises(RuntimeError, match="boom"), folder.batch():
+        folder.write_text("a.txt", "new")
+        folder.write_text("b.txt", "new")
+        raise RuntimeError("boom")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [MANIFEST_NAME, "a.txt"]
+    assert (tmp_path / "a.txt").read_text() == "old"
+    assert json.loads((tmp_path / MANIFEST_NAME).read_text())["files"] == {"a.txt": sha256_file(tmp_path / "a.txt")}
+
+
+def test_a_second_write_of_a_name_in_a_batch_wins(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    with folder.batch():
+        folder.write_text("a.txt", "first")
+        folder.write_text("a.txt", "second")
+    assert (tmp_path / "a.txt").read_text() == "second"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".wb-tmp")]
+
+
+def test_a_batch_over_an_edited_file_is_refused_before_anything_changes(tmp_path: Path) -> None:
+    folder = OutputFolder.open(tmp_path)
+    folder.write_text("a.txt", "old")
+    folder.write_text("b.txt", "old")
+    (tmp_path / "b.txt").write_text("edited by hand")
+    with pytest.raises(OutputError, match="changed since the workbench wrote it"), folder.batch():
+        folder.write_text("a.txt", "new")
+        folder.write_text("b.txt", "new")
+    assert (tmp_path / "a.txt").read_text() == "old"
+
+
+@pytest.mark.parametrize("kill_after", [0, 1, 3, 5])
+def test_a_batch_killed_mid_rename_leaves_old_or_new_files_never_partial(tmp_path: Path, kill_after: int) -> None:
+    import subprocess
+    import sys
+
+    folder = OutputFolder.open(tmp_path)
+    for i in range(6):
+        folder.write_text(f"sub{i % 2}/f{i}.txt", "old " * 10 + str(i))
+    script = tmp_path.parent / f"kill_{kill_after}.py"
+    script.write_text(_BATCH_KILLED)
+    done = subprocess.run([sys.executable, str(script), str(tmp_path), str(kill_after)], check=False)
+    assert done.returncode == -9
+    contents = [(tmp_path / f"sub{i % 2}/f{i}.txt").read_text() for i in range(6)]
+    new = ["new " * 50_000 + str(i) for i in range(6)]
+    old = ["old " * 10 + str(i) for i in range(6)]
+    assert all(c in (o, n) for c, o, n in zip(contents, old, new, strict=True))
+    assert sum(c == n for c, n in zip(contents, new, strict=True)) == kill_after
+    again = OutputFolder.open(tmp_path)  # old and new files alike are the workbench's; temp files are ignored
+    assert all(again.manifest[f"sub{i % 2}/f{i}.txt"] == sha256_file(tmp_path / f"sub{i % 2}/f{i}.txt")
+               for i in range(6))
+    again.write_text("sub0/f0.txt", "after")  # and the next run writes over them without --force
+
+
+def test_tables_with_dates_are_written_as_to_csv_writes_them(tmp_path: Path) -> None:
+    stamps = pd.Series(pd.to_datetime(["2023-01-01T10:00:00.123456Z", None, "1950-03-04T00:00:00.000000Z",
+                                       "2024-02-29T23:59:59.999999Z"], utc=True, format="ISO8601"))
+    frame = pd.DataFrame({"utc": stamps, "naive": stamps.dt.tz_localize(None),
+                          "local": stamps.dt.tz_convert("Europe/Copenhagen"), "n": [1.5, None, 3, 4],
+                          "ns": stamps + pd.Timedelta(1, "ns"), "text": ["a", None, "b,c", "d"]})
+    frame.columns = ["utc", "naive", "local", "n", "ns", "utc"]  # a repeated name too
+    before = frame.copy()
+    path = OutputFolder.open(tmp_path).write_table("t.csv", frame)
+    assert path.read_text() == frame.to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+    assert "2023-01-01T10:00:00.123456+0000" in path.read_text()
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not changed

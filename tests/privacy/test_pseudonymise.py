@@ -23,6 +23,34 @@ def test_same_input_and_key_same_pseudonym() -> None:
     assert a.iloc[0].startswith("staff-") and len(a.iloc[0]) == len("staff-") + 16
 
 
+@pytest.mark.parametrize("values", [
+    pd.Series(["anna", "bo", None, "anna", "", float("nan")], index=[5, 3, 9, 1, 2, 0]),
+    pd.Series(["anna", "bo", pd.NA], dtype="string"),
+    pd.Series([1, 1.0, True, None, "1"], dtype=object),  # equal as values, different as text
+    pd.Series([7.0, float("nan"), 7.5]),
+    pd.Series([], dtype=object),
+])
+def test_pseudonyms_are_the_keyed_hash_of_each_value_as_text(values: pd.Series) -> None:
+    import hmac
+
+    got = pseudonymise_series(values, KEY, "staff")
+    assert str(got.dtype) == "string" and got.index.equals(values.index)
+    for value, pseudonym in zip(values, got, strict=True):
+        if pd.isna(value):
+            assert pd.isna(pseudonym)
+        else:
+            assert pseudonym == "staff-" + hmac.new(KEY, str(value).encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def test_pseudonymising_a_frame_leaves_the_callers_frame_as_it_was() -> None:
+    from workbench.privacy import pseudonymise_frame
+
+    frame = pd.DataFrame({"resource": ["anna", "bo"], "x": [1, 2]})
+    out = pseudonymise_frame(frame, {"resource": "staff", "absent": "a"}, KEY)
+    assert frame["resource"].tolist() == ["anna", "bo"]
+    assert out["resource"].str.startswith("staff-").all() and out["x"].tolist() == [1, 2]
+
+
 def test_another_key_gives_other_pseudonyms() -> None:
     values = pd.Series(["anna", "bo"])
     assert set(pseudonymise_series(values, KEY, "s")).isdisjoint(pseudonymise_series(values, KEY + b"x", "s"))

@@ -28,6 +28,13 @@ def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+def _in_order(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
+    """``frame``'s rows in ``order``, index 0..n-1; no copy of the columns when the order is the file's."""
+    if bool((order == np.arange(len(order))).all()):
+        return _renumbered(frame.copy(deep=False))
+    return _renumbered(frame.take(order))
+
+
 def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events without a case id or an activity (they cannot be placed in a case)."""
     findings = []
@@ -38,7 +45,9 @@ def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
         blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
         missing = pd.Series(blank[codes], index=out.index)
         stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
-        out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
+        if not (out[column].dtype == object and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+                and np.array_equal(np.asarray(uniques, dtype=object), stripped_values)):  # else: text as it was
+            out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
         if missing.any():
             first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
             findings.append(
@@ -170,7 +179,8 @@ def sort_within_cases(
     order = order or OrderConfig()
     codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
-    by_case = np.argsort(codes, kind="stable")  # file order kept within each case
+    cases_in_order = bool((codes[1:] >= codes[:-1]).all())  # often so: exports are sorted by case
+    by_case = np.arange(len(codes)) if cases_in_order else np.argsort(codes, kind="stable")  # file order in a case
     case, ts_case = codes[by_case], ts[by_case]
     same_case = np.r_[False, case[1:] == case[:-1]]
     backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
@@ -180,9 +190,11 @@ def sort_within_cases(
         "sorted by timestamp" if fix and n_cases else "",
     )]
     if not fix:
-        return _renumbered(frame.take(by_case)), findings
+        return _in_order(frame, by_case), findings
     rule = _tie_rule(order, closing, tie_column=TIE_BREAK in frame.columns)
-    time_order = np.lexsort((ts, codes))  # lexsort is stable: ties keep file order
+    # lexsort is stable: ties keep file order; a file already in case and time order is its own order
+    in_time_order = cases_in_order and not backwards.any() and not np.isnat(ts).any()
+    time_order = by_case if in_time_order else np.lexsort((ts, codes))
     case_sorted, ts_sorted = codes[time_order], ts[time_order]
     tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
     n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
@@ -196,7 +208,7 @@ def sort_within_cases(
             keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
         full_order = time_order.copy()
         full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
-    out = _renumbered(frame.take(full_order))
+    out = _in_order(frame, full_order)
     moved = full_order != time_order
     n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
@@ -221,14 +233,14 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
     return out, [Finding("cases with a single event", n, "cases", "dropped" if drop else "flagged")]
 
 
-def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> int:
-    """How many cases hold more than one distinct (non-missing) value of ``values``."""
+def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> tuple[int, bool]:
+    """How many cases hold more than one distinct (non-missing) value of ``values``, and whether any is missing."""
     codes, uniques = pd.factorize(values)
     present = codes >= 0
     if not len(uniques) or not present.any():
-        return 0
+        return 0, True
     pairs = np.unique(case_codes[present] * len(uniques) + codes[present])
-    return int((np.bincount(pairs // len(uniques)) > 1).sum())
+    return int((np.bincount(pairs // len(uniques)) > 1).sum()), not bool(present.all())
 
 
 _TAKE_DETAIL = {
@@ -260,10 +272,11 @@ def consolidate_case_attributes(
     filled = 0
     for column in columns:
         how = take.get(column, "first")
-        spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
-        conflicts = _cases_with_several_values(case_codes, out[column])
-        filled += int((out[column].isna() & spread.notna()).sum())
-        out[column] = spread
+        conflicts, some_missing = _cases_with_several_values(case_codes, out[column])
+        if conflicts or some_missing:  # else every event already holds its case's one value: nothing to spread
+            spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
+            filled += int((out[column].isna() & spread.notna()).sum())
+            out[column] = spread
         if conflicts:
             findings.append(Finding(f"case attribute '{column}' changes within a case", conflicts, "cases",
                                     "fixed", _TAKE_DETAIL[how]))

@@ -39,15 +39,17 @@ def to_canonical(raw: pd.DataFrame, config: LogConfig) -> pd.DataFrame:
     missing = [(role, src) for role, src in wanted if src not in raw.columns]
     if missing:
         raise EventLogError(_missing_message(missing, [str(c) for c in raw.columns]))
+    sources: dict[str, str] = {}
+    for role, src in wanted:  # a role named twice keeps its last source, as before
+        sources[role] = src
+    ordered = list(CORE_COLUMNS) + [role for role in sources if role not in CORE_COLUMNS]
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    for role, src in wanted:
-        values = raw[src]
-        out[role] = values.to_numpy() if not isinstance(values, pd.DataFrame) else values.iloc[:, 0].to_numpy()
-    for column in CORE_COLUMNS:
-        if column not in out.columns:
-            out[column] = pd.NaT if column.endswith("timestamp") else pd.NA
-    ordered = list(CORE_COLUMNS) + [c for c in out.columns if c not in CORE_COLUMNS]
-    out = out[ordered]
+    for role in ordered:  # inserted in their final order: no reordering copy of the whole frame
+        if role in sources:
+            values = raw[sources[role]]
+            out[role] = values.to_numpy() if not isinstance(values, pd.DataFrame) else values.iloc[:, 0].to_numpy()
+        else:
+            out[role] = pd.NaT if role.endswith("timestamp") else pd.NA
     for name, values in source_helper_columns(raw, config).items():  # used and dropped by cleaning
         out[name] = values
     return out

@@ -11,6 +11,12 @@
 - every write goes to a temporary file in the same folder, is flushed to disk and
   renamed over the target (``os.replace``), so a reader or a crash sees the old file or
   the new one, never half of one;
+- a write whose bytes are what the workbench already wrote there leaves the file as it is;
+- :meth:`OutputFolder.batch` writes many files with one manifest update: every file of the
+  batch goes to its temporary file and is fsynced once, the manifest notes them all as
+  ``pending`` once, all are renamed, each folder is fsynced once and the manifest is saved
+  once; a crash mid-batch leaves each file old or new (never partial) and the folder
+  consistent, an exception inside the batch leaves every file as it was;
 - ``keep_edited=True`` (a learned ``model.yaml``): when the file on disk is not what the
   workbench last wrote there (the user edited it), the new content goes to
   ``<stem>-2<suffix>`` (the next free name) and the user's file stays as it is.
@@ -18,6 +24,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -114,6 +121,16 @@ class _Input:
     ident: tuple[int, int] | None
 
 
+@dataclass(frozen=True)
+class _Staged:
+    """A file of a batch: written to ``tmp``, to be renamed to ``path``."""
+
+    rel: str
+    tmp: Path
+    path: Path
+    digest: str
+
+
 @dataclass
 class OutputFolder:
     """A folder the workbench writes into under the output policy (see the module docstring).
@@ -126,6 +143,7 @@ class OutputFolder:
     inputs: tuple[_Input, ...] = ()
     force: bool = False
     manifest: dict[str, str] = field(default_factory=dict)
+    _batch: dict[str, _Staged] | None = field(default=None, repr=False)
 
     @classmethod
     def open(
@@ -272,12 +290,22 @@ class OutputFolder:
         except OSError as exc:
             raise OutputError(f"cannot write into '{path.parent}': {exc.strerror or exc}") from None
         tmp = Path(tmp_name)
+        staged = False
         try:
             write(tmp)
-            with tmp.open("rb+") as fh:
-                os.fsync(fh.fileno())
             os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give outputs the usual permissions
             digest = sha256_file(tmp)
+            if self.manifest.get(rel) == digest and path.is_file() and sha256_file(path) == digest:
+                if self._batch is not None:  # an earlier write of this batch to the same name is void
+                    self._drop_staged(rel)
+                return path  # the bytes the workbench wrote there already: nothing to do
+            if self._batch is not None:
+                self._drop_staged(rel)
+                self._batch[rel] = _Staged(rel=rel, tmp=tmp, path=path, digest=digest)
+                staged = True
+                return path
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
             self._save_manifest(pending={rel: digest})  # a kill after the rename still finds it ours
             os.replace(tmp, path)
         except OSError as exc:  # disk full, a folder where the file should go, ...
@@ -285,12 +313,76 @@ class OutputFolder:
                 f"cannot write '{path}': {exc.strerror or exc}; check free space and that the path is not a folder"
             ) from None
         finally:
-            if tmp.exists():
+            if not staged and tmp.exists():
                 tmp.unlink()
         _fsync_dir(path.parent)
         self.manifest[rel] = digest
         self._save_manifest()
         return path
+
+    # -- batches ----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[OutputFolder]:
+        """Write the files of the ``with`` block together (see the module docstring).
+
+        Inside the block the writes return their final paths, but the files appear there
+        only when the block ends without an exception; with an exception no file changes.
+        A batch inside a batch joins the outer one.
+
+        Raises
+        ------
+        OutputError
+            A file of the batch could not be written or renamed (disk full, ...); the
+            files renamed before stay new, the others old.
+        """
+        if self._batch is not None:
+            yield self
+            return
+        self._batch = {}
+        try:
+            yield self
+        except BaseException:
+            self._discard_batch()
+            raise
+        try:
+            self._commit_batch()
+        finally:
+            self._discard_batch()
+
+    def _drop_staged(self, rel: str) -> None:
+        assert self._batch is not None
+        old = self._batch.pop(rel, None)
+        if old is not None and old.tmp.exists():
+            old.tmp.unlink()
+
+    def _discard_batch(self) -> None:
+        staged, self._batch = self._batch or {}, None
+        for item in staged.values():
+            if item.tmp.exists():
+                item.tmp.unlink()
+
+    def _commit_batch(self) -> None:
+        staged = list((self._batch or {}).values())
+        if not staged:
+            return
+        current: _Staged | None = None
+        try:
+            for current in staged:
+                with current.tmp.open("rb+") as fh:
+                    os.fsync(fh.fileno())
+            current = None
+            self._save_manifest(pending={item.rel: item.digest for item in staged})
+            for current in staged:
+                os.replace(current.tmp, current.path)
+        except OSError as exc:
+            where = f"'{current.path}'" if current is not None else f"the manifest of '{self.root}'"
+            raise OutputError(
+                f"cannot write {where}: {exc.strerror or exc}; check free space and that the path is not a folder"
+            ) from None
+        for parent in dict.fromkeys(item.path.parent for item in staged):
+            _fsync_dir(parent)
+        self.manifest.update({item.rel: item.digest for item in staged})
+        self._save_manifest()
 
     def write_text(self, name: str, text: str, *, keep_edited: bool = False) -> Path:
         """Write ``text`` as UTF-8 to ``name`` atomically."""
@@ -308,7 +400,7 @@ class OutputFolder:
 
         def write(tmp: Path) -> None:
             if suffix == ".csv":
-                frame.to_csv(tmp, index=False, date_format="%Y-%m-%dT%H:%M:%S.%f%z")
+                _dates_as_text(frame).to_csv(tmp, index=False, date_format=_CSV_DATE_FORMAT)
             else:
                 frame.to_parquet(tmp, index=False)
 
@@ -327,6 +419,41 @@ class OutputFolder:
             os.fsync(fh.fileno())
         os.chmod(tmp_name, 0o666 & ~_umask())
         os.replace(tmp_name, path)
+
+
+_CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
+
+
+def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its UTC and naive date-time columns as the text ``to_csv`` would write for them.
+
+    ``to_csv(date_format=...)`` formats each value on its own (slow for tables of visits);
+    for UTC and naive columns of whole microseconds the same text, ``2023-01-02T10:00:00.000000+0000``
+    (naive: no offset) and an empty cell for a missing time, is built in one vectorised step.
+    Other columns (other time zones, nanoseconds) are left to ``to_csv``. ``frame`` is not changed.
+    """
+    import numpy as np
+    import pandas as pd
+
+    out = None
+    for i, dtype in enumerate(frame.dtypes):
+        tz = getattr(dtype, "tz", None)
+        if not (isinstance(dtype, pd.DatetimeTZDtype) and str(tz) == "UTC") and not (
+                isinstance(dtype, np.dtype) and dtype.kind == "M"):
+            continue
+        values = frame.iloc[:, i]
+        naive = values.dt.tz_localize(None) if tz is not None else values
+        stamps = naive.to_numpy(dtype="datetime64[ns]")
+        missing = np.isnat(stamps)
+        if (stamps.view("i8")[~missing] % 1000).any():  # nanoseconds: to_csv's own formatting
+            continue
+        text = np.char.add(np.datetime_as_string(stamps, unit="us"), "+0000" if tz is not None else "")
+        cells = text.astype(object)
+        cells[missing] = None
+        if out is None:
+            out = frame.copy(deep=False)
+        out.isetitem(i, pd.Series(cells, index=frame.index))
+    return frame if out is None else out
 
 
 def _resolve_input(path: Path) -> _Input:

@@ -54,26 +54,40 @@ def resolve_secret(*, secret: str | None = None, secret_env: str = "WORKBENCH_SE
     return value.encode("utf-8")
 
 
+def _pseudonym(key: bytes, prefix: str, value: str) -> str:
+    return f"{prefix}-{hmac.new(key, value.encode('utf-8'), hashlib.sha256).hexdigest()[:16]}"
+
+
 def pseudonymise_series(values: pd.Series, key: bytes, prefix: str) -> pd.Series:
     """Replace each identifier by ``"<prefix>-<16 hex digits>"`` (HMAC-SHA256 under ``key``).
 
-    Missing values stay missing. Hashing is done once per distinct value.
+    Missing values stay missing. Hashing is done once per distinct value: the values are
+    factorised, the distinct ones hashed, and the pseudonyms taken by code.
     """
     if not key:
         raise PrivacyError("pseudonymisation key is empty")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    distinct = np.asarray(uniques, dtype=object)
+    if pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty"):
+        # text ids (the usual case): factorising is exact, one pseudonym per distinct text
+        hashed = np.array([_pseudonym(key, prefix, v) for v in distinct] + [pd.NA], dtype=object)
+        return pd.Series(pd.array(hashed[codes], dtype="string"), index=values.index)
+    # other cells (numbers, mixed types): equal values can differ as text (1 and 1.0), so map the text
     mask = values.notna()
-    distinct = pd.unique(values[mask].astype(str))
-    mapping = {
-        v: f"{prefix}-{hmac.new(key, v.encode('utf-8'), hashlib.sha256).hexdigest()[:16]}" for v in distinct
-    }
+    text = values[mask].astype(str)
+    mapping = {v: _pseudonym(key, prefix, v) for v in pd.unique(text)}
     out = pd.Series(pd.NA, index=values.index, dtype="string")
-    out[mask] = values[mask].astype(str).map(mapping).astype("string")
+    out[mask] = text.map(mapping).astype("string")
     return out
 
 
 def pseudonymise_frame(frame: pd.DataFrame, columns: dict[str, str], key: bytes) -> pd.DataFrame:
-    """Return a copy of ``frame`` with each column in ``columns`` (name -> prefix) pseudonymised."""
-    out = frame.copy()
+    """Return a copy of ``frame`` with each column in ``columns`` (name -> prefix) pseudonymised.
+
+    The other columns are shared with ``frame``, not copied (columns are replaced, never
+    written into, so ``frame`` is not changed).
+    """
+    out = frame.copy(deep=False)
     for column, prefix in columns.items():
         if column in out.columns:
             out[column] = pseudonymise_series(out[column], key, prefix)

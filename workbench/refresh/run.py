@@ -237,7 +237,9 @@ def write_refresh(result: RefreshResult, folder: str | Path, *, force: bool = Fa
     questions, rule checks and variants under ``discover/tables/``), ``predict/at_risk.csv``,
     ``report/report.html``; the refresh's own tables (the alerts) as CSV at the top; then
     :data:`AS_OF` (what the app shows as "data as of") and :data:`STATUS`, last, so a stamp
-    always matches the files before it. ``force`` writes into a folder holding files the
+    always matches the files before it. The files before the stamps are written as one batch
+    (:meth:`~workbench.io.OutputFolder.batch`: one fsync each, one manifest update, a file
+    whose bytes did not change is not rewritten). ``force`` writes into a folder holding files the
     workbench did not write (e.g. the outputs of a refresh from before this layout).
     """
     from workbench.io import OutputFolder
@@ -245,16 +247,18 @@ def write_refresh(result: RefreshResult, folder: str | Path, *, force: bool = Fa
     from workbench.usecases.report import write_run_report
 
     out = OutputFolder.open(folder, force=force)
-    written = [out.write_table(f"{name}.csv", frame) for name, frame in sorted(result.tables.items())]
-    parts = result.recomputed
-    if parts is not None:
-        written += writers.write_quality(parts.loaded, out, prefix="load").values()
-        written += writers.write_map_and_answers(parts.discovery, out, prefix="discover").values()
-        if parts.scores is not None:
-            written.append(out.write_table(SCORES, parts.scores.at_risk))
-        if parts.report is not None:
-            files = write_run_report(parts.report, out, prefix="report", pdf=result.report_pdf)
-            written += list(files.values())
+    with out.batch():  # one fsync per file, one manifest update; a crash leaves each file old or new
+        written = [out.write_table(f"{name}.csv", frame) for name, frame in sorted(result.tables.items())]
+        parts = result.recomputed
+        if parts is not None:
+            written += writers.write_quality(parts.loaded, out, prefix="load").values()
+            written += writers.write_map_and_answers(parts.discovery, out, prefix="discover").values()
+            if parts.scores is not None:
+                written.append(out.write_table(SCORES, parts.scores.at_risk))
+            if parts.report is not None:
+                files = write_run_report(parts.report, out, prefix="report", pdf=result.report_pdf)
+                written += list(files.values())
+    # the stamps after the batch is on disk, so a stamp always matches the files before it
     written.append(out.write_text(AS_OF, json.dumps(result.as_of_stamp(), indent=2, default=str) + "\n"))
     written.append(out.write_text(STATUS, json.dumps(result.status(), indent=2, default=str) + "\n"))
     return written
