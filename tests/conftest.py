@@ -8,6 +8,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +103,28 @@ def postgres_server() -> Iterator[str]:
         subprocess.run([*run_as, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
                        capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture()
+def postgres_database(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the test server (its URL), dropped afterwards even while still in use."""
+    import sqlalchemy as sa
+
+    name = f"wb_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    try:
+        yield f"{postgres_server}/{name}"
+    finally:
+        deadline = time.monotonic() + 10
+        with admin.connect() as conn:
+            while True:
+                try:
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    break
+                except sa.exc.OperationalError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.2)
+        admin.dispose()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -53,31 +50,13 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture()
-def postgres_url(postgres_server: str) -> Iterator[str]:
+def postgres_url(postgres_database: str) -> str:
     """A fresh database with the example ticket schema on the test server."""
     import sqlalchemy as sa
 
     from workbench.refresh.example import create_schema
 
-    name = f"tickets_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    url = f"{postgres_server}/{name}"
-    engine = sa.create_engine(url)
+    engine = sa.create_engine(postgres_database)
     create_schema(engine)
     engine.dispose()
-    try:
-        yield url
-    finally:
-        deadline = time.monotonic() + 10
-        with admin.connect() as conn:
-            while True:
-                try:
-                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    break
-                except sa.exc.OperationalError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.2)
-        admin.dispose()
+    return postgres_database

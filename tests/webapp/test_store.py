@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,27 +20,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture()
-def postgres_store(postgres_server: str) -> Iterator[Store]:
-    name = f"app_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(f"{postgres_server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    found = Store(f"{postgres_server}/{name}")
+def postgres_store(postgres_database: str) -> Iterator[Store]:
+    found = Store(postgres_database)
     try:
         yield found
     finally:
         found.dispose()
-        deadline = time.monotonic() + 10
-        with admin.connect() as conn:
-            while True:
-                try:
-                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    break
-                except sa.exc.OperationalError:
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(0.2)
-        admin.dispose()
 
 
 def _schema_matches_models(store: Store) -> None:
