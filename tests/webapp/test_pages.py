@@ -201,3 +201,32 @@ def test_every_text_of_the_pages_has_a_danish_translation() -> None:
                   if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)}
     assert len(ids) > 100
     assert sorted(ids - translated) == []
+
+
+@pytest.mark.parametrize(("page", "module", "builder"), [
+    ("overview", "overview", "overview_content"), ("audit", "audit", "audits_html"), ("atrisk", "atrisk", "atrisk_table")])
+def test_a_second_session_reuses_the_content_the_first_one_built(make_context, monkeypatch, page, module,
+                                                                 builder) -> None:
+    import importlib
+
+    from workbench.webapp.experiment import Experiment
+
+    pages = importlib.import_module(f"workbench.webapp.pages.{module}")
+    first = make_context("manager", "da", name="mette")
+    experiment = Experiment(first.settings.experiment, first.settings.outputs)  # nothing built yet
+    monkeypatch.setattr(pages, "experiment_of", lambda _ctx: experiment)
+    calls: list[str] = []
+    original = getattr(pages, builder)
+
+    def counted(exp, t):  # type: ignore[no-untyped-def]
+        calls.append(t.language)
+        return original(exp, t)
+
+    monkeypatch.setattr(pages, builder, counted)
+    views = [PAGES[page](make_context(roles, "da", name=name))
+             for roles, name in ((("manager",), "mette"), (("admin",), "ali"))]
+    assert calls == ["da"]  # built for the first session, reused by the second
+    shown = ["".join(str(getattr(o, "object", "")) for o in v.select()) for v in views]
+    assert "mette" in shown[0] and "ali" not in shown[0] and "ali" in shown[1]  # the header stays the user's own
+    PAGES[page](make_context("manager", "en"))
+    assert calls == ["da", "en"]  # each language once

@@ -9,6 +9,7 @@ only builds the scenario's dict (the YAML file's shape); validation is the schem
 from __future__ import annotations
 
 import functools
+import html
 from typing import Any
 
 import panel as pn
@@ -201,15 +202,15 @@ class ScenarioEditor:
         """The editor's tabs: staff, hours, routing, volume and priorities."""
         _ = self.t._
         return pn.Tabs(
-            (_("Staff"), pn.Column(pn.pane.Markdown(_("Staff per team (never per person).")),
+            (_("Staff"), pn.Column(pn.pane.HTML(f"<p>{html.escape(_('Staff per team (never per person).'))}</p>"),
                                    pn.GridBox(*self.staff.values(), ncols=2))),
             (_("Opening hours"), pn.Column(self.cal_team, self.cal_days, pn.Row(self.cal_from, self.cal_to),
                                            self.add_calendar)),
             (_("Routing"), pn.Column(pn.Row(self.route_at, self.route_next), self.route_share, self.add_route,
-                                     pn.pane.Markdown(_("Direct routes")),
+                                     pn.pane.HTML(f"<p>{html.escape(_('Direct routes'))}</p>"),
                                      pn.Row(self.direct_attr, self.direct_value, self.direct_team), self.add_direct,
                                      self.misrouting)),
             (_("Volume and priorities"), pn.Column(self.volume, pn.Row(self.prio_attr, self.prio_value,
                                                                       self.prio_when), self.add_priority)),
-            dynamic=False, name="editor-tabs",
+            dynamic=True, name="editor-tabs",  # a tab is sent to the browser when it is first opened
         )
