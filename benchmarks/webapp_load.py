@@ -73,7 +73,7 @@ def _real() -> tuple[dict[str, Any], Any] | None:
         from workbench.webapp.pages import PAGES  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    return dict(PAGES), run_scenario_job
+    return PAGES, run_scenario_job  # as it is: the server warms up its shared content
 
 
 def serve(config_path: Path) -> None:

@@ -230,3 +230,18 @@ def test_a_second_session_reuses_the_content_the_first_one_built(make_context, m
     assert "mette" in shown[0] and "ali" not in shown[0] and "ali" in shown[1]  # the header stays the user's own
     PAGES[page](make_context("manager", "en"))
     assert calls == ["da", "en"]  # each language once
+
+
+def test_the_warm_up_builds_the_shared_content_so_no_session_waits_for_it(make_context, monkeypatch) -> None:
+    import workbench.webapp.experiment as experiment_module
+    from workbench.webapp.pages import overview, warm_up
+
+    ctx = make_context("manager", "da")
+    experiment = experiment_module.Experiment(ctx.settings.experiment, ctx.settings.outputs)
+    monkeypatch.setattr(experiment_module, "open_experiment", lambda *_a: experiment)
+    monkeypatch.setattr(overview, "experiment_of", lambda _ctx: experiment)
+    built = warm_up(ctx.settings)
+    assert set(built) == {f"{p}/{lang}" for p in ("overview", "audit", "atrisk") for lang in ("da", "en")}
+    calls: list[str] = []
+    monkeypatch.setattr(overview, "overview_content", lambda *_a: calls.append("built") or "")
+    assert "De fem spørgsmål" in PAGES["overview"](ctx).object and calls == []

@@ -111,15 +111,26 @@ class Experiment:
         self.config: ExperimentConfig = load_experiment(self.path)
         self._lock = threading.RLock()
         self._cache: dict[Hashable, Any] = {}
+        self._building: dict[Hashable, threading.RLock] = {}
 
     def __repr__(self) -> str:
         return f"Experiment({str(self.path)!r}, outputs={str(self.outputs)!r})"
 
     def _once(self, key: Hashable, make: Any) -> Any:
+        # One lock per key: a session waits only for what it needs, never for another item being built.
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = make()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+            lock = self._building.setdefault(key, threading.RLock())
+        with lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = make()
+            with self._lock:
+                self._cache[key] = value
+                self._building.pop(key, None)
+            return value
 
     def shared(self, key: Hashable, make: Callable[[], T]) -> T:
         """``make()`` built once per process for this experiment and ``key``, then shared by every session.

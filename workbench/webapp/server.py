@@ -48,6 +48,7 @@ import hashlib
 import hmac
 import mimetypes
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -499,6 +500,9 @@ def app_core(server: Server) -> AppCore:
 def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> Server:
     """Build (not start) the server for ``pages``: every route, the login and the run manager.
 
+    When ``pages`` has a ``warm_up(settings)`` method (:class:`workbench.webapp.pages.Pages` does), it
+    runs once in a background thread, so the first sessions do not wait for the shared content.
+
     Interrupted runs of an earlier start are marked failed first. Call ``server.start()`` and
     run its IO loop (or use :func:`serve`); :func:`app_core` gives the store and run manager.
     """
@@ -541,7 +545,19 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
         num_procs=1, use_xheaders=settings.behind_proxy,
     )
     server._workbench_core = core  # type: ignore[attr-defined]
+    warm = getattr(pages, "warm_up", None)
+    if callable(warm):  # the content every session shares, built before the first user asks for it
+        threading.Thread(target=_warm_up, args=(warm, settings), name="workbench-warm-up", daemon=True).start()
     return server
+
+
+def _warm_up(warm: Callable[[AppSettings], Any], settings: AppSettings) -> None:
+    import logging
+
+    try:
+        warm(settings)
+    except WorkbenchError as exc:  # the page that needs it says the same when it is opened
+        logging.getLogger(__name__).warning("the pages' shared content was not built ahead: %s", exc)
 
 
 def serve(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> None:

@@ -81,7 +81,7 @@ class AuditPage:
 
     def audits(self) -> str:
         """One folding card per audit kind the pipeline ran, as HTML (built once per process and language)."""
-        return self.experiment.shared(("audits", self.ctx.language), lambda: audits_html(self.experiment, self.t))
+        return self.experiment.shared(("audit", self.ctx.language), lambda: audits_html(self.experiment, self.t))
 
     def refresh(self) -> None:
         """Reload the saved scenarios."""
