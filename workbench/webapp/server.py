@@ -48,7 +48,6 @@ import hashlib
 import hmac
 import mimetypes
 import re
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -500,8 +499,7 @@ def app_core(server: Server) -> AppCore:
 def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> Server:
     """Build (not start) the server for ``pages``: every route, the login and the run manager.
 
-    When ``pages`` has a ``warm_up(settings)`` method (:class:`workbench.webapp.pages.Pages` does), it
-    runs once in a background thread, so the first sessions do not wait for the shared content.
+    :func:`warm_up` then builds what the pages share, before ``server.start()``.
 
     Interrupted runs of an earlier start are marked failed first. Call ``server.start()`` and
     run its IO loop (or use :func:`serve`); :func:`app_core` gives the store and run manager.
@@ -545,25 +543,32 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
         num_procs=1, use_xheaders=settings.behind_proxy,
     )
     server._workbench_core = core  # type: ignore[attr-defined]
-    warm = getattr(pages, "warm_up", None)
-    if callable(warm):  # the content every session shares, built before the first user asks for it
-        threading.Thread(target=_warm_up, args=(warm, settings), name="workbench-warm-up", daemon=True).start()
+    server._workbench_pages = pages  # type: ignore[attr-defined]
     return server
 
 
-def _warm_up(warm: Callable[[AppSettings], Any], settings: AppSettings) -> None:
-    import logging
+def warm_up(server: Server) -> float:
+    """Build the pages' shared content before the server accepts anyone; returns the seconds it took.
 
-    try:
-        warm(settings)
-    except WorkbenchError as exc:  # the page that needs it says the same when it is opened
-        logging.getLogger(__name__).warning("the pages' shared content was not built ahead: %s", exc)
+    Runs the pages mapping's ``warm_up(settings)`` when it has one (:class:`workbench.webapp.pages.Pages`
+    does), so no session waits for a first build and no first build stalls the event loop for
+    the others. A part whose pipeline stage has not run is left out: its page says so when opened.
+    """
+    import time
+
+    core = _core(server)
+    warm = getattr(getattr(server, "_workbench_pages", None), "warm_up", None)
+    started = time.perf_counter()
+    if callable(warm):
+        warm(core.settings)
+    return time.perf_counter() - started
 
 
 def serve(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> None:
     """Serve the app until Ctrl-C; then stop the runs (marked failed) and close the database."""
     server = make_server(settings, pages, job, users=users)
     core = _core(server)
+    warm_up(server)
     server.start()
     try:
         server.io_loop.start()
