@@ -34,10 +34,12 @@ def test_every_page_builds_for_every_role_that_may_open_it(make_context) -> None
 
 def test_the_overview_shows_the_questions_the_map_and_the_rules_in_danish(make_context) -> None:
     view = PAGES["overview"](make_context("analyst", "da"))
-    names = _names(view)
-    assert {"header", "figures", "team-speed", "routing", "reopens", "time-split", "communication", "process-map",
-            "rules"} <= names
     html = "".join(str(getattr(o, "object", "")) for o in view.select())
+    for part in ("figures", "team-speed", "routing", "reopens", "time-split", "communication", "process-map",
+                 "rules"):
+        assert f'id="{part}"' in html, part
+    assert html.count("<details class=\"card\" id=\"team-speed\" open>") == 1  # the first question is open
+    assert "<details class=\"card\" id=\"routing\">" in html  # the others folded
     assert "Data pr." in html and "De fem spørgsmål" in html
     assert 'src="/files/discover/process_map.html"' in html
     assert "<details><summary>" in html and "T2023-" in html  # the case ids behind a figure, folded away
@@ -199,3 +201,47 @@ def test_every_text_of_the_pages_has_a_danish_translation() -> None:
                   if m.id and (all(m.string) if isinstance(m.string, tuple) else m.string)}
     assert len(ids) > 100
     assert sorted(ids - translated) == []
+
+
+@pytest.mark.parametrize(("page", "module", "builder"), [
+    ("overview", "overview", "overview_content"), ("audit", "audit", "audits_html"), ("atrisk", "atrisk", "atrisk_table")])
+def test_a_second_session_reuses_the_content_the_first_one_built(make_context, monkeypatch, page, module,
+                                                                 builder) -> None:
+    import importlib
+
+    from workbench.webapp.experiment import Experiment
+
+    pages = importlib.import_module(f"workbench.webapp.pages.{module}")
+    first = make_context("manager", "da", name="mette")
+    experiment = Experiment(first.settings.experiment, first.settings.outputs)  # nothing built yet
+    monkeypatch.setattr(pages, "experiment_of", lambda _ctx: experiment)
+    calls: list[str] = []
+    original = getattr(pages, builder)
+
+    def counted(exp, t):  # type: ignore[no-untyped-def]
+        calls.append(t.language)
+        return original(exp, t)
+
+    monkeypatch.setattr(pages, builder, counted)
+    views = [PAGES[page](make_context(roles, "da", name=name))
+             for roles, name in ((("manager",), "mette"), (("admin",), "ali"))]
+    assert calls == ["da"]  # built for the first session, reused by the second
+    shown = ["".join(str(getattr(o, "object", "")) for o in v.select()) for v in views]
+    assert "mette" in shown[0] and "ali" not in shown[0] and "ali" in shown[1]  # the header stays the user's own
+    PAGES[page](make_context("manager", "en"))
+    assert calls == ["da", "en"]  # each language once
+
+
+def test_the_warm_up_builds_the_shared_content_so_no_session_waits_for_it(make_context, monkeypatch) -> None:
+    import workbench.webapp.experiment as experiment_module
+    from workbench.webapp.pages import overview, warm_up
+
+    ctx = make_context("manager", "da")
+    experiment = experiment_module.Experiment(ctx.settings.experiment, ctx.settings.outputs)
+    monkeypatch.setattr(experiment_module, "open_experiment", lambda *_a: experiment)
+    monkeypatch.setattr(overview, "experiment_of", lambda _ctx: experiment)
+    built = warm_up(ctx.settings)
+    assert set(built) == {f"{p}/{lang}" for p in ("overview", "audit", "atrisk") for lang in ("da", "en")}
+    calls: list[str] = []
+    monkeypatch.setattr(overview, "overview_content", lambda *_a: calls.append("built") or "")
+    assert "De fem spørgsmål" in PAGES["overview"](ctx).object and calls == []

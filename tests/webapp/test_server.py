@@ -378,3 +378,32 @@ def test_single_sign_on_through_panels_oauth_provider(tmp_path: Path, monkeypatc
         config: Any = pn.config  # leave Panel's process-wide OAuth settings as they were
         config.oauth_key = config.oauth_secret = config.oauth_redirect_uri = None
         config.oauth_extra_params = {}
+
+
+def test_warm_up_builds_what_the_pages_share_before_anyone_logs_in(tmp_path: Path) -> None:
+    from workbench.webapp.server import make_server, warm_up
+
+    calls: list[AppSettings] = []
+
+    class WarmPages(dict[str, Callable[[PageContext], Any]]):
+        def warm_up(self, settings: AppSettings) -> None:
+            calls.append(settings)
+
+    (tmp_path / "outputs").mkdir()
+    users = UsersFile(tmp_path / "users.json")
+    users.add("mona", PASSWORDS["mona"], ["manager"])
+    settings = AppSettings(experiment=tmp_path / "experiment.yaml", outputs=tmp_path / "outputs",
+                           users_file=users.path, database_url=f"sqlite:///{tmp_path / 'app.sqlite'}",
+                           cookie_secret=secrets.token_hex(32), port=free_port())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    server = make_server(settings, WarmPages(_pages([])), cpu_job, users=users)
+    try:
+        assert calls == []  # building the server does not build the pages' content ...
+        assert warm_up(server) >= 0.0
+        assert calls == [settings]  # ... warm_up does, once, with the app's settings
+    finally:
+        core = app_core(server)
+        core.runs.shutdown()
+        core.store.dispose()
+        loop.close()

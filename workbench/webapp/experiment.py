@@ -15,9 +15,10 @@ import datetime as dt
 import functools
 import json
 import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from workbench.pipeline.config import ExperimentConfig, ExperimentInputs
     from workbench.simulation import SimulationModel, Verdict
     from workbench.usecases import MapAndAnswers
+
+T = TypeVar("T")
 
 __all__ = ["Experiment", "ModelChoices", "ScenarioTables", "open_experiment", "verdict_from_dict",
            "audit_from_records"]
@@ -107,16 +110,36 @@ class Experiment:
                               "first, or name the folder with --outputs")
         self.config: ExperimentConfig = load_experiment(self.path)
         self._lock = threading.RLock()
-        self._cache: dict[str, Any] = {}
+        self._cache: dict[Hashable, Any] = {}
+        self._building: dict[Hashable, threading.RLock] = {}
 
     def __repr__(self) -> str:
         return f"Experiment({str(self.path)!r}, outputs={str(self.outputs)!r})"
 
-    def _once(self, key: str, make: Any) -> Any:
+    def _once(self, key: Hashable, make: Any) -> Any:
+        # One lock per key: a session waits only for what it needs, never for another item being built.
         with self._lock:
-            if key not in self._cache:
-                self._cache[key] = make()
-            return self._cache[key]
+            if key in self._cache:
+                return self._cache[key]
+            lock = self._building.setdefault(key, threading.RLock())
+        with lock:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            value = make()
+            with self._lock:
+                self._cache[key] = value
+                self._building.pop(key, None)
+            return value
+
+    def shared(self, key: Hashable, make: Callable[[], T]) -> T:
+        """``make()`` built once per process for this experiment and ``key``, then shared by every session.
+
+        For content that is the same for every user of a page in one language (HTML strings, tables
+        prepared for display): it must not be modified, and must hold nothing of a user or a role.
+        """
+        result: T = self._once(("shared", key), make)
+        return result
 
     def has(self, name: str) -> bool:
         """Whether the pipeline wrote ``name`` (relative to the output folder)."""

@@ -499,6 +499,8 @@ def app_core(server: Server) -> AppCore:
 def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> Server:
     """Build (not start) the server for ``pages``: every route, the login and the run manager.
 
+    :func:`warm_up` then builds what the pages share, before ``server.start()``.
+
     Interrupted runs of an earlier start are marked failed first. Call ``server.start()`` and
     run its IO loop (or use :func:`serve`); :func:`app_core` gives the store and run manager.
     """
@@ -541,13 +543,32 @@ def make_server(settings: AppSettings, pages: Mapping[str, PageFactory], job: Jo
         num_procs=1, use_xheaders=settings.behind_proxy,
     )
     server._workbench_core = core  # type: ignore[attr-defined]
+    server._workbench_pages = pages  # type: ignore[attr-defined]
     return server
+
+
+def warm_up(server: Server) -> float:
+    """Build the pages' shared content before the server accepts anyone; returns the seconds it took.
+
+    Runs the pages mapping's ``warm_up(settings)`` when it has one (:class:`workbench.webapp.pages.Pages`
+    does), so no session waits for a first build and no first build stalls the event loop for
+    the others. A part whose pipeline stage has not run is left out: its page says so when opened.
+    """
+    import time
+
+    core = _core(server)
+    warm = getattr(getattr(server, "_workbench_pages", None), "warm_up", None)
+    started = time.perf_counter()
+    if callable(warm):
+        warm(core.settings)
+    return time.perf_counter() - started
 
 
 def serve(settings: AppSettings, pages: Mapping[str, PageFactory], job: JobFn, *, users: UsersFile) -> None:
     """Serve the app until Ctrl-C; then stop the runs (marked failed) and close the database."""
     server = make_server(settings, pages, job, users=users)
     core = _core(server)
+    warm_up(server)
     server.start()
     try:
         server.io_loop.start()

@@ -14,13 +14,15 @@ audit       reviewer, manager, admin                fairness audits in plain wor
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from workbench.webapp.context import PageContext, PageFactory
+    from workbench.webapp.settings import AppSettings
 
-__all__ = ["PAGES"]
+__all__ = ["PAGES", "Pages", "warm_up"]
 
 
 def _shown(ctx: PageContext, build: Callable[[PageContext], Any]) -> Any:
@@ -62,5 +64,45 @@ def _audit(ctx: PageContext) -> Any:
     return _shown(ctx, audit_page)
 
 
+def warm_up(settings: AppSettings) -> list[str]:
+    """Build what every session shares (per language), so that no user waits for the first build.
+
+    Run once in the background when the app starts. A part whose pipeline stage has not run is
+    left out (its page says so when opened). Returns the parts built, as ``page/language``.
+    """
+    from workbench.errors import ConfigError
+    from workbench.i18n import Translator
+    from workbench.webapp.experiment import open_experiment
+    from workbench.webapp.pages.atrisk import atrisk_table
+    from workbench.webapp.pages.audit import audits_html
+    from workbench.webapp.pages.overview import overview_content
+
+    experiment = open_experiment(settings.experiment, settings.outputs)
+    built: list[str] = []
+    first = settings.language
+    for language in (first, "en" if first == "da" else "da"):
+        t = Translator(language)
+        parts: dict[str, Callable[..., Any]] = {"overview": overview_content, "audit": audits_html,
+                                                 "atrisk": atrisk_table}  # the keys the pages share them by
+        for page, make in parts.items():
+            try:
+                experiment.shared((page, language), functools.partial(make, experiment, t))
+            except ConfigError:
+                continue
+            built.append(f"{page}/{language}")
+    try:
+        experiment.choices  # noqa: B018 -- the simulation model, read for the what-if editor
+    except ConfigError:
+        pass
+    return built
+
+
+class Pages(dict[str, "PageFactory"]):
+    """The pages by route name, and what the server builds in the background when it starts (:func:`warm_up`)."""
+
+    def warm_up(self, settings: AppSettings) -> list[str]:
+        return warm_up(settings)
+
+
 #: Every page's factory, by route name (the server checks the role before calling one).
-PAGES: dict[str, PageFactory] = {"overview": _overview, "whatif": _whatif, "atrisk": _atrisk, "audit": _audit}
+PAGES: Pages = Pages(overview=_overview, whatif=_whatif, atrisk=_atrisk, audit=_audit)

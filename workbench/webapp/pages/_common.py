@@ -15,7 +15,7 @@ from workbench.webapp.pages._render import CSS, escape, show_message
 if TYPE_CHECKING:
     from workbench.webapp.context import PageContext
 
-__all__ = ["experiment_of", "header", "allowed", "guarded", "error_line", "NAV"]
+__all__ = ["experiment_of", "header", "header_html", "allowed", "guarded", "error_line", "NAV"]
 
 #: The pages in the menu (route, message id), in order.
 NAV = (("overview", N_("Overview")), ("whatif", N_("What-if")), ("atrisk", N_("At risk")), ("audit", N_("Audit")))
@@ -33,16 +33,16 @@ def allowed(ctx: PageContext, action: str) -> bool:
     return bool(ctx.user.can(action))
 
 
-def header(ctx: PageContext, title: str, experiment: Experiment) -> pn.pane.HTML:
-    """The page's title, the menu (the pages this user may open), the data's date and the user."""
+def header_html(ctx: PageContext, title: str, experiment: Experiment) -> str:
+    """The page's title, the menu (the pages this user may open), the data's date and the user, as HTML."""
     t = ctx.translator
     links = " · ".join(
         f'<a href="/{page}?lang={ctx.language}">{escape(t.gettext(label))}</a>'
         for page, label in NAV if ctx.user.can(page))
     other = "en" if ctx.language == "da" else "da"
     language = f'<a href="?lang={other}">{"English" if other == "en" else "Dansk"}</a>'
-    as_of = t._("Data as of %(date)s (last event in the log)") % {
-        "date": t.format_datetime(experiment.as_of, timezone=experiment.timezone)}
+    as_of = experiment.shared(("as-of", ctx.language), lambda: t._("Data as of %(date)s (last event in the log)") % {
+        "date": t.format_datetime(experiment.as_of, timezone=experiment.timezone)})
     computed = experiment.computed_at
     if computed is not None:
         as_of += "; " + t._("results computed %(date)s") % {
@@ -51,12 +51,15 @@ def header(ctx: PageContext, title: str, experiment: Experiment) -> pn.pane.HTML
         "user": ctx.user.name, "roles": ", ".join(t.gettext(ROLE_NAMES.get(r, r)) for r in sorted(ctx.user.roles))}
     name = experiment.config.description or experiment.config.name
     sign_out = t._("Sign out")
-    return pn.pane.HTML(
-        f'<nav class="menu">{links} · {language} · <a href="/logout">{escape(sign_out)}</a></nav>'
-        f"<h1>{escape(title)}</h1><p>{escape(name)}</p>"
-        f'<p class="note asof">{escape(as_of)}. {escape(who)}.</p>',
-        stylesheets=[CSS], sizing_mode="stretch_width", name="header",
-    )
+    return (f'<nav class="menu">{links} · {language} · <a href="/logout">{escape(sign_out)}</a></nav>'
+            f"<h1>{escape(title)}</h1><p>{escape(name)}</p>"
+            f'<p class="note asof">{escape(as_of)}. {escape(who)}.</p>')
+
+
+def header(ctx: PageContext, title: str, experiment: Experiment) -> pn.pane.HTML:
+    """The page's header (:func:`header_html`) as its own pane."""
+    return pn.pane.HTML(header_html(ctx, title, experiment), stylesheets=[CSS], sizing_mode="stretch_width",
+                        name="header")
 
 
 def error_line(exc: BaseException) -> str:

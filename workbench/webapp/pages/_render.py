@@ -18,7 +18,7 @@ from workbench.i18n import Translator
 from workbench.report import table_view
 from workbench.report.model import Block, Callout, Details, Html, Image, Paragraph, Section, Table
 
-__all__ = ["CSS", "block_html", "section_card", "blocks_pane", "callout", "escape", "message_pane", "show_message"]
+__all__ = ["CSS", "block_html", "section_card", "section_html", "card_html", "blocks_pane", "callout", "escape", "message_pane", "show_message"]
 
 #: The pages' own look: readable tables, callouts like the report's, case ids folded away.
 CSS = """
@@ -35,6 +35,9 @@ table.wb td.num { text-align: right; white-space: nowrap; }
 .callout.info { border-color: #1565c0; background: #e8f1fb; }
 .ids { font-family: monospace; font-size: 13px; }
 .note { color: #555; font-size: 13px; }
+details.card { border: 1px solid #ddd; border-radius: 4px; margin: 0.5em 0; }
+details.card > summary { background: #f5f5f5; padding: 0.4em 0.8em; font-weight: 600; cursor: pointer; }
+details.card > div.card-body { padding: 0 0.8em 0.4em 0.8em; }
 """
 
 _LABELS = {"ok": "OK", "warning": "Note", "flag": "Flagged"}
@@ -129,3 +132,18 @@ def section_card(section: Section, t: Translator, *, collapsed: bool = False) ->
     body = intro + "".join(block_html(b, t) for b in section.blocks)
     return pn.Card(blocks_pane(body, t), title=section.title, collapsed=collapsed, sizing_mode="stretch_width",
                    name=section.id)
+
+
+def card_html(title: str, body: str, *, collapsed: bool = False, name: str = "") -> str:
+    """A folding card in plain HTML (``body`` is ready HTML): the browser opens and closes it, no server round trip."""
+    ident = f' id="{escape(name)}"' if name else ""
+    state = "" if collapsed else " open"
+    return (f'<details class="card"{ident}{state}><summary>{escape(title)}</summary>'
+            f'<div class="card-body">{body}</div></details>')
+
+
+def section_html(section: Section, t: Translator, *, collapsed: bool = False) -> str:
+    """A report section as a folding card in HTML: its intro, then its blocks."""
+    intro = f"<p>{escape(section.intro)}</p>" if section.intro else ""
+    body = intro + "".join(block_html(b, t) for b in section.blocks)
+    return card_html(section.title, body, collapsed=collapsed, name=section.id)

@@ -4,6 +4,7 @@ filters and a CSV export (role checked on the server)."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -13,39 +14,78 @@ from workbench.webapp.pages._common import allowed, experiment_of, header
 from workbench.webapp.pages._render import blocks_pane, escape
 
 if TYPE_CHECKING:
+    from workbench.i18n import Translator
     from workbench.webapp.context import PageContext
+    from workbench.webapp.experiment import Experiment
 
-__all__ = ["AtRiskPage", "atrisk_page"]
+__all__ = ["AtRiskPage", "AtRiskTable", "atrisk_page", "atrisk_table"]
+
+
+@dataclass(frozen=True)
+class AtRiskTable:
+    """The at-risk list prepared for display in one language: the same for every user (do not modify).
+
+    ``frame`` holds the pipeline's columns plus the reasons in words; ``display`` the same rows (same
+    index) in the reader's language and formats.
+    """
+
+    frame: pd.DataFrame
+    display: pd.DataFrame
+    has_reopen: bool
+    teams: tuple[str, ...]
+    steps: tuple[str, ...]
+
+
+def atrisk_table(experiment: Experiment, t: Translator) -> AtRiskTable:
+    """Read the list, say the reasons in words and format every row, once (per process and language)."""
+    from workbench.report.sections._reasons import reason_words
+
+    frame = experiment.at_risk.copy()
+    waiting = tuple(experiment.inputs.log.statuses.waiting_on_user)
+    acts = experiment.activities
+
+    def words(texts: pd.Series) -> list[str]:
+        return [reason_words(str(x), t, waiting=waiting, activities=acts) if isinstance(x, str) and x else ""
+                for x in texts]
+
+    if "predicted_end" in frame.columns:  # the desk resolves tickets in its working hours, as the report says
+        from workbench.calendar import WorkingCalendar
+
+        calendar = WorkingCalendar.from_config(experiment.inputs.log.calendar)
+        frame["predicted_end"] = calendar.add_working_hours(frame["predicted_end"], 0.0)
+    frame["remaining_words"] = words(frame.get("remaining_reasons", pd.Series([""] * len(frame))))
+    frame["reopen_words"] = words(frame.get("reopen_reasons", pd.Series([""] * len(frame))))
+    has_reopen = "reopen_probability" in frame.columns and bool(frame["reopen_probability"].notna().any())
+    tz = experiment.timezone
+    display = pd.DataFrame({
+        t._("Ticket"): frame["case_id"].astype(str),
+        t._("Team"): frame["team"].astype(str),
+        t._("Last step"): frame["last_activity"].astype(str),
+        t._("Open for"): [t.format_duration(d * 24) for d in frame["elapsed_days"]],
+        t._("Predicted time left"): [t.format_duration(d * 24) for d in frame["predicted_remaining_days"]],
+        t._("Expected resolved"): [t.format_datetime(x, timezone=tz) for x in frame["predicted_end"]],
+        t._("Why"): frame["remaining_words"],
+    }, index=frame.index)
+    if has_reopen:
+        display[t._("Chance of a reopen")] = [t.format_percent(p) for p in frame["reopen_probability"]]
+        display[t._("Why a reopen")] = frame["reopen_words"]
+    return AtRiskTable(frame=frame, display=display, has_reopen=has_reopen,
+                       teams=tuple(sorted(frame["team"].dropna().astype(str).unique())),
+                       steps=tuple(sorted(frame["last_activity"].dropna().astype(str).unique())))
 
 
 class AtRiskPage:
     """The at-risk list of one session: filters, the table and the export."""
 
     def __init__(self, ctx: PageContext) -> None:
-        from workbench.report.sections._reasons import reason_words
-
         self.ctx = ctx
         self.t = t = ctx.translator
         self.experiment = experiment_of(ctx)
-        frame = self.experiment.at_risk.copy()
-        waiting = tuple(self.experiment.inputs.log.statuses.waiting_on_user)
-        acts = self.experiment.activities
-
-        def words(texts: pd.Series) -> list[str]:
-            return [reason_words(str(x), t, waiting=waiting, activities=acts) if isinstance(x, str) and x else ""
-                    for x in texts]
-
-        if "predicted_end" in frame.columns:  # the desk resolves tickets in its working hours, as the report says
-            from workbench.calendar import WorkingCalendar
-
-            calendar = WorkingCalendar.from_config(self.experiment.inputs.log.calendar)
-            frame["predicted_end"] = calendar.add_working_hours(frame["predicted_end"], 0.0)
-        frame["remaining_words"] = words(frame.get("remaining_reasons", pd.Series([""] * len(frame))))
-        frame["reopen_words"] = words(frame.get("reopen_reasons", pd.Series([""] * len(frame))))
-        self.frame = frame
-        self.has_reopen = "reopen_probability" in frame.columns and bool(frame["reopen_probability"].notna().any())
-        teams = sorted(frame["team"].dropna().astype(str).unique())
-        steps = sorted(frame["last_activity"].dropna().astype(str).unique())
+        prepared = self.experiment.shared(("atrisk", ctx.language), lambda: atrisk_table(self.experiment, t))
+        self.prepared = prepared
+        self.frame = prepared.frame
+        self.has_reopen = prepared.has_reopen
+        teams, steps = list(prepared.teams), list(prepared.steps)
         self.teams = pn.widgets.MultiChoice(label=t._("Teams"), options=teams, value=[], width=360)
         self.steps = pn.widgets.MultiChoice(label=t._("Last step"), options=steps, value=[], width=360)
         self.min_days = pn.widgets.FloatInput(label=t._("At least this many days left"), value=0.0, start=0.0,
@@ -83,20 +123,7 @@ class AtRiskPage:
 
     def shown(self, rows: pd.DataFrame) -> pd.DataFrame:
         """The rows in the reader's language and formats."""
-        t, tz = self.t, self.experiment.timezone
-        out = pd.DataFrame({
-            t._("Ticket"): rows["case_id"].astype(str),
-            t._("Team"): rows["team"].astype(str),
-            t._("Last step"): rows["last_activity"].astype(str),
-            t._("Open for"): [t.format_duration(d * 24) for d in rows["elapsed_days"]],
-            t._("Predicted time left"): [t.format_duration(d * 24) for d in rows["predicted_remaining_days"]],
-            t._("Expected resolved"): [t.format_datetime(x, timezone=tz) for x in rows["predicted_end"]],
-            t._("Why"): rows["remaining_words"],
-        })
-        if self.has_reopen:
-            out[t._("Chance of a reopen")] = [t.format_percent(p) for p in rows["reopen_probability"]]
-            out[t._("Why a reopen")] = rows["reopen_words"]
-        return out.reset_index(drop=True)
+        return self.prepared.display.loc[rows.index].reset_index(drop=True)
 
     def update(self) -> None:
         rows = self.filtered()

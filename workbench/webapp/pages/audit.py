@@ -9,19 +9,52 @@ import panel as pn
 
 from workbench.i18n import N_
 from workbench.webapp.experiment import audit_from_records
-from workbench.webapp.pages._common import allowed, experiment_of, guarded, header
-from workbench.webapp.pages._render import blocks_pane, escape, message_pane, section_card, show_message
+from workbench.webapp.pages._common import allowed, experiment_of, guarded, header_html
+from workbench.webapp.pages._render import (
+    CSS,
+    block_html,
+    blocks_pane,
+    card_html,
+    escape,
+    message_pane,
+    show_message,
+)
 from workbench.webapp.pages._results import result_blocks
 
 if TYPE_CHECKING:
+    from workbench.i18n import Translator
     from workbench.webapp.context import PageContext
+    from workbench.webapp.experiment import Experiment
 
-__all__ = ["AuditPage", "audit_page", "KINDS"]
+__all__ = ["AuditPage", "audit_page", "audits_html", "KINDS"]
 
 #: The audit kinds, in order, with their titles (message ids).
 KINDS = {"historical": N_("The log as it is: is any group of users worse off today?"),
          "model": N_("The prediction models: do they treat any group worse?"),
          "process": N_("The simulated changes: would any group be worse off?")}
+
+
+def audits_html(experiment: Experiment, t: Translator) -> str:
+    """The pipeline's audits, one folding card per kind it ran (the same for every user in one language)."""
+    from workbench.report.sections._stages import fairness_section
+
+    result = experiment.audit
+    if result is None or not len(result.table):
+        none = t._("No audit was run.")
+        return f"<p>{escape(none)}</p>"
+    cards: list[str] = []
+    for kind, title in KINDS.items():
+        part = result.table[result.table["audit"] == kind]
+        if not len(part):
+            continue
+        section = fairness_section({"result": audit_from_records(part.to_dict("records"))}, t)
+        intro = f"<p>{escape(section.intro)}</p>" if section.intro else ""
+        body = intro + "".join(block_html(b, t) for b in section.blocks)
+        cards.append(card_html(t.gettext(title), body, collapsed=kind != "historical", name=f"audit-{kind}"))
+    if result.notes:
+        cards.append(card_html(t._("How the audits were made"), "".join(f"<p>{escape(n)}</p>" for n in result.notes),
+                               collapsed=True, name="audit-notes"))
+    return "".join(cards)
 
 
 class AuditPage:
@@ -46,28 +79,9 @@ class AuditPage:
         self.add_button.on_click(lambda _e: self.add_comment())
         self.refresh()
 
-    def audits(self) -> list[pn.viewable.Viewable]:
-        """One card per audit kind the pipeline ran."""
-        from workbench.report.sections._stages import fairness_section
-
-        t = self.t
-        result = self.experiment.audit
-        if result is None or not len(result.table):
-            none = t._("No audit was run.")
-            return [blocks_pane(f"<p>{escape(none)}</p>", t)]
-        cards: list[pn.viewable.Viewable] = []
-        for kind, title in KINDS.items():
-            part = result.table[result.table["audit"] == kind]
-            if not len(part):
-                continue
-            section = fairness_section({"result": audit_from_records(part.to_dict("records"))}, t)
-            card = section_card(section, t, collapsed=kind != "historical")
-            card.title = t.gettext(title)
-            cards.append(card)
-        if result.notes:
-            cards.append(pn.Card(blocks_pane("".join(f"<p>{escape(n)}</p>" for n in result.notes), t),
-                                 title=t._("How the audits were made"), collapsed=True, sizing_mode="stretch_width"))
-        return cards
+    def audits(self) -> str:
+        """One folding card per audit kind the pipeline ran, as HTML (built once per process and language)."""
+        return self.experiment.shared(("audit", self.ctx.language), lambda: audits_html(self.experiment, self.t))
 
     def refresh(self) -> None:
         """Reload the saved scenarios."""
@@ -139,10 +153,9 @@ class AuditPage:
     def view(self) -> pn.Column:
         t = self.t
         review = t._("Saved scenarios: review and sign off")
+        top = header_html(self.ctx, t._("Audit"), self.experiment) + self.audits() + f"<h2>{escape(review)}</h2>"
         return pn.Column(
-            header(self.ctx, t._("Audit"), self.experiment),
-            *self.audits(),
-            pn.pane.HTML(f"<h2>{escape(review)}</h2>"),
+            pn.pane.HTML(top, stylesheets=[CSS], sizing_mode="stretch_width", name="audits"),
             self.scenario, self.scenario_view, self.comments,
             pn.Column(self.text, self.sign_off, self.add_button, self.alert, name="comment-form"),
             sizing_mode="stretch_width", name="audit",

@@ -6,13 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 import panel as pn
 
-from workbench.webapp.pages._common import experiment_of, header
-from workbench.webapp.pages._render import blocks_pane, escape, section_card
+from workbench.webapp.pages._common import experiment_of, header_html
+from workbench.webapp.pages._render import CSS, card_html, escape, section_html
 
 if TYPE_CHECKING:
+    from workbench.i18n import Translator
     from workbench.webapp.context import PageContext
+    from workbench.webapp.experiment import Experiment
 
-__all__ = ["overview_page", "MAP_PATH"]
+__all__ = ["overview_page", "overview_content", "MAP_PATH"]
 
 #: The interactive map, as the server's /files/ route serves it from the output folder.
 MAP_PATH = "discover/process_map.html"
@@ -47,25 +49,22 @@ def _with_rule_ids(section: Any, rules: Any, t: Any) -> Any:
     return dataclasses.replace(section, blocks=(*section.blocks, extra))
 
 
-def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
-    """The five questions with drill-down to case ids, the interactive map, rule violations, data as of."""
+def overview_content(experiment: Experiment, t: Translator) -> str:
+    """Everything below the header, as HTML: the same for every user in one language (built once per process)."""
     from workbench.report.sections import summary_figures
     from workbench.report.sections._questions import questions_sections
     from workbench.report.sections._stages import rules_section
     from workbench.report.sections._summary import headline
 
-    t = ctx.translator
-    experiment = experiment_of(ctx)
     found = experiment.discovery
     view = {"discovery": found.discovery, "process_map": found.process_map, "summary": found.summary()}
-    parts: list[pn.viewable.Viewable] = [header(ctx, t._("Overview"), experiment)]
     head = headline(found.discovery.answers, t)
     figures = summary_figures({"discover": view}, t)
-    parts.append(blocks_pane(f"<p><strong>{escape(head)}</strong></p>" + _figures(figures), t, name="figures"))
+    parts = [f'<div id="figures"><p><strong>{escape(head)}</strong></p>{_figures(figures)}</div>']
     questions = questions_sections(view, t, timezone=experiment.timezone)
     five = t._("The five questions")
-    parts.append(pn.pane.HTML(f"<h2>{escape(five)}</h2>", name="questions-title"))
-    parts.extend(section_card(s, t, collapsed=i > 0) for i, s in enumerate(questions))
+    parts.append(f'<h2 id="questions-title">{escape(five)}</h2>')
+    parts.extend(section_html(s, t, collapsed=i > 0) for i, s in enumerate(questions))
     if experiment.has(MAP_PATH):
         src = f"/files/{MAP_PATH}"
         title, own_page = t._("Process map"), t._("Open the map on its own page")
@@ -73,9 +72,21 @@ def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
                  'border:1px solid #ddd" sandbox="allow-scripts allow-same-origin"></iframe>'
                  f'<p class="note"><a href="{src}" target="_blank">{escape(own_page)}'
                  "</a></p>")
-        parts.append(pn.Card(blocks_pane(frame, t), title=t._("Process map"), collapsed=False,
-                             sizing_mode="stretch_width", name="process-map"))
+        parts.append(card_html(title, frame, collapsed=False, name="process-map"))
     rules = rules_section(view, t)
     if rules is not None:
-        parts.append(section_card(_with_rule_ids(rules, found.discovery.rules, t), t, collapsed=True))
-    return pn.Column(*parts, sizing_mode="stretch_width", name="overview")
+        parts.append(section_html(_with_rule_ids(rules, found.discovery.rules, t), t, collapsed=True))
+    return "".join(parts)
+
+
+def overview_page(ctx: PageContext) -> pn.viewable.Viewable:
+    """The five questions with drill-down to case ids, the interactive map, rule violations, data as of.
+
+    Nothing on it talks back to the server (the cards fold in the browser), so it is one HTML pane:
+    the user's header, then the content every session in this language shares.
+    """
+    t = ctx.translator
+    experiment = experiment_of(ctx)
+    body = experiment.shared(("overview", ctx.language), lambda: overview_content(experiment, t))
+    return pn.pane.HTML(header_html(ctx, t._("Overview"), experiment) + body, stylesheets=[CSS],
+                        sizing_mode="stretch_width", name="overview")

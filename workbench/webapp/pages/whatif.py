@@ -15,9 +15,9 @@ from workbench.errors import WorkbenchError
 from workbench.i18n import N_
 from workbench.simulation import apply_scenario
 from workbench.webapp.jobs import MAX_REPLICATIONS, job_spec, scenario_from_spec
-from workbench.webapp.pages._common import allowed, error_line, experiment_of, guarded, header
+from workbench.webapp.pages._common import allowed, error_line, experiment_of, guarded, header_html
 from workbench.webapp.pages._editor import ScenarioEditor
-from workbench.webapp.pages._render import blocks_pane, escape, message_pane, show_message
+from workbench.webapp.pages._render import CSS, blocks_pane, escape, message_pane, show_message
 from workbench.webapp.pages._results import result_blocks, side_by_side
 
 if TYPE_CHECKING:
@@ -235,14 +235,15 @@ class WhatIfPage:
         t = self.t
         actions = pn.Row(self.check_button, self.run_button, self.cancel_button, name="actions")
         save = pn.Row(self.save_button, self.shared)
+        intro = t._("Change the desk below, check the scenario, and run it: it is simulated against today's desk with "
+                    "the same arriving tickets, and every difference comes with a 95%% interval.") % {}
+        others = t._("Other changes")
         return pn.Column(
-            header(self.ctx, t._("What-if"), self.experiment),
-            pn.pane.Markdown(t._("Change the desk below, check the scenario, and run it: it is simulated against "
-                                 "today's desk with the same arriving tickets, and every difference comes with a "
-                                 "95%% interval.") % {}),
+            pn.pane.HTML(header_html(self.ctx, t._("What-if"), self.experiment) + f"<p>{escape(intro)}</p>",
+                         stylesheets=[CSS], sizing_mode="stretch_width", name="header"),
             pn.Row(pn.Column(self.editor.name, self.editor.description), pn.Column(self.replications)),
             self.editor.tabs(),
-            pn.pane.Markdown("**" + t._("Other changes") + "**"), self.editor.extra_list,
+            pn.pane.HTML(f"<strong>{escape(others)}</strong>"), self.editor.extra_list,
             actions, save, self.alert, pn.Row(self.progress, self.status), self.results,
             pn.Card(pn.Row(self.saved, self.load_button), self.versions, title=t._("Saved scenarios"),
                     collapsed=False, sizing_mode="stretch_width"),
