@@ -12,12 +12,17 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO_ROOT.parent / "shared" / "data").resolve()
 CHROMIUM = Path("/usr/bin/chromium")
+#: Chromium as the browser tests start it: no sandbox (root in CI), no GPU, and none of its own network
+#: traffic (this machine's network is closed, and a page must not need anything outside it).
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
 
 TEST_SECRET = "test-secret-key-for-the-workbench-suite-0123456789"
 
@@ -49,6 +54,20 @@ def chromium() -> Path:
     return CHROMIUM if CHROMIUM.exists() else Path(shutil.which("chromium"))  # type: ignore[arg-type]
 
 
+@pytest.fixture(scope="module")
+def browser(chromium: Path) -> Iterator[Any]:
+    """One headless Chromium per test module, driven by Playwright (skipped when it cannot start); closed with
+    the module, so the next module can start its own Playwright."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        except Exception as exc:
+            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
+        yield launched
+        launched.close()
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         if "shared_data" in item.fixturenames:
@@ -60,7 +79,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 PG_ROOT = Path("/usr/lib/postgresql")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on right now, on 127.0.0.1."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -91,7 +111,7 @@ def postgres_server() -> Iterator[str]:
         except LookupError:
             pytest.skip("running as root and there is no 'postgres' user to start PostgreSQL as")
         run_as = ["runuser", "-u", "postgres", "--"]
-    data, port = folder / "data", _free_port()
+    data, port = folder / "data", free_port()
     subprocess.run([*run_as, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
                     "-E", "UTF8", "--locale=C"], check=True, capture_output=True)
     options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import free_port
 from workbench.simulation.distributions import Exponential, Gamma
 from workbench.simulation.model import (
     END,
@@ -42,12 +43,6 @@ class Cluster:
     address: str
     scheduler: subprocess.Popen
     workers: list[subprocess.Popen]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _dask_command() -> list[str]:
@@ -88,7 +83,7 @@ def local_dask_cluster(n_workers: int, log_dir: Path) -> Iterator[Cluster]:
     from distributed import Client
 
     dask = _dask_command()
-    port = _free_port()
+    port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
     procs: list[subprocess.Popen] = []

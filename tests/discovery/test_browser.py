@@ -9,28 +9,13 @@ from workbench.discovery import build_process_map, render_html
 
 pytestmark = pytest.mark.browser  # about 5 s; deliberately not "slow", so the default test run keeps it
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture()
-def page(chromium):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:
-            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, accept_downloads=True)
+    yield context.new_page()
+    context.close()
 
 
 def _midpoint(page, selector: str) -> tuple[float, float]:

@@ -8,14 +8,6 @@ from workbench.report import Html, Paragraph, Section, write_report
 
 pytestmark = pytest.mark.browser
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 #: A trusted fragment that (by mistake) names outside resources: the page's policy must stop them.
 LEAKY = Section(
     "leaky",
@@ -31,17 +23,6 @@ LEAKY = Section(
     ),
 )
 
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:
-            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -21,7 +21,6 @@ from workbench.report import write_report
 from workbench.usecases import build_run_report
 
 REPO = Path(__file__).resolve().parents[2]
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 #: snake_case words and feature names such as ``team_wait_h:BI-teamet`` (file names excepted)
 RAW_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*_[a-z0-9_]+\b(?!\.(?:html|csv|svg|bpmn|pnml))|_h:")
 LONG_DECIMALS = re.compile(r"\d[.,]\d{4,}")
@@ -57,18 +56,6 @@ def demo_results(tmp_path_factory):
 
     return results, load_log_config(root / "demo.yaml"), root
 
-
-@pytest.fixture(scope="module")
-def browser(chromium):
-    """One Chromium for this module (closed with it, so other modules can start their own Playwright)."""
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:
-            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
-        yield launched
-        launched.close()
 
 
 def _report(demo_results, language: str, out: Path) -> Path:

@@ -3,10 +3,14 @@ and, for the page tests, a page context with an in-memory store and run manager.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import itertools
 import json
 import os
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -183,3 +187,44 @@ def make_context(app_experiment):  # type: ignore[no-untyped-def]
                            store=store, runs=runs, settings=Settings(experiment, outputs))  # type: ignore[arg-type]
 
     return make
+
+
+@contextmanager
+def server_in_thread(make: Callable[[], Any]) -> Iterator[Any]:
+    """Run the app server that ``make()`` builds (in the thread, on its own event loop) until the block ends;
+    then stop it, its background runs and its database connections."""
+    from workbench.webapp.server import app_core
+
+    box: dict[str, Any] = {}
+    ready = threading.Event()
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            server = make()
+            box["server"] = server
+            server.start()
+        except BaseException as exc:
+            box["error"] = exc
+            ready.set()
+            return
+        ready.set()
+        server.io_loop.start()
+        server.stop()
+        core = app_core(server)
+        core.runs.shutdown()
+        core.store.dispose()
+        loop.close()
+
+    thread = threading.Thread(target=run, name="workbench-test-server", daemon=True)
+    thread.start()
+    assert ready.wait(120), "the server did not start"
+    if "error" in box:
+        raise box["error"]
+    server = box["server"]
+    try:
+        yield server
+    finally:
+        server.io_loop.add_callback(server.io_loop.stop)
+        thread.join(30)

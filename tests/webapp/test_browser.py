@@ -8,12 +8,9 @@ machine; the Danish pages read Danish. With ``WORKBENCH_SCREENSHOTS=1`` the test
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import secrets
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,12 +19,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, free_port
+from tests.webapp.conftest import server_in_thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 PASSWORDS = {"mona": "manager-pass-1", "ali": "analyst-pass-1", "rita": "reviewer-pass-1"}
 ROLES = {"mona": "manager", "ali": "analyst", "rita": "reviewer"}
 SHOTS = os.environ.get("WORKBENCH_SCREENSHOTS") == "1"
@@ -42,19 +38,13 @@ class Server:
     requests: list[str] = field(default_factory=list)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def app_server(app_experiment, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The real app (real pages, real background job) for the session's experiment, in a thread."""
     from workbench.webapp.accounts import UsersFile
     from workbench.webapp.jobs import run_scenario_job
     from workbench.webapp.pages import PAGES
-    from workbench.webapp.server import app_core, make_server
+    from workbench.webapp.server import make_server
     from workbench.webapp.settings import AppSettings
 
     experiment, outputs = app_experiment
@@ -64,52 +54,11 @@ def app_server(app_experiment, tmp_path_factory: pytest.TempPathFactory) -> Iter
         users.add(name, password, [ROLES[name]])  # type: ignore[list-item]
     settings = AppSettings(experiment=experiment, outputs=outputs, users_file=users.path,
                            database_url=f"sqlite:///{tmp / 'app.sqlite'}", cookie_secret=secrets.token_hex(32),
-                           port=_free_port(), language="da")
-    box: dict[str, Any] = {}
-    ready = threading.Event()
-
-    def run() -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            server = make_server(settings, PAGES, run_scenario_job, users=users)
-            server.start()
-            box["server"] = server
-        except BaseException as exc:
-            box["error"] = exc
-            ready.set()
-            return
-        ready.set()
-        server.io_loop.start()
-        server.stop()
-        core = app_core(server)
-        core.runs.shutdown()
-        core.store.dispose()
-        loop.close()
-
-    thread = threading.Thread(target=run, name="workbench-browser-test-server", daemon=True)
-    thread.start()
-    assert ready.wait(120), "the app did not start"
-    if "error" in box:
-        raise box["error"]
+                           port=free_port(), language="da")
     host = f"127.0.0.1:{settings.port}"
-    try:
+    with server_in_thread(lambda: make_server(settings, PAGES, run_scenario_job, users=users)):
         yield Server(base=f"http://{host}", host=host)
-    finally:
-        box["server"].io_loop.add_callback(box["server"].io_loop.stop)
-        thread.join(30)
 
-
-@pytest.fixture(scope="module")
-def browser(chromium):  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        try:
-            found = playwright.chromium.launch(executable_path=str(chromium), args=ARGS)
-        except Exception as exc:
-            pytest.skip(f"playwright cannot launch {chromium}: {exc}")
-        yield found
-        found.close()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +22,8 @@ import pytest
 import requests
 import tornado.web
 
+from tests.conftest import free_port
+from tests.webapp.conftest import server_in_thread
 from workbench.webapp.accounts import User, UsersFile
 from workbench.webapp.context import PageContext
 from workbench.webapp.runs import JobFn, cpu_job
@@ -44,12 +45,6 @@ class Live:
 
     def url(self, path: str) -> str:
         return self.base + path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _pages(built: list[tuple[str, PageContext]]) -> dict[str, Callable[[PageContext], Any]]:
@@ -77,41 +72,14 @@ def live_server(tmp: Path, *, job: JobFn = cpu_job, **overrides: Any) -> Iterato
                            database_url=f"sqlite:///{tmp / 'app.sqlite'}", cookie_secret=secrets.token_hex(32),
                            port=free_port(), **overrides)
     built: list[tuple[str, PageContext]] = []
-    box: dict[str, Any] = {}
-    ready = threading.Event()
 
-    def run() -> None:
+    def make() -> Any:
         from workbench.webapp.server import make_server
 
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            server = make_server(settings, _pages(built), job, users=users)
-            box["server"] = server
-            server.start()
-        except BaseException as exc:
-            box["error"] = exc
-            ready.set()
-            return
-        ready.set()
-        server.io_loop.start()
-        server.stop()
-        core = app_core(server)
-        core.runs.shutdown()
-        core.store.dispose()
-        loop.close()
+        return make_server(settings, _pages(built), job, users=users)
 
-    thread = threading.Thread(target=run, name="workbench-test-server", daemon=True)
-    thread.start()
-    assert ready.wait(120), "the server did not start"
-    if "error" in box:
-        raise box["error"]
-    server = box["server"]
-    try:
+    with server_in_thread(make) as server:
         yield Live(f"http://127.0.0.1:{settings.port}", settings, app_core(server), server, built)
-    finally:
-        server.io_loop.add_callback(server.io_loop.stop)
-        thread.join(30)
 
 
 def login(live: Live, name: str, password: str | None = None, **headers: str) -> requests.Session:
