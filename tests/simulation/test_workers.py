@@ -120,6 +120,25 @@ def test_leave_is_found_per_day_whatever_weekday_the_log_starts():
     assert out["B"][2] == {}  # nobody in B was away
 
 
+def test_events_that_are_not_work_do_not_hide_a_leave():
+    import numpy as np
+
+    from workbench.simulation._workers import headcount
+
+    # on leave, the worker's name is still stamped on one registration a day (a phone call taken
+    # by a colleague in their name, a rule that fills the owner field): not work, not presence
+    leave = range(11, 16)
+    pool, resource, end = _one_person_team_log(leave)
+    stamped = [(d * 86400.0 + 9 * 3600.0 + 17.0) for d in leave]
+    pool = np.r_[pool, ["A"] * len(stamped)]
+    resource = np.r_[resource, ["w"] * len(stamped)]
+    end = np.r_[end, stamped]
+    works = np.r_[np.ones(len(pool) - len(stamped), bool), np.zeros(len(stamped), bool)]
+    assert headcount(pool, resource, end, ["A", "B"], works=works)["A"][2] == {d: 1 for d in leave}
+    # counted as presence (the old rule), the stamps hide the whole week
+    assert headcount(pool, resource, end, ["A", "B"])["A"][2] == {}
+
+
 def test_a_quiet_day_of_a_busy_worker_is_not_taken_for_leave_but_a_week_is():
     import numpy as np
 

@@ -298,7 +298,12 @@ def _staff(
     frame: pd.DataFrame, pools: list[str], mode: str, cont: np.ndarray, override, team_mode: bool = True
 ) -> tuple[dict, dict, dict, dict]:
     learned = headcount(
-        frame["pool"].to_numpy(), frame["resource"].to_numpy(), frame["end"].to_numpy(), pools, team_mode=team_mode
+        frame["pool"].to_numpy(),
+        frame["resource"].to_numpy(),
+        frame["end"].to_numpy(),
+        pools,
+        team_mode=team_mode,
+        works=frame["uses"].to_numpy(),
     )
     staff, note, away, typical = {}, {}, {}, {}
     for p in pools:

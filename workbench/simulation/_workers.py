@@ -131,7 +131,13 @@ def find_workers(
 
 
 def headcount(
-    pool: np.ndarray, resource: np.ndarray, end: np.ndarray, pools: Iterable[str], *, team_mode: bool = True
+    pool: np.ndarray,
+    resource: np.ndarray,
+    end: np.ndarray,
+    pools: Iterable[str],
+    *,
+    team_mode: bool = True,
+    works: np.ndarray | None = None,
 ) -> dict[str, tuple[int, str, dict[int, int], int]]:
     """Per team: the learned headcount, a one-line account of the evidence, absences, and the usual number present.
 
@@ -144,6 +150,11 @@ def headcount(
     worker with five). Days are counted from the clock origin (``end`` in seconds), so an
     absence is found whatever weekday the log starts on. The result maps such days to
     the number of members away.
+
+    ``works`` marks the events that are work of the team (steps that use its staff). When
+    given, only those show that a member was at work: a phone call registered in a
+    member's name, an owner field stamped by a rule or a dispatcher's assignment is no
+    sign that they were in; counting such events hid half of a first-line team's leave.
     """
     has = pd.notna(resource)
     day_all = np.floor(end / 86400.0).astype(int)
@@ -156,7 +167,8 @@ def headcount(
     open_days = per_day.index[per_day >= _USUAL_DAY_SHARE * per_day.median()]
     on = inner & np.isin(day_all, open_days)
     team_days = pd.DataFrame({"p": pool[on], "d": day_all[on]}).groupby("p")["d"].unique()
-    frame = pd.DataFrame({"r": resource[has], "pool": pool[has], "day": day_all[has]})
+    at_work = np.ones(len(pool), dtype=bool) if works is None else np.asarray(works, dtype=bool)
+    frame = pd.DataFrame({"r": resource[has], "pool": pool[has], "day": day_all[has], "work": at_work[has]})
     own = frame.groupby("r").size()
     out: dict[str, tuple[int, str, dict[int, int], int]] = {}
     for p in pools:
@@ -183,7 +195,10 @@ def headcount(
         away_count = pd.Series(0, index=days, dtype=int)
         away_runs = 0
         for r in member.index:
-            absent = _absent_days(g.loc[g["r"] == r, "day"].to_numpy(), days)
+            mine = g[(g["r"] == r) & g["work"]]
+            if mine.empty:
+                continue
+            absent = _absent_days(mine["day"].to_numpy(), days)
             away_count.loc[absent] += 1
             away_runs += int(len(absent) > 0)
         n = max(1, len(member))
