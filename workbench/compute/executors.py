@@ -18,8 +18,8 @@ from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 from workbench.errors import ConfigError
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor", "plan_batches",
-           "run_batch"]
+__all__ = ["ClosingExecutor", "Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor",
+           "plan_batches", "run_batch"]
 
 #: Batches per worker when the batch size is automatic: small enough messages, and a worker that
 #: finishes early still finds work (the slowest batch is at most an eighth of a worker's share).
