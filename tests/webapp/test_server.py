@@ -231,7 +231,7 @@ def test_in_a_browser_the_page_is_local_and_ends_with_its_session(
     """Log in with the form, see the page over the websocket, every request stays on this server;
     when the session is ended on the server the open page leaves for the login page."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    monkeypatch.setattr("workbench.webapp.server.SESSION_CHECK_MS", 1000)
+    monkeypatch.setattr("workbench.webapp.page_access.SESSION_CHECK_MS", 1000)
     with live_server(tmp_path) as live, sync_api.sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(executable_path=str(chromium),

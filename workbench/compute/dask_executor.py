@@ -35,12 +35,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from workbench.compute.executors import ClosingExecutor, Progress, plan_batches, run_batch
 from workbench.errors import ConfigError, WorkbenchError
 
 if TYPE_CHECKING:
     from distributed import Client
 
-    from workbench.compute.executors import Progress
 
 __all__ = ["ComputeError", "DaskExecutor", "code_digest", "machine_cores"]
 
@@ -78,7 +78,7 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-class DaskExecutor:
+class DaskExecutor(ClosingExecutor):
     """Runs the tasks on a Dask cluster; results come back in task order.
 
     Parameters
@@ -201,12 +201,6 @@ class DaskExecutor:
             self._cluster.close()
             self._cluster = None
 
-    def __enter__(self) -> DaskExecutor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     # -- work ------------------------------------------------------------------------------------
 
     def map(
@@ -218,7 +212,6 @@ class DaskExecutor:
         """
         from distributed import as_completed
 
-        from workbench.compute.executors import plan_batches, run_batch
 
         if not tasks:
             return []

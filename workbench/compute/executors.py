@@ -14,12 +14,12 @@ import math
 import os
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar, runtime_checkable
+from typing import Any, Protocol, Self, TypeVar, runtime_checkable
 
 from workbench.errors import ConfigError
 
-__all__ = ["Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor", "plan_batches",
-           "run_batch"]
+__all__ = ["ClosingExecutor", "Executor", "InProcessExecutor", "ProcessPoolExecutor", "Progress", "make_executor",
+           "plan_batches", "run_batch"]
 
 #: Batches per worker when the batch size is automatic: small enough messages, and a worker that
 #: finishes early still finds work (the slowest batch is at most an eighth of a worker's share).
@@ -86,7 +86,21 @@ class InProcessExecutor:
         return results
 
 
-class ProcessPoolExecutor:
+class ClosingExecutor:
+    """Base of the executors that keep workers between ``map`` calls: ``close`` releases them, also on
+    leaving a ``with`` block."""
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class ProcessPoolExecutor(ClosingExecutor):
     """Runs the tasks in up to ``workers`` local worker processes, in batches.
 
     Parameters
@@ -128,12 +142,6 @@ class ProcessPoolExecutor:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
             self._pool_size = 0
-
-    def __enter__(self) -> ProcessPoolExecutor:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def map(
         self, fn: Callable[..., R], tasks: Sequence[tuple[Any, ...]], *, progress: Progress | None = None

@@ -132,9 +132,7 @@ def render_html_fragment(
         raise ConfigError(f"max_levels must be an integer of at least 2, got {max_levels!r}")
     if not re.fullmatch(r"[0-9.]+(px|vh|em|rem|%)", height):
         raise ConfigError(f"height must be a CSS length such as '760px' or '80vh', got {height!r}")
-    payload = map_payload(
-        process_map, title=title, min_case_share=share, max_paths=max_paths, max_levels=max_levels
-    )
+    payload = map_payload(process_map, title, share, max_paths, max_levels)
     data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     data = data.replace("</", "<\\/").replace("<!--", "<\\!--")
     if element_id is None:
@@ -160,12 +158,7 @@ def render_html_fragment(
 
 
 def map_payload(
-    process_map: ProcessMap,
-    *,
-    title: str,
-    min_case_share: float | None = None,
-    max_paths: int | None = DEFAULT_MAX_PATHS,
-    max_levels: int = 12,
+    process_map: ProcessMap, title: str, min_case_share: float | None, max_paths: int | None, max_levels: int
 ) -> dict[str, Any]:
     """The JSON-ready data the page's script draws: nodes, edges, case ids and layouts per level."""
     nodes, edges = process_map.nodes, process_map.edges
@@ -178,12 +171,7 @@ def map_payload(
                 "id": drawing.node_ids[i],
                 "name": row.node,
                 "kind": row.kind,
-                "cases": int(row.cases),
-                "events": int(row.events),
-                "share": _num(row.case_share),
-                "median": _num(row.median_hours),
-                "mean": _num(row.mean_hours),
-                "p90": _num(row.p90_hours),
+                **_figures(row),
                 "timed": int(row.timed_events),
                 "noDuration": ENGLISH.no_duration[process_map.node_duration],
                 "fill": drawing.node_fill[i],
@@ -203,12 +191,7 @@ def map_payload(
                 "source": row.source,
                 "target": row.target,
                 "kind": kind,
-                "cases": int(row.cases),
-                "events": int(row.events),
-                "share": _num(row.case_share),
-                "median": _num(row.median_hours),
-                "mean": _num(row.mean_hours),
-                "p90": _num(row.p90_hours),
+                **_figures(row),
                 "colour": drawing.edge_colour[j],
                 "width": drawing.edge_width[j],
                 "cids": edge_codes[j],
@@ -238,6 +221,17 @@ def map_payload(
         "caseIds": case_ids,
     }
 
+
+def _figures(row: Any) -> dict[str, Any]:
+    """A node's or path's counts and durations, as the page's script reads them."""
+    return {
+        "cases": int(row.cases),
+        "events": int(row.events),
+        "share": _num(row.case_share),
+        "median": _num(row.median_hours),
+        "mean": _num(row.mean_hours),
+        "p90": _num(row.p90_hours),
+    }
 
 def _num(value: float) -> float | None:
     value = float(value)

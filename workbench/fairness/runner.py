@@ -161,7 +161,7 @@ def run_audit(
             parts[i] = AuditResult(table=parts[i].table, notes=parts[i].notes, settings=part_settings)
     combined = combine_results(*parts)
     header = {"audit": {"name": config.name, "log": log_config.name, "audits": list(config.audits),
-                        "group_attributes": list(attrs), "min_group_size": settings.min_group_size,
+                        "group_attributes": list(attrs), "min_group_size": settings.options.min_group_size,
                         "planted_disadvantage": (config.demo.disadvantaged_department if config.demo else None)},
               **combined.settings}
     return AuditResult(table=combined.table, notes=combined.notes, settings=header)

@@ -20,13 +20,15 @@
 - ``keep_edited=True`` (a learned ``model.yaml``): when the file on disk is not what the
   workbench last wrote there (the user edited it), the new content goes to
   ``<stem>-2<suffix>`` (the next free name) and the user's file stays as it is.
+
+The manifest itself is read and written by :mod:`workbench.io.manifest`, a file's digest and a
+folder's fsync are in :mod:`workbench.io.durable`, and a CSV table's date-time text is built
+by :mod:`workbench.io.csv_dates`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -35,84 +37,15 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from workbench.errors import OutputError
+from workbench.io.csv_dates import CSV_DATE_FORMAT, dates_as_text
+from workbench.io.durable import fsync_dir, output_mode, sha256_file
+from workbench.io.manifest import MANIFEST_NAME, TMP_SUFFIX, foreign_files, read_manifest, save_manifest
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["MANIFEST_NAME", "OutputFolder", "sha256_file"]
 
-MANIFEST_NAME = ".workbench-manifest.json"
-_TMP_SUFFIX = ".wb-tmp"
-
-
-def sha256_file(path: Path) -> str:
-    """Return the hex sha256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _read_manifest(folder: Path) -> dict[str, str]:
-    """The manifest's ``files``; a ``pending`` write that reached its file (killed before the
-    manifest was updated) counts as written."""
-    path = folder / MANIFEST_NAME
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        files = data.get("files", {}) if isinstance(data, dict) else {}
-        pending = data.get("pending", {}) if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        raise OutputError(
-            f"the output manifest '{path}' is damaged; delete it and pass --force to write into '{folder}'"
-        ) from None
-    manifest = {str(k): str(v) for k, v in files.items()} if isinstance(files, dict) else {}
-    for name, digest in (pending.items() if isinstance(pending, dict) else ()):
-        target = folder / str(name)
-        if target.is_file() and sha256_file(target) == digest:
-            manifest[str(name)] = str(digest)
-    return manifest
-
-
-def _foreign_files(folder: Path, manifest: dict[str, str], prefix: str = "") -> Iterator[str]:
-    """Yield names (relative to the top folder) of files the manifests do not list."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        name = prefix + entry.name
-        if entry.name == MANIFEST_NAME or (entry.name.startswith(".") and entry.name.endswith(_TMP_SUFFIX)):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            sub = Path(entry.path)
-            if (sub / MANIFEST_NAME).is_file():  # a nested output folder keeps its own manifest
-                yield from (name + "/" + f for f in _foreign_files(sub, _read_manifest(sub)))
-            else:
-                yield from _foreign_files(sub, manifest, name + "/")
-        elif name not in manifest:
-            yield name
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 @dataclass(frozen=True)
@@ -174,9 +107,9 @@ class OutputFolder:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(f"cannot create output folder '{root}': {exc.strerror or exc}") from None
-        manifest = _read_manifest(root)
+        manifest = read_manifest(root)
         if not force:
-            first = next(_foreign_files(root, manifest), None)
+            first = next(foreign_files(root, manifest), None)
             if first is not None:
                 raise OutputError(
                     f"output folder '{root}' holds '{first}', which the workbench did not write; "
@@ -208,7 +141,7 @@ class OutputFolder:
         except OSError as exc:
             raise OutputError(f"cannot create output folder '{root}': {exc.strerror or exc}") from None
         folder = cls(root=root, inputs=tuple(_resolve_input(Path(p)) for p in inputs if p is not None and str(p) != ""),
-                     force=force, manifest=_read_manifest(root))
+                     force=force, manifest=read_manifest(root))
         folder.target(target.name)
         if not force and folder._edited(target.name, target):
             what = "was changed since the workbench wrote it" if target.name in folder.manifest else (
@@ -285,7 +218,7 @@ class OutputFolder:
             raise OutputError(f"'{path}' {what}; move it away or pass --force to replace it")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=_TMP_SUFFIX, dir=path.parent)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
             os.close(fd)
         except OSError as exc:
             raise OutputError(f"cannot write into '{path.parent}': {exc.strerror or exc}") from None
@@ -293,7 +226,7 @@ class OutputFolder:
         staged = False
         try:
             write(tmp)
-            os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give outputs the usual permissions
+            os.chmod(tmp, output_mode())  # mkstemp makes 0600; give outputs the usual permissions
             digest = sha256_file(tmp)
             if self.manifest.get(rel) == digest and path.is_file() and sha256_file(path) == digest:
                 if self._batch is not None:  # an earlier write of this batch to the same name is void
@@ -306,7 +239,7 @@ class OutputFolder:
                 return path
             with tmp.open("rb+") as fh:
                 os.fsync(fh.fileno())
-            self._save_manifest(pending={rel: digest})  # a kill after the rename still finds it ours
+            save_manifest(self.root, self.manifest, pending={rel: digest})  # a kill after the rename still finds it ours
             os.replace(tmp, path)
         except OSError as exc:  # disk full, a folder where the file should go, ...
             raise OutputError(
@@ -315,9 +248,9 @@ class OutputFolder:
         finally:
             if not staged and tmp.exists():
                 tmp.unlink()
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
         self.manifest[rel] = digest
-        self._save_manifest()
+        save_manifest(self.root, self.manifest)
         return path
 
     # -- batches ----------------------------------------------------------------------------
@@ -371,7 +304,7 @@ class OutputFolder:
                 with current.tmp.open("rb+") as fh:
                     os.fsync(fh.fileno())
             current = None
-            self._save_manifest(pending={item.rel: item.digest for item in staged})
+            save_manifest(self.root, self.manifest, pending={item.rel: item.digest for item in staged})
             for current in staged:
                 os.replace(current.tmp, current.path)
         except OSError as exc:
@@ -380,9 +313,9 @@ class OutputFolder:
                 f"cannot write {where}: {exc.strerror or exc}; check free space and that the path is not a folder"
             ) from None
         for parent in dict.fromkeys(item.path.parent for item in staged):
-            _fsync_dir(parent)
+            fsync_dir(parent)
         self.manifest.update({item.rel: item.digest for item in staged})
-        self._save_manifest()
+        save_manifest(self.root, self.manifest)
 
     def write_text(self, name: str, text: str, *, keep_edited: bool = False) -> Path:
         """Write ``text`` as UTF-8 to ``name`` atomically."""
@@ -400,61 +333,11 @@ class OutputFolder:
 
         def write(tmp: Path) -> None:
             if suffix == ".csv":
-                _dates_as_text(frame).to_csv(tmp, index=False, date_format=_CSV_DATE_FORMAT)
+                dates_as_text(frame).to_csv(tmp, index=False, date_format=CSV_DATE_FORMAT)
             else:
                 frame.to_parquet(tmp, index=False)
 
         return self.write_with(name, write)
-
-    def _save_manifest(self, pending: dict[str, str] | None = None) -> None:
-        path = self.root / MANIFEST_NAME
-        content: dict[str, object] = {"written_by": "workbench", "files": dict(sorted(self.manifest.items()))}
-        if pending:
-            content["pending"] = pending
-        text = json.dumps(content, indent=1)
-        fd, tmp_name = tempfile.mkstemp(prefix=f"{MANIFEST_NAME}.", suffix=_TMP_SUFFIX, dir=self.root)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o666 & ~_umask())
-        os.replace(tmp_name, path)
-
-
-_CSV_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.%f%z"
-
-
-def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its UTC and naive date-time columns as the text ``to_csv`` would write for them.
-
-    ``to_csv(date_format=...)`` formats each value on its own (slow for tables of visits);
-    for UTC and naive columns of whole microseconds the same text, ``2023-01-02T10:00:00.000000+0000``
-    (naive: no offset) and an empty cell for a missing time, is built in one vectorised step.
-    Other columns (other time zones, nanoseconds) are left to ``to_csv``. ``frame`` is not changed.
-    """
-    import numpy as np
-    import pandas as pd
-
-    out = None
-    for i, dtype in enumerate(frame.dtypes):
-        tz = getattr(dtype, "tz", None)
-        if not (isinstance(dtype, pd.DatetimeTZDtype) and str(tz) == "UTC") and not (
-                isinstance(dtype, np.dtype) and dtype.kind == "M"):
-            continue
-        values = frame.iloc[:, i]
-        naive = values.dt.tz_localize(None) if tz is not None else values
-        stamps = naive.to_numpy(dtype="datetime64[ns]")
-        missing = np.isnat(stamps)
-        if (stamps.view("i8")[~missing] % 1000).any():  # nanoseconds: to_csv's own formatting
-            continue
-        text = np.char.add(np.datetime_as_string(stamps, unit="us"), "+0000" if tz is not None else "")
-        cells = text.astype(object)
-        cells[missing] = None
-        if out is None:
-            out = frame.copy(deep=False)
-        out.isetitem(i, pd.Series(cells, index=frame.index))
-    return frame if out is None else out
-
 
 def _resolve_input(path: Path) -> _Input:
     try:

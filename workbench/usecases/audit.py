@@ -17,6 +17,7 @@ from workbench.fairness.config import AuditConfig, ModelAuditConfig
 from workbench.fairness.groups import case_groups
 from workbench.fairness.historical import audit_history
 from workbench.fairness.model import audit_model
+from workbench.fairness.options import AuditOptions
 from workbench.fairness.process import audit_process_change
 from workbench.fairness.result import AuditResult, combine_results
 from workbench.schema import CASE_ID
@@ -26,29 +27,11 @@ __all__ = ["AuditSettings", "ModelScores", "ProcessChange", "FairnessAudit", "au
 
 @dataclass(frozen=True)
 class AuditSettings:
-    """What every audit of one run shares: groups, flag rule, sizes, protection of people, seed."""
+    """What every audit of one run shares: the group attributes, and the flag rule, group sizes,
+    protection of people, bootstrap and seed as the fairness audits take them (:class:`AuditOptions`)."""
 
     group_attributes: tuple[str, ...]
-    min_group_size: int
-    staff_attributes: tuple[str, ...] = ()
-    person_columns: tuple[str, ...] = ()
-    allow_staff_attributes: bool = False
-    rule: Any = None  # a FlagRule; None: the audits' default rule
-    intersections: bool = False
-    seed: int = 0
-    replicates: int = 1000
-    case_noun: str = "cases"
-
-    def common(self) -> dict[str, Any]:
-        """The keyword arguments every audit function takes."""
-        kwargs: dict[str, Any] = {
-            "group_attributes": self.group_attributes, "min_group_size": self.min_group_size,
-            "staff_attributes": self.staff_attributes, "person_columns": self.person_columns,
-        }
-        if self.rule is not None:
-            kwargs["rule"] = self.rule
-            kwargs["allow_staff_attributes"] = self.allow_staff_attributes
-        return kwargs
+    options: AuditOptions = field(default_factory=AuditOptions)
 
 
 @dataclass(frozen=True)
@@ -84,19 +67,23 @@ def audit_settings(
     log_config: LogConfig, config: AuditConfig | None = None, *, seed: int = 0, replicates: int | None = None
 ) -> AuditSettings:
     """The shared settings from an audit config, or (without one) from the log config and defaults."""
+    staff, persons = tuple(log_config.staff_attributes), tuple(log_config.person_columns)
     if config is None:
         return AuditSettings(
-            group_attributes=tuple(log_config.group_attributes), min_group_size=log_config.privacy.min_group_size,
-            staff_attributes=tuple(log_config.staff_attributes), person_columns=tuple(log_config.person_columns),
-            seed=seed, replicates=replicates if replicates is not None else 1000,
+            group_attributes=tuple(log_config.group_attributes),
+            options=AuditOptions(min_group_size=log_config.privacy.min_group_size, staff_attributes=staff,
+                                 person_columns=persons, seed=seed,
+                                 replicates=replicates if replicates is not None else 1000),
         )
     attrs = config.group_attributes if config.group_attributes is not None else log_config.group_attributes
     return AuditSettings(
-        group_attributes=tuple(attrs), min_group_size=config.min_group_size or log_config.privacy.min_group_size,
-        staff_attributes=tuple(log_config.staff_attributes), person_columns=tuple(log_config.person_columns),
-        allow_staff_attributes=config.allow_staff_attributes, rule=config.flag.rule(),
-        intersections=config.intersections, seed=config.seed,
-        replicates=replicates if replicates is not None else config.replicates, case_noun=config.case_noun,
+        group_attributes=tuple(attrs),
+        options=AuditOptions(
+            rule=config.flag.rule(), min_group_size=config.min_group_size or log_config.privacy.min_group_size,
+            staff_attributes=staff, person_columns=persons, allow_staff_attributes=config.allow_staff_attributes,
+            intersections=config.intersections, replicates=replicates if replicates is not None else config.replicates,
+            seed=config.seed, case_noun=config.case_noun,
+        ),
     )
 
 
@@ -128,7 +115,8 @@ def audit_fairness(
     events : pandas.DataFrame
         The clean canonical log (group attributes are read from it).
     settings : AuditSettings
-        Groups, flag rule, minimum group size, seed and bootstrap replicates (:func:`audit_settings`).
+        The group attributes and the audits' options: flag rule, minimum group size, protection of
+        people, seed and bootstrap replicates (:func:`audit_settings`).
     config : AuditConfig, optional
         The historical audit's outcomes, strata and queue wait (defaults without one).
     progress : callable, optional
@@ -137,24 +125,21 @@ def audit_fairness(
     if not settings.group_attributes:
         return FairnessAudit(parts=(), result=None, note="no group attributes are configured: nothing to audit")
     say = progress or (lambda _line: None)
-    common = settings.common()
-    attrs = settings.group_attributes
+    attrs, options = settings.group_attributes, settings.options
     parts: list[AuditResult] = []
     kinds: list[str] = []
     if historical:
-        say(f"historical outcomes ({settings.replicates} bootstrap replicates)")
+        say(f"historical outcomes ({options.replicates} bootstrap replicates)")
         if config is not None:
             h = config.historical
             parts.append(audit_history(
-                events, statuses=log_config.statuses, outcomes=h.outcomes,
+                events, group_attributes=attrs, statuses=log_config.statuses, outcomes=h.outcomes,
                 outcome_activities=[o.to_outcome() for o in h.outcome_activities],
                 queue_wait=h.queue_wait.to_queue_wait() if h.queue_wait else None, strata=h.strata,
-                intersections=settings.intersections, replicates=settings.replicates, seed=settings.seed,
-                completed_only=h.completed_only, case_noun=settings.case_noun, **common,
+                completed_only=h.completed_only, options=options,
             ))
         else:
-            parts.append(audit_history(events, statuses=log_config.statuses, replicates=settings.replicates,
-                                       seed=settings.seed, case_noun=settings.case_noun, **common))
+            parts.append(audit_history(events, group_attributes=attrs, statuses=log_config.statuses, options=options))
         kinds.append("historical")
     for scored in models:
         say(f"model '{scored.name or 'scores'}'")
@@ -163,19 +148,13 @@ def audit_fairness(
             "task": m.task, "at_risk_threshold": m.at_risk_threshold, "at_risk_share": m.at_risk_share,
             "time_unit": m.time_unit, "weighting": m.weighting,
         }
-        parts.append(audit_model(
-            _with_groups(scored.scores, events, attrs), intersections=settings.intersections,
-            replicates=settings.replicates, seed=settings.seed, case_noun=settings.case_noun,
-            model_name=scored.name, **extra, **common,
-        ))
+        parts.append(audit_model(_with_groups(scored.scores, events, attrs), group_attributes=attrs,
+                                 model_name=scored.name, options=options, **extra))
         kinds.append("model")
-    process_common = {k: v for k, v in common.items() if k != "group_attributes"}
     for change in changes:
         say(f"process change '{change.name}'")
         names: dict[str, Any] = {} if change.kpi_names is None else {"kpi_names": change.kpi_names}
-        parts.append(audit_process_change(
-            change.group_kpis, change.kpis, group_attributes=attrs, scenario_name=change.name,
-            **names, **process_common,
-        ))
+        parts.append(audit_process_change(change.group_kpis, change.kpis, group_attributes=attrs,
+                                          scenario_name=change.name, options=options, **names))
         kinds.append("process")
     return FairnessAudit(parts=tuple(parts), result=combine_results(*parts), kinds=tuple(kinds))

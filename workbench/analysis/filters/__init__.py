@@ -13,35 +13,10 @@ ticket into an open one.
 
 from __future__ import annotations
 
-from workbench.analysis.filters.apply import FilterResult, apply_filters
-from workbench.analysis.filters.steps import (
-    ActivityFilter,
-    AttributeFilter,
-    CaseDurationFilter,
-    CaseIdFilter,
-    FilterPipeline,
-    FilterStep,
-    FollowsFilter,
-    ReworkFilter,
-    TimeframeFilter,
-    VariantFilter,
-    load_filters,
-    read_id_file,
-)
+from workbench.analysis.filters import apply, steps
+from workbench.analysis.filters.apply import *  # noqa: F403  (its __all__: FilterResult, apply_filters)
+from workbench.analysis.filters.steps import *  # noqa: F403  (its __all__: the steps, load_filters, read_id_file)
 
-__all__ = [
-    "TimeframeFilter",
-    "AttributeFilter",
-    "ActivityFilter",
-    "VariantFilter",
-    "FollowsFilter",
-    "CaseDurationFilter",
-    "ReworkFilter",
-    "CaseIdFilter",
-    "FilterStep",
-    "FilterPipeline",
-    "load_filters",
-    "read_id_file",
-    "FilterResult",
-    "apply_filters",
-]
+__all__ = []
+__all__ += steps.__all__
+__all__ += apply.__all__

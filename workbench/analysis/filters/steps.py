@@ -66,6 +66,7 @@ __all__ = [
     "FilterStep",
     "FilterPipeline",
     "load_filters",
+    "read_id_file",
 ]
 
 Action = Literal["keep", "drop"]

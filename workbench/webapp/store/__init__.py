@@ -8,27 +8,10 @@ returns are frozen dataclasses, detached from the database.
 
 from __future__ import annotations
 
-from workbench.webapp.store._records import (
-    RUN_STATUSES,
-    CommentRecord,
-    RunRecord,
-    RunStatus,
-    ScenarioRecord,
-    SessionRecord,
-    StoreError,
-    TrailRecord,
-)
-from workbench.webapp.store._store import INTERRUPTED, Store
+from workbench.webapp.store import _records, _store
+from workbench.webapp.store._records import *  # noqa: F403  (its __all__: the records and StoreError)
+from workbench.webapp.store._store import *  # noqa: F403  (its __all__: Store and INTERRUPTED)
 
-__all__ = [
-    "INTERRUPTED",
-    "RUN_STATUSES",
-    "CommentRecord",
-    "RunRecord",
-    "RunStatus",
-    "ScenarioRecord",
-    "SessionRecord",
-    "Store",
-    "StoreError",
-    "TrailRecord",
-]
+__all__ = []
+__all__ += _records.__all__
+__all__ += _store.__all__

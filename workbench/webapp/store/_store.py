@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session as OrmSession
@@ -68,6 +68,17 @@ def _run(row: Run) -> RunRecord:
 def _comment(row: Comment) -> CommentRecord:
     return CommentRecord(id=row.id, scenario_id=row.scenario_id, author=row.author, text=row.text,
                          signed_off=row.signed_off, created_at=_utc(row.created_at))
+
+
+_Row = TypeVar("_Row", Scenario, Run)
+
+
+def _get(s: OrmSession, model: type[_Row], key: int, what: str, *, for_update: bool = False) -> _Row:
+    """The ``model`` row with id ``key``, or a StoreError "no <what> with id <key>"."""
+    row = s.get(model, key, with_for_update=for_update)
+    if row is None:
+        raise StoreError(f"no {what} with id {key}")
+    return row
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -164,10 +175,7 @@ class Store:
 
     def scenario(self, scenario_id: int) -> ScenarioRecord:
         with self._tx() as s:
-            row = s.get(Scenario, scenario_id)
-            if row is None:
-                raise StoreError(f"no scenario with id {scenario_id}")
-            return _scenario(row)
+            return _scenario(_get(s, Scenario, scenario_id, "scenario"))
 
     def versions(self, name: str) -> list[ScenarioRecord]:
         """Every version of scenario ``name``, oldest first."""
@@ -179,8 +187,8 @@ class Store:
     def create_run(self, *, spec: dict[str, Any], user: str, scenario_id: int | None) -> RunRecord:
         stored = _json(spec, "the run's spec")
         with self._tx() as s:
-            if scenario_id is not None and s.get(Scenario, scenario_id) is None:
-                raise StoreError(f"no scenario with id {scenario_id}")
+            if scenario_id is not None:
+                _get(s, Scenario, scenario_id, "scenario")
             row = Run(scenario_id=scenario_id, spec=stored, status="queued", progress=0.0, message="",
                       result=None, error=None, created_by=user, created_at=_now(), finished_at=None)
             s.add(row)
@@ -195,9 +203,7 @@ class Store:
             raise StoreError(f"unknown run status {status!r}; one of {', '.join(RUN_STATUSES)}")
         stored = _json(result, "the run's result")
         with self._tx() as s:
-            row = s.get(Run, run_id, with_for_update=True)
-            if row is None:
-                raise StoreError(f"no run with id {run_id}")
+            row = _get(s, Run, run_id, "run", for_update=True)
             if status is not None:
                 row.status = status
                 if status in ("done", "failed", "cancelled"):
@@ -216,9 +222,7 @@ class Store:
         """Finish a run unless it is finished already (e.g. cancelled meanwhile); whether it was changed."""
         stored = _json(result, "the run's result")
         with self._tx() as s:
-            row = s.get(Run, run_id, with_for_update=True)
-            if row is None:
-                raise StoreError(f"no run with id {run_id}")
+            row = _get(s, Run, run_id, "run", for_update=True)
             if row.status in ("done", "failed", "cancelled"):
                 return False
             row.status, row.finished_at = status, _now()
@@ -230,10 +234,7 @@ class Store:
 
     def run(self, run_id: int) -> RunRecord:
         with self._tx() as s:
-            row = s.get(Run, run_id)
-            if row is None:
-                raise StoreError(f"no run with id {run_id}")
-            return _run(row)
+            return _run(_get(s, Run, run_id, "run"))
 
     def runs(self, *, user: str | None = None, limit: int = 50) -> list[RunRecord]:
         """The newest runs first, all users' or ``user``'s."""
@@ -256,8 +257,7 @@ class Store:
         if not text and not sign_off:
             raise StoreError("a comment needs some text")
         with self._tx() as s:
-            if s.get(Scenario, scenario_id) is None:
-                raise StoreError(f"no scenario with id {scenario_id}")
+            _get(s, Scenario, scenario_id, "scenario")
             row = Comment(scenario_id=scenario_id, author=user, text=text, signed_off=sign_off, created_at=_now())
             s.add(row)
             s.flush()
