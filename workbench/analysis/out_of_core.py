@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from workbench.analysis._result import CaseTables
 from workbench.analysis.questions import (
     QUESTIONS,
     Answers,
     LogFacts,
     QuestionSettings,
-    answers_from_tables,
+    answers_by_question,
     question_tables,
 )
 from workbench.calendar import WorkingCalendar
@@ -36,7 +37,6 @@ from workbench.errors import EventLogError
 from workbench.schema import TEAM, TIMESTAMP
 
 if TYPE_CHECKING:
-    from workbench.analysis._result import CaseTables
     from workbench.compute import Executor, Progress
     from workbench.io.partitioned import PartitionedLog
 
@@ -89,8 +89,11 @@ def answer_partitioned_log(
         from workbench.compute import InProcessExecutor
 
         executor = InProcessExecutor()
-    parts = executor.map(_bucket_tables, tasks, progress=progress)
-    return answers_from_tables(parts, settings=settings, facts=facts)
+    by_question: dict[str, list[CaseTables | str]] = {}
+    for part in executor.map(_bucket_tables, tasks, progress=progress):
+        for question, tables in part.items():
+            by_question.setdefault(question, []).append(tables)
+    return answers_by_question(by_question, settings=settings, facts=facts)
 
 
 def partitioned_log_facts(log: PartitionedLog, *, as_of: pd.Timestamp | None = None) -> LogFacts:

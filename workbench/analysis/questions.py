@@ -40,6 +40,7 @@ __all__ = [
     "QuestionSettings",
     "answer_questions",
     "answers_from_tables",
+    "answers_by_question",
     "log_facts",
     "question_tables",
 ]
@@ -189,18 +190,33 @@ def answers_from_tables(
     """
     if not parts:
         raise ValueError("no chunks of the log to answer the questions from")
+    return answers_by_question({q: [p[q] for p in parts] for q in QUESTIONS if q in settings.questions},
+                               settings=settings, facts=facts)
+
+
+def answers_by_question(
+    tables: dict[str, list[CaseTables | str]], *, settings: QuestionSettings, facts: LogFacts
+) -> Answers:
+    """:func:`answers_from_tables` from the chunks' tables grouped by question.
+
+    Each question's entry is taken out of ``tables`` once its chunks are combined, so that
+    a caller who hands over its only reference frees every question's chunk tables in turn
+    (the out-of-core path holds the tables of a whole large log).
+    """
     results: dict[str, QuestionResult] = {}
     unanswered: dict[str, str] = {}
     for q in QUESTIONS:
-        if q not in settings.questions:
+        if q not in tables:
             continue
-        tables = [p[q] for p in parts]
-        reasons = [t for t in tables if isinstance(t, str)]
+        chunks = tables.pop(q)
+        reasons = [t for t in chunks if isinstance(t, str)]
         if reasons:
             unanswered[q] = reasons[0]
             continue
+        combined = combine_case_tables(chunks)  # type: ignore[arg-type]
+        del chunks
         try:
-            results[q] = _STEPS[q][1](combine_case_tables(tables), settings, facts)  # type: ignore[arg-type]
+            results[q] = _STEPS[q][1](combined, settings, facts)
         except MissingStatusError as exc:
             unanswered[q] = str(exc)
     return Answers(results=results, unanswered=unanswered)
