@@ -6,6 +6,13 @@ Each question lives in its own module (:mod:`~workbench.analysis.team_speed`,
 :func:`answer_questions` runs all of them; a question the log config cannot answer
 (a ``statuses.<key>`` it needs is not mapped) is listed in
 :attr:`Answers.unanswered` with the reason instead of stopping the others.
+
+Every question answers in two steps: per-case tables from a set of whole cases
+(:func:`question_tables`), then the answer from the tables alone
+(:func:`answers_from_tables`). The tables of case-disjoint chunks of a log, combined,
+are the whole log's tables, so a log larger than memory is answered one chunk at a time
+with the same code (:mod:`workbench.analysis.out_of_core`); the few inputs that depend on
+the whole log (the end of observation, whether it has teams) are its :class:`LogFacts`.
 """
 
 from __future__ import annotations
