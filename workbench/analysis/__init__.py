@@ -7,13 +7,23 @@ a tidy DataFrame or a frozen result object out; the caller's frame is never modi
 from __future__ import annotations
 
 from workbench.analysis._common import MissingStatusError
-from workbench.analysis._result import QuestionResult
+from workbench.analysis._result import CaseTables, QuestionResult
 from workbench.analysis.communication import communication
 from workbench.analysis.filters import apply as _filter_apply
 from workbench.analysis.filters import steps as _filter_steps
 from workbench.analysis.filters.apply import *  # noqa: F403  (FilterResult, apply_filters)
 from workbench.analysis.filters.steps import *  # noqa: F403  (the filter steps, load_filters, read_id_file)
-from workbench.analysis.questions import QUESTIONS, Answers, answer_questions
+from workbench.analysis.out_of_core import answer_partitioned_log, partitioned_log_facts
+from workbench.analysis.questions import (
+    QUESTIONS,
+    Answers,
+    LogFacts,
+    QuestionSettings,
+    answer_questions,
+    answers_from_tables,
+    log_facts,
+    question_tables,
+)
 from workbench.analysis.reopens import reopen_events, reopens
 from workbench.analysis.routing import routing
 from workbench.analysis.rules import (
@@ -41,6 +51,15 @@ __all__ = [
     "QUESTIONS",
     "Answers",
     "answer_questions",
+    # the questions in two steps, and out of core
+    "CaseTables",
+    "QuestionSettings",
+    "LogFacts",
+    "log_facts",
+    "question_tables",
+    "answers_from_tables",
+    "answer_partitioned_log",
+    "partitioned_log_facts",
     "team_speed",
     "routing",
     "reopen_events",

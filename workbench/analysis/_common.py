@@ -17,6 +17,8 @@ __all__ = [
     "require_statuses",
     "optional_statuses",
     "first_team_fallback",
+    "has_teams",
+    "require_teams",
     "check_known",
     "hours",
     "team_per_event",
@@ -46,9 +48,18 @@ def first_team_fallback(statuses: StatusMeanings) -> tuple[str, ...]:
 NO_TEAM = "(no team column)"
 
 
-def require_teams(events: pd.DataFrame, *, what: str) -> None:
-    """Raise :class:`MissingStatusError` when no event has a team (the log config maps no team column)."""
-    if TEAM not in events.columns or events[TEAM].isna().all():
+def has_teams(events: pd.DataFrame) -> bool:
+    """Whether any event has a team (a log config may map no team column)."""
+    return TEAM in events.columns and bool(events[TEAM].notna().any())
+
+
+def require_teams(events: pd.DataFrame | None, *, what: str, known: bool | None = None) -> None:
+    """Raise :class:`MissingStatusError` when no event has a team (the log config maps no team column).
+
+    ``known``: whether the whole log has teams, when ``events`` is only a chunk of it.
+    """
+    teams = known if known is not None else (events is not None and has_teams(events))
+    if not teams:
         raise MissingStatusError(
             f"{what} needs the team that handled each event, but the log has none; map columns.team in the "
             "log config (e.g. the ticket system's assigned group)",

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from workbench.schema import CASE_ID
 
-__all__ = ["QuestionResult", "case_links"]
+__all__ = ["QuestionResult", "CaseTables", "case_links", "combine_case_tables", "question_result"]
 
 #: Columns of :attr:`QuestionResult.cases`.
 CASE_LINK_COLUMNS = ("figure", "group", CASE_ID)
@@ -92,3 +92,59 @@ def concat_links(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
 def percent(share: float) -> str:
     """A share as a headline percentage with one decimal, ``"n/a"`` when it is undefined."""
     return "n/a" if math.isnan(share) else f"{100 * share:.1f}%"
+
+
+@dataclass(frozen=True)
+class CaseTables:
+    """The per-case tables one question builds from a case-complete set of events.
+
+    Every row of every frame belongs to one case (a ticket, a visit, a resolution, ...),
+    so the tables of case-disjoint chunks of a log, concatenated with
+    :func:`combine_case_tables`, are the tables of the whole log; each question's summary,
+    headline and main table are then built from them alone.
+
+    Attributes
+    ----------
+    frames : Mapping[str, pandas.DataFrame]
+        Named tables, each with a ``case_id`` column, in case order.
+    counts : Mapping[str, int]
+        Counts over cases (e.g. ``tickets``), summed when chunks are combined.
+    """
+
+    frames: Mapping[str, pd.DataFrame]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+
+def combine_case_tables(parts: Sequence[CaseTables]) -> CaseTables:
+    """Concatenate the tables of case-disjoint chunks, in case order.
+
+    Each frame is stably sorted by ``case_id``, so the rows of one case keep their order
+    and the result does not depend on how the cases were split into chunks; one part
+    alone gives its own tables (already in case order) with a fresh index.
+    """
+    if not parts:
+        raise ValueError("no per-case tables to combine")
+    frames: dict[str, pd.DataFrame] = {}
+    for name in parts[0].frames:
+        pieces = [p.frames[name] for p in parts]
+        non_empty = [f for f in pieces if len(f)] or pieces[:1]
+        frame = non_empty[0] if len(non_empty) == 1 else pd.concat(non_empty, ignore_index=True)
+        frames[name] = frame.sort_values(CASE_ID, kind="stable", ignore_index=True)
+    counts = {key: sum(int(p.counts[key]) for p in parts) for key in parts[0].counts}
+    return CaseTables(frames=frames, counts=counts)
+
+
+def question_result(
+    question: str,
+    title: str,
+    headline: str,
+    rows: Iterable[tuple[str, float, str]],
+    table: pd.DataFrame,
+    links: Iterable[pd.DataFrame],
+    *,
+    extra: Mapping[str, pd.DataFrame] | None = None,
+    notes: tuple[str, ...] = (),
+) -> QuestionResult:
+    """Assemble a :class:`QuestionResult` from its headline, summary rows, table and case links."""
+    return QuestionResult(question=question, title=title, headline=headline, summary=summary_frame(rows),
+                          table=table, cases=concat_links(links), extra=dict(extra or {}), notes=notes)

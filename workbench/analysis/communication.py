@@ -13,12 +13,18 @@ import numpy as np
 import pandas as pd
 
 from workbench.analysis._common import MissingStatusError, check_events, optional_statuses
-from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._result import (
+    CaseTables,
+    QuestionResult,
+    case_links,
+    combine_case_tables,
+    question_result,
+)
 from workbench.config import StatusMeanings
 from workbench.errors import ConfigError
 from workbench.schema import ACTIVITY, CASE_ID
 
-__all__ = ["communication"]
+__all__ = ["communication", "communication_tables", "communication_from_tables"]
 
 _TITLE = "Which tickets have a lot of written back-and-forth between agent and user?"
 
@@ -52,17 +58,17 @@ def communication(
         ``extra["tickets"]``: every ticket, ranked. Figures with case ids: ``heavy``,
         ``with_messages``.
     """
-    if not statuses.message_to_user and not statuses.message_from_user:
-        raise MissingStatusError(
-            "the communication question needs 'statuses.message_to_user' and/or 'statuses.message_from_user' "
-            "in the log config (which activity labels are mails to and from the user); both are empty, "
-            "so this question cannot be answered for this log",
-            key="message_to_user",
-        )
-    if min_messages is not None and min_messages < 1:
-        raise ConfigError(f"min_messages must be at least 1, got {min_messages}")
-    if top_n < 1:
-        raise ConfigError(f"top_n must be at least 1, got {top_n}")
+    _require_messages(statuses)
+    _check_cut(min_messages, top_n)
+    ev = check_events(events, what="the communication question")
+    tables = communication_tables(ev, statuses=statuses)
+    return communication_from_tables(combine_case_tables([tables]), min_messages=min_messages, top_n=top_n)
+
+
+def communication_tables(events: pd.DataFrame, *, statuses: StatusMeanings) -> CaseTables:
+    """The per-case table of :func:`communication` for a set of whole cases: ``tickets`` (messages
+    to and from the user, events and duration per ticket), not yet ranked."""
+    _require_messages(statuses)
     ev = check_events(events, what="the communication question")
     act = ev[ACTIVITY]
     to_user = act.isin(optional_statuses(statuses, "message_to_user")).to_numpy()
@@ -79,6 +85,15 @@ def communication(
             "duration_hours": (g["ts"].max() - g["ts"].min()).dt.total_seconds() / 3600,
         }
     ).rename_axis(CASE_ID).reset_index()
+    return CaseTables(frames={"tickets": tickets})
+
+
+def communication_from_tables(tables: CaseTables, *, min_messages: int | None = None, top_n: int = 20
+                              ) -> QuestionResult:
+    """Answer :func:`communication` from the per-case table of the whole log (see
+    :func:`communication_tables`)."""
+    _check_cut(min_messages, top_n)
+    tickets = tables.frames["tickets"]
     tickets = tickets.sort_values(["messages", CASE_ID], ascending=[False, True], ignore_index=True)
     tickets.insert(1, "rank", tickets["messages"].rank(method="min", ascending=False).astype("int64"))
 
@@ -90,31 +105,38 @@ def communication(
     heavy = tickets[tickets["messages"] >= threshold].reset_index(drop=True)
     with_msgs = tickets[tickets["messages"] > 0]
     per_ticket = tickets["messages"]
-    summary = summary_frame(
-        [
-            ("tickets", len(tickets), "tickets"),
-            ("messages", int(per_ticket.sum()), "messages"),
-            ("tickets_with_messages", len(with_msgs), "tickets"),
-            ("mean_messages_per_ticket", float(per_ticket.mean()) if len(tickets) else np.nan, "messages"),
-            ("p90_messages_per_ticket", float(per_ticket.quantile(0.9)) if len(tickets) else np.nan, "messages"),
-            ("heavy_threshold", threshold, "messages"),
-            ("heavy_tickets", len(heavy), "tickets"),
-            ("heavy_message_share", float(heavy["messages"].sum() / per_ticket.sum()) if per_ticket.sum() else
-             np.nan, "share"),
-        ]
-    )
-    cases = concat_links([case_links("heavy", heavy[CASE_ID]), case_links("with_messages", with_msgs[CASE_ID])])
+    rows = [
+        ("tickets", len(tickets), "tickets"),
+        ("messages", int(per_ticket.sum()), "messages"),
+        ("tickets_with_messages", len(with_msgs), "tickets"),
+        ("mean_messages_per_ticket", float(per_ticket.mean()) if len(tickets) else np.nan, "messages"),
+        ("p90_messages_per_ticket", float(per_ticket.quantile(0.9)) if len(tickets) else np.nan, "messages"),
+        ("heavy_threshold", threshold, "messages"),
+        ("heavy_tickets", len(heavy), "tickets"),
+        ("heavy_message_share", float(heavy["messages"].sum() / per_ticket.sum()) if per_ticket.sum() else
+         np.nan, "share"),
+    ]
+    links = [case_links("heavy", heavy[CASE_ID]), case_links("with_messages", with_msgs[CASE_ID])]
     top = ", ".join(f"{r[CASE_ID]} ({r['messages']})" for _, r in heavy.head(5).iterrows())
     headline = (
         f"{len(heavy)} tickets have {threshold} or more messages between agent and user "
         f"({int(heavy['messages'].sum())} of {int(per_ticket.sum())} messages); most: {top or 'none'}."
     )
-    return QuestionResult(
-        question="communication",
-        title=_TITLE,
-        headline=headline,
-        summary=summary,
-        table=heavy,
-        cases=cases,
-        extra={"tickets": tickets},
-    )
+    return question_result("communication", _TITLE, headline, rows, heavy, links, extra={"tickets": tickets})
+
+
+def _check_cut(min_messages: int | None, top_n: int) -> None:
+    if min_messages is not None and min_messages < 1:
+        raise ConfigError(f"min_messages must be at least 1, got {min_messages}")
+    if top_n < 1:
+        raise ConfigError(f"top_n must be at least 1, got {top_n}")
+
+
+def _require_messages(statuses: StatusMeanings) -> None:
+    if not statuses.message_to_user and not statuses.message_from_user:
+        raise MissingStatusError(
+            "the communication question needs 'statuses.message_to_user' and/or 'statuses.message_from_user' "
+            "in the log config (which activity labels are mails to and from the user); both are empty, "
+            "so this question cannot be answered for this log",
+            key="message_to_user",
+        )

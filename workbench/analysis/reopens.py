@@ -25,11 +25,18 @@ from workbench.analysis._common import (
     require_statuses,
     team_per_event,
 )
-from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
+from workbench.analysis._result import (
+    CaseTables,
+    QuestionResult,
+    case_links,
+    combine_case_tables,
+    percent,
+    question_result,
+)
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
-__all__ = ["reopen_events", "reopens"]
+__all__ = ["reopen_events", "reopens", "reopens_tables", "reopens_from_tables"]
 
 _TITLE = "How many tickets are reopened because they were not really solved?"
 
@@ -127,9 +134,22 @@ def reopens(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
     ``harmless_reopen`` (tickets with at least one), ``open_after_reopen``.
     """
     ev = check_events(events, what="the reopen question")
-    table = reopen_events(ev, statuses=statuses)
+    return reopens_from_tables(combine_case_tables([reopens_tables(ev, statuses=statuses)]), statuses=statuses)
+
+
+def reopens_tables(events: pd.DataFrame, *, statuses: StatusMeanings) -> CaseTables:
+    """The per-case tables of :func:`reopens` for a set of whole cases: ``resolutions`` (see
+    :func:`reopen_events`) and the count of ``tickets``."""
+    ev = check_events(events, what="the reopen question")
+    return CaseTables(frames={"resolutions": reopen_events(ev, statuses=statuses)},
+                      counts={"tickets": int(ev[CASE_ID].nunique())})
+
+
+def reopens_from_tables(tables: CaseTables, *, statuses: StatusMeanings) -> QuestionResult:
+    """Answer :func:`reopens` from the per-case tables of the whole log (see :func:`reopens_tables`)."""
+    table = tables.frames["resolutions"]
     n_res = len(table)
-    n_tickets = int(ev[CASE_ID].nunique())
+    n_tickets = int(tables.counts["tickets"])
     resolved_tickets = table[CASE_ID].unique()
     real_ids = table.loc[table["real"], CASE_ID].unique()
     harmless_ids = table.loc[table["harmless"], CASE_ID].unique()
@@ -139,28 +159,24 @@ def reopens(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
     n_harmless = int(table["harmless"].sum())
     rate_res = n_real / n_res if n_res else float("nan")
     rate_ticket = len(real_ids) / len(resolved_tickets) if len(resolved_tickets) else float("nan")
-    summary = summary_frame(
-        [
-            ("tickets", n_tickets, "tickets"),
-            ("resolved_tickets", len(resolved_tickets), "tickets"),
-            ("resolutions", n_res, "resolutions"),
-            ("real_reopens", n_real, "resolutions"),
-            ("real_reopen_tickets", len(real_ids), "tickets"),
-            ("real_reopen_rate_per_resolution", rate_res, "share"),
-            ("real_reopen_rate_per_ticket", rate_ticket, "share"),
-            ("harmless_reopens", n_harmless, "resolutions"),
-            ("harmless_reopen_tickets", len(harmless_ids), "tickets"),
-            ("reopened_still_open", int(pending.sum()), "resolutions"),
-        ]
-    )
-    cases = concat_links(
-        [
-            case_links("resolved", resolved_tickets),
-            case_links("real_reopen", real_ids),
-            case_links("harmless_reopen", harmless_ids),
-            case_links("open_after_reopen", pending_ids),
-        ]
-    )
+    rows = [
+        ("tickets", n_tickets, "tickets"),
+        ("resolved_tickets", len(resolved_tickets), "tickets"),
+        ("resolutions", n_res, "resolutions"),
+        ("real_reopens", n_real, "resolutions"),
+        ("real_reopen_tickets", len(real_ids), "tickets"),
+        ("real_reopen_rate_per_resolution", rate_res, "share"),
+        ("real_reopen_rate_per_ticket", rate_ticket, "share"),
+        ("harmless_reopens", n_harmless, "resolutions"),
+        ("harmless_reopen_tickets", len(harmless_ids), "tickets"),
+        ("reopened_still_open", int(pending.sum()), "resolutions"),
+    ]
+    links = [
+        case_links("resolved", resolved_tickets),
+        case_links("real_reopen", real_ids),
+        case_links("harmless_reopen", harmless_ids),
+        case_links("open_after_reopen", pending_ids),
+    ]
     notes: tuple[str, ...] = ()
     if not statuses.reopened:
         notes = (
@@ -172,15 +188,7 @@ def reopens(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
         f"({percent(rate_res)}), in {len(real_ids)} of {len(resolved_tickets)} resolved tickets ({percent(rate_ticket)}); "
         f"{n_harmless} harmless reopens were closed again without a new resolution."
     )
-    return QuestionResult(
-        question="reopens",
-        title=_TITLE,
-        headline=headline,
-        summary=summary,
-        table=table,
-        cases=cases,
-        notes=notes,
-    )
+    return question_result("reopens", _TITLE, headline, rows, table, links, notes=notes)
 
 
 _NAT = np.iinfo("int64").min

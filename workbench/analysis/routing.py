@@ -23,12 +23,19 @@ from workbench.analysis._common import (
     require_teams,
     team_per_event,
 )
-from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
+from workbench.analysis._result import (
+    CaseTables,
+    QuestionResult,
+    case_links,
+    combine_case_tables,
+    percent,
+    question_result,
+)
 from workbench.analysis._segments import visits
 from workbench.config import StatusMeanings
 from workbench.schema import ACTIVITY, CASE_ID, TEAM
 
-__all__ = ["routing"]
+__all__ = ["routing", "routing_tables", "routing_from_tables"]
 
 _TITLE = "Do tickets land with the right team the first time?"
 
@@ -51,13 +58,27 @@ def routing(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
         pair. Figures with case ids: ``first_time_right``, ``misrouted`` (grouped by the
         first assigned team), ``pingpong`` (grouped by ``"A -> B"``), ``forwarded``.
     """
-    resolved = require_statuses(statuses, "resolved", question="the routing question")
+    require_statuses(statuses, "resolved", question="the routing question")
     ev = check_events(events, columns=(TEAM,), what="the routing question")
     require_teams(ev, what="the routing question")
-    vis = visits(ev, statuses=statuses, column=TEAM)
-    tickets = _per_ticket(ev, vis, statuses=statuses, resolved=resolved)
-    pairs, pp_links = _pingpong(vis)
+    return routing_from_tables(combine_case_tables([routing_tables(ev, statuses=statuses)]), statuses=statuses)
 
+
+def routing_tables(events: pd.DataFrame, *, statuses: StatusMeanings) -> CaseTables:
+    """The per-case tables of :func:`routing` for a set of whole cases: ``tickets`` (one row per
+    ticket) and ``pingpong`` (one row per A -> B -> A occurrence). The caller checks that the
+    whole log has teams."""
+    resolved = require_statuses(statuses, "resolved", question="the routing question")
+    ev = check_events(events, columns=(TEAM,), what="the routing question")
+    vis = visits(ev, statuses=statuses, column=TEAM)
+    return CaseTables(frames={"tickets": _per_ticket(ev, vis, statuses=statuses, resolved=resolved),
+                              "pingpong": _pingpong_occurrences(vis)})
+
+
+def routing_from_tables(tables: CaseTables, *, statuses: StatusMeanings) -> QuestionResult:
+    """Answer :func:`routing` from the per-case tables of the whole log (see :func:`routing_tables`)."""
+    tickets = tables.frames["tickets"]
+    pairs, pp_links = _pingpong(tables.frames["pingpong"])
     done = tickets[tickets["resolved"]]
     ftr = done[done["first_time_right"].astype(bool)]
     mis = done[~done["first_time_right"].astype(bool)]
@@ -76,44 +97,31 @@ def routing(events: pd.DataFrame, *, statuses: StatusMeanings) -> QuestionResult
     share = len(ftr) / n_done if n_done else float("nan")
     fwd_share = float(fwd["first_time_right"].astype(bool).mean()) if len(fwd) else float("nan")
     pp_tickets = tickets.loc[tickets["pingpong"] > 0, CASE_ID]
-    summary = summary_frame(
-        [
-            ("tickets", len(tickets), "tickets"),
-            ("resolved_tickets", n_done, "tickets"),
-            ("first_time_right", len(ftr), "tickets"),
-            ("first_time_right_share", share, "share"),
-            ("misrouted", len(mis), "tickets"),
-            ("forwarded_tickets", len(fwd), "tickets"),
-            ("forwarded_first_time_right_share", fwd_share, "share"),
-            ("pingpong_tickets", len(pp_tickets), "tickets"),
-            ("pingpong_occurrences", int(tickets["pingpong"].sum()), "occurrences"),
-        ]
-    )
-    cases = concat_links(
-        [
-            case_links("first_time_right", ftr[CASE_ID], ftr["first_team"]),
-            case_links("misrouted", mis[CASE_ID], mis["first_team"]),
-            case_links("forwarded", fwd[CASE_ID], fwd["first_team"]),
-            pp_links,
-        ]
-    )
+    rows = [
+        ("tickets", len(tickets), "tickets"),
+        ("resolved_tickets", n_done, "tickets"),
+        ("first_time_right", len(ftr), "tickets"),
+        ("first_time_right_share", share, "share"),
+        ("misrouted", len(mis), "tickets"),
+        ("forwarded_tickets", len(fwd), "tickets"),
+        ("forwarded_first_time_right_share", fwd_share, "share"),
+        ("pingpong_tickets", len(pp_tickets), "tickets"),
+        ("pingpong_occurrences", int(tickets["pingpong"].sum()), "occurrences"),
+    ]
+    links = [
+        case_links("first_time_right", ftr[CASE_ID], ftr["first_team"]),
+        case_links("misrouted", mis[CASE_ID], mis["first_team"]),
+        case_links("forwarded", fwd[CASE_ID], fwd["first_team"]),
+        pp_links,
+    ]
     who = "first line or the first team it was forwarded to" if statuses.first_line_team else "its first team"
     headline = (
         f"{len(ftr)} of {n_done} resolved tickets ({percent(share)}) were resolved by {who}; "
         f"of the {len(fwd)} forwarded tickets {percent(fwd_share)} went to the right team first; "
         f"{len(mis)} misrouted; {len(pp_tickets)} tickets ping-ponged between teams (A -> B -> A)."
     )
-    notes = first_team_fallback(statuses)
-    return QuestionResult(
-        question="routing",
-        title=_TITLE,
-        headline=headline,
-        summary=summary,
-        table=by_team,
-        cases=cases,
-        extra={"tickets": tickets, "pingpong": pairs},
-        notes=notes,
-    )
+    return question_result("routing", _TITLE, headline, rows, by_team, links,
+                           extra={"tickets": tickets, "pingpong": pairs}, notes=first_team_fallback(statuses))
 
 
 def _per_ticket(ev: pd.DataFrame, vis: pd.DataFrame, *, statuses: StatusMeanings, resolved: tuple[str, ...]
@@ -161,17 +169,20 @@ def _pingpong_mask(vis: pd.DataFrame) -> np.ndarray:
     return mask
 
 
-def _pingpong(vis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _pingpong_occurrences(vis: pd.DataFrame) -> pd.DataFrame:
+    """One row per A -> B -> A occurrence: ``case_id``, ``team_a``, ``team_b``."""
     vis = vis[vis["holder"].notna()].reset_index(drop=True)
-    mask = _pingpong_mask(vis)
-    idx = np.flatnonzero(mask)
-    occ = pd.DataFrame(
+    idx = np.flatnonzero(_pingpong_mask(vis))
+    return pd.DataFrame(
         {
             CASE_ID: vis[CASE_ID].to_numpy()[idx],
             "team_a": vis["holder"].to_numpy()[idx],
             "team_b": vis["holder"].to_numpy()[idx + 1] if len(idx) else np.array([], dtype=object),
         }
     )
+
+
+def _pingpong(occ: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     pairs = (
         occ.groupby(["team_a", "team_b"], sort=True)
         .agg(occurrences=(CASE_ID, "size"), tickets=(CASE_ID, "nunique"))
@@ -181,5 +192,3 @@ def _pingpong(vis: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     links = case_links("pingpong", occ[CASE_ID], occ["team_a"] + " -> " + occ["team_b"]) if len(occ) else \
         case_links("pingpong", [])
     return pairs, links
-
-

@@ -17,13 +17,20 @@ import pandas as pd
 
 from workbench.analysis._common import check_events, require_teams
 from workbench.analysis._privacy import suppress
-from workbench.analysis._result import QuestionResult, case_links, concat_links, summary_frame
+from workbench.analysis._result import (
+    CaseTables,
+    QuestionResult,
+    case_links,
+    combine_case_tables,
+    concat_links,
+    question_result,
+)
 from workbench.analysis._segments import visits
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
 from workbench.schema import CASE_ID, RESOURCE, TEAM
 
-__all__ = ["team_speed"]
+__all__ = ["team_speed", "team_speed_tables", "team_speed_from_tables"]
 
 _TITLE = "How fast do the partner teams close the tickets they get?"
 _FIGURES = ["tickets_received", "visits", "median_hours", "mean_hours", "p90_hours"]
@@ -62,29 +69,46 @@ def team_speed(
     """
     ev = check_events(events, columns=(TEAM,), what="the team-speed question")
     require_teams(ev, what="the team-speed question")
-    vis = visits(ev, statuses=statuses, column=TEAM)
-    vis = vis[vis["holder"].notna()]
-    if calendar is not None:
-        vis = vis.assign(working_hours=calendar.working_hours_between(vis["arrived_at"], vis["left_at"]).to_numpy())
-    table, links = _per_holder(vis, with_working=calendar is not None)
+    tables = team_speed_tables(ev, statuses=statuses, calendar=calendar, per_person=per_person)
+    return team_speed_from_tables(combine_case_tables([tables]), statuses=statuses, min_group_size=min_group_size)
+
+
+def team_speed_tables(
+    events: pd.DataFrame,
+    *,
+    statuses: StatusMeanings,
+    calendar: WorkingCalendar | None = None,
+    per_person: bool = False,
+) -> CaseTables:
+    """The per-case tables of :func:`team_speed` for a set of whole cases.
+
+    ``visits`` (one row per team visit, with ``working_hours`` when a calendar is given),
+    ``person_visits`` (with ``per_person``) and the count of ``tickets``. The caller checks
+    that the whole log has teams.
+    """
+    ev = check_events(events, columns=(TEAM,), what="the team-speed question")
+    frames = {"visits": _holder_visits(ev, statuses, TEAM, calendar)}
+    if per_person:
+        if RESOURCE not in ev.columns:
+            raise_missing_resource()
+        frames["person_visits"] = _holder_visits(ev, statuses, RESOURCE, calendar)
+    return CaseTables(frames=frames, counts={"tickets": int(ev[CASE_ID].nunique())})
+
+
+def team_speed_from_tables(tables: CaseTables, *, statuses: StatusMeanings, min_group_size: int = 10
+                           ) -> QuestionResult:
+    """Answer :func:`team_speed` from the per-case tables of the whole log (see :func:`team_speed_tables`)."""
+    vis = tables.frames["visits"]
+    with_working = "working_hours" in vis.columns
+    table, links = _per_holder(vis, with_working=with_working)
     table.insert(1, "is_first_line", table["holder"] == statuses.first_line_team)
     table = table.rename(columns={"holder": TEAM})
     table = suppress(table, "tickets_received", min_group_size, keep=(TEAM, "is_first_line"))
     extra: dict[str, pd.DataFrame] = {
-        "visits": vis.drop(columns=["first_row"]).rename(
-            columns={"holder": TEAM, "prev_holder": "prev_team", "next_holder": "next_team"}
-        )
+        "visits": vis.rename(columns={"holder": TEAM, "prev_holder": "prev_team", "next_holder": "next_team"})
     }
-    if per_person:
-        if RESOURCE not in ev.columns:
-            raise_missing_resource()
-        pvis = visits(ev, statuses=statuses, column=RESOURCE)
-        pvis = pvis[pvis["holder"].notna()]
-        if calendar is not None:
-            pvis = pvis.assign(
-                working_hours=calendar.working_hours_between(pvis["arrived_at"], pvis["left_at"]).to_numpy()
-            )
-        ptable, plinks = _per_holder(pvis, with_working=calendar is not None)
+    if "person_visits" in tables.frames:
+        ptable, plinks = _per_holder(tables.frames["person_visits"], with_working=with_working)
         ptable = suppress(ptable.rename(columns={"holder": RESOURCE}), "tickets_received", min_group_size,
                           keep=(RESOURCE,))
         small = set(ptable.loc[ptable["suppressed"], RESOURCE])
@@ -93,26 +117,24 @@ def team_speed(
         links = concat_links([links, plinks])
 
     partners = table[~table["is_first_line"] & ~table["suppressed"]]
-    summary = summary_frame(
-        [
-            ("teams", len(table), "teams"),
-            ("tickets", int(ev[CASE_ID].nunique()), "tickets"),
-            ("partner_tickets_received", _sum(partners["tickets_received"]), "tickets"),
-            ("partner_median_hours", _median_of(vis, statuses, "hours"), "hours"),
-            ("partner_sent_back_share", _share(partners["sent_back_tickets"], partners["tickets_received"]), "share"),
-        ]
-    )
-    headline = _headline(partners, statuses)
-    return QuestionResult(
-        question="team_speed",
-        title=_TITLE,
-        headline=headline,
-        summary=summary,
-        table=table,
-        cases=links,
-        extra=extra,
-        notes=_notes(statuses),
-    )
+    rows = [
+        ("teams", len(table), "teams"),
+        ("tickets", int(tables.counts["tickets"]), "tickets"),
+        ("partner_tickets_received", _sum(partners["tickets_received"]), "tickets"),
+        ("partner_median_hours", _median_of(vis, statuses, "hours"), "hours"),
+        ("partner_sent_back_share", _share(partners["sent_back_tickets"], partners["tickets_received"]), "share"),
+    ]
+    return question_result("team_speed", _TITLE, _headline(partners, statuses), rows, table, [links], extra=extra,
+                           notes=_notes(statuses))
+
+
+def _holder_visits(ev: pd.DataFrame, statuses: StatusMeanings, column: str, calendar: WorkingCalendar | None
+                   ) -> pd.DataFrame:
+    vis = visits(ev, statuses=statuses, column=column)
+    vis = vis[vis["holder"].notna()].drop(columns=["first_row"])
+    if calendar is not None:
+        vis = vis.assign(working_hours=calendar.working_hours_between(vis["arrived_at"], vis["left_at"]).to_numpy())
+    return vis
 
 
 def _per_holder(vis: pd.DataFrame, *, with_working: bool) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -30,18 +30,26 @@ from workbench.analysis._common import (
     check_events,
     fill_index,
     first_team_fallback,
+    has_teams,
     optional_statuses,
     require_statuses,
     team_per_event,
 )
-from workbench.analysis._result import QuestionResult, case_links, concat_links, percent, summary_frame
+from workbench.analysis._result import (
+    CaseTables,
+    QuestionResult,
+    case_links,
+    combine_case_tables,
+    percent,
+    question_result,
+)
 from workbench.analysis.reopens import reopen_events
 from workbench.calendar import WorkingCalendar
 from workbench.config import StatusMeanings
 from workbench.errors import ConfigError
 from workbench.schema import ACTIVITY, CASE_ID, TEAM, TIMESTAMP
 
-__all__ = ["time_split", "BUCKETS"]
+__all__ = ["time_split", "time_split_tables", "time_split_from_tables", "BUCKETS"]
 
 _TITLE = "How long is a ticket with the user, and how long with us?"
 #: The buckets, in report order.
@@ -84,17 +92,49 @@ def time_split(
         ``*_working_hours``). ``extra["buckets"]``: totals and shares per bucket. Figures
         with case ids: tickets with time in each bucket (``waiting_on_user``, ...).
     """
+    require_statuses(statuses, "waiting_on_user", question="the time-with-the-user question")
+    ev = check_events(events, what="the time-with-the-user question")
+    if as_of is None and len(ev):
+        as_of = ev[TIMESTAMP].max()
+    teams = has_teams(ev)
+    tables = time_split_tables(ev, statuses=statuses, calendar=calendar, until=until, as_of=as_of, teams=teams)
+    return time_split_from_tables(combine_case_tables([tables]), statuses=statuses, teams=teams)
+
+
+def time_split_tables(
+    events: pd.DataFrame,
+    *,
+    statuses: StatusMeanings,
+    calendar: WorkingCalendar | None = None,
+    until: Literal["resolution", "last_event"] = "resolution",
+    as_of: pd.Timestamp | None = None,
+    teams: bool | None = None,
+) -> CaseTables:
+    """The per-case table of :func:`time_split` for a set of whole cases: ``tickets`` (one row per ticket).
+
+    For a chunk of a larger log, pass the whole log's ``as_of`` (by default its latest
+    timestamp) and ``teams`` (whether any of its events has a team); ``None`` takes them
+    from ``events``.
+    """
     waiting = require_statuses(statuses, "waiting_on_user", question="the time-with-the-user question")
     ev = check_events(events, what="the time-with-the-user question")
-    no_teams = TEAM not in ev.columns or ev[TEAM].isna().all()
-    if no_teams:  # one team for everything, so staff time is "with us" instead of "without a team"
+    if teams is None:
+        teams = has_teams(ev)
+    if not teams:  # one team for everything, so staff time is "with us" instead of "without a team"
         ev = ev.assign(**{TEAM: NO_TEAM})
         statuses = statuses.model_copy(update={"first_line_team": NO_TEAM})
     if until not in ("resolution", "last_event"):
         raise ConfigError(f"until must be 'resolution' or 'last_event', got {until!r}")
     intervals = _intervals(ev, statuses=statuses, waiting=waiting, until=until, as_of=as_of)
-    table = _per_ticket(ev, intervals, calendar)
-    buckets = _bucket_totals(table, with_working=calendar is not None)
+    return CaseTables(frames={"tickets": _per_ticket(ev, intervals, calendar)})
+
+
+def time_split_from_tables(tables: CaseTables, *, statuses: StatusMeanings, teams: bool = True) -> QuestionResult:
+    """Answer :func:`time_split` from the per-case table of the whole log (see :func:`time_split_tables`);
+    ``teams``: whether any event of the log has a team."""
+    table = tables.frames["tickets"]
+    with_working = "elapsed_working_hours" in table.columns
+    buckets = _bucket_totals(table, with_working=with_working)
 
     total = table["elapsed_hours"].sum()
     share_user = table["waiting_on_user_hours"].sum() / total if total else float("nan")
@@ -107,14 +147,11 @@ def time_split(
     ]
     for b in BUCKETS[1:]:
         rows.append((f"{b}_share", float(table[f"{b}_hours"].sum() / total) if total else float("nan"), "share"))
-    if calendar is not None:
+    if with_working:
         wtotal = table["elapsed_working_hours"].sum()
         rows.append(("waiting_on_user_working_share",
                      float(table["waiting_on_user_working_hours"].sum() / wtotal) if wtotal else float("nan"), "share"))
-    summary = summary_frame(rows)
-    cases = concat_links(
-        [case_links(b, table.loc[table[f"{b}_hours"] > 0, CASE_ID]) for b in BUCKETS]
-    )
+    links = [case_links(b, table.loc[table[f"{b}_hours"] > 0, CASE_ID]) for b in BUCKETS]
     with_us = sum(table[f"{b}_hours"].sum() for b in ("first_line", "partner_teams"))
     headline = (
         f"Of {total:,.0f} ticket-hours, {percent(share_user)} were spent waiting on the user and "
@@ -124,22 +161,14 @@ def time_split(
         f"blocked or without a team, {percent(_share(table, 'after_resolution', total))} resolved awaiting "
         f"reopening or closure."
     )
-    if calendar is not None:
+    if with_working:
         w = buckets.set_index("bucket")
         headline += f" In working hours: {percent(w.loc['waiting_on_user', 'working_share'])} waiting on the user."
     notes = ((
         "the log has no team column (columns.team): all time with staff is counted as 'first line'",
-    ) if no_teams else ()) + first_team_fallback(statuses)
-    return QuestionResult(
-        question="time_split",
-        title=_TITLE,
-        headline=headline,
-        summary=summary,
-        table=table,
-        cases=cases,
-        extra={"buckets": buckets},
-        notes=notes,
-    )
+    ) if not teams else first_team_fallback(statuses))
+    return question_result("time_split", _TITLE, headline, rows, table, links, extra={"buckets": buckets},
+                           notes=notes)
 
 
 def _intervals(
