@@ -1,0 +1,131 @@
+"""Read a plain UTF-8 CSV file with pyarrow's multithreaded parser, exactly as the C engine would read it.
+
+:func:`read_csv_table` parses the file into an Arrow table of text columns (or returns
+``None`` when the two engines could read it differently: the caller then uses pandas'
+C engine, which also gives the one-line error for a broken file). Columns whose first
+rows repeat their values (status, team, case id, ...) are parsed straight into
+dictionary-encoded columns: each distinct text is kept once, with one integer code per
+row.
+
+Two conversions to pandas:
+
+- :func:`text_frame`: text columns of ``str`` with ``NaN`` for missing values, the
+  frame ``pandas.read_csv(dtype=str, keep_default_na=False, engine="c")`` gives;
+- :func:`coded_frame`: the same values, kept coded -- a dictionary column becomes a
+  ``Categorical`` (its categories are the distinct texts in order of first appearance),
+  any other column an Arrow-backed string column. Cleaning works on the codes and
+  gives back the text frame's columns (see :mod:`workbench.cleaning._coded`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from workbench.config import SourceConfig
+
+__all__ = ["read_csv_table", "text_frame", "coded_frame"]
+
+#: the first rows, used to decide which columns are dictionary-encoded
+_SAMPLE_ROWS = 4096
+
+
+def _repeats(column: pa.Array | pa.ChunkedArray) -> bool:
+    """True when at most half of the first rows hold distinct values (worth one code per row)."""
+    head = column.slice(0, _SAMPLE_ROWS)
+    return len(head) == 0 or pc.count_distinct(head, mode="all").as_py() <= len(head) // 2
+
+
+def read_csv_table(path: Path, config: SourceConfig) -> pa.Table | None:
+    """The file's rows as an Arrow table of text (dictionary or string) columns; ``None`` if unsure.
+
+    ``None`` for whatever pyarrow and the C engine could read differently: a header with
+    repeated or empty names, rows with more or fewer fields, bytes that are not UTF-8, a
+    NUL byte, quoting the parser rejects.
+    """
+    sep = config.delimiter
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    if b"\x00" in raw:
+        return None  # the C engine treats a NUL byte its own way
+    data = pa.py_buffer(raw)
+    # a quoted field may hold a line break only when the file has a quote at all; telling the
+    # parser so costs a slower, serial scan, so it is asked only then
+    quoted = b'"' in raw
+    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, double_quote=True)
+    try:
+        with pacsv.open_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
+                            parse_options=parse) as head:
+            names = [str(n) for n in head.schema.names]
+    except (pa.ArrowException, OSError, UnicodeError, ValueError):
+        return None
+    if not names or len(set(names)) != len(names) or any(not n.strip() for n in names):
+        return None  # the C engine renames such columns ('a.1', 'Unnamed: 0')
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            read_options=pacsv.ReadOptions(use_threads=True, encoding="utf8"),
+            parse_options=parse,
+            convert_options=pacsv.ConvertOptions(
+                column_types={n: pa.string() for n in names}, null_values=list(config.na_values),
+                strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        )
+    except (pa.ArrowException, OSError, UnicodeError, ValueError):
+        return None
+    if table.column_names != names:
+        return None
+    # repeated text is dictionary-encoded once here (cheaper than parsing it as dictionaries per block)
+    columns = [pc.dictionary_encode(column).combine_chunks() if _repeats(column) else column
+               for column in table.columns]
+    return pa.table(columns, names=names)
+
+
+def _codes_and_texts(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """A dictionary column's codes (``-1`` for missing) and its distinct texts (``str`` objects)."""
+    if column.num_chunks == 0:
+        return np.empty(0, dtype=np.int32), np.empty(0, dtype=object)
+    dictionary = column.chunk(0).dictionary  # one chunk: the column was combined after encoding
+    codes = np.concatenate([pc.fill_null(chunk.indices, -1).to_numpy() for chunk in column.chunks])
+    return codes.astype(np.int32, copy=False), dictionary.to_numpy(zero_copy_only=False).astype(object)
+
+
+def _text_values(column: pa.ChunkedArray) -> np.ndarray:
+    """``str`` objects with ``NaN`` for missing values, as the C engine gives."""
+    if pa.types.is_dictionary(column.type):
+        codes, texts = _codes_and_texts(column)
+        return np.append(texts, np.nan)[codes]  # one Python string per distinct text, shared by its rows
+    values = column.to_numpy(zero_copy_only=False)
+    if column.null_count:
+        values[np.asarray(column.is_null())] = np.nan
+    return values
+
+
+def text_frame(table: pa.Table) -> pd.DataFrame:
+    """The frame of ``str`` cells and ``NaN`` for missing values that the C engine reads (``dtype=str``)."""
+    columns = {name: _text_values(column) for name, column in zip(table.column_names, table.columns, strict=True)}
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
+
+
+def coded_frame(table: pa.Table) -> pd.DataFrame:
+    """The same values kept coded: ``Categorical`` for dictionary columns, Arrow strings for the others.
+
+    ``text_frame(table)`` equals this frame with every column turned back into ``str``
+    objects and ``NaN`` (:func:`workbench.cleaning._coded.object_values`).
+    """
+    columns: dict[str, object] = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_dictionary(column.type):
+            codes, texts = _codes_and_texts(column)
+            dtype = pd.CategoricalDtype(pd.Index(texts, dtype=object))
+            columns[name] = pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+        else:
+            columns[name] = pd.arrays.ArrowExtensionArray(column)
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
