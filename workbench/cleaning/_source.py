@@ -9,9 +9,12 @@ raw table; :func:`workbench.cleaning.clean_log` uses and drops them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
+from workbench.cleaning._coded import is_coded, object_values
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 
@@ -24,8 +27,10 @@ TIE_BREAK = "_tie_break"
 HIDDEN_COLUMNS: tuple[str, ...] = (SOURCE_ROW, TIE_BREAK)
 
 
-def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
+def _codes(values: Any) -> tuple[np.ndarray, int]:
     """Factorised codes of ``values`` (missing values are one more value) and how many values there are."""
+    if isinstance(values, pd.Categorical):  # coded text: the codes are already there (unused categories do no harm)
+        return values.codes.astype(np.int64) + 1, len(values.categories) + 1
     try:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
     except TypeError:  # unhashable cells (e.g. lists from a nested XES attribute): compare their text
@@ -33,7 +38,11 @@ def _codes(values: pd.Series | np.ndarray) -> tuple[np.ndarray, int]:
     return codes.astype(np.int64) + 1, len(uniques) + 1
 
 
-def _row_key(frame: pd.DataFrame | list[np.ndarray]) -> np.ndarray:
+#: partial keys below this many times the number of rows are counted (``bincount``), not hashed
+_COUNTED = 4
+
+
+def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
     """One 64-bit number per row, equal for two rows exactly when all their compared values are equal.
 
     The columns are compared one after another, each only on the rows still tied with
@@ -57,11 +66,21 @@ def _row_key(frame: pd.DataFrame | list[np.ndarray]) -> np.ndarray:
             span = len(distinct)
         key = key * width + codes
         span *= width
-        tied = pd.Series(key).duplicated(keep=False).to_numpy()
+        if span <= _COUNTED * len(key) + 2**16:  # small keys: count them, and number the tied ones 0..k-1
+            counts = np.bincount(key, minlength=span)
+            tied = counts[key] > 1
+            shared = counts > 1
+            dense = np.cumsum(shared) - 1
+            span = int(dense[-1]) + 1 if len(dense) else 0
+        else:
+            tied = pd.Series(key).duplicated(keep=False).to_numpy()
+            dense = None
         alone = rows[~tied]
         final[alone] = next_id + np.arange(len(alone))
         next_id += len(alone)
         rows, key = rows[tied], key[tied]
+        if dense is not None:
+            key = dense[key]
         if len(rows) == 0:
             break
     if len(rows):
@@ -101,7 +120,8 @@ def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.
             f"columns that exist: {shown}; fix the log config"
         )
     compared = list(config.duplicates.columns) if config.duplicates.columns is not None else list(raw.columns)
-    out = {SOURCE_ROW: _row_key([raw[c].to_numpy() for c in _cheap_first(raw, compared, config)])}
+    columns = [raw[c].array if is_coded(raw[c]) else raw[c].to_numpy() for c in _cheap_first(raw, compared, config)]
+    out = {SOURCE_ROW: _row_key(columns)}
     if config.order.tie_break:
-        out[TIE_BREAK] = raw[config.order.tie_break].to_numpy()
+        out[TIE_BREAK] = object_values(raw[config.order.tie_break])
     return out
