@@ -39,7 +39,12 @@ def _codes(values: Any) -> tuple[np.ndarray, int]:
 
 
 #: partial keys below this many times the number of rows are counted (``bincount``), not hashed
-_COUNTED = 4
+_COUNTED = 8
+
+
+def _countable(rows: int) -> int:
+    """The largest key span counted with ``bincount`` for ``rows`` keys (at most 2**23 counters: 64 MB)."""
+    return min(_COUNTED * rows + 2**16, 2**23)
 
 
 def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
@@ -49,8 +54,10 @@ def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
     another row on the columns before it (a row that differs from every other row is given
     its own number and left out), so after the first few columns the rest of the columns
     are factorised on a handful of rows. Cheap columns (few distinct values) should come
-    first, and columns of nearly unique text (timestamps, event ids) last. The key is exact:
-    no hash, no collisions.
+    first, and columns of nearly unique text (timestamps, event ids) last. Coded columns
+    (Categorical) cost nothing to factorise; while their combined key stays small they are
+    combined before the ties are looked for, and small keys are counted, not hashed. The
+    key is exact: no hash, no collisions.
     """
     columns = [frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])] if isinstance(frame, pd.DataFrame) else frame
     n = len(columns[0]) if columns else 0
@@ -59,28 +66,24 @@ def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
     key = np.zeros(n, dtype=np.int64)  # their partial key, aligned with ``rows``
     next_id = 0
     span = 1  # the partial keys are below this
-    for values in columns:
+    for i, values in enumerate(columns):
         codes, width = _codes(values if len(rows) == n else values[rows])
         if span * width >= 2**62:  # renumber the partial keys 0..k-1 before they could overflow
             key, distinct = pd.factorize(key)
             span = len(distinct)
         key = key * width + codes
         span *= width
-        if span <= _COUNTED * len(key) + 2**16:  # small keys: count them, and number the tied ones 0..k-1
-            counts = np.bincount(key, minlength=span)
-            tied = counts[key] > 1
-            shared = counts > 1
-            dense = np.cumsum(shared) - 1
-            span = int(dense[-1]) + 1 if len(dense) else 0
+        following = columns[i + 1] if i + 1 < len(columns) else None
+        if isinstance(following, pd.Categorical) and span * (len(following.categories) + 1) <= _countable(len(key)):
+            continue  # its codes cost nothing on every row: combine them, then count the keys once
+        if span <= _countable(len(key)):  # small keys: count them
+            tied = np.bincount(key, minlength=span)[key] > 1
         else:
             tied = pd.Series(key).duplicated(keep=False).to_numpy()
-            dense = None
         alone = rows[~tied]
         final[alone] = next_id + np.arange(len(alone))
         next_id += len(alone)
         rows, key = rows[tied], key[tied]
-        if dense is not None:
-            key = dense[key]
         if len(rows) == 0:
             break
     if len(rows):
@@ -89,7 +92,11 @@ def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
 
 
 def _cheap_first(raw: pd.DataFrame, compared: list[str], config: LogConfig) -> list[str]:
-    """``compared`` ordered for :func:`_row_key`: the case id, then by distinct values in a sample, fewest first."""
+    """``compared`` ordered for :func:`_row_key`: the case id, then by distinct values in a sample, fewest first.
+
+    Coded (Categorical) columns cost nothing to factorise, so they come right after the
+    case id, the ones with the most distinct values first: they leave the fewest rows tied.
+    """
     sample = raw.iloc[:: max(1, len(raw) // 2000)]
 
     def distinct(column: str) -> int:
@@ -98,8 +105,11 @@ def _cheap_first(raw: pd.DataFrame, compared: list[str], config: LogConfig) -> l
         except TypeError:  # unhashable cells
             return len(sample)
 
-    rest = sorted((c for c in compared if c != config.columns.case_id), key=distinct)
-    return ([config.columns.case_id] if config.columns.case_id in compared else []) + rest
+    others = [c for c in compared if c != config.columns.case_id]
+    coded = sorted((c for c in others if isinstance(raw[c].dtype, pd.CategoricalDtype)),
+                   key=lambda c: -len(raw[c].cat.categories))
+    rest = sorted((c for c in others if c not in coded), key=distinct)
+    return ([config.columns.case_id] if config.columns.case_id in compared else []) + coded + rest
 
 
 def source_helper_columns(raw: pd.DataFrame, config: LogConfig) -> dict[str, np.ndarray]:

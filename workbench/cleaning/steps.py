@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.cleaning._coded import category_codes, object_values
-from workbench.cleaning._source import _COUNTED, SOURCE_ROW, TIE_BREAK
+from workbench.cleaning._source import SOURCE_ROW, TIE_BREAK, _countable
 from workbench.cleaning.quality import Finding
 from workbench.config import AttributeTake, LifecycleConfig, OrderConfig
 from workbench.schema import ACTIVITY, CASE_ID, LIFECYCLE, START_TIMESTAMP, TIMESTAMP
@@ -156,7 +156,7 @@ def _repeated(key: np.ndarray) -> np.ndarray:
     The source-row keys are numbers below the number of rows read, so when no key is
     held twice (the usual export) counting them says so without hashing.
     """
-    if len(key) and int(key.max()) < _COUNTED * len(key) + 2**16:
+    if len(key) and int(key.max()) < _countable(len(key)):
         if not (np.bincount(key.astype(np.int64)) > 1).any():
             return np.zeros(len(key), dtype=bool)
     return pd.Series(key).duplicated().to_numpy()
