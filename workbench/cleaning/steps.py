@@ -29,9 +29,9 @@ def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _in_order(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """``frame``'s rows in ``order``, index 0..n-1; no copy of the columns when the order is the file's."""
-    if bool((order == np.arange(len(order))).all()):
+def _in_order(frame: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
+    """``frame``'s rows in ``order`` (``None``: file order), index 0..n-1; no copy when the order is the file's."""
+    if order is None or bool((order == np.arange(len(order))).all()):
         return _renumbered(frame.copy(deep=False))
     return _renumbered(frame.take(order))
 
@@ -243,8 +243,9 @@ def sort_within_cases(
     codes = _sorted_codes(frame[CASE_ID])
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
     cases_in_order = bool((codes[1:] >= codes[:-1]).all())  # often so: exports are sorted by case
-    by_case = np.arange(len(codes)) if cases_in_order else np.argsort(codes, kind="stable")  # file order in a case
-    case, ts_case = codes[by_case], ts[by_case]
+    # an order of None is the file's order: the arrays are used as they are, not copied by a take
+    by_case = None if cases_in_order else np.argsort(codes, kind="stable")  # file order within a case
+    case, ts_case = (codes, ts) if by_case is None else (codes[by_case], ts[by_case])
     same_case = np.r_[False, case[1:] == case[:-1]]
     backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
     n_cases = int(np.unique(case[backwards]).size)
@@ -258,22 +259,24 @@ def sort_within_cases(
     # lexsort is stable: ties keep file order; a file already in case and time order is its own order
     in_time_order = cases_in_order and not backwards.any() and not np.isnat(ts).any()
     time_order = by_case if in_time_order else np.lexsort((ts, codes))
-    case_sorted, ts_sorted = codes[time_order], ts[time_order]
+    case_sorted, ts_sorted = (codes, ts) if time_order is None else (codes[time_order], ts[time_order])
     tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
     n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
     full_order = time_order
     if n_tied:  # the tie-breaks reorder only the runs of events of a case sharing a timestamp
         at = np.flatnonzero(np.r_[tie_next, False] | np.r_[False, tie_next])  # positions in time order
         run = np.cumsum(~np.r_[False, tie_next][at])  # which run each position belongs to
-        rows = time_order[at]  # in file order within each run (lexsort is stable)
+        full_order = np.arange(len(codes)) if time_order is None else time_order.copy()
+        rows = full_order[at]  # in file order within each run (lexsort is stable)
         keys = [_activity_rank(frame[ACTIVITY].iloc[rows], order, closing)[0]]
         if TIE_BREAK in frame.columns:  # ranked on the whole column: numbers or text is decided on all values
             keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
-        full_order = time_order.copy()
         full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
     out = _in_order(frame, full_order)
-    moved = full_order != time_order
-    n_moved = int(np.unique(codes[full_order[moved]]).size)
+    n_moved = 0
+    if full_order is not None and full_order is not time_order:
+        moved = full_order != (np.arange(len(codes)) if time_order is None else time_order)
+        n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
                             f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
     if n_moved:
