@@ -29,6 +29,8 @@ from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
 
 __all__ = [
     "clean_log",
+    "decoded",
+    "CODED_TEXT",
     "DataQualityReport",
     "Finding",
     "parse_timestamps",
@@ -68,10 +70,15 @@ def _all_text(values: pd.Series) -> bool:
             and pd.api.types.infer_dtype(values.cat.categories, skipna=False) == "string")
 
 
-def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log") -> tuple[pd.DataFrame, DataQualityReport]:
+def clean_log(
+    frame: pd.DataFrame, config: LogConfig, *, source: str = "the log", decode: bool = True
+) -> tuple[pd.DataFrame, DataQualityReport]:
     """Validate and clean a canonical frame (from :func:`workbench.io.mapping.to_canonical`).
 
     Returns a new frame (the input is not changed) and the data-quality report.
+    ``decode=False`` leaves the text the CSV reader kept coded as Categorical columns
+    (:func:`workbench.io.prepare_log` pseudonymises them on their codes, then calls
+    :func:`decoded`); the values are the same.
 
     Raises
     ------
@@ -133,7 +140,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     if coded:  # the columns as the text reader gives them; ids that are all text need no astype
         as_text = [c for c in as_text if not _all_text(out[c])]
         counts = None if as_text else (distinct_count(out[CASE_ID]), distinct_count(out[ACTIVITY]))
-        out = decoded(out)
+        out = decoded(out) if decode else decoded(out, as_text, keep_mark=True)
     for column in as_text:
         out[column] = out[column].astype(str)
     cases_kept, activities = counts or (int(out[CASE_ID].nunique()), int(out[ACTIVITY].nunique()))

@@ -48,13 +48,20 @@ def object_values(values: pd.Series) -> np.ndarray:
     return values.to_numpy()
 
 
-def decoded(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` (shallow copy) with every Categorical and Arrow column turned into objects by :func:`object_values`."""
-    out = frame.copy(deep=False)
-    for column in out.columns:
-        if is_coded(out[column]):
-            out[column] = object_values(out[column])
-    out.attrs.pop(CODED_TEXT, None)
+def decoded(frame: pd.DataFrame, columns: list[str] | None = None, *, keep_mark: bool = False) -> pd.DataFrame:
+    """``frame`` with its Categorical and Arrow columns (or those of ``columns``) as objects (:func:`object_values`).
+
+    A new frame sharing the other columns with ``frame`` (nothing is copied). It carries
+    the :data:`CODED_TEXT` mark when ``keep_mark`` (columns are left coded), else none.
+    """
+    names = list(frame.columns) if columns is None else columns
+    values = {c: object_values(frame[c]) if c in names and is_coded(frame[c]) else frame[c] for c in frame.columns}
+    out = pd.DataFrame(values, index=frame.index, copy=False)  # no copy on assignment, no consolidation
+    out.attrs.update(frame.attrs)
+    if keep_mark:
+        out.attrs[CODED_TEXT] = True
+    else:
+        out.attrs.pop(CODED_TEXT, None)
     return out
 
 

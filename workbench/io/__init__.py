@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.cleaning import DataQualityReport, Finding, clean_log
+from workbench.cleaning import CODED_TEXT, DataQualityReport, Finding, clean_log, decoded
 from workbench.config import LogConfig
 from workbench.errors import EventLogError, reading
 from workbench.io.mapping import to_canonical
@@ -94,14 +94,14 @@ def prepare_log(
     source = source or _describe_source(config)
     _refuse_nested(raw, config)
     canonical = to_canonical(raw, config)
-    events, report = clean_log(canonical, config, source=source)
+    events, report = clean_log(canonical, config, source=source, decode=False)
     findings = list(report.findings)
     if pseudonymise is None:
         pseudonymise = config.privacy.pseudonymise
     if pseudonymise:
         key = resolve_secret(secret=secret, secret_env=config.privacy.secret_env)
         columns = {RESOURCE: "staff", **{c: c for c in config.person_columns}}
-        events = pseudonymise_frame(events, columns, key)
+        events = pseudonymise_frame(events, columns, key)  # coded person columns: hashed once per distinct text
         present = [c for c in columns if c in events.columns and _has_values(events[c])]
         findings.append(Finding("person identifiers pseudonymised", 0, "values", "info",
                                 f"keyed HMAC pseudonyms in {', '.join(present) or 'no column with values'}"))
@@ -111,6 +111,8 @@ def prepare_log(
     else:
         findings.append(Finding("person identifiers pseudonymised", 0, "values", "info",
                                 "OFF (privacy.pseudonymise: false): outputs contain real identifiers"))
+    if events.attrs.get(CODED_TEXT):  # the text the CSV reader kept coded, as the text reader gives it
+        events = decoded(events)
     report = DataQualityReport(**{**report.__dict__, "findings": tuple(findings)})
     return LoadedLog(events=events, quality=report, config=config)
 
