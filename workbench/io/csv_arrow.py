@@ -28,6 +28,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from workbench.config import SourceConfig
+from workbench.io.limits import CsvBytes
 
 __all__ = ["read_csv_table", "text_frame", "coded_frame"]
 
@@ -41,43 +42,49 @@ def _repeats(column: pa.Array | pa.ChunkedArray) -> bool:
     return len(head) == 0 or pc.count_distinct(head, mode="all").as_py() <= len(head) // 2
 
 
-def read_csv_table(path: Path, config: SourceConfig) -> pa.Table | None:
+def read_csv_table(path: Path, config: SourceConfig, scan: CsvBytes | None = None) -> pa.Table | None:
     """The file's rows as an Arrow table of text (dictionary or string) columns; ``None`` if unsure.
 
     ``None`` for whatever pyarrow and the C engine could read differently: a header with
     repeated or empty names, rows with more or fewer fields, bytes that are not UTF-8, a
-    NUL byte, quoting the parser rejects.
+    NUL byte, quoting the parser rejects. ``scan`` is what
+    :func:`workbench.io.limits.check_csv_file` saw in the file; without it the file is
+    read into memory and looked at here.
     """
     sep = config.delimiter
     try:
-        raw = path.read_bytes()
+        if scan is None:
+            raw = path.read_bytes()
+            scan = CsvBytes(quote=b'"' in raw, nul=b"\x00" in raw)
+            data = pa.py_buffer(raw)
+
+            def source() -> pa.NativeFile:
+                return pa.BufferReader(data)
+        else:
+            def source() -> pa.NativeFile:
+                return pa.OSFile(str(path))  # read by pyarrow's own threads; no decompression by name
     except OSError:
         return None
-    if b"\x00" in raw:
+    if scan.nul:
         return None  # the C engine treats a NUL byte its own way
-    data = pa.py_buffer(raw)
     # a quoted field may hold a line break only when the file has a quote at all; telling the
     # parser so costs a slower, serial scan, so it is asked only then
-    quoted = b'"' in raw
-    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, double_quote=True)
+    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=scan.quote, double_quote=True)
     try:
-        with pacsv.open_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                            parse_options=parse) as head:
+        with source() as stream, pacsv.open_csv(stream, read_options=pacsv.ReadOptions(block_size=1 << 20),
+                                                parse_options=parse) as head:
             names = [str(n) for n in head.schema.names]
     except (pa.ArrowException, OSError, UnicodeError, ValueError):
         return None
     if not names or len(set(names)) != len(names) or any(not n.strip() for n in names):
         return None  # the C engine renames such columns ('a.1', 'Unnamed: 0')
     try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(use_threads=True, encoding="utf8"),
-            parse_options=parse,
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=list(config.na_values),
-                strings_can_be_null=True, quoted_strings_can_be_null=True,
-            ),
-        )
+        convert = pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                       null_values=list(config.na_values), strings_can_be_null=True,
+                                       quoted_strings_can_be_null=True)
+        with source() as stream:
+            table = pacsv.read_csv(stream, read_options=pacsv.ReadOptions(use_threads=True, encoding="utf8"),
+                                   parse_options=parse, convert_options=convert)
     except (pa.ArrowException, OSError, UnicodeError, ValueError):
         return None
     if table.column_names != names:

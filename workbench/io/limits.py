@@ -19,6 +19,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,7 +28,7 @@ import numpy as np
 from workbench.config.limits import SourceLimits
 from workbench.errors import SourceError
 
-__all__ = ["check_csv_file", "check_xml_file", "check_columns", "open_decompressed"]
+__all__ = ["CsvBytes", "check_csv_file", "check_xml_file", "check_columns", "open_decompressed"]
 
 _BLOCK = 4 * 2**20
 _RATIO_AFTER = 64 * 2**20
@@ -125,18 +126,33 @@ def _header_columns(first: bytes, encoding: str, delimiter: str, path: Path) -> 
         return line.count(sep) + 1
 
 
-def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: str, limits: SourceLimits) -> None:
-    """Stream the file once: longest line, header columns, decompressed size; a damaged gzip is found too."""
+@dataclass(frozen=True)
+class CsvBytes:
+    """What the streaming check saw in a CSV file's bytes, for the reader: a double quote, a NUL byte."""
+
+    quote: bool
+    nul: bool
+
+
+def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: str, limits: SourceLimits) -> CsvBytes:
+    """Stream the file once: longest line, header columns, decompressed size; a damaged gzip is found too.
+
+    Returns whether the (decompressed) bytes hold a double quote or a NUL byte, which the
+    fast reader needs to know (:func:`workbench.io.csv_arrow.read_csv_table`).
+    """
     max_line = int(limits.max_line_bytes)
     current = 0  # bytes since the last newline
     offset = 0  # bytes before this block
     head = b""
     header_checked = False
+    quote = nul = False
     with open_decompressed(path, compressed=compressed, limits=limits) as fh:
         while True:
             block = fh.read(_BLOCK)
             if not block:
                 break
+            quote = quote or b'"' in block
+            nul = nul or b"\x00" in block
             if not header_checked:
                 head += block
                 if b"\n" in head or len(head) > max_line:
@@ -153,6 +169,7 @@ def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: st
             offset += len(block)
         if not header_checked and head:
             check_columns(_header_columns(head, encoding, delimiter, path), f"file '{path}'", limits)
+    return CsvBytes(quote=quote, nul=nul)
 
 
 def _check_lines(block: bytes, current: int, max_line: int) -> tuple[int, int | None]:

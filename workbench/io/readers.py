@@ -121,8 +121,9 @@ def _read_csv(config: SourceConfig, *, coded: bool) -> pd.DataFrame:
         )
     compressed = kind.startswith("gzip")
     _check_bom(path, config.encoding, compressed)
-    check_csv_file(path, compressed=compressed, encoding=encoding, delimiter=config.delimiter, limits=config.limits)
-    table = None if compressed or encoding != "utf-8-sig" else read_csv_table(path, config)
+    scan = check_csv_file(path, compressed=compressed, encoding=encoding, delimiter=config.delimiter,
+                          limits=config.limits)
+    table = None if compressed or encoding != "utf-8-sig" else read_csv_table(path, config, scan)
     if table is not None:
         fast = coded_frame(table) if coded else text_frame(table)
         if coded:
