@@ -103,7 +103,7 @@ def clean_log(
             out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
             continue
         parsed = parse_timestamps(out[column], config.time, column=column, required=required)
-        out[column] = parsed.values.set_axis(out.index).astype("datetime64[ns, UTC]")
+        out[column] = pd.Series(parsed.values.astype("datetime64[ns, UTC]", copy=False).array, index=out.index)
         findings += _timestamp_findings(column, parsed)
     if config.columns.start_timestamp is not None:
         bad = out[START_TIMESTAMP].notna() & (out[START_TIMESTAMP] > out[TIMESTAMP])

@@ -178,8 +178,8 @@ def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, requ
     fast_text = _arrow_parse(values, config)
     if fast_text is not None:
         if getattr(fast_text.dt, "tz", None) is not None:
-            return ParsedTimestamps(fast_text.astype("datetime64[ns, UTC]"))
-        utc, amb, non = _localise(fast_text.astype("datetime64[ns]"), config.timezone)
+            return ParsedTimestamps(fast_text.astype("datetime64[ns, UTC]", copy=False))  # new values: no copy
+        utc, amb, non = _localise(fast_text.astype("datetime64[ns]", copy=False), config.timezone)
         return ParsedTimestamps(
             utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non
         )

@@ -100,7 +100,9 @@ def _codes_and_texts(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     if column.num_chunks == 0:
         return np.empty(0, dtype=np.int32), np.empty(0, dtype=object)
     dictionary = column.chunk(0).dictionary  # one chunk: the column was combined after encoding
-    codes = np.concatenate([pc.fill_null(chunk.indices, -1).to_numpy() for chunk in column.chunks])
+    parts = [(pc.fill_null(chunk.indices, -1) if chunk.null_count else chunk.indices).to_numpy()
+             for chunk in column.chunks]
+    codes = parts[0] if len(parts) == 1 else np.concatenate(parts)
     return codes.astype(np.int32, copy=False), dictionary.to_numpy(zero_copy_only=False).astype(object)
 
 
