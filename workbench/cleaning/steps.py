@@ -316,16 +316,17 @@ def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> tup
     present = codes >= 0
     if not width or not present.any():
         return 0, True
-    cases = case_codes[present].astype(np.int64)
+    everywhere = bool(present.all())
+    cases = (case_codes if everywhere else case_codes[present]).astype(np.int64)
     n_cases = int(cases.max()) + 1
-    pairs = cases * width + codes[present]
+    pairs = cases * width + (codes if everywhere else codes[present])
     if n_cases * width <= 4 * len(pairs) + 2**16:  # few (case, value) pairs possible: mark them, no sort
         seen = np.zeros(n_cases * width, dtype=bool)
         seen[pairs] = True
-        per_case = seen.reshape(n_cases, width).sum(axis=1)
+        per_case = np.count_nonzero(seen.reshape(n_cases, width), axis=1)
     else:
         per_case = np.bincount(np.unique(pairs) // width)
-    return int((per_case > 1).sum()), not bool(present.all())
+    return int((per_case > 1).sum()), not everywhere
 
 
 _TAKE_DETAIL = {
