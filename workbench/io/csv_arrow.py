@@ -19,6 +19,7 @@ Two conversions to pandas:
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -89,10 +90,27 @@ def read_csv_table(path: Path, config: SourceConfig, scan: CsvBytes | None = Non
         return None
     if table.column_names != names:
         return None
-    # repeated text is dictionary-encoded once here (cheaper than parsing it as dictionaries per block)
-    columns = [pc.dictionary_encode(column).combine_chunks() if _repeats(column) else column
-               for column in table.columns]
-    return pa.table(columns, names=names)
+    return pa.table(_encoded(table.columns), names=names)
+
+
+def _encoded(columns: list[pa.ChunkedArray]) -> list[pa.Array | pa.ChunkedArray]:
+    """``columns`` with the repeated text dictionary-encoded (one dictionary per column).
+
+    The columns are encoded side by side on pyarrow's number of CPUs (``pyarrow.cpu_count``,
+    the threads its CSV reader uses too); the result does not depend on it.
+    """
+    chosen = [i for i, column in enumerate(columns) if _repeats(column)]
+
+    def encode(i: int) -> pa.Array:
+        return pc.dictionary_encode(columns[i]).combine_chunks()
+
+    workers = min(len(chosen), pa.cpu_count())
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            encoded = dict(zip(chosen, pool.map(encode, chosen), strict=True))
+    else:
+        encoded = {i: encode(i) for i in chosen}
+    return [encoded.get(i, column) for i, column in enumerate(columns)]
 
 
 def _codes_and_texts(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
