@@ -135,11 +135,23 @@ def test_demo_log_is_cleaned_the_same(tmp_path: Path) -> None:
     ([f"c{i % 9},a{i % 2},2024-03-{1 + i % 5:02d},,T" for i in range(200)], {}),  # repeated dates: coded
     ([f"c{i % 9},a{i % 2},{1 + i % 28:02d}/03/2024 10:{i % 60:02d},r,T" for i in range(100)],
      {"time": {"format": "%d/%m/%Y %H:%M"}}),
-], ids=["mixed offsets converted", "local times across DST", "date only", "time.format"])
+    ([f"c{i % 9},a{i % 2},{1 + i % 5:02d}/03/2024,r,T" for i in range(200)],
+     {"time": {"format": "%d/%m/%Y"}}),  # repeated dates (coded) with a format: parsed the full way
+], ids=["mixed offsets converted", "local times across DST", "date only", "time.format", "dates with a format"])
 def test_timestamps_are_parsed_the_same(tmp_path: Path, rows: list[str], extra: dict) -> None:
     path = tmp_path / "log.csv"
     path.write_text("case,act,ts,who,team\n" + "\n".join(rows) + "\n", encoding="utf-8")
     _both(_config(path, **extra))
+
+
+def test_start_timestamps_are_parsed_and_checked_the_same(tmp_path: Path) -> None:
+    rows = [f"c{i % 9},a{i % 3},2024-03-0{1 + i % 3}T10:00:00Z,2024-03-0{1 + i % 4}T09:00:00Z,r,T" for i in range(300)]
+    path = tmp_path / "log.csv"
+    path.write_text("case,act,ts,start,who,team\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    config = _config(path, columns={**COLUMNS, "start_timestamp": "start"})
+    _both(config)
+    report = load_log(config, pseudonymise=False).quality
+    assert next(f for f in report.findings if f.check == "start after end").count > 0
 
 
 @pytest.mark.parametrize(("rows", "message"), [
