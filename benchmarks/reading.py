@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import gc
+import os
 import pstats
 import statistics
 import sys
@@ -77,10 +78,13 @@ def main() -> None:
     parser.add_argument("--skip-plain", action="store_true", help="skip plain pandas.read_csv (C engine)")
     args = parser.parse_args()
 
+    import pyarrow
+
     from workbench.config import load_log_config
     from workbench.usecases import load_and_validate
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}, pandas {pd.__version__}, pyarrow {pyarrow.__version__}")
+    print("load average (1, 5, 15 min) at start: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "million.csv"
         make_csv(csv, args.events)
@@ -108,12 +112,15 @@ def main() -> None:
             for name, fn in arms.items():
                 times[name].append(_timed(fn))
         medians = {name: statistics.median(t) for name, t in times.items()}
-        base = medians["pandas read_csv (pyarrow engine)"]
+        first = "pandas read_csv (pyarrow engine)"
+        base = medians[first]
         print(f"{'reader':36} {'median s':>9} {'x pyarrow':>10}  runs")
         for name, t in times.items():
             print(f"{name:36} {medians[name]:9.2f} {medians[name] / base:10.2f}  "
                   + ", ".join(f"{x:.2f}" for x in t))
-        print(f"ratio workbench / pyarrow: {medians['workbench read + validate'] / base:.2f} (target <= 2)")
+        print(f"ratio workbench / pyarrow: {medians['workbench read + validate'] / base:.2f} (target <= 2); "
+              f"of the fastest runs: {min(times['workbench read + validate']) / min(times[first]):.2f}")
+        print("load average (1, 5, 15 min) at end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
         if args.profile:
             profiler = cProfile.Profile()

@@ -73,6 +73,32 @@ def test_line_length_names_the_line_across_blocks(tmp_path: Path) -> None:
     check_csv_file(path, compressed=False, encoding="utf-8", delimiter=",", limits=SourceLimits())
 
 
+@pytest.mark.parametrize("block", [7, 64, 4 * 2**20])
+@pytest.mark.parametrize("compressed", [False, True])
+def test_long_line_is_numbered_whatever_the_blocks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   block: int, compressed: bool) -> None:
+    import workbench.io.limits as limits_module
+
+    monkeypatch.setattr(limits_module, "_BLOCK", block)
+    lines = [b"a,b"] + [b"1," + b"x" * (i % 30) for i in range(200)] + [b"1," + b"y" * 40] + [b"2,3"] * 5
+    data = b"\n".join(lines) + b"\n"
+    path = tmp_path / ("x.csv.gz" if compressed else "x.csv")
+    path.write_bytes(gzip.compress(data) if compressed else data)
+    short = SourceLimits.model_validate({"max_line_bytes": 41})
+    with pytest.raises(SourceError, match=r"line 202 is longer than 41 bytes"):
+        check_csv_file(path, compressed=compressed, encoding="utf-8", delimiter=",", limits=short)
+    scan = check_csv_file(path, compressed=compressed, encoding="utf-8", delimiter=",",
+                          limits=SourceLimits.model_validate({"max_line_bytes": 42}))
+    assert (scan.quote, scan.nul) == (False, False)
+
+
+def test_the_scan_reports_quotes_and_nul_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 2000 + b'"3",4\n5,\x006\n')
+    scan = check_csv_file(path, compressed=False, encoding="utf-8", delimiter=",", limits=SourceLimits())
+    assert (scan.quote, scan.nul) == (True, True)
+
+
 def test_readers_do_not_import_the_demo() -> None:
     import ast
 

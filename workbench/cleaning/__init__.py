@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from workbench.cleaning._coded import CODED_TEXT, decoded, distinct_count
 from workbench.cleaning._source import HIDDEN_COLUMNS, source_helper_columns
 from workbench.cleaning.quality import DataQualityReport, Finding
 from workbench.cleaning.steps import (
@@ -28,6 +29,8 @@ from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
 
 __all__ = [
     "clean_log",
+    "decoded",
+    "CODED_TEXT",
     "DataQualityReport",
     "Finding",
     "parse_timestamps",
@@ -61,10 +64,21 @@ def _check_not_empty(frame: pd.DataFrame, events_read: int, source: str) -> None
         )
 
 
-def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log") -> tuple[pd.DataFrame, DataQualityReport]:
+def _all_text(values: pd.Series) -> bool:
+    """A Categorical column of ``str`` categories with no missing value (``astype(str)`` changes nothing)."""
+    return (isinstance(values.dtype, pd.CategoricalDtype) and not values.isna().any()
+            and pd.api.types.infer_dtype(values.cat.categories, skipna=False) == "string")
+
+
+def clean_log(
+    frame: pd.DataFrame, config: LogConfig, *, source: str = "the log", decode: bool = True
+) -> tuple[pd.DataFrame, DataQualityReport]:
     """Validate and clean a canonical frame (from :func:`workbench.io.mapping.to_canonical`).
 
     Returns a new frame (the input is not changed) and the data-quality report.
+    ``decode=False`` leaves the text the CSV reader kept coded as Categorical columns
+    (:func:`workbench.io.prepare_log` pseudonymises them on their codes, then calls
+    :func:`decoded`); the values are the same.
 
     Raises
     ------
@@ -73,6 +87,7 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
         timestamps, and an empty log.
     """
     events_read = len(frame)
+    coded = bool(frame.attrs.get(CODED_TEXT))  # text kept coded by the reader: decoded at the end
     if events_read == 0:
         raise EventLogError(f"the log is empty: {source} has no events; check the export or the filters")
     findings: list[Finding] = []
@@ -88,13 +103,15 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
             out[column] = pd.Series(pd.NaT, index=out.index, dtype="datetime64[ns, UTC]")
             continue
         parsed = parse_timestamps(out[column], config.time, column=column, required=required)
-        out[column] = parsed.values.set_axis(out.index).astype("datetime64[ns, UTC]")
+        out[column] = pd.Series(parsed.values.astype("datetime64[ns, UTC]", copy=False).array, index=out.index)
         findings += _timestamp_findings(column, parsed)
     if config.columns.start_timestamp is not None:
         bad = out[START_TIMESTAMP].notna() & (out[START_TIMESTAMP] > out[TIMESTAMP])
         findings.append(Finding("start after end", int(bad.sum()), "events", "fixed",
                                 "start_timestamp cleared" if bad.any() else ""))
         out.loc[bad, START_TIMESTAMP] = pd.NaT
+    if coded and (config.lifecycle.mode != "ignore" or config.activity_map):
+        out, coded = decoded(out), False  # the rarer steps work on the text itself
     out, f = apply_lifecycle(out, config.lifecycle)
     findings += f
     _check_not_empty(out, events_read, source)
@@ -118,14 +135,21 @@ def clean_log(frame: pd.DataFrame, config: LogConfig, *, source: str = "the log"
     out, f = single_event_cases(out, drop=config.cleaning.drop_single_event_cases)
     findings += f
     _check_not_empty(out, events_read, source)
-    out[CASE_ID] = out[CASE_ID].astype(str)
-    out[ACTIVITY] = out[ACTIVITY].astype(str)
+    as_text = [CASE_ID, ACTIVITY]
+    counts = None
+    if coded:  # the columns as the text reader gives them; ids that are all text need no astype
+        as_text = [c for c in as_text if not _all_text(out[c])]
+        counts = None if as_text else (distinct_count(out[CASE_ID]), distinct_count(out[ACTIVITY]))
+        out = decoded(out) if decode else decoded(out, as_text, keep_mark=True)
+    for column in as_text:
+        out[column] = out[column].astype(str)
+    cases_kept, activities = counts or (int(out[CASE_ID].nunique()), int(out[ACTIVITY].nunique()))
     report = DataQualityReport(
         source=source,
         events_read=events_read,
         events_kept=len(out),
-        cases_kept=int(out[CASE_ID].nunique()),
-        activities=int(out[ACTIVITY].nunique()),
+        cases_kept=cases_kept,
+        activities=activities,
         first_event=out[TIMESTAMP].min(),
         last_event=out[TIMESTAMP].max(),
         findings=tuple(findings),

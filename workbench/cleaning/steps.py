@@ -7,7 +7,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from workbench.cleaning._source import SOURCE_ROW, TIE_BREAK
+from workbench.cleaning._coded import category_codes, object_values
+from workbench.cleaning._source import SOURCE_ROW, TIE_BREAK, _countable
 from workbench.cleaning.quality import Finding
 from workbench.config import AttributeTake, LifecycleConfig, OrderConfig
 from workbench.schema import ACTIVITY, CASE_ID, LIFECYCLE, START_TIMESTAMP, TIMESTAMP
@@ -28,9 +29,9 @@ def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _in_order(frame: pd.DataFrame, order: np.ndarray) -> pd.DataFrame:
-    """``frame``'s rows in ``order``, index 0..n-1; no copy of the columns when the order is the file's."""
-    if bool((order == np.arange(len(order))).all()):
+def _in_order(frame: pd.DataFrame, order: np.ndarray | None) -> pd.DataFrame:
+    """``frame``'s rows in ``order`` (``None``: file order), index 0..n-1; no copy when the order is the file's."""
+    if order is None or bool((order == np.arange(len(order))).all()):
         return _renumbered(frame.copy(deep=False))
     return _renumbered(frame.take(order))
 
@@ -40,23 +41,51 @@ def drop_missing_ids(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Finding]]:
     findings = []
     out = frame.copy(deep=False)  # columns are replaced, never written into: the caller's frame is not changed
     for column in (CASE_ID, ACTIVITY):
-        codes, uniques = pd.factorize(out[column])  # strip each distinct value once
-        stripped = pd.Index(uniques).astype("string").str.strip()
-        blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
-        missing = pd.Series(blank[codes], index=out.index)
-        stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
-        if not (out[column].dtype == object and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
-                and np.array_equal(np.asarray(uniques, dtype=object), stripped_values)):  # else: text as it was
-            out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
+        if category_codes(out[column]) is not None:
+            missing, out[column] = _stripped_categories(out[column])
+        else:
+            missing = _stripped_objects(out, column)
         if missing.any():
-            first = int(np.flatnonzero(missing.to_numpy())[0]) + 1
+            first = int(np.flatnonzero(missing)[0]) + 1
             findings.append(
                 Finding(f"missing {column}", int(missing.sum()), "events", "dropped", f"first at row {first}")
             )
-            out = out[~missing.to_numpy()]
+            out = out[~missing]
         else:
             findings.append(Finding(f"missing {column}", 0, "events", "dropped"))
     return out, findings
+
+
+def _stripped_categories(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """Which rows of a Categorical text column are missing or blank, and the column with its texts stripped."""
+    codes, _ = category_codes(values)  # type: ignore[misc]
+    categories = values.cat.categories
+    texts = np.asarray(categories, dtype=object)
+    if pd.api.types.infer_dtype(texts, skipna=False) == "string":  # each distinct text stripped once
+        stripped_values = np.array([t.strip() for t in texts] + [""], dtype=object)[:-1]
+    else:
+        stripped_values = pd.Index(categories).astype("string").str.strip().to_numpy(dtype=object, na_value=pd.NA)
+    blank = np.append(stripped_values == "", True)  # code -1: missing
+    missing = blank[codes]
+    if pd.api.types.infer_dtype(texts, skipna=False) == "string" and np.array_equal(texts, stripped_values):
+        return missing, values  # nothing to strip: the column as it was
+    new_codes, texts = pd.factorize(stripped_values)  # stripping can make two texts one
+    recoded = pd.Categorical.from_codes(np.append(new_codes, -1)[codes],
+                                        dtype=pd.CategoricalDtype(pd.Index(texts, dtype=object)), validate=False)
+    return missing, pd.Series(recoded, index=values.index)
+
+
+def _stripped_objects(out: pd.DataFrame, column: str) -> np.ndarray:
+    """Which rows of a text column are missing or blank; replaces the column of ``out`` by its stripped texts."""
+    codes, uniques = pd.factorize(out[column])  # strip each distinct value once
+    stripped = pd.Index(uniques).astype("string").str.strip()
+    blank = np.append((stripped == "").to_numpy(dtype=bool, na_value=True), True)  # code -1: missing
+    missing = pd.Series(blank[codes], index=out.index)
+    stripped_values = stripped.to_numpy(dtype=object, na_value=pd.NA)
+    if not (out[column].dtype == object and pd.api.types.infer_dtype(uniques, skipna=False) == "string"
+            and np.array_equal(np.asarray(uniques, dtype=object), stripped_values)):  # else: text as it was
+        out[column] = pd.Series(np.append(stripped_values, pd.NA)[codes], index=out.index, dtype=object)
+    return missing.to_numpy()
 
 
 def apply_lifecycle(frame: pd.DataFrame, config: LifecycleConfig) -> tuple[pd.DataFrame, list[Finding]]:
@@ -121,6 +150,18 @@ def rename_activities(frame: pd.DataFrame, mapping: dict[str, str]) -> tuple[pd.
     return out, [Finding("activities renamed", int(hit.sum()), "events", "info", detail)]
 
 
+def _repeated(key: np.ndarray) -> np.ndarray:
+    """``Series(key).duplicated()``: true for each row whose key an earlier row holds.
+
+    The source-row keys are numbers below the number of rows read, so when no key is
+    held twice (the usual export) counting them says so without hashing.
+    """
+    if len(key) and int(key.max()) < _countable(len(key)):
+        if not (np.bincount(key.astype(np.int64)) > 1).any():
+            return np.zeros(len(key), dtype=bool)
+    return pd.Series(key).duplicated().to_numpy()
+
+
 def drop_exact_duplicates(frame: pd.DataFrame, *, columns: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[Finding]]:
     """Drop events identical to an earlier event.
 
@@ -129,7 +170,7 @@ def drop_exact_duplicates(frame: pd.DataFrame, *, columns: Sequence[str] | None 
     column of ``frame``. The finding says which.
     """
     if SOURCE_ROW in frame.columns:
-        dup = pd.Series(frame[SOURCE_ROW].to_numpy()).duplicated().to_numpy()
+        dup = _repeated(frame[SOURCE_ROW].to_numpy())
         judged = (f"judged on the source columns {', '.join(columns)}" if columns is not None
                   else "judged on all columns of the source row")
     else:
@@ -167,6 +208,28 @@ def _tie_rule(order: OrderConfig, closing: Sequence[str], *, tie_column: bool) -
     return f"column '{order.tie_break}', then " + rule if tie_column else rule
 
 
+def _sorted_codes(values: pd.Series) -> np.ndarray:
+    """Codes whose order is the values' order (``pd.factorize(values, sort=True)``); from the codes when coded.
+
+    The codes of coded text are ranked by their texts in code point order, the order
+    ``sort=True`` gives ``str`` objects (UTF-8 bytes sort the same way); they need not be
+    consecutive, only ordered and equal exactly when the values are.
+    """
+    coded = category_codes(values)
+    categories = values.cat.categories if coded is not None else None
+    if coded is None or pd.api.types.infer_dtype(categories, skipna=False) != "string":
+        return pd.factorize(values, sort=True)[0]
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, width = coded
+    rank = np.empty(width + 1, dtype=np.int64)
+    rank[np.asarray(pc.sort_indices(pa.array(np.asarray(categories, dtype=object), type=pa.string())))] = (
+        np.arange(width))
+    rank[width] = -1  # code -1 (missing) stays -1, as factorize gives it
+    return rank[codes]
+
+
 def sort_within_cases(
     frame: pd.DataFrame, *, fix: bool, order: OrderConfig | None = None, closing: Sequence[str] = ()
 ) -> tuple[pd.DataFrame, list[Finding]]:
@@ -177,11 +240,12 @@ def sort_within_cases(
     or, without one, with the ``closing`` statuses last, then by file order.
     """
     order = order or OrderConfig()
-    codes, _ = pd.factorize(frame[CASE_ID], sort=True)
+    codes = _sorted_codes(frame[CASE_ID])
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[ns]")  # not objects: tz-aware to_numpy() boxes
     cases_in_order = bool((codes[1:] >= codes[:-1]).all())  # often so: exports are sorted by case
-    by_case = np.arange(len(codes)) if cases_in_order else np.argsort(codes, kind="stable")  # file order in a case
-    case, ts_case = codes[by_case], ts[by_case]
+    # an order of None is the file's order: the arrays are used as they are, not copied by a take
+    by_case = None if cases_in_order else np.argsort(codes, kind="stable")  # file order within a case
+    case, ts_case = (codes, ts) if by_case is None else (codes[by_case], ts[by_case])
     same_case = np.r_[False, case[1:] == case[:-1]]
     backwards = same_case & np.r_[False, ts_case[1:] < ts_case[:-1]]
     n_cases = int(np.unique(case[backwards]).size)
@@ -195,22 +259,24 @@ def sort_within_cases(
     # lexsort is stable: ties keep file order; a file already in case and time order is its own order
     in_time_order = cases_in_order and not backwards.any() and not np.isnat(ts).any()
     time_order = by_case if in_time_order else np.lexsort((ts, codes))
-    case_sorted, ts_sorted = codes[time_order], ts[time_order]
+    case_sorted, ts_sorted = (codes, ts) if time_order is None else (codes[time_order], ts[time_order])
     tie_next = (case_sorted[1:] == case_sorted[:-1]) & (ts_sorted[1:] == ts_sorted[:-1])
     n_tied = int(np.unique(case_sorted[1:][tie_next]).size)
     full_order = time_order
     if n_tied:  # the tie-breaks reorder only the runs of events of a case sharing a timestamp
         at = np.flatnonzero(np.r_[tie_next, False] | np.r_[False, tie_next])  # positions in time order
         run = np.cumsum(~np.r_[False, tie_next][at])  # which run each position belongs to
-        rows = time_order[at]  # in file order within each run (lexsort is stable)
+        full_order = np.arange(len(codes)) if time_order is None else time_order.copy()
+        rows = full_order[at]  # in file order within each run (lexsort is stable)
         keys = [_activity_rank(frame[ACTIVITY].iloc[rows], order, closing)[0]]
         if TIE_BREAK in frame.columns:  # ranked on the whole column: numbers or text is decided on all values
             keys.insert(0, _tie_rank(frame[TIE_BREAK].reset_index(drop=True))[rows])
-        full_order = time_order.copy()
         full_order[at] = rows[np.lexsort((*reversed(keys), run))]  # stable: file order is the last resort
     out = _in_order(frame, full_order)
-    moved = full_order != time_order
-    n_moved = int(np.unique(codes[full_order[moved]]).size)
+    n_moved = 0
+    if full_order is not None and full_order is not time_order:
+        moved = full_order != (np.arange(len(codes)) if time_order is None else time_order)
+        n_moved = int(np.unique(codes[full_order[moved]]).size)
     findings.append(Finding("cases with events sharing a timestamp", n_tied, "cases", "info",
                             f"{n_tied:,} cases, such events ordered by {rule}" if n_tied else ""))
     if n_moved:
@@ -221,9 +287,15 @@ def sort_within_cases(
 
 def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame, list[Finding]]:
     """Find cases with only one event (no flow to see); drop them if asked."""
-    sizes = frame.groupby(CASE_ID, sort=False, observed=True)[ACTIVITY].transform("size")
-    single = (sizes == 1).to_numpy()
-    n = int(frame.loc[single, CASE_ID].nunique())
+    coded = category_codes(frame[CASE_ID])
+    if coded is not None and not (coded[0] < 0).any():  # case sizes by counting the codes
+        sizes_by_code = np.bincount(coded[0], minlength=coded[1])
+        single = sizes_by_code[coded[0]] == 1
+        n = int((sizes_by_code == 1).sum())
+    else:
+        sizes = frame.groupby(CASE_ID, sort=False, observed=True)[ACTIVITY].transform("size")
+        single = (sizes == 1).to_numpy()
+        n = int(frame.loc[single, CASE_ID].nunique())
     if not drop:
         out = frame
     elif single.any():
@@ -235,12 +307,26 @@ def single_event_cases(frame: pd.DataFrame, *, drop: bool) -> tuple[pd.DataFrame
 
 def _cases_with_several_values(case_codes: np.ndarray, values: pd.Series) -> tuple[int, bool]:
     """How many cases hold more than one distinct (non-missing) value of ``values``, and whether any is missing."""
-    codes, uniques = pd.factorize(values)
+    coded = category_codes(values)
+    if coded is None:
+        codes, uniques = pd.factorize(values)
+        width = len(uniques)
+    else:
+        codes, width = coded
     present = codes >= 0
-    if not len(uniques) or not present.any():
+    if not width or not present.any():
         return 0, True
-    pairs = np.unique(case_codes[present] * len(uniques) + codes[present])
-    return int((np.bincount(pairs // len(uniques)) > 1).sum()), not bool(present.all())
+    everywhere = bool(present.all())
+    cases = (case_codes if everywhere else case_codes[present]).astype(np.int64)
+    n_cases = int(cases.max()) + 1
+    pairs = cases * width + (codes if everywhere else codes[present])
+    if n_cases * width <= 4 * len(pairs) + 2**16:  # few (case, value) pairs possible: mark them, no sort
+        seen = np.zeros(n_cases * width, dtype=bool)
+        seen[pairs] = True
+        per_case = np.count_nonzero(seen.reshape(n_cases, width), axis=1)
+    else:
+        per_case = np.bincount(np.unique(pairs) // width)
+    return int((per_case > 1).sum()), not everywhere
 
 
 _TAKE_DETAIL = {
@@ -268,13 +354,18 @@ def consolidate_case_attributes(
     out = frame.copy(deep=False)
     findings = []
     grouped = out.groupby(CASE_ID, sort=False, observed=True)
-    case_codes = grouped.ngroup().to_numpy(dtype=np.int64)
+    coded = category_codes(out[CASE_ID])  # equal codes, equal case ids: enough to count values per case
+    case_codes = coded[0] if coded is not None else grouped.ngroup().to_numpy(dtype=np.int64)
     filled = 0
     for column in columns:
         how = take.get(column, "first")
         conflicts, some_missing = _cases_with_several_values(case_codes, out[column])
         if conflicts or some_missing:  # else every event already holds its case's one value: nothing to spread
-            spread = grouped[column].ffill() if how == "event" else grouped[column].transform(how)
+            by = grouped[column]
+            if category_codes(out[column]) is not None:  # spread as text, as in the text reader's column
+                text = pd.Series(object_values(out[column]), index=out.index)
+                by = text.groupby(out[CASE_ID], sort=False, observed=True)
+            spread = by.ffill() if how == "event" else by.transform(how)
             filled += int((out[column].isna() & spread.notna()).sum())
             out[column] = spread
         if conflicts:

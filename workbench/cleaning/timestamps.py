@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from workbench.cleaning._coded import is_coded, object_values
 from workbench.config import TimeConfig
 from workbench.errors import EventLogError
 
@@ -107,15 +108,46 @@ def _arrow_parse(values: pd.Series, config: TimeConfig) -> pd.Series | None:
     pandas reads differently, so whatever it parses, pandas would have parsed to the
     same instant. It is used when all values end in ``Z`` (UTC) or none carries an
     offset (local time, localised as usual); anything else -- missing values, other
-    offsets, a ``time.format`` -- goes the full way with its diagnosis.
+    offsets, a ``time.format`` -- goes the full way with its diagnosis. Text kept coded
+    (a Categorical column) is parsed once per distinct text in use; an Arrow string
+    column is parsed where it is.
     """
-    if config.format is not None or values.dtype != object or len(values) == 0:
+    if config.format is not None or len(values) == 0:
         return None
+    import pyarrow as pa
+
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes = np.asarray(values.cat.codes)
+        if (codes < 0).any():
+            return None  # a missing value: the full way
+        used = np.flatnonzero(np.bincount(codes, minlength=len(values.cat.categories)))
+        distinct = np.asarray(values.cat.categories, dtype=object)[used]
+        parsed = _arrow_cast(distinct)
+        if parsed is None:
+            return None
+        position = np.empty(len(values.cat.categories), dtype=np.int64)
+        position[used] = np.arange(len(used))  # category code -> position among the parsed texts
+        return pd.Series(parsed.array.take(position[codes]), index=values.index)
+    if isinstance(values.dtype, pd.ArrowDtype):
+        text = pa.array(values.array)
+        if not pa.types.is_string(text.type):
+            return None
+    elif values.dtype == object:
+        text = values.to_numpy()
+    else:
+        return None
+    parsed = _arrow_cast(text)
+    return None if parsed is None else parsed.set_axis(values.index)
+
+
+def _arrow_cast(values: object) -> pd.Series | None:
+    """ISO 8601 text (objects or an Arrow array) cast by pyarrow; ``None`` for a missing value or any doubt."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     try:
-        text = pa.array(values.to_numpy(), type=pa.string(), from_pandas=True)
+        text = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(
+            values, type=pa.string(), from_pandas=True)
     except (pa.ArrowException, TypeError, ValueError):
         return None
     if text.null_count:
@@ -125,7 +157,7 @@ def _arrow_parse(values: pd.Series, config: TimeConfig) -> pd.Series | None:
         parsed = pc.cast(text, pa.timestamp("ns", "UTC") if aware else pa.timestamp("ns"))
     except (pa.ArrowException, ValueError):
         return None
-    return pd.Series(parsed.to_pandas(), index=values.index)
+    return pd.Series(parsed.to_pandas())
 
 
 def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, required: bool) -> ParsedTimestamps:
@@ -146,11 +178,13 @@ def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, requ
     fast_text = _arrow_parse(values, config)
     if fast_text is not None:
         if getattr(fast_text.dt, "tz", None) is not None:
-            return ParsedTimestamps(fast_text.astype("datetime64[ns, UTC]"))
-        utc, amb, non = _localise(fast_text.astype("datetime64[ns]"), config.timezone)
+            return ParsedTimestamps(fast_text.astype("datetime64[ns, UTC]", copy=False))  # new values: no copy
+        utc, amb, non = _localise(fast_text.astype("datetime64[ns]", copy=False), config.timezone)
         return ParsedTimestamps(
             utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non
         )
+    if is_coded(values):  # coded text the fast pass could not take: the text reader's column, the full way
+        values = pd.Series(object_values(values))
     missing = values.isna() | (values.astype("string").str.strip() == "")
     if required and missing.any():
         row, _ = _first_bad(values, missing.to_numpy())

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from workbench.cleaning import DataQualityReport, Finding, clean_log
+from workbench.cleaning import CODED_TEXT, DataQualityReport, Finding, clean_log, decoded
 from workbench.config import LogConfig
 from workbench.errors import EventLogError, reading
 from workbench.io.mapping import to_canonical
 from workbench.io.outputs import OutputFolder
-from workbench.io.readers import NESTED_COLUMNS, Reader, read_source
+from workbench.io.readers import NESTED_COLUMNS, Reader, read_csv_coded, read_source
 from workbench.io.writers import atomic_path, check_not_input, write_bytes, write_table, write_text
 from workbench.privacy import pseudonymise_frame, resolve_secret
 from workbench.schema import RESOURCE
@@ -73,6 +73,11 @@ def _refuse_nested(raw: pd.DataFrame, config: LogConfig) -> None:
         )
 
 
+def _has_values(values: pd.Series) -> bool:
+    """Whether ``values`` holds a non-missing value (its first rows usually say so)."""
+    return bool(values.iloc[:1000].notna().any() or values.notna().any())
+
+
 def prepare_log(
     raw: pd.DataFrame,
     config: LogConfig,
@@ -89,15 +94,15 @@ def prepare_log(
     source = source or _describe_source(config)
     _refuse_nested(raw, config)
     canonical = to_canonical(raw, config)
-    events, report = clean_log(canonical, config, source=source)
+    events, report = clean_log(canonical, config, source=source, decode=False)
     findings = list(report.findings)
     if pseudonymise is None:
         pseudonymise = config.privacy.pseudonymise
     if pseudonymise:
         key = resolve_secret(secret=secret, secret_env=config.privacy.secret_env)
         columns = {RESOURCE: "staff", **{c: c for c in config.person_columns}}
-        events = pseudonymise_frame(events, columns, key)
-        present = [c for c in columns if c in events.columns and events[c].notna().any()]
+        events = pseudonymise_frame(events, columns, key)  # coded person columns: hashed once per distinct text
+        present = [c for c in columns if c in events.columns and _has_values(events[c])]
         findings.append(Finding("person identifiers pseudonymised", 0, "values", "info",
                                 f"keyed HMAC pseudonyms in {', '.join(present) or 'no column with values'}"))
     elif config.privacy.pseudonymise:
@@ -106,6 +111,8 @@ def prepare_log(
     else:
         findings.append(Finding("person identifiers pseudonymised", 0, "values", "info",
                                 "OFF (privacy.pseudonymise: false): outputs contain real identifiers"))
+    if events.attrs.get(CODED_TEXT):  # the text the CSV reader kept coded, as the text reader gives it
+        events = decoded(events)
     report = DataQualityReport(**{**report.__dict__, "findings": tuple(findings)})
     return LoadedLog(events=events, quality=report, config=config)
 
@@ -132,7 +139,7 @@ def load_log(config: LogConfig, *, secret: str | None = None, pseudonymise: bool
     if config.privacy.pseudonymise if pseudonymise is None else pseudonymise:
         # A missing or weak key is found before the (possibly long) read, not after it.
         resolve_secret(secret=secret, secret_env=config.privacy.secret_env)
-    readers: dict[str, Reader] = {}
+    readers: dict[str, Reader] = {"csv": read_csv_coded}  # repeated text stays coded through cleaning
     if config.source.resolved_kind == "demo":
         from workbench.demo.source import read_demo_source
 

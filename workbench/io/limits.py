@@ -19,6 +19,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -27,7 +28,7 @@ import numpy as np
 from workbench.config.limits import SourceLimits
 from workbench.errors import SourceError
 
-__all__ = ["check_csv_file", "check_xml_file", "check_columns", "open_decompressed"]
+__all__ = ["CsvBytes", "check_csv_file", "check_xml_file", "check_columns", "open_decompressed"]
 
 _BLOCK = 4 * 2**20
 _RATIO_AFTER = 64 * 2**20
@@ -125,18 +126,33 @@ def _header_columns(first: bytes, encoding: str, delimiter: str, path: Path) -> 
         return line.count(sep) + 1
 
 
-def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: str, limits: SourceLimits) -> None:
-    """Stream the file once: longest line, header columns, decompressed size; a damaged gzip is found too."""
+@dataclass(frozen=True)
+class CsvBytes:
+    """What the streaming check saw in a CSV file's bytes, for the reader: a double quote, a NUL byte."""
+
+    quote: bool
+    nul: bool
+
+
+def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: str, limits: SourceLimits) -> CsvBytes:
+    """Stream the file once: longest line, header columns, decompressed size; a damaged gzip is found too.
+
+    Returns whether the (decompressed) bytes hold a double quote or a NUL byte, which the
+    fast reader needs to know (:func:`workbench.io.csv_arrow.read_csv_table`).
+    """
     max_line = int(limits.max_line_bytes)
     current = 0  # bytes since the last newline
-    line_no = 1
+    offset = 0  # bytes before this block
     head = b""
     header_checked = False
+    quote = nul = False
     with open_decompressed(path, compressed=compressed, limits=limits) as fh:
         while True:
             block = fh.read(_BLOCK)
             if not block:
                 break
+            quote = quote or b'"' in block
+            nul = nul or b"\x00" in block
             if not header_checked:
                 head += block
                 if b"\n" in head or len(head) > max_line:
@@ -144,23 +160,49 @@ def check_csv_file(path: Path, *, compressed: bool, encoding: str, delimiter: st
                     cut = head[: max_line + 8]
                     check_columns(_header_columns(cut, encoding, delimiter, path), f"file '{path}'", limits)
                     head = b""
-            arr = np.frombuffer(block, dtype=np.uint8)
-            newlines = np.flatnonzero(arr == 10)
-            if len(newlines) == 0:
-                current += len(block)
-            else:
-                lengths = np.empty(len(newlines), dtype=np.int64)
-                lengths[0] = current + newlines[0]
-                lengths[1:] = np.diff(newlines) - 1
-                over = np.flatnonzero(lengths > max_line)
-                if len(over):
-                    _line_too_long(path, line_no + int(over[0]), max_line)
-                line_no += len(newlines)
-                current = len(block) - int(newlines[-1]) - 1
-            if current > max_line:
-                _line_too_long(path, line_no, max_line)
+            current, too_long = _check_lines(block, current, max_line)
+            if too_long is None and current > max_line:
+                too_long = len(block)
+            if too_long is not None:  # the line that starts (or goes on) there: numbered only now
+                line = 1 + _newlines_before(path, compressed, limits, offset + too_long)
+                _line_too_long(path, line, max_line)
+            offset += len(block)
         if not header_checked and head:
             check_columns(_header_columns(head, encoding, delimiter, path), f"file '{path}'", limits)
+    return CsvBytes(quote=quote, nul=nul)
+
+
+def _check_lines(block: bytes, current: int, max_line: int) -> tuple[int, int | None]:
+    """The bytes of ``block``'s unfinished last line, and where a line longer than ``max_line`` starts (or ``None``).
+
+    ``current`` bytes of the line that ``block`` continues came before it. Each step looks
+    for the last line break within the next ``max_line`` bytes (a line that starts there
+    and finds none is too long), so a block is searched in a few steps of ``max_line``
+    bytes, not line by line.
+    """
+    pos, budget = 0, max_line - current
+    while pos + budget < len(block):
+        newline = block.rfind(b"\n", pos, pos + budget + 1)
+        if newline < 0:
+            return current, pos
+        pos, budget = newline + 1, max_line
+    last = block.rfind(b"\n", pos)
+    if last < 0 and pos == 0:
+        return current + len(block), None
+    return len(block) - (last if last >= 0 else pos - 1) - 1, None
+
+
+def _newlines_before(path: Path, compressed: bool, limits: SourceLimits, end: int) -> int:
+    """How many line breaks the first ``end`` bytes of the (decompressed) file hold (for an error message)."""
+    count = 0
+    with open_decompressed(path, compressed=compressed, limits=limits) as fh:
+        while end > 0:
+            block = fh.read(min(_BLOCK, end))
+            if not block:
+                break
+            count += block.count(b"\n")
+            end -= len(block)
+    return count
 
 
 def _line_too_long(path: Path, line: int, limit: int) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from workbench.cleaning import source_helper_columns
+from workbench.cleaning._coded import CODED_TEXT, is_coded, object_values
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
-from workbench.schema import CORE_COLUMNS
+from workbench.schema import CORE_COLUMNS, START_TIMESTAMP, TIMESTAMP
 
 __all__ = ["to_canonical"]
 
@@ -43,13 +44,25 @@ def to_canonical(raw: pd.DataFrame, config: LogConfig) -> pd.DataFrame:
     for role, src in wanted:  # a role named twice keeps its last source, as before
         sources[role] = src
     ordered = list(CORE_COLUMNS) + [role for role in sources if role not in CORE_COLUMNS]
+    coded = bool(raw.attrs.get(CODED_TEXT))
     out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
     for role in ordered:  # inserted in their final order: no reordering copy of the whole frame
         if role in sources:
             values = raw[sources[role]]
-            out[role] = values.to_numpy() if not isinstance(values, pd.DataFrame) else values.iloc[:, 0].to_numpy()
+            if isinstance(values, pd.DataFrame):
+                values = values.iloc[:, 0]
+            out[role] = _mapped(values, role) if coded else values.to_numpy()
         else:
             out[role] = pd.NaT if role.endswith("timestamp") else pd.NA
     for name, values in source_helper_columns(raw, config).items():  # used and dropped by cleaning
         out[name] = values
+    if coded:
+        out.attrs[CODED_TEXT] = True
     return out
+
+
+def _mapped(values: pd.Series, role: str) -> object:
+    """A coded source column for ``role``: Categorical text stays coded, Arrow text only for timestamps."""
+    if isinstance(values.dtype, pd.CategoricalDtype) or (is_coded(values) and role in (TIMESTAMP, START_TIMESTAMP)):
+        return values.array  # cleaning reads the codes, parses the timestamps from Arrow, and decodes the rest
+    return object_values(values)

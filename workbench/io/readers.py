@@ -18,12 +18,14 @@ from typing import Any
 
 import pandas as pd
 
+from workbench.cleaning._coded import CODED_TEXT
 from workbench.config import SourceConfig
 from workbench.errors import EventLogError, SourceError, reading
+from workbench.io.csv_arrow import coded_frame, read_csv_table, text_frame
 from workbench.io.limits import check_columns, check_csv_file, check_xml_file, xml_error_line
 from workbench.io.sniff import sniff_format, wide_encoding
 
-__all__ = ["read_source", "read_csv", "read_xes", "read_parquet", "read_sql", "open_engine", "Reader", "NESTED_COLUMNS"]
+__all__ = ["read_source", "read_csv", "read_csv_coded", "read_xes", "read_parquet", "read_sql", "open_engine", "Reader", "NESTED_COLUMNS"]
 
 _NAMES = {
     "xml": "an XML file",
@@ -88,6 +90,22 @@ def _encoding_error_line(path: Path, encoding: str, compressed: bool) -> str:
 
 def read_csv(config: SourceConfig) -> pd.DataFrame:
     """Read a CSV file as text columns (parsing of timestamps happens in cleaning)."""
+    return _read_csv(config, coded=False)
+
+
+def read_csv_coded(config: SourceConfig) -> pd.DataFrame:
+    """Read a CSV file like :func:`read_csv`, keeping repeated text coded where the fast reader can.
+
+    The values are those of :func:`read_csv`; a plain UTF-8 file read by pyarrow gives
+    ``Categorical`` columns for repeated text and Arrow string columns for the rest
+    (:func:`workbench.io.csv_arrow.coded_frame`), which mapping and cleaning take as
+    they are and turn back into ``str`` objects at the end. Any other file is read by
+    the C engine, as :func:`read_csv` reads it.
+    """
+    return _read_csv(config, coded=True)
+
+
+def _read_csv(config: SourceConfig, *, coded: bool) -> pd.DataFrame:
     path = Path(config.path)  # type: ignore[arg-type]
     kind = _check_file(path, "a CSV file", ("text", "gzip:text"), config.encoding)
     encoding = "utf-8-sig" if config.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else config.encoding
@@ -103,9 +121,13 @@ def read_csv(config: SourceConfig) -> pd.DataFrame:
         )
     compressed = kind.startswith("gzip")
     _check_bom(path, config.encoding, compressed)
-    check_csv_file(path, compressed=compressed, encoding=encoding, delimiter=config.delimiter, limits=config.limits)
-    fast = None if compressed or encoding != "utf-8-sig" else _read_csv_arrow(path, config)
-    if fast is not None:
+    scan = check_csv_file(path, compressed=compressed, encoding=encoding, delimiter=config.delimiter,
+                          limits=config.limits)
+    table = None if compressed or encoding != "utf-8-sig" else read_csv_table(path, config, scan)
+    if table is not None:
+        fast = coded_frame(table) if coded else text_frame(table)
+        if coded:
+            fast.attrs[CODED_TEXT] = True
         check_columns(fast.shape[1], f"file '{path}'", config.limits)
         return fast
     try:
@@ -153,66 +175,11 @@ def _read_csv_arrow(path: Path, config: SourceConfig) -> pd.DataFrame | None:
 
     The result equals the C engine's (``dtype=str``, ``keep_default_na=False``,
     ``na_values``): text columns of ``str`` with ``NaN`` for missing values. Whatever
-    the two engines could read differently -- a header with repeated or empty names,
-    rows with more or fewer fields, bytes that are not UTF-8, quoting the reader
-    rejects -- returns ``None``, and the caller reads with the C engine, which also
-    gives the one-line error for a broken file.
+    the two engines could read differently returns ``None`` (see
+    :func:`workbench.io.csv_arrow.read_csv_table`).
     """
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    sep = config.delimiter
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    data = pa.py_buffer(raw)
-    # a quoted field may hold a line break only when the file has a quote at all; telling the
-    # parser so costs a slower, serial scan, so it is asked only then
-    quoted = b'"' in raw
-    parse = pacsv.ParseOptions(delimiter=sep, newlines_in_values=quoted, double_quote=True)
-    try:
-        with pacsv.open_csv(pa.BufferReader(data), read_options=pacsv.ReadOptions(block_size=1 << 20),
-                            parse_options=parse) as head:
-            names = [str(n) for n in head.schema.names]
-    except (pa.ArrowException, OSError, UnicodeError, ValueError):
-        return None
-    if not names or len(set(names)) != len(names) or any(not n.strip() for n in names):
-        return None  # the C engine renames such columns ('a.1', 'Unnamed: 0')
-    try:
-        table = pacsv.read_csv(
-            pa.BufferReader(data),
-            read_options=pacsv.ReadOptions(use_threads=True, encoding="utf8"),
-            parse_options=parse,
-            convert_options=pacsv.ConvertOptions(
-                column_types={n: pa.string() for n in names}, null_values=list(config.na_values),
-                strings_can_be_null=True, quoted_strings_can_be_null=True,
-            ),
-        )
-    except (pa.ArrowException, OSError, UnicodeError, ValueError):
-        return None
-    if table.column_names != names:
-        return None
-    import pyarrow.compute as pc
-
-    if b"\x00" in raw:
-        return None  # the C engine treats a NUL byte its own way
-    columns: dict[str, object] = {}
-    for name, column in zip(names, table.columns, strict=True):
-        head = column.slice(0, 4096)
-        if len(head) and pc.count_distinct(head, mode="all").as_py() > len(head) // 2:  # nearly unique text
-            values = column.to_numpy(zero_copy_only=False)
-            if column.null_count:
-                values[np.asarray(column.is_null())] = np.nan  # the C engine's missing value
-            columns[name] = values
-            continue
-        # through a dictionary: each distinct text becomes one Python string, shared by its rows
-        encoded = pc.dictionary_encode(column).combine_chunks()
-        distinct = np.append(encoded.dictionary.to_numpy(zero_copy_only=False).astype(object), np.nan)
-        codes = encoded.indices.fill_null(len(distinct) - 1).to_numpy()
-        columns[name] = distinct[codes]  # NaN for missing, as the C engine gives
-    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows), copy=False)
+    table = read_csv_table(path, config)
+    return None if table is None else text_frame(table)
 
 
 def _check_bom(path: Path, declared: str, compressed: bool) -> None:
