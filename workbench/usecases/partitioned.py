@@ -154,11 +154,12 @@ def partition_log(loaded: LoadedLog, out: str | Path, *, buckets: int = 32,
     >>> from workbench.usecases import load_and_validate
     >>> config = load_log_config("configs/logs/demo.yaml")
     >>> config = config.model_copy(update={"source": config.source.model_copy(update={"days": 5})})
-    >>> loaded = load_and_validate(config, pseudonymise=False)
+    >>> loaded = load_and_validate(config, secret="an-example-key-keep-the-real-one-secret")
     >>> folder = tempfile.TemporaryDirectory()
     >>> copy = partition_log(loaded, Path(folder.name) / "demo", buckets=4)
-    >>> print(f"{copy.cases} tickets, {copy.events} events in {copy.buckets} buckets")
-    257 tickets, 1671 events in 4 buckets
+    >>> print(f"{copy.cases} tickets, {copy.events} events in {copy.buckets} buckets, pseudonymised: "
+    ...       f"{copy.pseudonymised}")
+    257 tickets, 1671 events in 4 buckets, pseudonymised: True
     >>> answered = answer_partitioned(config, copy.path)
     >>> print(answered.summary()[2])  # doctest: +ELLIPSIS
     2. Do tickets land with the right team the first time? 214 of 224 resolved tickets (95.5%) ...
