@@ -167,14 +167,15 @@ def partition_log(loaded: LoadedLog, out: str | Path, *, buckets: int = 32,
     """
     out = Path(out)
     replacing = check_partition_folder(out, inputs=inputs)
+    target = out.resolve()  # a symlinked folder is replaced where it points to; '.' has a name
     token = uuid.uuid4().hex[:12]
-    staging = out.parent / f".{out.name}.{token}{TMP_SUFFIX}"
+    staging = target.parent / f".{target.name}.{token}{TMP_SUFFIX}"
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         written = write_partitioned_log(loaded.events, staging, buckets=buckets)
         source = {"log": loaded.config.name, "pseudonymised": bool(loaded.pseudonymised)}
         (staging / SOURCE_FILE).write_text(json.dumps(source, indent=1), encoding="utf-8")
-        _move_into_place(staging, out, token, replacing=replacing)
+        _move_into_place(staging, target, token, replacing=replacing)
     except OSError as exc:
         if isinstance(exc, WorkbenchError):
             raise
@@ -187,6 +188,7 @@ def partition_log(loaded: LoadedLog, out: str | Path, *, buckets: int = 32,
 
 
 def _move_into_place(staging: Path, out: Path, token: str, *, replacing: bool) -> None:
+    """Rename the complete copy ``staging`` to ``out``; the old copy there, if any, is deleted only afterwards."""
     if not replacing:
         if out.exists():
             out.rmdir()  # empty (checked); a file put there meanwhile makes this fail, and nothing is lost
