@@ -10,7 +10,7 @@ import pytest
 
 #: Modules whose docstring examples are runnable (add a module when you make its examples runnable).
 MODULES = ("workbench.config.paths", "workbench.compute.executors", "workbench.schema",
-           "workbench.usecases.load", "workbench.usecases.discover")
+           "workbench.usecases.load", "workbench.usecases.discover", "workbench.usecases.partitioned")
 REPO = Path(__file__).resolve().parents[2]
 
 

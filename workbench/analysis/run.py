@@ -21,7 +21,7 @@ from workbench.config import LogConfig
 from workbench.errors import EventLogError, PrivacyError
 from workbench.schema import CASE_ID
 
-__all__ = ["Discovery", "analyse_log", "discover_log", "discovery_tables", "summary_lines"]
+__all__ = ["Discovery", "analyse_log", "answers_tables", "discover_log", "discovery_tables", "summary_lines"]
 
 
 @dataclass(frozen=True)
@@ -104,20 +104,27 @@ def discovery_tables(discovery: Discovery) -> dict[str, pd.DataFrame]:
     frames["variant_cases"] = (
         var[["variant_id", "case_ids"]].explode("case_ids").rename(columns={"case_ids": CASE_ID}).reset_index(drop=True)
     )
-    for result in discovery.answers:
+    frames.update(answers_tables(discovery.answers))
+    if discovery.rules is not None:
+        frames["rule_summary"] = discovery.rules.summary
+        frames["rule_violations"] = discovery.rules.violations
+    return frames
+
+
+def answers_tables(answers: Answers) -> dict[str, pd.DataFrame]:
+    """The questions' tables, by file stem: each question's summary, table, cases and extras; the unanswered."""
+    frames: dict[str, pd.DataFrame] = {}
+    for result in answers:
         q = result.question
         frames[f"{q}_summary"] = result.summary
         frames[q] = result.table
         frames[f"{q}_cases"] = result.cases
         for name, frame in result.extra.items():
             frames[f"{q}_{name}"] = frame
-    if discovery.answers.unanswered:
+    if answers.unanswered:
         frames["unanswered_questions"] = pd.DataFrame(
-            {"question": list(discovery.answers.unanswered), "reason": list(discovery.answers.unanswered.values())}
+            {"question": list(answers.unanswered), "reason": list(answers.unanswered.values())}
         )
-    if discovery.rules is not None:
-        frames["rule_summary"] = discovery.rules.summary
-        frames["rule_violations"] = discovery.rules.violations
     return frames
 
 

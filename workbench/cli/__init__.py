@@ -47,6 +47,7 @@ def _register_all() -> None:
         desks,
         discover,
         log,
+        partitioned,
         pipeline,
         predict,
         refresh,
@@ -56,7 +57,7 @@ def _register_all() -> None:
         webapp,
     )
 
-    for module in (log, discover, simulate, sweep, desks, predict, audit, pipeline, refresh, webapp, users):
+    for module in (log, discover, partitioned, simulate, sweep, desks, predict, audit, pipeline, refresh, webapp, users):
         module.register(app)
 
 

@@ -12,6 +12,8 @@ user action                   use case
 ============================  ==============================================================
 load and validate a log       :func:`load_and_validate`
 discover the map, answer      :func:`discover_map_and_answers`
+partition a log by case       :func:`partition_log`
+answer a partitioned log      :func:`answer_partitioned` (out of core)
 learn a simulation model      :func:`learn_simulation_model`
 compare what-if scenarios     :func:`compare_scenarios`
 validate a simulation         :func:`validate_simulation`
@@ -38,6 +40,12 @@ if TYPE_CHECKING:  # the names below are imported on first use, so a command pay
     )
     from workbench.usecases.discover import MapAndAnswers, discover_map_and_answers
     from workbench.usecases.load import load_and_validate
+    from workbench.usecases.partitioned import (
+        PartitionedAnswers,
+        PartitionedCopy,
+        answer_partitioned,
+        partition_log,
+    )
     from workbench.usecases.predict import ScoredCases, score_open_cases, train_predictor, tuning_budget
     from workbench.usecases.report import RunResults, TrainedEntry, build_run_report
     from workbench.usecases.simulate import (
@@ -55,6 +63,10 @@ _HOME = {
     "load_and_validate": "load",
     "MapAndAnswers": "discover",
     "discover_map_and_answers": "discover",
+    "PartitionedCopy": "partitioned",
+    "partition_log": "partitioned",
+    "PartitionedAnswers": "partitioned",
+    "answer_partitioned": "partitioned",
     "learn_simulation_model": "simulate",
     "ScenarioOutcome": "simulate",
     "ScenarioComparison": "simulate",
@@ -81,6 +93,10 @@ __all__ = [
     "load_and_validate",
     "MapAndAnswers",
     "discover_map_and_answers",
+    "PartitionedCopy",
+    "partition_log",
+    "PartitionedAnswers",
+    "answer_partitioned",
     "learn_simulation_model",
     "ScenarioOutcome",
     "ScenarioComparison",

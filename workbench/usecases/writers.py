@@ -22,6 +22,7 @@ from workbench.io import LoadedLog
 from workbench.io.outputs import OutputFolder
 from workbench.simulation import ExperimentResult, ValidationResult, model_to_yaml
 from workbench.usecases.discover import MapAndAnswers
+from workbench.usecases.partitioned import PartitionedAnswers
 from workbench.usecases.simulate import ScenarioComparison
 
 if TYPE_CHECKING:  # the prediction stack (LightGBM, scikit-learn) is imported only by the writers that need it
@@ -31,6 +32,7 @@ if TYPE_CHECKING:  # the prediction stack (LightGBM, scikit-learn) is imported o
 __all__ = [
     "write_quality",
     "write_map_and_answers",
+    "write_answers",
     "write_scenario_result",
     "write_comparison",
     "write_validation",
@@ -90,10 +92,30 @@ def write_map_and_answers(
     for key, frame in (("nodes", pmap.nodes), ("edges", pmap.edges), ("node_cases", pmap.node_cases),
                        ("edge_cases", pmap.edge_cases)):
         paths[key] = folder.write_table(_join(prefix, MAP_FILES[key]), frame)
-    for stem, frame in result.tables().items():
+    paths.update(_write_tables(result.tables(), folder, prefix=prefix, table_format=table_format))
+    paths["summary"] = folder.write_text(_join(prefix, "summary.txt"), "\n".join(result.summary()) + "\n")
+    return paths
+
+
+def write_answers(
+    result: PartitionedAnswers, folder: OutputFolder, *, prefix: str = "", table_format: TableFormat = "csv"
+) -> dict[str, Path]:
+    """The questions' tables (the same files as :func:`write_map_and_answers`) and ``summary.txt``.
+
+    Returns the written paths: ``summary`` and ``table:<stem><suffix>`` for each table.
+    """
+    paths = _write_tables(result.tables(), folder, prefix=prefix, table_format=table_format)
+    paths["summary"] = folder.write_text(_join(prefix, "summary.txt"), "\n".join(result.summary()) + "\n")
+    return paths
+
+
+def _write_tables(frames: dict[str, pd.DataFrame], folder: OutputFolder, *, prefix: str, table_format: TableFormat
+                  ) -> dict[str, Path]:
+    """Each table as ``tables/<stem><suffix>``, keyed ``table:<stem><suffix>``."""
+    paths: dict[str, Path] = {}
+    for stem, frame in frames.items():
         for suffix in _SUFFIXES[table_format]:
             paths[f"table:{stem}{suffix}"] = folder.write_table(_join(prefix, f"tables/{stem}{suffix}"), frame)
-    paths["summary"] = folder.write_text(_join(prefix, "summary.txt"), "\n".join(result.summary()) + "\n")
     return paths
 
 
