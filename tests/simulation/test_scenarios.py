@@ -89,7 +89,7 @@ def test_routing_automate_remove_and_duration_changes(toy_model: SimulationModel
         ),
         (
             {"type": "misrouting", "factor": 0.5},
-            r"the model has no visits to a wrong team \(sent back, then sent to another team\)",
+            r"the model has no visits to a wrong team \(sent back, then sent on or solved by the sender\)",
         ),
         (
             {"type": "route_attribute", "attribute": "dept", "value": "A", "team": "back"},
@@ -134,7 +134,7 @@ def test_misrouting_and_route_attribute_on_a_status_model(demo_model: Simulation
             if (r.at, r.before, r.visit, r.when) == (before.at, before.before, before.visit, before.when)
         )
         mis_before = sum(p for k, p in before.next.items() if k.endswith(tag))
-        assert sum(p for k, p in after.next.items() if k.endswith(tag)) == pytest.approx(mis_before / 2)
+        assert sum(p for k, p in after.next.items() if k.endswith(tag)) == pytest.approx(mis_before / 2, rel=1e-4)
         assert sum(after.next.values()) == pytest.approx(1.0, abs=1e-4)
     routed = _apply(
         demo_model,
@@ -144,3 +144,22 @@ def test_misrouting_and_route_attribute_on_a_status_model(demo_model: Simulation
     bi = ev[ev["category"] == "Rapporter og BI"]
     first_assignment = bi[bi["activity"] == "Assigned to team"].groupby("case_id")["team"].first()
     assert (first_assignment == "BI-teamet").all() and len(first_assignment) > 5
+
+
+def test_halving_misrouting_lets_needless_forwards_skip_their_detour(demo_model: SimulationModel):
+    needless = "[sent back: not needed]"
+    general = {r.at: r for r in demo_model.routing if r.before is None and r.visit is None and not r.when}
+    entry = next(
+        r for r in general.values() if not r.at.endswith("]") and any(k.endswith(needless) for k in r.next)
+    )
+    # where a needless detour ends: the step after its send-back
+    sent_back = [n for n in general if n.endswith(needless) and n.startswith("Sent back")]
+    exits = {k for n in sent_back for k in general[n].next}
+    halved = _apply(demo_model, {"type": "misrouting", "factor": 0.5})
+    after = next(r for r in halved.routing if (r.at, r.before, r.visit, r.when) == (entry.at, None, None, {}))
+    freed = sum(p for k, p in entry.next.items() if k.endswith(needless)) / 2
+    assert sum(p for k, p in after.next.items() if k.endswith(needless)) == pytest.approx(freed, rel=1e-4)
+    # the freed share goes to where the detour would have ended, not to another team
+    gained = {k: after.next.get(k, 0.0) - entry.next.get(k, 0.0) for k in set(after.next) | set(entry.next)}
+    assert sum(v for k, v in gained.items() if k in exits) == pytest.approx(freed, abs=1e-4)
+    assert sum(after.next.values()) == pytest.approx(1.0, abs=1e-4)

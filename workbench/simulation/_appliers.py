@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workbench.errors import ScenarioError
-from workbench.simulation._estimation import SENT_BACK_VARIANT
+from workbench.simulation._estimation import NOT_NEEDED_VARIANT, SENT_BACK_VARIANT
 from workbench.simulation.distributions import Duration, scale_duration
 from workbench.simulation.model import (
     END,
@@ -171,34 +171,76 @@ def _route_attribute(model: SimulationModel, c: sc.RouteAttribute, where: str) -
 
 
 def _misrouting(model: SimulationModel, c: sc.MisroutingChange, where: str) -> SimulationModel:
-    tag = f"[{SENT_BACK_VARIANT}]"
+    """Scale the visits to a team that sends the case back: to a wrong team, or needlessly.
+
+    A case sent to the wrong team (``[sent back]``) that is not misrouted goes where the
+    other cases at the same decision go. A case forwarded needlessly
+    (``[sent back: not needed]``: the team sent it back and the sender solved it) that is
+    not forwarded skips the detour: it goes on as it would have after coming back.
+    """
+    wrong_tag, needless_tag = f"[{SENT_BACK_VARIANT}]", f"[{NOT_NEEDED_VARIANT}]"
     if c.team is not None:
         _team(model, c.team, where)
-    variant = {
-        n for n, a in model.activities.items() if n.endswith(tag) and (c.team is None or a.team == c.team)
-    }
+
+    def visits(tag: str) -> set[str]:
+        return {n for n, a in model.activities.items() if n.endswith(tag) and (c.team is None or a.team == c.team)}
+
+    wrong, needless = visits(wrong_tag), visits(needless_tag)
+    variant = wrong | needless
     if not variant:
         raise ScenarioError(
-            f"{where}: the model has no visits to a wrong team (sent back, then sent to another team)"
+            f"{where}: the model has no visits to a wrong team (sent back, then sent on or solved by the sender)"
             + (f" to team '{c.team}'" if c.team else "")
-            + "; misrouting needs statuses.sent_back in the log config and send-backs in the log"
+            + "; misrouting needs send-backs in the log (statuses.sent_back, or cases handed back to the team "
+            "they came from)"
         )
+    general = {r.at: r.next for r in model.routing if r.before is None and r.visit is None and not r.when}
     rules = []
     for r in model.routing:
         mis = sum(p for k, p in r.next.items() if k in variant)
-        if r.at.endswith(tag) or mis <= 0:
+        if r.at.endswith((wrong_tag, needless_tag)) or mis <= 0:
             rules.append(r)
             continue
-        new_mis = min(mis * c.factor, 1.0)
         rest = 1.0 - mis
-        nxt = {}
-        for k, p in r.next.items():
-            if k in variant:
-                nxt[k] = p * (new_mis / mis)
-            elif rest > 0:
-                nxt[k] = p * (1.0 - new_mis) / rest
-        rules.append(r.model_copy(update={"next": {k: v for k, v in nxt.items() if v > 0} or r.next}))
+        nxt: dict[str, float] = {}
+        if c.factor > 1.0:
+            new_mis = min(mis * c.factor, 1.0)
+            for k, p in r.next.items():
+                if k in variant:
+                    nxt[k] = p * (new_mis / mis)
+                elif rest > 0:
+                    nxt[k] = p * (1.0 - new_mis) / rest
+        else:
+            freed_wrong = sum(p for k, p in r.next.items() if k in wrong) * (1.0 - c.factor)
+            for k, p in r.next.items():
+                if k in variant:
+                    nxt[k] = nxt.get(k, 0.0) + p * c.factor
+                    if k in needless:  # the case goes on as it would have after the detour
+                        for exit_, q in _detour_exits(k, needless, general).items():
+                            nxt[exit_] = nxt.get(exit_, 0.0) + p * (1.0 - c.factor) * q
+                elif rest > 0:
+                    nxt[k] = nxt.get(k, 0.0) + p * (1.0 + freed_wrong / rest)
+        total = sum(nxt.values())
+        nxt = {k: v / total for k, v in nxt.items() if v > 0} if total > 0 else dict(r.next)
+        rules.append(r.model_copy(update={"next": nxt or r.next}))
     return model.model_copy(update={"routing": tuple(rules)})
+
+
+def _detour_exits(entry: str, detour: set[str], general: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Where a case entering ``entry`` goes when it leaves the ``detour`` steps (by the general rules)."""
+    out: dict[str, float] = {}
+    frontier = {entry: 1.0}
+    for _ in range(12):  # a detour is a short chain; a longer loop is cut, its rest dropped
+        step: dict[str, float] = {}
+        for node, p in frontier.items():
+            for k, q in general.get(node, {}).items():
+                target = out if k not in detour else step
+                target[k] = target.get(k, 0.0) + p * q
+        frontier = step
+        if not frontier:
+            break
+    total = sum(out.values())
+    return {k: v / total for k, v in out.items()} if total > 0 else {}
 
 
 def _volume(model: SimulationModel, c: sc.VolumeChange, where: str) -> SimulationModel:

@@ -16,7 +16,8 @@ naming it and listing what exists -- and returns the changed model. The change t
 ``calendar``        new weekly working hours for a team (or every team)
 ``routing``         set next-step probabilities at an activity (the others are rescaled)
 ``route_attribute`` cases with an attribute value are assigned straight to a team
-``misrouting``      multiply the rate of visits to a wrong team (sent back, then sent on) by ``factor``
+``misrouting``      multiply the rate of visits to a team that sends the case back (a wrong team, or a
+                    needless forward the sender then solves) by ``factor``
 ``volume``          multiply the arrival rate by ``factor``
 ``automate``        an activity takes no time and no staff
 ``remove``          an activity is skipped
