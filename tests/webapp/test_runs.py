@@ -135,9 +135,11 @@ def test_a_child_that_dies_without_a_result_fails_its_run(store: Store) -> None:
         deadline = time.monotonic() + 30
         while not manager._active and time.monotonic() < deadline:
             time.sleep(0.05)
-        pid = manager._active[run_id].process.pid
+        # "running" is recorded just before the process starts: its pid exists once it reports progress.
         while store.run(run_id).progress == 0 and time.monotonic() < deadline:
             time.sleep(0.05)
+        pid = manager._active[run_id].process.pid
+        assert pid is not None
         os.kill(pid, signal.SIGKILL)
         record = _wait(store, run_id)
         assert record.status == "failed" and record.error == "the run's process stopped without a result (exit code -9)"
