@@ -9,9 +9,11 @@ leave), this script
    +02:00) and a log config the way a new user would from the README alone, in a
    temporary folder;
 2. learns the model with the public API (``load_log``, ``discover_model``,
-   ``validate_model`` and its verdict when the simulator gives one) and runs three
-   scenarios with ``run_experiment``: one more agent in the busiest partner team
-   (staffing), 20% more tickets (volume), half the misrouting (misrouting);
+   ``calibrate_capacity``, ``validate_model`` and its verdict) and compares three
+   scenarios with ``compare_scenarios`` as ``workbench simulate`` does, the model's own
+   uncertainty from ``--refits`` bootstrap refits shared by the scenarios: one more agent
+   in the busiest partner team (staffing), 20% more tickets (volume), half the
+   misrouting (misrouting);
 3. computes the true effect: the expected effect over ``--truth-replications``
    generator replications of both worlds with common random numbers (the same tickets
    and luck, one change), on tickets arriving after the warm-up;
@@ -213,13 +215,14 @@ def model_task(
     world: World, replications: int, seed: int, validate_replications: int, refits: int, calibrate: bool = True
 ) -> dict[str, Any]:
     """Learn the world's model as a new user would and run the three scenarios."""
-    from workbench import simulation
     from workbench.compute import make_executor
     from workbench.config import load_log_config
     from workbench.demo import export_events, generate_demo_log
     from workbench.io import load_log
     from workbench.privacy import resolve_secret
-    from workbench.simulation import Scenario, discover_model, run_experiment, validate_model
+    from workbench.simulation import Scenario, calibrate_capacity, discover_model, validate_model
+    from workbench.simulation.uncertainty import BOTH
+    from workbench.usecases import ModelUncertainty, compare_scenarios
 
     t0 = time.perf_counter()
     executor = make_executor(kind="in-process")
@@ -247,27 +250,22 @@ def model_task(
             )
         )
         level = _level(verdict)
-    extra: dict[str, Any] = {}
-    if verdict is not None and _accepts(run_experiment, "verdict"):
-        # a manager would be refused on a "not usable" model; the benchmark scores it anyway, marked
-        extra = {"verdict": verdict, "allow_unusable": True}
-    estimate = getattr(simulation, "estimate_effect", None) if refits > 0 else None
-    interval = "bootstrap refits + simulation noise" if estimate is not None else "simulation noise only"
+    # What a manager runs (`workbench simulate`, the pipeline, the app): the calibrated model, every
+    # scenario against the same baseline, the model's uncertainty from refits shared by the scenarios.
+    if calibrate:
+        model = calibrate_capacity(model, events, seed=seed)
+    uncertainty = ModelUncertainty(events=events, log_config=config, refits=refits, calibrate=calibrate, key=key)
+    interval = BOTH if refits > 0 else "simulation noise only"
+    plans = [(scenario, Scenario.model_validate({"name": scenario, "changes": [scenario_spec(scenario, world.team)]}))
+             for scenario in SCENARIOS]
+    compared = compare_scenarios(
+        model, plans, replications=replications, seed=seed, warmup_days=WARMUP_DAYS, executor=executor,
+        verdict=verdict, allow_unusable=True, uncertainty=uncertainty if refits > 0 else None,
+    )
     rows: list[tuple[str, str, str | None, float, float, float, float]] = []
     noise: dict[tuple[str, str], tuple[float, float]] = {}
-    for s, scenario in enumerate(SCENARIOS):
-        spec = Scenario.model_validate({"name": scenario, "changes": [scenario_spec(scenario, world.team)]})
-        if estimate is not None:
-            comp = estimate(
-                events, spec, config=config, refits=refits, replications=replications, seed=seed + s,
-                warmup_days=WARMUP_DAYS, executor=executor, model=model, calibrate=calibrate, key=key, **extra,
-            ).comparison
-        else:
-            exp = run_experiment(
-                model, spec, replications=replications, seed=seed + s, warmup_days=WARMUP_DAYS, executor=executor,
-                **extra,
-            )
-            comp = exp.comparison
+    for scenario, outcome in zip(SCENARIOS, compared.outcomes, strict=True):
+        comp = outcome.result.comparison
         for kpi in ("resolution_h", "closure_h", f"wait_h:{world.team}"):
             name = _model_kpi(comp, kpi.split(":")[0], world.team)
             if name is None:
@@ -275,7 +273,7 @@ def model_task(
                 continue
             c = comp.set_index("kpi").loc[name]
             rows.append((scenario, kpi, name, c["baseline"], c["difference"], c["ci_low"], c["ci_high"]))
-            noise[(scenario, kpi)] = (float(c.get("noise_low", np.nan)), float(c.get("noise_high", np.nan)))
+            noise[(scenario, kpi)] = (float(c.get("noise_low", c["ci_low"])), float(c.get("noise_high", c["ci_high"])))
     return {
         "world": world.name,
         "rows": rows,
@@ -440,7 +438,8 @@ def main(argv: list[str] | None = None) -> int:
         "--refits",
         type=int,
         default=4,
-        help="bootstrap refits of the model for the interval, when the simulator offers estimate_effect (0: none)",
+        help="bootstrap refits of the model for the interval, shared by the scenarios as in `workbench simulate` "
+        "(0: simulation noise only)",
     )
     parser.add_argument(
         "--no-calibrate",

@@ -65,6 +65,26 @@ def test_simulate_writes_comparison_plots_logs_and_model(
     assert "user" not in log.columns  # no person identifiers in simulated logs
     printed = capsys.readouterr()
     assert "cycle_time_h" in printed.out and "replication 2/2" in printed.err
+    assert "95% intervals: simulation noise only" in printed.out  # --replay runs without refits
+    assert "refits" not in comparison and "noise_low" not in comparison
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--refits", "1"], "error: --refits must be 0 (simulation noise only) or at least 2 for an interval, got 1"),
+        (["--refits", "2", "--replay"], "error: --refits relearns the model from resamples of the log, which --replay "
+                                        "does not allow: leave --refits out (the interval is then simulation noise only)"),
+    ],
+)
+def test_refits_that_cannot_make_an_interval_are_one_line_before_any_work(
+    extra: list[str], says: str, small_demo_config: Path, repo_root: Path, tmp_path: Path, capsys
+):
+    scenario = repo_root / "configs" / "scenarios" / "demo_add_infra_staff.yaml"
+    code = run(["simulate", str(small_demo_config), "--scenario", str(scenario), "--out", str(tmp_path / "o"), *extra])
+    assert code == 2
+    assert capsys.readouterr().err.strip() == says
+    assert not (tmp_path / "o").exists()
 
 
 def test_simulate_with_a_bad_team_fails_with_one_line(small_demo_config: Path, tmp_path: Path, capsys):

@@ -29,6 +29,7 @@ def write_experiment(folder: Path, *, days: int = 45, stages: list[str] | None =
         "simulation": {
             "scenarios": scenarios or [str(REPO / "configs" / "scenarios" / "demo_add_infra_staff.yaml")],
             "replications": 2,
+            "refits": 2,
             "n_jobs": 1,
         },
         "training": {

@@ -30,6 +30,7 @@ def three_ways(tmp_path_factory: pytest.TempPathFactory):
     from workbench.pipeline import load_experiment, run_pipeline
     from workbench.simulation import load_scenario
     from workbench.usecases import (
+        ModelUncertainty,
         audit_fairness,
         audit_settings,
         compare_scenarios,
@@ -59,7 +60,7 @@ def three_ways(tmp_path_factory: pytest.TempPathFactory):
     assert cli_run(["discover", log, "--out", str(cli / "discover"), "--rules",
                     str(REPO / "configs" / "rules" / "service_levels.yaml")]) == 0
     assert cli_run(["simulate", log, "--scenario", str(SCENARIO), "--out", str(cli / "simulate"), "-n", "2",
-                    "--seed", "3", "--jobs", "1", "--logs", "none"]) == 0
+                    "--seed", "3", "--jobs", "1", "--logs", "none", "--refits", "2"]) == 0
     cli_uri = f"sqlite:///{folder / 'cli_mlruns' / 'mlflow.db'}"
     assert cli_run(["train", str(folder / "duration.yaml"), "--tracking-uri", cli_uri, "--no-register"]) == 0
     client = MlflowClient(tracking_uri=cli_uri)
@@ -74,7 +75,8 @@ def three_ways(tmp_path_factory: pytest.TempPathFactory):
     direct_discovery = discover_map_and_answers(events, log_config,
                                                 rules=load_rules(REPO / "configs" / "rules" / "service_levels.yaml"))
     model = learn_simulation_model(events, log_config)
-    direct_sim = compare_scenarios(model, [("demo_add_infra_staff", load_scenario(SCENARIO))], replications=2, seed=3)
+    direct_sim = compare_scenarios(model, [("demo_add_infra_staff", load_scenario(SCENARIO))], replications=2, seed=3,
+                                   uncertainty=ModelUncertainty(events=events, log_config=log_config, refits=2))
     config = tuning_budget(load_training_config(folder / "duration.yaml"), seed=3)
     direct_train = train_predictor(events, config, log_config)
     audit_config = load_audit_config(folder / "audit.yaml")

@@ -55,6 +55,11 @@ def simulate(
     ),
     out: Path = typer.Option(..., "--out", help="Output folder (created)."),
     replications: int = typer.Option(10, "--replications", "-n", min=1, help="Paired replications."),
+    refits: int | None = typer.Option(
+        None, "--refits", min=0, help="Models relearned from resamples of the log, so the 95% interval holds the "
+        "model's own uncertainty too (default 4; 0: simulation noise only, the default with "
+        "--model or --replay, which it needs the log without)."
+    ),
     seed: int = typer.Option(0, "--seed", help="Root seed; the same seed gives the same numbers."),
     days: float | None = typer.Option(None, "--days", help="Days to simulate (default: the log's period)."),
     warmup_days: float = typer.Option(
@@ -93,14 +98,29 @@ def simulate(
     from workbench.config import load_log_config
     from workbench.io.outputs import OutputFolder
     from workbench.simulation import apply_scenario, load_model, load_scenario, model_to_yaml
-    from workbench.usecases import compare_scenarios, judge_model, learn_simulation_model, replay_cases
-    from workbench.usecases.simulate import capacity_note
+    from workbench.usecases import (
+        ModelUncertainty,
+        compare_scenarios,
+        judge_model,
+        learn_simulation_model,
+        replay_cases,
+    )
+    from workbench.usecases.simulate import REFITS, capacity_note
     from workbench.usecases.writers import scenario_result_names, write_scenario_result
 
     if logs not in ("none", "first", "all"):
         raise ConfigError(f"--logs must be none, first or all, got '{logs}'")
     if log_format not in ("parquet", "csv"):
         raise ConfigError(f"--log-format must be parquet or csv, got '{log_format}'")
+    if refits == 1:
+        raise ConfigError("--refits must be 0 (simulation noise only) or at least 2 for an interval, got 1")
+    if refits and (replay or model_path is not None):
+        raise ConfigError(f"--refits relearns the model from resamples of the log, which {'--replay' if replay else '--model'}"
+                          " does not allow: leave --refits out (the interval is then simulation noise only)")
+    if refits is None:
+        from workbench.simulation.uncertainty import DEFAULT_REFITS
+
+        refits = 0 if replay or model_path is not None else DEFAULT_REFITS
     config = load_log_config(log_config)
     plan = load_scenario(scenario)
     if days is not None and days <= warmup_days:  # say so before minutes of learning, not after
@@ -137,12 +157,18 @@ def simulate(
         typer.echo(capacity_note(model) if calibrate or model_path is not None else
                    "capacity not calibrated (--no-calibrate): headcount, absences and work times as learned", err=True)
         show = progress_line(f"simulating '{plan.name}': replication")
+        show_refits = progress_line("model uncertainty: refit")
+        uncertainty = None
+        if refits and events is not None:
+            uncertainty = ModelUncertainty(events=events, log_config=config, refits=refits, calibrate=calibrate,
+                                           key=_key(config))
         comparison = compare_scenarios(
             model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days,
             warmup_days=warmup_days, keep_runs=logs != "none",
             replay=replay_cases(events, model) if replay and events is not None else None,
-            executor=executor, progress=lambda _name, done, total: show(done, total),
-            verdict=verdict, allow_unusable=allow_unusable,
+            executor=executor,
+            progress=lambda name, done, total: (show_refits if name == REFITS else show)(done, total),
+            verdict=verdict, allow_unusable=allow_unusable, uncertainty=uncertainty,
         )
     finally:
         close_executor(executor)
@@ -156,7 +182,9 @@ def simulate(
     for note in result.settings.get("notes", []):
         typer.echo(f"note: {note}", err=True)
     typer.echo(_table(result.comparison))
-    typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}) -> {out}")
+    interval = (f"95% intervals: simulation noise and the model's uncertainty ({refits} refits)" if uncertainty
+                else "95% intervals: simulation noise only")
+    typer.echo(f"Results for scenario '{plan.name}' ({replications} replications, seed {seed}; {interval}) -> {out}")
 
 
 def _table(comparison: pd.DataFrame) -> str:

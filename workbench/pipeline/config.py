@@ -21,6 +21,7 @@ from workbench.config.paths import resolve_config_path
 from workbench.fairness.config import AuditConfig, load_audit_config
 from workbench.models import TrainingConfig, load_training_config
 from workbench.simulation import Scenario, load_scenario
+from workbench.simulation.uncertainty import DEFAULT_REFITS
 
 __all__ = ["SimulationSettings", "TrainingSettings", "ReportSettings", "DeskEntry", "ExperimentConfig",
            "ExperimentInputs", "load_experiment", "parse_inputs", "STAGE_NAMES", "DESK_STAGES"]
@@ -36,11 +37,21 @@ class SimulationSettings(FrozenModel):
 
     scenarios: tuple[Path, ...] = ()
     replications: int = Field(default=10, ge=2)
+    #: models relearned from resamples of the log so each 95% interval holds the model's own
+    #: uncertainty too (0: simulation noise only)
+    refits: int = Field(default=DEFAULT_REFITS, ge=0)
     n_jobs: int = Field(default=2, ge=1)
     #: replications of the validation that gives the model its verdict before any what-if (0: no verdict)
     check_replications: int = Field(default=3, ge=0)
     #: run the scenarios even on a model judged "not usable" (every figure is then marked)
     allow_unusable: bool = False
+
+    @field_validator("refits")
+    @classmethod
+    def _refits_make_an_interval(cls, value: int) -> int:
+        if value == 1:
+            raise ValueError("refits must be 0 (simulation noise only) or at least 2 for an interval")
+        return value
 
 
 class TrainingSettings(FrozenModel):

@@ -23,6 +23,7 @@ from workbench.usecases import (
     FairnessAudit,
     MapAndAnswers,
     ModelScores,
+    ModelUncertainty,
     ProcessChange,
     ScenarioComparison,
     ScoredCases,
@@ -41,6 +42,7 @@ from workbench.usecases import (
 )
 from workbench.usecases import writers as w
 from workbench.usecases.report import write_run_report
+from workbench.usecases.simulate import REFITS
 
 __all__ = ["RunInputs", "STAGES", "stage_load", "stage_discover", "stage_simulate", "stage_train", "stage_predict",
            "stage_audit", "stage_report", "stage_desks"]
@@ -107,10 +109,12 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
             key=key,
         )
         ctx.say(verdict.summary if verdict is not None else str(why_not))
+    uncertainty = ModelUncertainty(events=_events(ctx), log_config=p.log, refits=sim.refits, key=key)
     comparison = compare_scenarios(
         model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,
-        executor=s.executor, progress=lambda name, done, total: ctx.say(f"'{name}': replication {done}/{total}"),
-        verdict=verdict, allow_unusable=sim.allow_unusable,
+        executor=s.executor, progress=lambda name, done, total: ctx.say(
+            f"{name}: {done}/{total}" if name == REFITS else f"'{name}': replication {done}/{total}"),
+        verdict=verdict, allow_unusable=sim.allow_unusable, uncertainty=uncertainty if sim.refits else None,
     )
     w.write_comparison(comparison, ctx.folder, prefix="simulate")
     return comparison

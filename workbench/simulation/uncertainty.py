@@ -22,12 +22,13 @@ does not depend on where it ran.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
-from workbench.compute import Executor, make_executor
+from workbench.compute import Executor, Progress, make_executor
 from workbench.config import LogConfig
 from workbench.errors import ScenarioError
 from workbench.schema import CASE_ID
@@ -38,7 +39,12 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 from workbench.simulation.verdict import Verdict
 
-__all__ = ["EffectEstimate", "estimate_effect", "resample_cases"]
+__all__ = ["BOTH", "DEFAULT_REFITS", "EffectEstimate", "estimate_effect", "refit_effects", "resample_cases", "with_model_uncertainty"]
+
+#: refits a what-if runs unless told otherwise (the command line, the pipeline, the app)
+DEFAULT_REFITS = 4
+#: what a 95% interval holds when the model's own uncertainty is in it
+BOTH = "bootstrap refits + simulation noise"
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def resample_cases(events: pd.DataFrame, seed: np.random.SeedSequence | int) -> 
 def _refit(
     events: pd.DataFrame,
     config: LogConfig | None,
-    scenario: Scenario,
+    scenarios: tuple[Scenario, ...],
     seed: np.random.SeedSequence,
     replications: int,
     warmup_days: float,
@@ -95,16 +101,80 @@ def _refit(
     days: float,
     discover_kwargs: dict,
     calibrate: bool = False,
-) -> pd.DataFrame:
+) -> list[pd.DataFrame]:
+    """One bootstrap refit: the model learned from a resample of the cases, every scenario run on it."""
     sample_seed, run_seed = seed.spawn(2)
     sample = resample_cases(events, sample_seed)
     model = discover_model(sample, config=config, **discover_kwargs)
-    _, exp = _experiment(
-        model, sample, scenario, calibrate=calibrate, calibration_seed=int(sample_seed.generate_state(1)[0]),
-        seed=int(run_seed.generate_state(1)[0]), replications=replications, warmup_days=warmup_days,
-        start=start, days=days,
+    if calibrate:
+        model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
+    out = []
+    for scenario in scenarios:
+        _, exp = _experiment(
+            model, sample, scenario, calibrate=False, calibration_seed=0, seed=int(run_seed.generate_state(1)[0]),
+            replications=replications, warmup_days=warmup_days, start=start, days=days,
+        )
+        out.append(exp.comparison[["kpi", "baseline", "difference"]])
+    return out
+
+
+def refit_effects(
+    events: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    *,
+    model: SimulationModel,
+    config: LogConfig | None = None,
+    refits: int = 4,
+    seed: int = 0,
+    replications: int = 4,
+    warmup_days: float = 14.0,
+    start: str,
+    days: float,
+    executor: Executor | None = None,
+    calibrate: bool = True,
+    progress: Progress | None = None,
+    **discover_kwargs,
+) -> list[pd.DataFrame]:
+    """Per scenario, the effects on ``refits`` models learned from bootstrap resamples of the log.
+
+    Each refit keeps ``model``'s headcount and non-staff resources, is calibrated like it
+    (with ``calibrate``) and runs every scenario with ``replications`` paired replications
+    over the same period (``start``, ``days``). One task per refit goes through ``executor``;
+    refit ``b`` draws from the ``b + 1``-th child of ``seed`` (the first is the point
+    estimate's, in :func:`estimate_effect`). Returns one frame per scenario:
+    ``refit, kpi, baseline, difference``.
+    """
+    if refits < 2:
+        raise ScenarioError(f"refits must be at least 2 for an interval, got {refits}")
+    _, *refit_seeds = np.random.SeedSequence(seed).spawn(refits + 1)
+    fixed = {
+        **discover_kwargs,
+        "staff": {t: s.staff for t, s in model.teams.items()},
+        "non_staff": tuple(model.non_staff),
+        "detect_non_staff": False,
+    }
+    args = [
+        (events, config, tuple(scenarios), refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate)
+        for b in range(refits)
+    ]
+    results = (executor or make_executor(kind="in-process")).map(_refit, args, progress=progress)
+    return [
+        pd.concat([r[i].assign(refit=b) for b, r in enumerate(results)], ignore_index=True)
+        for i in range(len(scenarios))
+    ]
+
+
+def with_model_uncertainty(result: ExperimentResult, per_refit: pd.DataFrame, refits: int) -> ExperimentResult:
+    """``result`` with its 95% intervals widened by the refits' spread (see the module's docstring).
+
+    The comparison keeps the simulation-noise-only interval as ``noise_low``/``noise_high``
+    and gains ``refit_sd`` and ``refits``; the group comparison's intervals stay noise only.
+    """
+    return replace(
+        result,
+        comparison=_combine(result.comparison, per_refit, refits),
+        settings={**result.settings, "refits": refits, "interval": BOTH},
     )
-    return exp.comparison[["kpi", "baseline", "difference"]]
 
 
 def _experiment(
@@ -179,36 +249,22 @@ def estimate_effect(
     if refits < 2:
         raise ScenarioError(f"refits must be at least 2 for an interval, got {refits}")
     full = model if model is not None else discover_model(events, config=config, **discover_kwargs)
-    point_seed, *refit_seeds = np.random.SeedSequence(seed).spawn(refits + 1)
+    point_seed = np.random.SeedSequence(seed).spawn(refits + 1)[0]
     full, base = _experiment(
         full, events, scenario, calibrate=calibrate, calibration_seed=seed, seed=int(point_seed.generate_state(1)[0]),
         replications=replications, warmup_days=warmup_days, verdict=verdict, allow_unusable=allow_unusable,
     )
-    start, days = base.settings["start"], base.settings["days"]
-    fixed = {
-        **discover_kwargs,
-        "staff": {t: s.staff for t, s in full.teams.items()},
-        "non_staff": tuple(full.non_staff),
-        "detect_non_staff": False,
-    }
-    args = [
-        (events, config, scenario, refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate)
-        for b in range(refits)
-    ]
-    executor = executor or make_executor(kind="in-process")
-    results = executor.map(_refit, args)
-    per_refit = pd.concat([r.assign(refit=b) for b, r in enumerate(results)], ignore_index=True)
-    comparison = _combine(base.comparison, per_refit, refits)
+    [per_refit] = refit_effects(
+        events, [scenario], model=full, config=config, refits=refits, seed=seed, replications=replications,
+        warmup_days=warmup_days, start=base.settings["start"], days=base.settings["days"], executor=executor,
+        calibrate=calibrate, **discover_kwargs,
+    )
+    combined = with_model_uncertainty(base, per_refit, refits)
     return EffectEstimate(
-        comparison=comparison,
+        comparison=combined.comparison,
         refits=per_refit[["refit", "kpi", "baseline", "difference"]],
         model=full,
-        settings={
-            **base.settings,
-            "refits": refits,
-            "calibrated": calibrate,
-            "interval": "bootstrap refits + simulation noise",
-        },
+        settings={**combined.settings, "calibrated": calibrate},
     )
 
 

@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # the names below are imported on first use, so a command pay
     from workbench.usecases.predict import ScoredCases, score_open_cases, train_predictor, tuning_budget
     from workbench.usecases.report import RunResults, TrainedEntry, build_run_report
     from workbench.usecases.simulate import (
+        ModelUncertainty,
         ScenarioComparison,
         ScenarioOutcome,
         compare_scenarios,
@@ -70,6 +71,7 @@ _HOME = {
     "learn_simulation_model": "simulate",
     "ScenarioOutcome": "simulate",
     "ScenarioComparison": "simulate",
+    "ModelUncertainty": "simulate",
     "compare_scenarios": "simulate",
     "replay_cases": "simulate",
     "validate_simulation": "simulate",
@@ -100,6 +102,7 @@ __all__ = [
     "learn_simulation_model",
     "ScenarioOutcome",
     "ScenarioComparison",
+    "ModelUncertainty",
     "compare_scenarios",
     "replay_cases",
     "validate_simulation",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.compute import Executor, InProcessExecutor
 from workbench.config import LogConfig
-from workbench.errors import EventLogError
+from workbench.errors import ConfigError, EventLogError
 from workbench.simulation import (
     ExperimentResult,
     Scenario,
@@ -23,11 +23,13 @@ from workbench.simulation import (
     validate_model,
 )
 from workbench.simulation import run_experiment as run_paired_replications
+from workbench.simulation.uncertainty import refit_effects, with_model_uncertainty
 from workbench.simulation.verdict import Verdict
 
 __all__ = [
     "ScenarioOutcome",
     "ScenarioComparison",
+    "ModelUncertainty",
     "learn_simulation_model",
     "compare_scenarios",
     "validate_simulation",
@@ -37,6 +39,28 @@ __all__ = [
 
 #: ``progress(scenario_name, done, total)`` after each finished replication.
 ReplicationProgress = Callable[[str, int, int], None]
+
+#: the progress "scenario name" while the model is refitted for its uncertainty
+REFITS = "model uncertainty (refits)"
+
+
+@dataclass(frozen=True)
+class ModelUncertainty:
+    """Put the model's own uncertainty in every 95% interval, not only the simulation noise.
+
+    The model was learned from one finite log: ``refits`` models are learned again from
+    bootstrap resamples of ``events``' cases (keeping the model's headcount, calibrated
+    like it with ``calibrate``) and every scenario runs on each
+    (:func:`~workbench.simulation.uncertainty.refit_effects`); each interval becomes the
+    point estimate plus or minus the refits' spread, at least the noise-only interval.
+    ``key`` is the pseudonymisation key (see :func:`learn_simulation_model`).
+    """
+
+    events: pd.DataFrame
+    log_config: LogConfig
+    refits: int = 4
+    calibrate: bool = True
+    key: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -114,6 +138,7 @@ def compare_scenarios(
     progress: ReplicationProgress | None = None,
     verdict: Verdict | None = None,
     allow_unusable: bool = False,
+    uncertainty: ModelUncertainty | None = None,
 ) -> ScenarioComparison:
     """Run paired replications (common random numbers) of each scenario against the baseline ``model``.
 
@@ -123,8 +148,16 @@ def compare_scenarios(
     ``seed`` gives the same numbers whichever ``executor`` runs the replications.
     ``verdict`` is the model's (from :func:`validate_simulation`): on a "not usable" model every
     scenario is refused (:class:`~workbench.errors.ScenarioError`) unless ``allow_unusable``,
-    and then every figure is marked.
+    and then every figure is marked. With ``uncertainty`` (``refits`` of at least 2) each
+    interval also holds the model's own uncertainty (see :class:`ModelUncertainty`); the
+    refits run through ``executor`` too, reported to ``progress`` as :data:`REFITS`.
     """
+    refits = 0 if uncertainty is None else uncertainty.refits
+    if refits == 1:
+        raise ConfigError("refits must be 0 (simulation noise only) or at least 2 for an interval, got 1")
+    if refits and replay is not None:
+        raise ConfigError("replaying the log's own cases cannot be combined with refits (a resample has other "
+                          "cases): set refits to 0 with replay")
     for _, scenario in scenarios:
         apply_scenario(model, scenario)
     run_on = executor if executor is not None else InProcessExecutor()
@@ -137,6 +170,18 @@ def compare_scenarios(
             verdict=verdict, allow_unusable=allow_unusable,
         )
         outcomes.append(ScenarioOutcome(key=key, scenario=scenario, result=result))
+    if refits and uncertainty is not None and outcomes:
+        first = outcomes[0].result.settings
+        per_scenario = refit_effects(
+            uncertainty.events, [o.scenario for o in outcomes], model=model, config=uncertainty.log_config,
+            refits=refits, seed=seed, replications=replications, warmup_days=warmup_days, start=first["start"],
+            days=first["days"], executor=run_on, calibrate=uncertainty.calibrate, key=uncertainty.key,
+            progress=None if progress is None else (lambda done, total: progress(REFITS, done, total)),
+        )
+        outcomes = [
+            ScenarioOutcome(key=o.key, scenario=o.scenario, result=with_model_uncertainty(o.result, per, refits))
+            for o, per in zip(outcomes, per_scenario, strict=True)
+        ]
     return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed,
                               verdict=verdict)
 

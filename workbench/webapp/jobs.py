@@ -90,7 +90,14 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     """
     from workbench.i18n import Translator
     from workbench.simulation.verdict import scenario_notes
-    from workbench.usecases import ProcessChange, audit_fairness, audit_settings, compare_scenarios
+    from workbench.usecases import (
+        ModelUncertainty,
+        ProcessChange,
+        audit_fairness,
+        audit_settings,
+        compare_scenarios,
+    )
+    from workbench.usecases.simulate import REFITS
     from workbench.webapp.experiment import open_experiment
 
     t = Translator(str(spec.get("language", "en")))
@@ -108,13 +115,24 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     model = experiment.model
     verdict = experiment.verdict
 
-    def tick(_name: str, done: int, total: int) -> None:
-        progress(0.05 + 0.8 * done / max(total, 1),
-                 t._("Replication %(done)s of %(total)s") % {"done": done, "total": total})
+    refits = int(spec.get("refits", experiment.config.simulation.refits))
+    if refits == 1 or not 0 <= refits <= MAX_REPLICATIONS:
+        raise ConfigError(f"refits must be 0 or between 2 and {MAX_REPLICATIONS}, got {refits}")
 
+    def tick(name: str, done: int, total: int) -> None:
+        if name == REFITS:  # the model's uncertainty, after the replications
+            progress(0.45 + 0.4 * done / max(total, 1),
+                     t._("Model uncertainty: refit %(done)s of %(total)s") % {"done": done, "total": total})
+        else:
+            progress(0.05 + (0.4 if refits else 0.8) * done / max(total, 1),
+                     t._("Replication %(done)s of %(total)s") % {"done": done, "total": total})
+
+    uncertainty = None
+    if refits:
+        uncertainty = ModelUncertainty(events=experiment.events, log_config=experiment.inputs.log, refits=refits)
     comparison = compare_scenarios(
         model, [("scenario", scenario)], replications=replications, seed=seed, verdict=verdict,
-        allow_unusable=experiment.config.simulation.allow_unusable, progress=tick,
+        allow_unusable=experiment.config.simulation.allow_unusable, progress=tick, uncertainty=uncertainty,
     )
     result = comparison.outcomes[0].result
     progress(0.88, t._("Checking the change for fairness"))
@@ -129,6 +147,7 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     return _plain({
         "scenario": scenario.model_dump(mode="json"),
         "replications": replications,
+        "refits": refits,
         "seed": seed,
         "comparison": _records(result.comparison),
         "group_comparison": _records(result.group_comparison),

@@ -73,6 +73,16 @@ def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
     blocks: list[Block] = [Paragraph(t._(
         "Each change was simulated against today's desk with the same arriving tickets; the difference comes with a "
         "95%% interval. The chart shows, for each change, how much the mean time to resolve a ticket would change.") % {})]
+    refits = {int(r.settings.get("refits", 0)) for r in simulate["results"].values()}
+    if refits and min(refits) > 0:
+        blocks.append(Paragraph(t._(
+            "Each interval holds both the simulation's own noise and the uncertainty of a model learned from one log: "
+            "the model was learned again from %(refits)s resamples of the tickets and every change run on each.")
+            % {"refits": t.format_number(min(refits), 0)}))
+    elif refits:
+        blocks.append(Paragraph(t._(
+            "Each interval holds only the simulation's own noise, not the uncertainty of a model learned from one "
+            "log, so the true effect can lie outside it (set refits to 4 or more in the experiment to include it).")))
     rows = []
     for name, result in simulate["results"].items():
         comp = result.comparison
