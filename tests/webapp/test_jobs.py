@@ -34,6 +34,9 @@ def test_a_run_returns_the_comparison_the_audit_and_the_verdict_as_json(app_expe
     shares = [s for s, _ in seen]
     assert shares == sorted(shares) and shares[-1] == 1.0
     assert any(line == "Replikation 3 af 3" for _, line in seen)
+    # the experiment's refits (2 in the test experiment) put the model's uncertainty in the intervals
+    assert result["refits"] == 2 and any(line == "Modellens usikkerhed: genberegning 2 af 2" for _, line in seen)
+    assert all(row["ci_low"] <= row["noise_low"] + 1e-9 for row in result["comparison"] if row["noise_low"] is not None)
 
 
 def test_the_same_seed_gives_the_same_numbers_and_another_seed_others(app_experiment) -> None:

@@ -60,6 +60,7 @@ def test_a_manager_edits_checks_runs_saves_and_compares(make_context) -> None:
     assert run_id is not None and ctx.store.run(run_id).status == "done"
     result = "".join(str(o.object) for o in page.results.select() if hasattr(o, "object"))
     assert "95% interval" in result and "IT-infrastruktur" in result and "Fairness" in result
+    assert "the model was learned again from 2 resamples of the tickets" in result
     record = page.save()
     assert record.version == 1 and record.spec["scenario"]["changes"][0] == {
         "type": "staff", "team": "IT-infrastruktur", "set": page.experiment.choices.teams["IT-infrastruktur"] + 1}

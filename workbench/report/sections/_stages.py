@@ -67,6 +67,18 @@ def rules_section(discover: dict[str, Any], t: Translator) -> Section | None:
     return Section("rules", t._("Rules and deadlines"), t._("Each rule checked on every ticket."), tuple(blocks))
 
 
+def interval_note(refits: int, t: Translator) -> Paragraph:
+    """What a what-if's 95% intervals hold: the model's own uncertainty too (``refits`` > 0), or only the noise."""
+    if refits > 0:
+        return Paragraph(t._(
+            "Each interval holds both the simulation's own noise and the uncertainty of a model learned from one log: "
+            "the model was learned again from %(refits)s resamples of the tickets and every change run on each.")
+            % {"refits": t.format_number(refits, 0)})
+    return Paragraph(t._(
+        "Each interval holds only the simulation's own noise, not the uncertainty of a model learned from one "
+        "log, so the true effect can lie outside it (set refits to 4 or more in the experiment to include it)."))
+
+
 def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
     from workbench.report.charts import interval_chart
 
@@ -74,15 +86,8 @@ def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
         "Each change was simulated against today's desk with the same arriving tickets; the difference comes with a "
         "95%% interval. The chart shows, for each change, how much the mean time to resolve a ticket would change.") % {})]
     refits = {int(r.settings.get("refits", 0)) for r in simulate["results"].values()}
-    if refits and min(refits) > 0:
-        blocks.append(Paragraph(t._(
-            "Each interval holds both the simulation's own noise and the uncertainty of a model learned from one log: "
-            "the model was learned again from %(refits)s resamples of the tickets and every change run on each.")
-            % {"refits": t.format_number(min(refits), 0)}))
-    elif refits:
-        blocks.append(Paragraph(t._(
-            "Each interval holds only the simulation's own noise, not the uncertainty of a model learned from one "
-            "log, so the true effect can lie outside it (set refits to 4 or more in the experiment to include it).")))
+    if refits:
+        blocks.append(interval_note(min(refits), t))
     rows = []
     for name, result in simulate["results"].items():
         comp = result.comparison

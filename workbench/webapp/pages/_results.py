@@ -13,7 +13,7 @@ import pandas as pd
 from workbench.i18n import N_, Translator
 from workbench.report.model import Block, Callout, Html, Paragraph, Table
 from workbench.report.sections._reasons import ATTRIBUTES
-from workbench.report.sections._stages import fairness_section, verdict_blocks
+from workbench.report.sections._stages import fairness_section, interval_note, verdict_blocks
 from workbench.report.sections._summary import KPI_NAMES, verdict
 from workbench.webapp.experiment import audit_from_records, verdict_from_dict
 
@@ -76,6 +76,7 @@ def result_blocks(result: dict[str, Any], t: Translator, *, min_group_size: int,
                                        t._("Measure")),
                             caption=t._("Today against the change, over %(n)s paired replications") % {
                                 "n": t.format_number(result.get("replications", 0))}))
+        blocks.append(interval_note(int(result.get("refits") or 0), t))
         if "mark" in comp.columns and comp["mark"].fillna("").astype(str).str.len().gt(0).any():
             blocks.append(Callout("flag", t._("The model was judged not usable: these figures are marked and "
                                               "should not be used for decisions.")))
