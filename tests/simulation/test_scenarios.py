@@ -163,3 +163,27 @@ def test_halving_misrouting_lets_needless_forwards_skip_their_detour(demo_model:
     gained = {k: after.next.get(k, 0.0) - entry.next.get(k, 0.0) for k in set(after.next) | set(entry.next)}
     assert sum(v for k, v in gained.items() if k in exits) == pytest.approx(freed, abs=1e-4)
     assert sum(after.next.values()) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_halving_misrouting_sends_spared_cases_to_the_team_misrouted_cases_went_on_to(demo_model: SimulationModel):
+    wrong, returned, needless = "[sent back]", "[returned]", "[sent back: not needed]"
+    general = {r.at: r for r in demo_model.routing if r.before is None and r.visit is None and not r.when}
+    entry = next(r for r in general.values() if not r.at.endswith("]") and any(k.endswith(wrong) for k in r.next))
+    # where misrouted cases went once the sender had them back: the steps after its [returned] forwarding
+    detour = {n for n in general if n.endswith((wrong, returned))}
+    onward = {k for n in detour for k in general[n].next if k not in detour}
+    assert onward and not any(k.endswith(wrong) for k in onward)
+    halved = _apply(demo_model, {"type": "misrouting", "factor": 0.5})
+    after = next(r for r in halved.routing if (r.at, r.before, r.visit, r.when) == (entry.at, None, None, {}))
+    freed = sum(p for k, p in entry.next.items() if k.endswith(wrong)) / 2
+    gained = {k: after.next.get(k, 0.0) - entry.next.get(k, 0.0) for k in set(after.next) | set(entry.next)}
+    assert sum(v for k, v in gained.items() if k in onward) == pytest.approx(freed, abs=1e-4)
+    # ... in the shares misrouted cases went on in (the demo's detours all return to one forwarding step)
+    [forward] = [n for n in detour if any(k in onward for k in general[n].next)]
+    for k, q in general[forward].next.items():
+        assert gained[k] == pytest.approx(freed * q, abs=1e-4), k
+    # the others at the decision keep their share: spared cases are not spread over them (needless
+    # forwards spared at the same decision go on after their own detour)
+    after_needless = {k for n in general if n.endswith(needless) for k in general[n].next if not k.endswith(needless)}
+    assert all(abs(v) < 1e-4 for k, v in gained.items() if k not in onward | after_needless and not k.endswith("]"))
+    assert sum(after.next.values()) == pytest.approx(1.0, abs=1e-4)

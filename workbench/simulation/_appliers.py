@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from workbench.errors import ScenarioError
-from workbench.simulation._estimation import NOT_NEEDED_VARIANT, SENT_BACK_VARIANT
+from workbench.simulation._estimation import NOT_NEEDED_VARIANT, RETURNED_VARIANT, SENT_BACK_VARIANT
 from workbench.simulation.distributions import Duration, scale_duration
 from workbench.simulation.model import (
     END,
@@ -173,10 +173,12 @@ def _route_attribute(model: SimulationModel, c: sc.RouteAttribute, where: str) -
 def _misrouting(model: SimulationModel, c: sc.MisroutingChange, where: str) -> SimulationModel:
     """Scale the visits to a team that sends the case back: to a wrong team, or needlessly.
 
-    A case sent to the wrong team (``[sent back]``) that is not misrouted goes where the
-    other cases at the same decision go. A case forwarded needlessly
-    (``[sent back: not needed]``: the team sent it back and the sender solved it) that is
-    not forwarded skips the detour: it goes on as it would have after coming back.
+    A case that is spared the detour goes on as it would have after it: a case sent to the
+    wrong team (``[sent back]``) goes to where misrouted cases went once the sender had
+    them back (``[returned]``), i.e. to the team that was right for them; a case forwarded
+    needlessly (``[sent back: not needed]``: the team sent it back and the sender solved it)
+    goes on as it would have after coming back. Only where the model shows no such way on
+    does a spared case go where the other cases at the same decision go.
     """
     wrong_tag, needless_tag = f"[{SENT_BACK_VARIANT}]", f"[{NOT_NEEDED_VARIANT}]"
     if c.team is not None:
@@ -195,6 +197,9 @@ def _misrouting(model: SimulationModel, c: sc.MisroutingChange, where: str) -> S
             "they came from)"
         )
     general = {r.at: r.next for r in model.routing if r.before is None and r.visit is None and not r.when}
+    returned = {n for n in model.activities if n.endswith(f"[{RETURNED_VARIANT}]")}
+    exits = {k: _detour_exits(k, wrong | returned, general) for k in wrong}
+    exits.update({k: _detour_exits(k, needless, general) for k in needless})
     rules = []
     for r in model.routing:
         mis = sum(p for k, p in r.next.items() if k in variant)
@@ -211,15 +216,15 @@ def _misrouting(model: SimulationModel, c: sc.MisroutingChange, where: str) -> S
                 elif rest > 0:
                     nxt[k] = p * (1.0 - new_mis) / rest
         else:
-            freed_wrong = sum(p for k, p in r.next.items() if k in wrong) * (1.0 - c.factor)
+            # a spared case goes on as it would have after the detour; with no way on known, where the others go
+            stranded = sum(p for k, p in r.next.items() if k in variant and not exits[k]) * (1.0 - c.factor)
             for k, p in r.next.items():
                 if k in variant:
                     nxt[k] = nxt.get(k, 0.0) + p * c.factor
-                    if k in needless:  # the case goes on as it would have after the detour
-                        for exit_, q in _detour_exits(k, needless, general).items():
-                            nxt[exit_] = nxt.get(exit_, 0.0) + p * (1.0 - c.factor) * q
+                    for exit_, q in exits[k].items():
+                        nxt[exit_] = nxt.get(exit_, 0.0) + p * (1.0 - c.factor) * q
                 elif rest > 0:
-                    nxt[k] = nxt.get(k, 0.0) + p * (1.0 + freed_wrong / rest)
+                    nxt[k] = nxt.get(k, 0.0) + p * (1.0 + stranded / rest)
         total = sum(nxt.values())
         nxt = {k: v / total for k, v in nxt.items() if v > 0} if total > 0 else dict(r.next)
         rules.append(r.model_copy(update={"next": nxt or r.next}))
