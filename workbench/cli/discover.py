@@ -7,7 +7,8 @@ from pathlib import Path
 
 import typer
 
-from workbench.errors import ConfigError, PrivacyError
+from workbench.cli._answers import check_per_person, echo_written
+from workbench.errors import ConfigError
 
 
 class TableFormat(StrEnum):
@@ -56,11 +57,7 @@ def discover(
     config = load_log_config(log_config)
     pipeline = load_filters(filters) if filters is not None else None
     ruleset = load_rules(rules) if rules is not None else None
-    if (per_person or config.privacy.per_person) and not config.privacy.pseudonymise:
-        raise PrivacyError(
-            "per-person output needs pseudonymised identifiers, but privacy.pseudonymise is false in "
-            f"'{log_config}'; turn pseudonymisation on or drop --per-person"
-        )
+    check_per_person(per_person, config, log_config)
     if node_duration not in ("auto", "until_next"):
         raise ConfigError(f"--node-duration must be auto or until_next, got {node_duration!r}")
     folder = OutputFolder.open(out, inputs=[log_config, filters, rules, config.source.path], force=force)
@@ -75,13 +72,7 @@ def discover(
         for line in result.discovery.filtered.lines():
             typer.echo(f"  {line}")
     paths = write_map_and_answers(result, folder, table_format=table_format.value)
-    n_tables = sum(1 for key in paths if key.startswith("table:"))
-    typer.echo("")
-    for line in result.summary():
-        typer.echo(line)
-    typer.echo("")
-    typer.echo(f"Process map: {paths['html']} (also {paths['svg'].name}, {paths['bpmn'].name}, {paths['pnml'].name})")
-    typer.echo(f"Tables ({table_format.value}): {n_tables} files in {out / 'tables'}; summary: {paths['summary']}")
+    echo_written(result.summary(), paths, out=out, table_format=table_format.value)
 
 
 def register(app: typer.Typer) -> None:
