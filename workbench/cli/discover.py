@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from workbench.cli._answers import check_per_person, echo_written
+from workbench.cli._answers import (
+    TableFormat,
+    check_per_person,
+    echo_written,
+    min_messages_option,
+    per_person_option,
+    table_format_option,
+    top_n_option,
+)
 from workbench.errors import ConfigError
-
-
-class TableFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    both = "both"
 
 
 def discover(
@@ -23,12 +24,10 @@ def discover(
     filters: Path | None = typer.Option(None, "--filters", help="Filter pipeline YAML (configs/filters/), applied "
                                         "in the order written before everything else."),
     rules: Path | None = typer.Option(None, "--rules", help="Rule and deadline checks YAML (configs/rules/)."),
-    table_format: TableFormat = typer.Option(TableFormat.csv, "--format", help="Table format for BI tools."),
-    per_person: bool = typer.Option(False, "--per-person", help="Also write per-person tables (pseudonymised ids; "
-                                    "groups below privacy.min_group_size suppressed). Off by default."),
-    top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
-    min_messages: int | None = typer.Option(None, "--min-messages", min=1,
-                                            help="Communication-heavy tickets: a message threshold instead of --top-n."),
+    table_format: TableFormat = table_format_option(),
+    per_person: bool = per_person_option(),
+    top_n: int = top_n_option(),
+    min_messages: int | None = min_messages_option(),
     min_case_share: float | None = typer.Option(
         None, "--min-case-share", min=0.0, max=1.0,
         help="Simplify the map: hide paths below this share of cases (default: chosen so the map stays readable; "

@@ -7,10 +7,17 @@ from pathlib import Path
 
 import typer
 
-from workbench.cli._answers import check_per_person, echo_written
+from workbench.cli._answers import (
+    TableFormat,
+    check_per_person,
+    echo_written,
+    min_messages_option,
+    per_person_option,
+    table_format_option,
+    top_n_option,
+)
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
 from workbench.cli._progress import progress_line
-from workbench.cli.discover import TableFormat
 from workbench.errors import OutputError, SourceError
 
 
@@ -51,12 +58,10 @@ def questions(
     partitioned: Path = typer.Option(..., "--partitioned", help="A partitioned log folder written by "
                                      "'workbench partition'."),
     out: Path = typer.Option(..., "--out", help="Output folder for the tables (created when missing)."),
-    table_format: TableFormat = typer.Option(TableFormat.csv, "--format", help="Table format for BI tools."),
-    per_person: bool = typer.Option(False, "--per-person", help="Also write per-person tables (pseudonymised ids; "
-                                    "groups below privacy.min_group_size suppressed). Off by default."),
-    top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
-    min_messages: int | None = typer.Option(None, "--min-messages", min=1,
-                                            help="Communication-heavy tickets: a message threshold instead of --top-n."),
+    table_format: TableFormat = table_format_option(),
+    per_person: bool = per_person_option(),
+    top_n: int = top_n_option(),
+    min_messages: int | None = min_messages_option(),
     scheduler: str | None = scheduler_option("the buckets", note="default: this machine; every worker must reach "
                                              "the partitioned folder"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default 1); each holds "
