@@ -42,7 +42,7 @@ YEARS = 10
 
 SETUP = """
 import pandas as pd
-from workbench.analysis import answer_partitioned_log, answer_questions
+from workbench.analysis import QuestionSettings, answer_partitioned_log, answer_questions
 from workbench.calendar import WorkingCalendar
 from workbench.config import load_log_config
 from workbench.io.partitioned import open_partitioned_log
@@ -52,7 +52,7 @@ log = open_partitioned_log({folder!r})
 """
 
 OUT_OF_CORE = """
-answers = answer_partitioned_log(log, statuses=config.statuses, calendar=cal)
+answers = answer_partitioned_log(log, settings=QuestionSettings(statuses=config.statuses, calendar=cal))
 info = {"headlines": answers.headlines(), "tickets": int(answers["reopens"].value("tickets"))}
 """
 

@@ -136,7 +136,8 @@ def test_the_partitioned_log_gives_the_in_memory_answers(demo, tmp_path: Path) -
     kwargs = dict(statuses=config.statuses, calendar=calendar, per_person=True, min_group_size=5)
     whole = answer_questions(events, **kwargs)
     seen: list[tuple[int, int]] = []
-    got = answer_partitioned_log(open_partitioned_log(log.path), progress=lambda d, t: seen.append((d, t)), **kwargs)
+    got = answer_partitioned_log(open_partitioned_log(log.path), settings=QuestionSettings(**kwargs),
+                                 progress=lambda d, t: seen.append((d, t)))
     assert_same_answers(got, whole)
     assert seen[-1] == (6, 6)
 
@@ -144,9 +145,10 @@ def test_the_partitioned_log_gives_the_in_memory_answers(demo, tmp_path: Path) -
 def test_the_partitioned_log_gives_the_same_answers_in_a_process_pool(demo, tmp_path: Path) -> None:
     events, config = demo
     log = write_partitioned_log(events, tmp_path / "log", buckets=4)
-    in_process = answer_partitioned_log(log, statuses=config.statuses)
+    qs = QuestionSettings(statuses=config.statuses)
+    in_process = answer_partitioned_log(log, settings=qs)
     with ProcessPoolExecutor(workers=2) as pool:
-        assert_same_answers(answer_partitioned_log(log, statuses=config.statuses, executor=pool), in_process)
+        assert_same_answers(answer_partitioned_log(log, settings=qs, executor=pool), in_process)
 
 
 def test_a_log_written_in_several_parts_gives_the_same_answers(demo, tmp_path: Path) -> None:
@@ -156,7 +158,7 @@ def test_a_log_written_in_several_parts_gives_the_same_answers(demo, tmp_path: P
     write_partitioned_log(events[first], tmp_path / "log", buckets=3)
     log = write_partitioned_log(events[~first], tmp_path / "log", buckets=3, append=True)
     assert log.writes == 2
-    assert_same_answers(answer_partitioned_log(log, statuses=config.statuses),
+    assert_same_answers(answer_partitioned_log(log, settings=QuestionSettings(statuses=config.statuses)),
                         answer_questions(events, statuses=config.statuses))
 
 
@@ -166,4 +168,4 @@ def test_an_empty_partitioned_log_says_so(demo, tmp_path: Path) -> None:
     for part in log.path.glob("bucket=*/part-*.parquet"):
         part.unlink()
     with pytest.raises(EventLogError, match="holds no events"):
-        answer_partitioned_log(log, statuses=config.statuses)
+        answer_partitioned_log(log, settings=QuestionSettings(statuses=config.statuses))

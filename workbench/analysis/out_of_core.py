@@ -24,15 +24,12 @@ import pandas as pd
 
 from workbench.analysis._result import CaseTables
 from workbench.analysis.questions import (
-    QUESTIONS,
     Answers,
     LogFacts,
     QuestionSettings,
     answers_by_question,
     question_tables,
 )
-from workbench.calendar import WorkingCalendar
-from workbench.config import StatusMeanings
 from workbench.errors import EventLogError
 from workbench.schema import TEAM, TIMESTAMP
 
@@ -46,13 +43,7 @@ __all__ = ["answer_partitioned_log", "partitioned_log_facts"]
 def answer_partitioned_log(
     log: PartitionedLog,
     *,
-    statuses: StatusMeanings,
-    calendar: WorkingCalendar | None = None,
-    per_person: bool = False,
-    min_group_size: int = 10,
-    top_n: int = 20,
-    min_messages: int | None = None,
-    questions: tuple[str, ...] = QUESTIONS,
+    settings: QuestionSettings,
     as_of: pd.Timestamp | None = None,
     executor: Executor | None = None,
     progress: Progress | None = None,
@@ -63,9 +54,11 @@ def answer_partitioned_log(
     ----------
     log : PartitionedLog
         From :func:`workbench.io.partitioned.open_partitioned_log`.
-    statuses, calendar, per_person, min_group_size, top_n, min_messages, questions, as_of
-        As for :func:`~workbench.analysis.questions.answer_questions` (``as_of`` default:
-        the log's latest timestamp over all buckets).
+    settings : QuestionSettings
+        How the questions are asked (statuses, calendar, per-person tables, group sizes,
+        which questions), as :func:`~workbench.analysis.questions.answer_questions` takes them.
+    as_of : pandas.Timestamp, optional
+        As for ``answer_questions`` (default: the log's latest timestamp over all buckets).
     executor : Executor, optional
         Where the buckets are read and tabled (default: in this process, one after another).
         A process pool or Dask runs several buckets at once, with one bucket in memory per worker.
@@ -77,9 +70,6 @@ def answer_partitioned_log(
     Answers
         Exactly what ``answer_questions`` gives on the whole log.
     """
-    settings = QuestionSettings(statuses=statuses, calendar=calendar, per_person=per_person,
-                                min_group_size=min_group_size, top_n=top_n, min_messages=min_messages,
-                                questions=questions)
     buckets = log.present_buckets()
     if not buckets:
         raise EventLogError(f"partitioned log {log.path} holds no events")

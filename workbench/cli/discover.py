@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
-from workbench.errors import ConfigError, PrivacyError
-
-
-class TableFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
-    both = "both"
+from workbench.cli._answers import (
+    TableFormat,
+    check_per_person,
+    echo_written,
+    min_messages_option,
+    per_person_option,
+    table_format_option,
+    top_n_option,
+)
+from workbench.errors import ConfigError
 
 
 def discover(
@@ -22,12 +24,10 @@ def discover(
     filters: Path | None = typer.Option(None, "--filters", help="Filter pipeline YAML (configs/filters/), applied "
                                         "in the order written before everything else."),
     rules: Path | None = typer.Option(None, "--rules", help="Rule and deadline checks YAML (configs/rules/)."),
-    table_format: TableFormat = typer.Option(TableFormat.csv, "--format", help="Table format for BI tools."),
-    per_person: bool = typer.Option(False, "--per-person", help="Also write per-person tables (pseudonymised ids; "
-                                    "groups below privacy.min_group_size suppressed). Off by default."),
-    top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
-    min_messages: int | None = typer.Option(None, "--min-messages", min=1,
-                                            help="Communication-heavy tickets: a message threshold instead of --top-n."),
+    table_format: TableFormat = table_format_option(),
+    per_person: bool = per_person_option(),
+    top_n: int = top_n_option(),
+    min_messages: int | None = min_messages_option(),
     min_case_share: float | None = typer.Option(
         None, "--min-case-share", min=0.0, max=1.0,
         help="Simplify the map: hide paths below this share of cases (default: chosen so the map stays readable; "
@@ -56,11 +56,7 @@ def discover(
     config = load_log_config(log_config)
     pipeline = load_filters(filters) if filters is not None else None
     ruleset = load_rules(rules) if rules is not None else None
-    if (per_person or config.privacy.per_person) and not config.privacy.pseudonymise:
-        raise PrivacyError(
-            "per-person output needs pseudonymised identifiers, but privacy.pseudonymise is false in "
-            f"'{log_config}'; turn pseudonymisation on or drop --per-person"
-        )
+    check_per_person(per_person, config, log_config)
     if node_duration not in ("auto", "until_next"):
         raise ConfigError(f"--node-duration must be auto or until_next, got {node_duration!r}")
     folder = OutputFolder.open(out, inputs=[log_config, filters, rules, config.source.path], force=force)
@@ -75,13 +71,7 @@ def discover(
         for line in result.discovery.filtered.lines():
             typer.echo(f"  {line}")
     paths = write_map_and_answers(result, folder, table_format=table_format.value)
-    n_tables = sum(1 for key in paths if key.startswith("table:"))
-    typer.echo("")
-    for line in result.summary():
-        typer.echo(line)
-    typer.echo("")
-    typer.echo(f"Process map: {paths['html']} (also {paths['svg'].name}, {paths['bpmn'].name}, {paths['pnml'].name})")
-    typer.echo(f"Tables ({table_format.value}): {n_tables} files in {out / 'tables'}; summary: {paths['summary']}")
+    echo_written(result.summary(), paths, out=out, table_format=table_format.value)
 
 
 def register(app: typer.Typer) -> None:

@@ -7,10 +7,18 @@ from pathlib import Path
 
 import typer
 
+from workbench.cli._answers import (
+    TableFormat,
+    check_per_person,
+    echo_written,
+    min_messages_option,
+    per_person_option,
+    table_format_option,
+    top_n_option,
+)
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
 from workbench.cli._progress import progress_line
-from workbench.cli.discover import TableFormat
-from workbench.errors import OutputError, PrivacyError, SourceError
+from workbench.errors import OutputError, SourceError
 
 
 def partition(
@@ -50,12 +58,10 @@ def questions(
     partitioned: Path = typer.Option(..., "--partitioned", help="A partitioned log folder written by "
                                      "'workbench partition'."),
     out: Path = typer.Option(..., "--out", help="Output folder for the tables (created when missing)."),
-    table_format: TableFormat = typer.Option(TableFormat.csv, "--format", help="Table format for BI tools."),
-    per_person: bool = typer.Option(False, "--per-person", help="Also write per-person tables (pseudonymised ids; "
-                                    "groups below privacy.min_group_size suppressed). Off by default."),
-    top_n: int = typer.Option(20, "--top-n", min=1, help="Communication-heavy tickets: how many to list."),
-    min_messages: int | None = typer.Option(None, "--min-messages", min=1,
-                                            help="Communication-heavy tickets: a message threshold instead of --top-n."),
+    table_format: TableFormat = table_format_option(),
+    per_person: bool = per_person_option(),
+    top_n: int = top_n_option(),
+    min_messages: int | None = min_messages_option(),
     scheduler: str | None = scheduler_option("the buckets", note="default: this machine; every worker must reach "
                                              "the partitioned folder"),
     workers: int | None = typer.Option(None, "--workers", min=1, help="Local worker processes (default 1); each holds "
@@ -77,11 +83,7 @@ def questions(
     from workbench.usecases.writers import write_answers
 
     config = load_log_config(log_config)
-    if (per_person or config.privacy.per_person) and not config.privacy.pseudonymise:
-        raise PrivacyError(
-            "per-person output needs pseudonymised identifiers, but privacy.pseudonymise is false in "
-            f"'{log_config}'; turn pseudonymisation on or drop --per-person"
-        )
+    check_per_person(per_person, config, log_config)
     if not partitioned.is_dir() or not (partitioned / META_FILE).is_file():
         what = "no such folder" if not partitioned.is_dir() else f"not a partitioned log (it has no {META_FILE})"
         raise SourceError(f"--partitioned '{partitioned}': {what}; write one with "
@@ -99,12 +101,7 @@ def questions(
     typer.echo(f"Partitioned log '{partitioned}': {result.events:,} events in {result.buckets} buckets, "
                "answered one bucket at a time")
     paths = write_answers(result, folder, table_format=table_format.value)
-    n_tables = sum(1 for key in paths if key.startswith("table:"))
-    typer.echo("")
-    for line in result.summary():
-        typer.echo(line)
-    typer.echo("")
-    typer.echo(f"Tables ({table_format.value}): {n_tables} files in {out / 'tables'}; summary: {paths['summary']}")
+    echo_written(result.summary(), paths, out=out, table_format=table_format.value)
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Generator
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -69,27 +70,27 @@ class EventRecord:
         }
 
 
+@dataclass(eq=False)
 class _Desk:
-    def __init__(
-        self,
-        env: simpy.Environment,
-        params: DemoParams,
-        cal: WorkCalendar,
-        user_cal: WorkCalendar,
-        draws: TicketDraws,
-        record: EventRecord,
-    ) -> None:
-        self.env = env
-        self.p = params
-        self.cal = cal
-        self.user_cal = user_cal
-        self.d = draws
-        self.rec = record
-        self.pools = [simpy.PriorityResource(env, capacity=int(params.staff[t])) for t in TEAMS]
+    """The running desk: its inputs, one priority-queued pool and free-agent queue per team, who last had a ticket."""
+
+    env: simpy.Environment
+    p: DemoParams
+    cal: WorkCalendar
+    user_cal: WorkCalendar
+    d: TicketDraws
+    rec: EventRecord
+    pools: list[simpy.PriorityResource] = field(init=False)
+    free: list[deque[int]] = field(init=False)
+    owner: dict[tuple[int, int], int] = field(init=False, default_factory=dict)  # (ticket, team) -> the agent who last had it
+    close_after: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        params = self.p
+        self.pools = [simpy.PriorityResource(self.env, capacity=int(params.staff[t])) for t in TEAMS]
         self.free = [
             deque(ti * AGENT_BLOCK + k + 1 for k in range(int(params.staff[t]))) for ti, t in enumerate(TEAMS)
         ]
-        self.owner: dict[tuple[int, int], int] = {}  # (ticket, team) -> the agent who last had it
         self.close_after = params.auto_close_working_days * (params.work_end_hour - params.work_start_hour)
 
     # -- building blocks -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import pandas as pd
 import pyarrow as pa
 
 from workbench.analysis.out_of_core import answer_partitioned_log, partitioned_log_facts
-from workbench.analysis.questions import Answers, LogFacts
+from workbench.analysis.questions import Answers, LogFacts, QuestionSettings
 from workbench.analysis.run import answers_tables
 from workbench.calendar import WorkingCalendar
 from workbench.config import LogConfig
@@ -285,11 +285,11 @@ def answer_partitioned(
         )
     try:
         facts = partitioned_log_facts(log)
-        answers = answer_partitioned_log(
-            log, statuses=config.statuses, calendar=WorkingCalendar.from_config(config.calendar),
-            per_person=per_person, min_group_size=config.privacy.min_group_size, top_n=top_n,
-            min_messages=min_messages, as_of=facts.as_of, executor=executor, progress=progress,
-        )
+        settings = QuestionSettings(statuses=config.statuses, calendar=WorkingCalendar.from_config(config.calendar),
+                                    per_person=per_person, min_group_size=config.privacy.min_group_size,
+                                    top_n=top_n, min_messages=min_messages)
+        answers = answer_partitioned_log(log, settings=settings, as_of=facts.as_of, executor=executor,
+                                         progress=progress)
     except WorkbenchError:
         raise
     except (OSError, pa.ArrowException) as exc:  # a damaged or missing Parquet file
