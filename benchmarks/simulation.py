@@ -64,10 +64,11 @@ def _events(name: str) -> tuple[pd.DataFrame, object]:
     return events, config
 
 
-def fidelity(logs: list[str], replications: int, jobs: int | None) -> None:
+def fidelity(logs: list[str], replications: int, jobs: int | None, calibrate: bool = False) -> None:
     from workbench.simulation.validation import validate_model
 
-    print(f"\n## Fidelity (validation protocol, {replications} replications)\n")
+    how = ", capacity calibrated to the training cases' waiting as `workbench validate-sim` does" if calibrate else ""
+    print(f"\n## Fidelity (validation protocol, {replications} replications{how})\n")
     print(
         "| log | cases (train/test) | 3-gram distance | cycle-time distance (h) | absolute event distance (h) "
         "| circadian event distance (h) | seconds |"
@@ -76,7 +77,7 @@ def fidelity(logs: list[str], replications: int, jobs: int | None) -> None:
     for name in logs:
         t0 = time.perf_counter()
         events, config = _events(name)
-        res = validate_model(events, config=config, replications=replications, seed=0, n_jobs=jobs)
+        res = validate_model(events, config=config, replications=replications, seed=0, n_jobs=jobs, calibrate=calibrate)
         s = res.summary.set_index("metric")
         cells = [f"{s.loc[m, 'mean']:.3f} ± {s.loc[m, 'std']:.3f}" for m in s.index]
         st = res.settings
@@ -252,6 +253,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-repeats", type=int, default=3, help="speed: repeats")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
     parser.add_argument(
+        "--calibrate", action="store_true",
+        help="fidelity: calibrate the learned model's capacity first, as `workbench validate-sim` does by default",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a small smoke run (demo only, few replications)"
     )
     args = parser.parse_args(argv)
@@ -275,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     if "speed" in sections:
         speed(args.speed_repeats)
     if "fidelity" in sections:
-        fidelity(logs, args.replications, args.jobs)
+        fidelity(logs, args.replications, args.jobs, args.calibrate)
     if "whatif" in sections:
         whatif(list(range(42, 42 + args.worlds)), args.whatif_replications, args.jobs, args.truth_worlds)
     return 0
