@@ -146,3 +146,52 @@ def test_an_incremental_refresh_writes_the_files_of_a_full_reload(
     incremental, full = files(tmp_path / "outputs_incremental"), files(plan.config.outputs)
     assert len(incremental) > 30 and sorted(incremental) == sorted(full)
     assert [name for name in incremental if incremental[name] != full[name]] == []
+
+
+KILLER = """
+import os, signal, sys
+import pandas as pd
+from workbench.refresh import incremental, load_refresh_config, refresh
+
+where = sys.argv[2]
+
+def on_step(name):
+    if where == "store-committed" and name == "cleaned":
+        os.kill(os.getpid(), signal.SIGKILL)
+
+def replace(src, dst):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if where == "cache-renamed":
+    incremental.os.replace = replace  # killed with the new cache written to its temporary file
+refresh(load_refresh_config(sys.argv[1]), now=pd.Timestamp("2030-01-02", tz="UTC"), on_step=on_step)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["store-committed", "cache-renamed"])
+def test_a_refresh_killed_between_the_store_and_the_cache_is_exact_on_the_next_run(
+    tmp_path: Path, sqlite_url: str, history: pd.DataFrame, where: str
+) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    config = write_configs(tmp_path, sqlite_url)
+    plan = load_refresh_config(config)
+    parts = split_history(history)
+    insert(sqlite_url, parts["first"])
+    refresh(plan, now=NOW)
+    cache = (tmp_path / "store" / CACHE).read_bytes()
+    change_rows(sqlite_url, history, parts)
+    insert(sqlite_url, pd.concat([parts["second"], parts["late"]]))
+    done = subprocess.run([sys.executable, "-c", KILLER, str(config), where], cwd=Path(__file__).resolve().parents[2],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr[-2000:]
+    assert (tmp_path / "store" / CACHE).read_bytes() == cache  # the store moved on, the cache did not
+    insert(sqlite_url, parts["third"])
+    result = refresh(plan, now=NOW)
+    assert result.recomputed is not None and result.recomputed.questions is not None
+    assert not result.recomputed.questions.full
+    assert_same_tables(result.recomputed.discovery.tables(), full_tables(plan, tmp_path / "store"))
+    assert (tmp_path / "store" / CACHE).read_bytes() != cache
