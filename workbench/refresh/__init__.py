@@ -5,6 +5,8 @@ look-back), checks the source's columns against the log config first (schema dri
 the refresh, nothing merged), merges the rows idempotently into the store (Parquet
 partitions switched by an atomic manifest; a journal finishes or rolls back a killed
 refresh), and recomputes the desk's questions, rule checks, alerts, scores and model drift.
+The questions' per-case tables are kept with the store and rebuilt only for the cases whose
+events changed (:mod:`workbench.refresh.incremental`); the answers are a full recomputation's.
 """
 
 from __future__ import annotations

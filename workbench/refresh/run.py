@@ -19,6 +19,15 @@ from workbench.refresh import downstream
 from workbench.refresh.alerts import deadline_alerts, new_real_reopens
 from workbench.refresh.config import RefreshPlan
 from workbench.refresh.drift import ModelDrift, model_drift
+from workbench.refresh.incremental import (
+    IncrementalAnswers,
+    QuestionCache,
+    incremental_answers,
+    load_question_cache,
+    map_and_answers,
+    question_settings,
+    save_question_cache,
+)
 from workbench.refresh.lock import refresh_lock
 from workbench.refresh.store import EventStore
 from workbench.refresh.update import StoreUpdate, update_store
@@ -44,6 +53,8 @@ class Recomputed:
     drift: ModelDrift | None
     retrained: Any | None  # TrainingResult
     as_of: pd.Timestamp
+    #: the questions' per-case tables, for the next refresh (``None``: recomputed without a cache)
+    questions: IncrementalAnswers | None = None
 
     @property
     def events(self) -> int:
@@ -130,18 +141,29 @@ def _report_settings(plan: RefreshPlan) -> dict[str, str]:
     }
 
 
+def store_generation(store: EventStore) -> int | None:
+    manifest = store.manifest()
+    return manifest.generation if manifest is not None else None
+
+
 def recompute(
     plan: RefreshPlan,
     store: EventStore,
     *,
     previous_as_of: pd.Timestamp | None,
     generated_at: pd.Timestamp | None = None,
+    question_cache: QuestionCache | None = None,
+    incremental: bool = False,
 ) -> Recomputed:
     """The map and answers, rule checks, alerts, scores, drift check and report on the whole store.
 
     Each part is the application layer's use case (:mod:`workbench.usecases`), called as the
     pipeline calls it; only the alerts and the drift check are the refresh's own.
     ``generated_at`` stamps the report (the library reads no clock; default: the data's as-of).
+    ``incremental`` answers the questions from ``question_cache`` (the per-case tables of an
+    earlier refresh, see :mod:`workbench.refresh.incremental`), rebuilding the tables only of the
+    cases that changed; the answers are the same either way, and the new tables are returned in
+    :attr:`Recomputed.questions` for the next refresh.
     """
     from workbench.calendar import WorkingCalendar
     from workbench.usecases import RunResults, build_run_report, discover_map_and_answers
@@ -150,7 +172,13 @@ def recompute(
     loaded = downstream.prepare_store_log(rows, plan.log, source=f"event store '{plan.config.store}'")
     events = loaded.events
     rules = downstream.load_rule_set(plan.config.rules) if plan.config.rules is not None else None
-    discovery = discover_map_and_answers(events, plan.log, rules=rules)
+    questions = None
+    if incremental:
+        questions = incremental_answers(events, plan.log, question_settings(plan.log), cache=question_cache,
+                                        generation=store_generation(store))
+        discovery = map_and_answers(events, plan.log, rules=rules, answers=questions.answers)
+    else:
+        discovery = discover_map_and_answers(events, plan.log, rules=rules)
     tables: dict[str, pd.DataFrame] = {}  # the refresh's own; the use cases' tables go out with their writers
     as_of = pd.Timestamp(events["timestamp"].max())
     if rules is not None:
@@ -190,7 +218,7 @@ def recompute(
             settings=_report_settings(plan), language=r.language, log_config=plan.log,
         )
     return Recomputed(loaded=loaded, discovery=discovery, scores=scores, report=report, tables=tables,
-                      drift=drift, retrained=retrained, as_of=as_of)
+                      drift=drift, retrained=retrained, as_of=as_of, questions=questions)
 
 
 def refresh(
@@ -219,7 +247,11 @@ def refresh(
                 "check source.table or source.query in the log config"
             )
         previous = _previous_as_of(plan.config.outputs)
-        parts = recompute(plan, store, previous_as_of=previous, generated_at=now)
+        cache = None if full else load_question_cache(plan.config.store)
+        parts = recompute(plan, store, previous_as_of=previous, generated_at=now, question_cache=cache,
+                          incremental=True)
+        if parts.questions is not None:
+            save_question_cache(plan.config.store, parts.questions.cache)
         manifest = store.manifest()
     return RefreshResult(
         update=update, lock_note=note, data_as_of=parts.as_of, previous_as_of=previous,

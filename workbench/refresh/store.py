@@ -37,6 +37,8 @@ __all__ = ["Manifest", "EventStore", "StoreError"]
 MANIFEST = "manifest.json"
 JOURNAL = "journal.json"
 DATA = "data"
+#: the folder of what a refresh keeps besides the data (the questions' per-case tables)
+CACHE = "cache"
 
 
 class StoreError(SourceError):
@@ -81,7 +83,7 @@ class Manifest:
 
 def _ours(name: str) -> bool:
     """A name the store itself puts in its folder (a temporary file of a killed write included)."""
-    return name in (DATA, JOURNAL, MANIFEST, "refresh.lock") or (name.startswith(".") and name.endswith(".tmp"))
+    return name in (DATA, JOURNAL, MANIFEST, "refresh.lock", CACHE) or (name.startswith(".") and name.endswith(".tmp"))
 
 
 def _fsync_dir(path: Path) -> None:
