@@ -148,3 +148,21 @@ def postgres_database(postgres_server: str) -> Iterator[str]:
                         break
                     time.sleep(0.2)
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_config(repo_root: Path) -> Any:
+    """The demo desk's log config."""
+    from workbench.config import load_log_config
+
+    return load_log_config(repo_root / "configs" / "logs" / "demo.yaml")
+
+
+@pytest.fixture(scope="session")
+def demo_events(demo_config: Any) -> Any:
+    """Seven weeks of the demo desk in the canonical schema (no pseudonyms needed here)."""
+    from workbench.demo import DemoParams, generate_demo_log
+    from workbench.io import prepare_log
+
+    raw = generate_demo_log(DemoParams(days=49, runout_days=14), seed=11).events
+    return prepare_log(raw, demo_config, pseudonymise=False).events

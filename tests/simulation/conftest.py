@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from workbench.config import LogConfig, load_log_config
+from workbench.config import LogConfig
 from workbench.simulation.distributions import Exponential, Fixed, Gamma
 from workbench.simulation.model import (
     END,
@@ -68,21 +68,6 @@ def toy_model() -> SimulationModel:
             RoutingRule(at="Reply", next={END: 1.0}),
         ),
     )
-
-
-@pytest.fixture(scope="session")
-def demo_config(repo_root) -> LogConfig:
-    return load_log_config(repo_root / "configs" / "logs" / "demo.yaml")
-
-
-@pytest.fixture(scope="session")
-def demo_events(demo_config: LogConfig) -> pd.DataFrame:
-    """Seven weeks of the demo desk in the canonical schema (no pseudonyms needed here)."""
-    from workbench.demo import DemoParams, generate_demo_log
-    from workbench.io import prepare_log
-
-    raw = generate_demo_log(DemoParams(days=49, runout_days=14), seed=11).events
-    return prepare_log(raw, demo_config, pseudonymise=False).events
 
 
 @pytest.fixture(scope="session")

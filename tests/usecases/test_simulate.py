@@ -6,7 +6,6 @@ import pandas as pd
 import pytest
 
 from workbench.compute import make_executor
-from workbench.config import LogConfig, load_log_config
 from workbench.errors import ConfigError
 from workbench.simulation import Scenario
 from workbench.simulation.uncertainty import BOTH
@@ -18,25 +17,11 @@ SCENARIOS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def config(repo_root) -> LogConfig:
-    return load_log_config(repo_root / "configs" / "logs" / "demo.yaml")
-
-
-@pytest.fixture(scope="module")
-def events(config: LogConfig) -> pd.DataFrame:
-    from workbench.demo import DemoParams, generate_demo_log
-    from workbench.io import prepare_log
-
-    raw = generate_demo_log(DemoParams(days=42, runout_days=14), seed=5).events
-    return prepare_log(raw, config, pseudonymise=False).events
-
-
 @pytest.mark.slow
-def test_refits_widen_every_scenario_and_do_not_depend_on_the_executor(events, config):
-    model = learn_simulation_model(events, config, calibrate=False)
+def test_refits_widen_every_scenario_and_do_not_depend_on_the_executor(demo_events, demo_config):
+    model = learn_simulation_model(demo_events, demo_config, calibrate=False)
     plain = compare_scenarios(model, SCENARIOS, replications=2, seed=1)
-    uncertainty = ModelUncertainty(events=events, log_config=config, refits=2, calibrate=False)
+    uncertainty = ModelUncertainty(events=demo_events, log_config=demo_config, refits=2, calibrate=False)
     seen: list[tuple[str, int, int]] = []
     here = compare_scenarios(model, SCENARIOS, replications=2, seed=1, uncertainty=uncertainty,
                              progress=lambda name, done, total: seen.append((name, done, total)))
@@ -53,11 +38,11 @@ def test_refits_widen_every_scenario_and_do_not_depend_on_the_executor(events, c
         assert (wide["ci_high"] - wide["ci_low"]).sum() > (narrow["ci_high"] - narrow["ci_low"]).sum()
 
 
-def test_one_refit_or_refits_with_replayed_cases_are_refused_before_any_run(events, config):
-    model = learn_simulation_model(events, config, calibrate=False)
+def test_one_refit_or_refits_with_replayed_cases_are_refused_before_any_run(demo_events, demo_config):
+    model = learn_simulation_model(demo_events, demo_config, calibrate=False)
     with pytest.raises(ConfigError, match="at least 2"):
         compare_scenarios(model, SCENARIOS, replications=2, seed=1,
-                          uncertainty=ModelUncertainty(events=events, log_config=config, refits=1))
+                          uncertainty=ModelUncertainty(events=demo_events, log_config=demo_config, refits=1))
     with pytest.raises(ConfigError, match="replay"):
-        compare_scenarios(model, SCENARIOS, replications=2, seed=1, replay=events,
-                          uncertainty=ModelUncertainty(events=events, log_config=config, refits=2))
+        compare_scenarios(model, SCENARIOS, replications=2, seed=1, replay=demo_events,
+                          uncertainty=ModelUncertainty(events=demo_events, log_config=demo_config, refits=2))

@@ -112,8 +112,10 @@ def simulate(
         raise ConfigError(f"--logs must be none, first or all, got '{logs}'")
     if log_format not in ("parquet", "csv"):
         raise ConfigError(f"--log-format must be parquet or csv, got '{log_format}'")
-    if refits == 1:
-        raise ConfigError("--refits must be 0 (simulation noise only) or at least 2 for an interval, got 1")
+    if refits is not None:
+        from workbench.simulation.uncertainty import check_refits
+
+        check_refits(refits, name="--refits")
     if refits and (replay or model_path is not None):
         raise ConfigError(f"--refits relearns the model from resamples of the log, which {'--replay' if replay else '--model'}"
                           " does not allow: leave --refits out (the interval is then simulation noise only)")

@@ -21,7 +21,7 @@ from workbench.config.paths import resolve_config_path
 from workbench.fairness.config import AuditConfig, load_audit_config
 from workbench.models import TrainingConfig, load_training_config
 from workbench.simulation import Scenario, load_scenario
-from workbench.simulation.uncertainty import DEFAULT_REFITS
+from workbench.simulation.uncertainty import DEFAULT_REFITS, check_refits
 
 __all__ = ["SimulationSettings", "TrainingSettings", "ReportSettings", "DeskEntry", "ExperimentConfig",
            "ExperimentInputs", "load_experiment", "parse_inputs", "STAGE_NAMES", "DESK_STAGES"]
@@ -49,9 +49,7 @@ class SimulationSettings(FrozenModel):
     @field_validator("refits")
     @classmethod
     def _refits_make_an_interval(cls, value: int) -> int:
-        if value == 1:
-            raise ValueError("refits must be 0 (simulation noise only) or at least 2 for an interval")
-        return value
+        return check_refits(value)
 
 
 class TrainingSettings(FrozenModel):

@@ -114,7 +114,7 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
         model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,
         executor=s.executor, progress=lambda name, done, total: ctx.say(
             f"{name}: {done}/{total}" if name == REFITS else f"'{name}': replication {done}/{total}"),
-        verdict=verdict, allow_unusable=sim.allow_unusable, uncertainty=uncertainty if sim.refits else None,
+        verdict=verdict, allow_unusable=sim.allow_unusable, uncertainty=uncertainty,
     )
     w.write_comparison(comparison, ctx.folder, prefix="simulate")
     return comparison

@@ -30,7 +30,7 @@ import pandas as pd
 
 from workbench.compute import Executor, Progress, make_executor
 from workbench.config import LogConfig
-from workbench.errors import ScenarioError
+from workbench.errors import ConfigError, ScenarioError
 from workbench.schema import CASE_ID
 from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
@@ -39,7 +39,7 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario
 from workbench.simulation.verdict import Verdict
 
-__all__ = ["BOTH", "DEFAULT_REFITS", "EffectEstimate", "estimate_effect", "refit_effects", "resample_cases", "with_model_uncertainty"]
+__all__ = ["BOTH", "DEFAULT_REFITS", "EffectEstimate", "check_refits", "estimate_effect", "refit_effects", "resample_cases", "with_model_uncertainty"]
 
 #: refits a what-if runs unless told otherwise (the command line, the pipeline, the app)
 DEFAULT_REFITS = 4
@@ -90,6 +90,13 @@ def resample_cases(events: pd.DataFrame, seed: np.random.SeedSequence | int) -> 
     return pd.concat(parts, ignore_index=True)
 
 
+def check_refits(refits: int, *, name: str = "refits") -> int:
+    """``refits`` if it can make an interval (0: simulation noise only, else at least 2), else one clear line."""
+    if refits == 1 or refits < 0:
+        raise ConfigError(f"{name} must be 0 (simulation noise only) or at least 2 for an interval, got {refits}")
+    return refits
+
+
 def _refit(
     events: pd.DataFrame,
     config: LogConfig | None,
@@ -110,9 +117,9 @@ def _refit(
         model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
     out = []
     for scenario in scenarios:
-        _, exp = _experiment(
-            model, sample, scenario, calibrate=False, calibration_seed=0, seed=int(run_seed.generate_state(1)[0]),
-            replications=replications, warmup_days=warmup_days, start=start, days=days,
+        exp = run_experiment(
+            model, scenario, replications=replications, seed=int(run_seed.generate_state(1)[0]),
+            warmup_days=warmup_days, executor=make_executor(kind="in-process"), start=start, days=days,
         )
         out.append(exp.comparison[["kpi", "baseline", "difference"]])
     return out

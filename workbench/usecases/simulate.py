@@ -23,7 +23,7 @@ from workbench.simulation import (
     validate_model,
 )
 from workbench.simulation import run_experiment as run_paired_replications
-from workbench.simulation.uncertainty import refit_effects, with_model_uncertainty
+from workbench.simulation.uncertainty import check_refits, refit_effects, with_model_uncertainty
 from workbench.simulation.verdict import Verdict
 
 __all__ = [
@@ -152,9 +152,7 @@ def compare_scenarios(
     interval also holds the model's own uncertainty (see :class:`ModelUncertainty`); the
     refits run through ``executor`` too, reported to ``progress`` as :data:`REFITS`.
     """
-    refits = 0 if uncertainty is None else uncertainty.refits
-    if refits == 1:
-        raise ConfigError("refits must be 0 (simulation noise only) or at least 2 for an interval, got 1")
+    refits = 0 if uncertainty is None else check_refits(uncertainty.refits)
     if refits and replay is not None:
         raise ConfigError("replaying the log's own cases cannot be combined with refits (a resample has other "
                           "cases): set refits to 0 with replay")

@@ -89,6 +89,7 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
         line as the command line gives).
     """
     from workbench.i18n import Translator
+    from workbench.simulation.uncertainty import check_refits
     from workbench.simulation.verdict import scenario_notes
     from workbench.usecases import (
         ModelUncertainty,
@@ -115,9 +116,9 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     model = experiment.model
     verdict = experiment.verdict
 
-    refits = int(spec.get("refits", experiment.config.simulation.refits))
-    if refits == 1 or not 0 <= refits <= MAX_REPLICATIONS:
-        raise ConfigError(f"refits must be 0 or between 2 and {MAX_REPLICATIONS}, got {refits}")
+    refits = check_refits(int(spec.get("refits", experiment.config.simulation.refits)))
+    if refits > MAX_REPLICATIONS:
+        raise ConfigError(f"refits must be at most {MAX_REPLICATIONS}, got {refits}")
 
     def tick(name: str, done: int, total: int) -> None:
         if name == REFITS:  # the model's uncertainty, after the replications
