@@ -313,6 +313,7 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
                     "sim_base": float(base) if ok else np.nan,
                     "true_rel": true_rel,
                     "true_rel_sd": rel_sd,
+                    "truth_reps": len(reps),
                     "sim_rel": sim_rel,
                     "ci_low": rel_lo,
                     "ci_high": rel_hi,
@@ -384,10 +385,33 @@ def summary_lines(frame: pd.DataFrame, models: list[dict[str, Any]]) -> list[str
             f"{len(noisy)} ({noisy['covered_noise'].mean():.0%}) of the same cases."
         )
     lines.append(f"Median width of the 95% interval (relative effect): {scored['width'].median():.1%}.")
+    lines += truth_precision_lines(scored)
     verdicts = pd.Series([m["verdict"] for m in models]).value_counts()
     lines.append("\nVerdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()))
     lines.append("Intervals: " + ", ".join(sorted({m["interval"] for m in models})))
     return lines
+
+
+def truth_precision_lines(scored: pd.DataFrame) -> list[str]:
+    """How precisely the generator replications pin down the true effects (material cases).
+
+    The "true effect" is itself a mean over ``--truth-replications`` generator runs, so it
+    carries a standard error ``sd / sqrt(T)``. A model with no error at all would still
+    show a median relative error of about 0.67 times the median relative standard error
+    (the median of a normal's absolute value); below that the error figure cannot go.
+    """
+    if "true_rel_sd" not in scored or "truth_reps" not in scored:
+        return []
+    m = scored[scored["material"] & scored["true_rel_sd"].notna()]
+    if m.empty:
+        return []
+    rel_se = m["true_rel_sd"] / np.sqrt(m["truth_reps"]) / m["true_rel"].abs()
+    med = float(rel_se.median())
+    return [
+        f"Precision of the truth: median relative standard error of the true effects {med:.1%} "
+        f"({int(m['truth_reps'].median())} generator replications); a model with no error would show a median "
+        f"relative error of about {0.674 * med:.1%} from the truth's own noise."
+    ]
 
 
 def _pct(text: str) -> float:
