@@ -61,3 +61,28 @@ def test_a_model_with_no_queue_to_compare_says_why_it_was_not_calibrated(demo_mo
     assert calibration_note(same) == (
         "capacity not calibrated: no team has 20 pick-ups from a queue in the log to compare the simulated waiting with"
     )
+
+
+@pytest.mark.parametrize(("spread", "calibrated"), [(0.8, False), (0.05, True)])
+def test_a_gap_the_replays_own_spread_explains_is_left_alone(demo_model, demo_events, monkeypatch, spread, calibrated):
+    import pandas as pd
+
+    from workbench.simulation import calibration
+    from workbench.simulation._checks import pickup_waits
+
+    real = pickup_waits(demo_events, demo_model, use_starts=False).groupby("team")["wait_h"].mean()
+
+    calls = []
+
+    def replayed(model, replay, seed, use_starts, replays):
+        # the first replays wait 2.5x the log's (by luck or not); once scaled, as the log
+        calls.append(1)
+        return real * (2.5 if len(calls) == 1 else 1.0) + 1.0, pd.Series(spread, index=real.index)
+
+    monkeypatch.setattr(calibration, "_replayed_waits", replayed)
+    result = calibrate_capacity(demo_model, demo_events, seed=0)
+    note = calibration.calibration_note(result)
+    assert note is not None
+    assert note.startswith("capacity calibrated") is calibrated
+    if not calibrated:
+        assert "run-to-run spread" in note
