@@ -14,7 +14,8 @@ Times are hours of elapsed (calendar) time:
 - ``throughput_per_week``: cases finished inside the window per week;
 - ``backlog_mean`` and ``backlog_end``: open cases, on average and at the window's end;
 - ``unfinished_cases``: cases of the window still open when the run stopped;
-- ``team_wait_h:<team>``: mean time a case queued at the team, per pick-up;
+- ``team_wait_h:<team>``: mean time a case queued at the team, summed over its pick-ups there
+  (a worker keeps a case over consecutive steps; a reopen or a return queues again);
 - ``utilisation:<team>``: share of the team's working time its staff held a case.
 """
 

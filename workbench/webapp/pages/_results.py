@@ -84,7 +84,7 @@ def result_blocks(result: dict[str, Any], t: Translator, *, min_group_size: int,
         if teams:
             blocks.append(Table(_kpi_frame(comp, teams, [k.removeprefix(TEAM_WAIT) for k in teams], t, threshold,
                                            t._("Team")),
-                                caption=t._("Time waiting in each team's queue, per pick-up")))
+                                caption=t._("Time waiting in each team's queue, per ticket (all its pick-ups there)")))
     groups = pd.DataFrame.from_records(result.get("group_comparison") or [])
     if len(groups):
         shown = groups[groups["kpi"].isin(list(GROUP_KPIS))]
