@@ -56,7 +56,7 @@ class EffectEstimate:
     comparison : pandas.DataFrame
         Per KPI: ``baseline``, ``scenario``, ``difference`` (whole-log model), ``ci_low``,
         ``ci_high`` (95%, both sources), ``relative``, ``noise_low``, ``noise_high`` (the
-        simulation-noise-only interval), ``refit_sd``, ``refits``, ``replications``, ``mark``.
+        simulation-noise-only interval), ``refit_sd``, ``refit_mean``, ``refits``, ``replications``, ``mark``.
     refits : pandas.DataFrame
         Per refit and KPI: ``refit``, ``kpi``, ``baseline``, ``difference``.
     model : SimulationModel
@@ -175,7 +175,7 @@ def with_model_uncertainty(result: ExperimentResult, per_refit: pd.DataFrame, re
     """``result`` with its 95% intervals widened by the refits' spread (see the module's docstring).
 
     The comparison keeps the simulation-noise-only interval as ``noise_low``/``noise_high``
-    and gains ``refit_sd`` and ``refits``; the group comparison's intervals stay noise only.
+    and gains ``refit_sd``, ``refit_mean`` (the refits' mean difference) and ``refits``; the group comparison's intervals stay noise only.
     """
     return replace(
         result,
@@ -278,10 +278,11 @@ def estimate_effect(
 def _combine(point: pd.DataFrame, per_refit: pd.DataFrame, refits: int) -> pd.DataFrame:
     from scipy import stats
 
-    sd = per_refit.groupby("kpi")["difference"].std(ddof=1)
-    n = per_refit.groupby("kpi")["difference"].count()
+    by_kpi = per_refit.groupby("kpi")["difference"]
+    sd, n, mean = by_kpi.std(ddof=1), by_kpi.count(), by_kpi.mean()
     out = point.copy().rename(columns={"ci_low": "noise_low", "ci_high": "noise_high"})
     out["refit_sd"] = out["kpi"].map(sd).to_numpy(dtype=float)
+    out["refit_mean"] = out["kpi"].map(mean).to_numpy(dtype=float)
     t = np.array([stats.t.ppf(0.975, max(int(k) - 1, 1)) for k in out["kpi"].map(n).fillna(2)])
     half = t * out["refit_sd"].to_numpy(dtype=float)
     noise_half = (out["noise_high"] - out["noise_low"]).to_numpy(dtype=float) / 2
