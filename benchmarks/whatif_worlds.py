@@ -412,10 +412,7 @@ def pooled_lines(scored: pd.DataFrame) -> list[str]:
     sign = int((np.sign(m["pooled_rel"]) == np.sign(m["true_rel"])).sum())
     half = (s["ci_high"] - s["ci_low"]) / 2
     cov = ((s["pooled_rel"] - half <= s["true_rel"]) & (s["true_rel"] <= s["pooled_rel"] + half)).mean()
-    by = ", ".join(
-        f"{k} {((g['pooled_rel'] - g['true_rel']).abs() / g['true_rel'].abs())[g['material']].median():.0%}"
-        for k, g in list(s.groupby("scenario")) + list(s.groupby("kpi"))
-    )
+    by = ", ".join(f"{k} {e:.0%}" for by_what in ("scenario", "kpi") for k, e in err.groupby(m[by_what]).median().items())
     return [
         f"Averaging the whole-log model's effect with its refits' (same half-width, recentred): sign {sign}/{len(m)}, "
         f"median relative error {err.median():.0%} ({by}), coverage {cov:.0%}."

@@ -56,7 +56,8 @@ class EffectEstimate:
     comparison : pandas.DataFrame
         Per KPI: ``baseline``, ``scenario``, ``difference`` (whole-log model), ``ci_low``,
         ``ci_high`` (95%, both sources), ``relative``, ``noise_low``, ``noise_high`` (the
-        simulation-noise-only interval), ``refit_sd``, ``refit_mean``, ``refits``, ``replications``, ``mark``.
+        simulation-noise-only interval), ``refit_sd``, ``refit_mean``, ``refits``, ``replications``,
+        ``mark``.
     refits : pandas.DataFrame
         Per refit and KPI: ``refit``, ``kpi``, ``baseline``, ``difference``.
     model : SimulationModel
@@ -175,7 +176,8 @@ def with_model_uncertainty(result: ExperimentResult, per_refit: pd.DataFrame, re
     """``result`` with its 95% intervals widened by the refits' spread (see the module's docstring).
 
     The comparison keeps the simulation-noise-only interval as ``noise_low``/``noise_high``
-    and gains ``refit_sd``, ``refit_mean`` (the refits' mean difference) and ``refits``; the group comparison's intervals stay noise only.
+    and gains ``refit_sd``, ``refit_mean`` (the refits' mean difference) and ``refits``; the
+    group comparison's intervals stay noise only.
     """
     return replace(
         result,
