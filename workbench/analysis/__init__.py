@@ -6,8 +6,8 @@ a tidy DataFrame or a frozen result object out; the caller's frame is never modi
 
 from __future__ import annotations
 
-from workbench.analysis._common import MissingStatusError
-from workbench.analysis._result import CaseTables, QuestionResult
+from workbench.analysis._common import MissingStatusError, check_events
+from workbench.analysis._result import CaseTables, QuestionResult, combine_case_tables
 from workbench.analysis.communication import communication
 from workbench.analysis.filters import apply as _filter_apply
 from workbench.analysis.filters import steps as _filter_steps
@@ -52,7 +52,9 @@ __all__ = [
     "Answers",
     "answer_questions",
     # the questions in two steps, and out of core
+    "check_events",
     "CaseTables",
+    "combine_case_tables",
     "QuestionSettings",
     "LogFacts",
     "log_facts",

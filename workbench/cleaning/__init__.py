@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.cleaning._coded import CODED_TEXT, decoded, distinct_count
+from workbench.cleaning._coded import CODED_TEXT, decoded, distinct_count, is_coded, object_values
 from workbench.cleaning._source import HIDDEN_COLUMNS, source_helper_columns
 from workbench.cleaning.quality import DataQualityReport, Finding
 from workbench.cleaning.steps import (
@@ -31,6 +31,8 @@ __all__ = [
     "clean_log",
     "decoded",
     "CODED_TEXT",
+    "is_coded",
+    "object_values",
     "DataQualityReport",
     "Finding",
     "parse_timestamps",

@@ -14,7 +14,7 @@ Two conversions to pandas:
 - :func:`coded_frame`: the same values, kept coded -- a dictionary column becomes a
   ``Categorical`` (its categories are the distinct texts in order of first appearance),
   any other column an Arrow-backed string column. Cleaning works on the codes and
-  gives back the text frame's columns (see :mod:`workbench.cleaning._coded`).
+  gives back the text frame's columns (see :func:`workbench.cleaning.decoded`).
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ def coded_frame(table: pa.Table) -> pd.DataFrame:
     """The same values kept coded: ``Categorical`` for dictionary columns, Arrow strings for the others.
 
     ``text_frame(table)`` equals this frame with every column turned back into ``str``
-    objects and ``NaN`` (:func:`workbench.cleaning._coded.object_values`).
+    objects and ``NaN`` (:func:`workbench.cleaning.object_values`).
     """
     columns: dict[str, object] = {}
     for name, column in zip(table.column_names, table.columns, strict=True):

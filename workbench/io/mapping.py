@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from workbench.cleaning import source_helper_columns
-from workbench.cleaning._coded import CODED_TEXT, is_coded, object_values
+from workbench.cleaning import CODED_TEXT, is_coded, object_values, source_helper_columns
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import CORE_COLUMNS, START_TIMESTAMP, TIMESTAMP

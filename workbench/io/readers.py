@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from workbench.cleaning._coded import CODED_TEXT
+from workbench.cleaning import CODED_TEXT
 from workbench.config import SourceConfig
 from workbench.errors import EventLogError, SourceError, reading
 from workbench.io.csv_arrow import coded_frame, read_csv_table, text_frame

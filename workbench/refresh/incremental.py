@@ -30,9 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from workbench.analysis import Answers
-from workbench.analysis._common import check_events
-from workbench.analysis._result import CaseTables, combine_case_tables
+from workbench.analysis import Answers, CaseTables, check_events, combine_case_tables
 from workbench.analysis.questions import (
     LogFacts,
     QuestionSettings,

@@ -6,7 +6,9 @@ The wording of the report lives here (and in the gettext catalogs of
     report = build_report(results, title=..., subtitle=..., generated_at=..., settings={}, language="da",
                           timezone="Europe/Copenhagen")
 
-Sections of stages that did not run are left out.
+Sections of stages that did not run are left out. The web app shows the same sections and
+wording on its pages: it takes the single sections, the headline, a change's verdict and the
+reasons in words from here too.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from workbench.report.model import Report, Section
 from workbench.report.sections._map import map_section, map_words
 from workbench.report.sections._quality import quality_section
 from workbench.report.sections._questions import questions_sections
+from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._stages import (
     fairness_section,
+    interval_note,
     models_section,
     rules_section,
     scenarios_section,
     skill_callout,
+    verdict_blocks,
 )
-from workbench.report.sections._summary import KPI_NAMES, headline, scenario_changes, summary_figures
+from workbench.report.sections._summary import KPI_NAMES, headline, scenario_changes, summary_figures, verdict
 from workbench.report.sections.sweep import sweep_sections
 from workbench.report.summary import Figure, ManagerSummary, ScenarioChange
 
@@ -34,7 +39,23 @@ SETTING_NAMES = {"experiment": N_("experiment"), "log config": N_("log config"),
                  "pseudonymised": N_("pseudonymised"), "minimum group size": N_("minimum group size"),
                  "MLflow store": N_("MLflow store")}
 
-__all__ = ["build_report", "summary_figures", "scenario_changes", "skill_callout", "KPI_NAMES"]
+__all__ = [
+    "build_report",
+    "summary_figures",
+    "scenario_changes",
+    "skill_callout",
+    "KPI_NAMES",
+    # the parts the web app's pages show on their own
+    "headline",
+    "questions_sections",
+    "rules_section",
+    "fairness_section",
+    "verdict_blocks",
+    "interval_note",
+    "verdict",
+    "reason_words",
+    "ATTRIBUTES",
+]
 
 
 def _when(generated_at: str, t: Translator, timezone: str | None) -> str:

@@ -12,9 +12,14 @@ import pandas as pd
 
 from workbench.i18n import N_, Translator
 from workbench.report.model import Block, Callout, Html, Paragraph, Table
-from workbench.report.sections._reasons import ATTRIBUTES
-from workbench.report.sections._stages import fairness_section, interval_note, verdict_blocks
-from workbench.report.sections._summary import KPI_NAMES, verdict
+from workbench.report.sections import (
+    ATTRIBUTES,
+    KPI_NAMES,
+    fairness_section,
+    interval_note,
+    verdict,
+    verdict_blocks,
+)
 from workbench.webapp.experiment import audit_from_records, verdict_from_dict
 
 __all__ = ["result_blocks", "side_by_side", "GROUP_KPIS", "kpi_text"]

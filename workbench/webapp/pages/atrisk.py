@@ -38,7 +38,7 @@ class AtRiskTable:
 
 def atrisk_table(experiment: Experiment, t: Translator) -> AtRiskTable:
     """Read the list, say the reasons in words and format every row, once (per process and language)."""
-    from workbench.report.sections._reasons import reason_words
+    from workbench.report.sections import reason_words
 
     frame = experiment.at_risk.copy()
     waiting = tuple(experiment.inputs.log.statuses.waiting_on_user)

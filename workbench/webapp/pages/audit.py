@@ -36,7 +36,7 @@ KINDS = {"historical": N_("The log as it is: is any group of users worse off tod
 
 def audits_html(experiment: Experiment, t: Translator) -> str:
     """The pipeline's audits, one folding card per kind it ran (the same for every user in one language)."""
-    from workbench.report.sections._stages import fairness_section
+    from workbench.report.sections import fairness_section
 
     result = experiment.audit
     if result is None or not len(result.table):

@@ -51,10 +51,7 @@ def _with_rule_ids(section: Any, rules: Any, t: Any) -> Any:
 
 def overview_content(experiment: Experiment, t: Translator) -> str:
     """Everything below the header, as HTML: the same for every user in one language (built once per process)."""
-    from workbench.report.sections import summary_figures
-    from workbench.report.sections._questions import questions_sections
-    from workbench.report.sections._stages import rules_section
-    from workbench.report.sections._summary import headline
+    from workbench.report.sections import headline, questions_sections, rules_section, summary_figures
 
     found = experiment.discovery
     view = {"discovery": found.discovery, "process_map": found.process_map, "summary": found.summary()}
