@@ -353,18 +353,24 @@ def consolidate_case_attributes(
     take = take or {}
     out = frame.copy(deep=False)
     findings = []
-    grouped = out.groupby(CASE_ID, sort=False, observed=True)
     coded = category_codes(out[CASE_ID])  # equal codes, equal case ids: enough to count values per case
-    case_codes = coded[0] if coded is not None else grouped.ngroup().to_numpy(dtype=np.int64)
+    grouped = None  # built only where needed: grouping a Categorical rebuilds its dtype
+    if coded is not None:
+        case_codes = coded[0]
+    else:
+        grouped = out.groupby(CASE_ID, sort=False, observed=True)
+        case_codes = grouped.ngroup().to_numpy(dtype=np.int64)
     filled = 0
     for column in columns:
         how = take.get(column, "first")
         conflicts, some_missing = _cases_with_several_values(case_codes, out[column])
         if conflicts or some_missing:  # else every event already holds its case's one value: nothing to spread
-            by = grouped[column]
             if category_codes(out[column]) is not None:  # spread as text, as in the text reader's column
                 text = pd.Series(object_values(out[column]), index=out.index)
                 by = text.groupby(out[CASE_ID], sort=False, observed=True)
+            else:
+                grouped = grouped if grouped is not None else out.groupby(CASE_ID, sort=False, observed=True)
+                by = grouped[column]
             spread = by.ffill() if how == "event" else by.transform(how)
             filled += int((out[column].isna() & spread.notna()).sum())
             out[column] = spread
