@@ -293,17 +293,30 @@ def _run(kind: str, args: tuple[Any, ...]) -> dict[str, Any]:
     return truth_task(*args) if kind == "truth" else model_task(*args)
 
 
-def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dict[str, Any]]) -> pd.DataFrame:
-    """One row per world x scenario x KPI: simulated and true relative effects."""
+def evaluate(
+    worlds: list[World],
+    truths: list[dict[str, Any]],
+    models: list[dict[str, Any]],
+    given: dict[tuple[str, str, str], tuple[float, float, float, int]] | None = None,
+) -> pd.DataFrame:
+    """One row per world x scenario x KPI: simulated and true relative effects.
+
+    ``given`` holds truths printed by an earlier run of the same worlds (:func:`parse_truths`),
+    used instead of ``truths``.
+    """
     rows = []
     by_world = {m["world"]: m for m in models}
     for w in worlds:
         reps = [t["kpis"] for t in truths if t["world"] == w.name]
         for scenario, kpi, model_kpi, base, diff, lo, hi in by_world[w.name]["rows"]:
-            b = np.array([r["base"][kpi] for r in reps])
-            c = np.array([r[scenario][kpi] for r in reps])
-            true_rel = float(np.nanmean(c - b) / np.nanmean(b))
-            rel_sd = float(np.nanstd(c - b, ddof=1) / np.nanmean(b)) if len(reps) > 1 else np.nan
+            if given is not None:
+                true_base, true_rel, rel_sd, n_reps = given[(w.name, scenario, kpi.split(":")[0])]
+            else:
+                b = np.array([r["base"][kpi] for r in reps])
+                c = np.array([r[scenario][kpi] for r in reps])
+                true_base, n_reps = float(np.nanmean(b)), len(reps)
+                true_rel = float(np.nanmean(c - b) / np.nanmean(b))
+                rel_sd = float(np.nanstd(c - b, ddof=1) / np.nanmean(b)) if len(reps) > 1 else np.nan
             ok = model_kpi is not None and np.isfinite(base) and base != 0
             sim_rel, rel_lo, rel_hi = (diff / base, lo / base, hi / base) if ok else (np.nan, np.nan, np.nan)
             n_lo, n_hi = by_world[w.name].get("noise", {}).get((scenario, kpi), (np.nan, np.nan))
@@ -314,11 +327,11 @@ def evaluate(worlds: list[World], truths: list[dict[str, Any]], models: list[dic
                     "scenario": scenario,
                     "kpi": kpi.split(":")[0],
                     "model_kpi": model_kpi,
-                    "true_base": float(np.nanmean(b)),
+                    "true_base": true_base,
                     "sim_base": float(base) if ok else np.nan,
                     "true_rel": true_rel,
                     "true_rel_sd": rel_sd,
-                    "truth_reps": len(reps),
+                    "truth_reps": n_reps,
                     "sim_rel": sim_rel,
                     "ci_low": rel_lo,
                     "ci_high": rel_hi,
@@ -477,6 +490,22 @@ def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     return frame, list(seen.values())
 
 
+def parse_truths(text: str, replications: int) -> dict[tuple[str, str, str], tuple[float, float, float, int]]:
+    """The true baseline, effect and its standard deviation per case, from an earlier run's printed cases.
+
+    The effects are printed to 0.1%: scoring against them can move a case at the very edge
+    of its interval or of the 5% line.
+    """
+    out = {}
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 9 and cells[1] in SCENARIOS:
+            effect, sd = [*cells[4].split("±"), "nan"][:2]
+            base = float(cells[3].split("/")[0])
+            out[(cells[0], cells[1], cells[2].split(" ")[0])] = (base, _pct(effect), _pct(sd), replications)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worlds", type=int, default=20, help="number of worlds (default 20)")
@@ -500,6 +529,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", type=int, default=0, help="skip the first worlds (to resume an interrupted run)")
     parser.add_argument("--seed", type=int, default=1, help="root seed of the worlds")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument(
+        "--truth-from",
+        nargs="+",
+        metavar="OUTPUT",
+        help="take the true effects from an earlier run's output for the same --seed and --truth-replications "
+        "(printed to 0.1%%) instead of running the generator again: to compare two versions of the simulator",
+    )
     parser.add_argument(
         "--summarise",
         nargs="+",
@@ -526,6 +562,13 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     worlds = make_worlds(args.worlds, args.seed)[args.skip :]
+    given = None
+    if args.truth_from:
+        given = parse_truths("\n".join(Path(f).read_text(encoding="utf-8") for f in args.truth_from),
+                             args.truth_replications)
+        known = {world for world, _, _ in given}
+        if any(w.name not in known for w in worlds):
+            parser.error(f"--truth-from has no cases of {', '.join(w.name for w in worlds if w.name not in known)}")
     executor = make_executor(kind="auto", workers=args.jobs or os.cpu_count() or 1)
 
     # worlds in batches, so each world's cases are printed as soon as they are known
@@ -544,11 +587,12 @@ def main(argv: list[str] | None = None) -> int:
             ("model", (w, args.replications, args.seed, args.validate_replications, args.refits, not args.no_calibrate))
             for w in chunk
         ]
-        tasks += [("truth", (w, r)) for w in chunk for r in range(args.truth_replications)]
+        if given is None:
+            tasks += [("truth", (w, r)) for w in chunk for r in range(args.truth_replications)]
         results = executor.map(_run, tasks)
         models += [r for r in results if "rows" in r]
         truths += [r for r in results if "kpis" in r]
-        frame = evaluate(chunk, truths, models)
+        frame = evaluate(chunk, truths, models, given)
         frames.append(frame)
         for r in frame.itertuples():
             print(case_line(r), flush=True)
