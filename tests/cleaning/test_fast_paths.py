@@ -125,3 +125,17 @@ def test_conflicting_case_attributes_are_counted_per_case() -> None:
     assert [(f.check, f.count) for f in findings] == [
         ("case attribute 'dept' changes within a case", 1),
         ("case attribute values spread to every event of their case", 1)]
+
+
+def test_a_long_text_column_cast_in_parts_is_the_one_cast_and_fails_as_it() -> None:
+    import pyarrow as pa
+
+    from workbench.cleaning.timestamps import _arrow_cast
+
+    text = pd.date_range("2023-03-20", periods=450_001, freq="37s", tz="UTC").strftime("%Y-%m-%dT%H:%M:%SZ")
+    column = pa.chunked_array([pa.array(text[:100_000]), pa.array(text[100_000:])])
+    whole = pd.Series(pa.compute.cast(column, pa.timestamp("ns", "UTC")).to_pandas())
+    assert _arrow_cast(column).equals(whole)
+    bad = list(text)
+    bad[300_000] = "2023-13-01T00:00:00Z"  # in the second part: the whole column goes the full way
+    assert _arrow_cast(pa.chunked_array([pa.array(bad)])) is None

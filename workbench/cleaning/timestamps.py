@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ __all__ = ["ParsedTimestamps", "parse_timestamps"]
 
 _OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
 _HAS_TIME = re.compile(r"\d[T ]\d|\d:\d")
+#: a text column is cast in parts of at least this many values, side by side
+_CAST_PART = 200_000
 
 
 @dataclass(frozen=True)
@@ -154,10 +157,31 @@ def _arrow_cast(values: object) -> pd.Series | None:
         return None
     aware = bool(pc.all(pc.ends_with(text, "Z")).as_py())
     try:
-        parsed = pc.cast(text, pa.timestamp("ns", "UTC") if aware else pa.timestamp("ns"))
+        parsed = _cast_in_parts(text, pa.timestamp("ns", "UTC") if aware else pa.timestamp("ns"))
     except (pa.ArrowException, ValueError):
         return None
     return pd.Series(parsed.to_pandas())
+
+
+def _cast_in_parts(text: Any, to: Any) -> Any:
+    """``pyarrow.compute.cast(text, to)``, the parts of a long column cast side by side on pyarrow's CPUs.
+
+    The parts are contiguous slices cast independently, so the result is the same
+    whatever the number of threads; any part that fails raises as the whole cast would.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n, workers = len(text), min(pa.cpu_count(), max(1, len(text) // _CAST_PART))
+    if workers < 2:
+        return pc.cast(text, to)
+    from concurrent.futures import ThreadPoolExecutor
+
+    bounds = [n * k // workers for k in range(workers + 1)]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        parts = list(pool.map(lambda k: pc.cast(text.slice(bounds[k], bounds[k + 1] - bounds[k]), to), range(workers)))
+    chunks = [c for part in parts for c in (part.chunks if isinstance(part, pa.ChunkedArray) else [part])]
+    return pa.chunked_array(chunks, type=to)
 
 
 def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, required: bool) -> ParsedTimestamps:
