@@ -458,12 +458,22 @@ def _pct(text: str) -> float:
     return float(text.strip().rstrip("%").replace("+", "")) / 100.0
 
 
+def _cells(line: str) -> list[str]:
+    """The cells of one printed table row (also of a row inside an HTML comment)."""
+    return [c.strip() for c in line.strip().removeprefix("<!--").removesuffix("-->").strip().strip("|").split("|")]
+
+
+def _is_case(cells: list[str]) -> bool:
+    """Whether a row's cells are a printed case (:func:`case_line`)."""
+    return len(cells) == 9 and cells[1] in SCENARIOS
+
+
 def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Cases and world verdicts back from this script's printed output (for :func:`summarise`)."""
     cases, models = [], []
     for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().removeprefix("<!--").removesuffix("-->").strip().strip("|").split("|")]
-        if len(cells) == 9 and cells[1] in SCENARIOS:
+        cells = _cells(line)
+        if _is_case(cells):
             kpi = cells[2].split(" ")[0]
             row: dict[str, Any] = {"world": cells[0], "scenario": cells[1], "kpi": kpi.split(":")[0]}
             row["true_rel"] = _pct(cells[4].split("±")[0])
@@ -498,8 +508,8 @@ def parse_truths(text: str, replications: int) -> dict[tuple[str, str, str], tup
     """
     out = {}
     for line in text.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 9 and cells[1] in SCENARIOS:
+        cells = _cells(line)
+        if _is_case(cells):
             effect, sd = [*cells[4].split("±"), "nan"][:2]
             base = float(cells[3].split("/")[0])
             out[(cells[0], cells[1], cells[2].split(" ")[0])] = (base, _pct(effect), _pct(sd), replications)
