@@ -25,6 +25,8 @@ def test_row_key_is_equal_exactly_when_the_rows_are() -> None:
     as_text = frame.fillna("<missing>").astype(str).agg("|".join, axis=1)
     assert (pd.Series(key).duplicated() == as_text.duplicated()).all()
     assert pd.Series(key).nunique() == as_text.nunique()
+    first = as_text.groupby(as_text, sort=False).transform(lambda rows: rows.index[0])  # first equal row
+    np.testing.assert_array_equal(key, first.to_numpy().astype(np.uint64))
 
 
 def test_row_key_stays_exact_past_64_bits() -> None:
@@ -139,3 +141,16 @@ def test_a_long_text_column_cast_in_parts_is_the_one_cast_and_fails_as_it() -> N
     bad = list(text)
     bad[300_000] = "2023-13-01T00:00:00Z"  # in the second part: the whole column goes the full way
     assert _arrow_cast(pa.chunked_array([pa.array(bad)])) is None
+
+
+@pytest.mark.parametrize("texts", [["a", "", "b", None, "a"], ["a", "b", None], [" a", "", "b", "  ", None, "a"]],
+                         ids=["empty text, nothing to strip", "clean", "padded and blank"])
+def test_stripped_categories_match_the_text_path(texts: list[str | None]) -> None:
+    from workbench.cleaning.steps import _stripped_categories, _stripped_objects
+
+    coded = pd.Series(pd.Categorical(texts))
+    missing, stripped = _stripped_categories(coded)
+    frame = pd.DataFrame({"x": pd.Series(texts, dtype=object)})
+    expected_missing = _stripped_objects(frame, "x")
+    np.testing.assert_array_equal(missing, expected_missing)
+    assert list(stripped[~missing].astype(str)) == list(frame["x"][~expected_missing])

@@ -20,7 +20,7 @@ from workbench.errors import EventLogError
 
 __all__ = ["HIDDEN_COLUMNS", "SOURCE_ROW", "TIE_BREAK", "source_helper_columns"]
 
-#: a 64-bit key of the compared source columns of each row (equal exactly when the rows are)
+#: a key of the compared source columns of each row (equal exactly when the rows are): the first equal row
 SOURCE_ROW = "_source_row"
 #: the values of ``order.tie_break``
 TIE_BREAK = "_tie_break"
@@ -48,23 +48,24 @@ def _countable(rows: int) -> int:
 
 
 def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
-    """One 64-bit number per row, equal for two rows exactly when all their compared values are equal.
+    """One number per row, equal for two rows exactly when all their compared values are equal.
 
-    The columns are compared one after another, each only on the rows still tied with
-    another row on the columns before it (a row that differs from every other row is given
-    its own number and left out), so after the first few columns the rest of the columns
-    are factorised on a handful of rows. Cheap columns (few distinct values) should come
-    first, and columns of nearly unique text (timestamps, event ids) last. Coded columns
-    (Categorical) cost nothing to factorise; while their combined key stays small they are
-    combined before the ties are looked for, and small keys are counted, not hashed. The
-    key is exact: no hash, no collisions.
+    A row's number is the position of the first row equal to it, so every number is
+    below the number of rows (and a row whose number is its own position has no earlier
+    equal). The columns are compared one after another, each only on the rows still tied
+    with another row on the columns before it (a row that differs from every other row
+    keeps its own position and is left out), so after the first few columns the rest of
+    the columns are factorised on a handful of rows. Cheap columns (few distinct values)
+    should come first, and columns of nearly unique text (timestamps, event ids) last.
+    Coded columns (Categorical) cost nothing to factorise; while their combined key
+    stays small they are combined before the ties are looked for, and small keys are
+    counted, not hashed. The key is exact: no hash, no collisions.
     """
     columns = [frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])] if isinstance(frame, pd.DataFrame) else frame
     n = len(columns[0]) if columns else 0
-    final = np.empty(n, dtype=np.int64)
-    rows = np.arange(n)  # the rows still tied with another row
+    final = np.arange(n, dtype=np.int64)  # a row tied with no other keeps its own position
+    rows = final  # the rows still tied with another row, in file order
     key = np.zeros(n, dtype=np.int64)  # their partial key, aligned with ``rows``
-    next_id = 0
     span = 1  # the partial keys are below this
     for i, values in enumerate(columns):
         codes, width = _codes(values if len(rows) == n else values[rows])
@@ -80,14 +81,14 @@ def _row_key(frame: pd.DataFrame | list[Any]) -> np.ndarray:
             tied = np.bincount(key, minlength=span)[key] > 1
         else:
             tied = pd.Series(key).duplicated(keep=False).to_numpy()
-        alone = rows[~tied]
-        final[alone] = next_id + np.arange(len(alone))
-        next_id += len(alone)
         rows, key = rows[tied], key[tied]
         if len(rows) == 0:
             break
-    if len(rows):
-        final[rows] = next_id + pd.factorize(key)[0]
+    if len(rows):  # rows equal on every column: each takes the position of the first of its group
+        group, distinct = pd.factorize(key)
+        first = np.empty(len(distinct), dtype=np.int64)
+        first[group[::-1]] = rows[::-1]  # the last write of each group is its first row
+        final[rows] = first[group]
     return final.astype(np.uint64)
 
 

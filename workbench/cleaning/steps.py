@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -62,13 +63,16 @@ def _stripped_categories(values: pd.Series) -> tuple[np.ndarray, pd.Series]:
     categories = values.cat.categories
     texts = np.asarray(categories, dtype=object)
     if pd.api.types.infer_dtype(texts, skipna=False) == "string":  # each distinct text stripped once
-        stripped_values = np.array([t.strip() for t in texts] + [""], dtype=object)[:-1]
+        stripped = list(map(str.strip, texts))
+        if all(map(operator.is_, stripped, texts)):  # ``str.strip`` gives the text itself when nothing is stripped
+            blank = codes == -1  # nothing to strip: the column as it was; only the empty text is blank
+            if "" in categories:
+                blank |= codes == categories.get_loc("")
+            return blank, values
+        stripped_values = np.array([*stripped, ""], dtype=object)[:-1]
     else:
         stripped_values = pd.Index(categories).astype("string").str.strip().to_numpy(dtype=object, na_value=pd.NA)
-    blank = np.append(stripped_values == "", True)  # code -1: missing
-    missing = blank[codes]
-    if pd.api.types.infer_dtype(texts, skipna=False) == "string" and np.array_equal(texts, stripped_values):
-        return missing, values  # nothing to strip: the column as it was
+    missing = np.append(stripped_values == "", True)[codes]  # code -1: missing
     new_codes, texts = pd.factorize(stripped_values)  # stripping can make two texts one
     recoded = pd.Categorical.from_codes(np.append(new_codes, -1)[codes],
                                         dtype=pd.CategoricalDtype(pd.Index(texts, dtype=object)), validate=False)
@@ -157,7 +161,7 @@ def _repeated(key: np.ndarray) -> np.ndarray:
     held twice (the usual export) counting them says so without hashing.
     """
     if len(key) and int(key.max()) < _countable(len(key)):
-        if not (np.bincount(key.astype(np.int64)) > 1).any():
+        if not (np.bincount(key.view(np.int64) if key.dtype == np.uint64 else key) > 1).any():
             return np.zeros(len(key), dtype=bool)
     return pd.Series(key).duplicated().to_numpy()
 
