@@ -176,3 +176,21 @@ def test_bad_timestamps_give_the_same_one_line_error(tmp_path: Path, rows: list[
     with pytest.raises(EventLogError) as text:
         _by_text_reader(config, False)
     assert str(coded.value) == str(text.value) and "\n" not in str(coded.value)
+
+
+@pytest.mark.parametrize("reader", [read_csv, read_csv_coded], ids=["text", "coded"])
+def test_preparing_never_changes_the_callers_table(tmp_path: Path, reader: Any) -> None:
+    """Mapping shares the source's arrays (no copy per column): no later step may write into them."""
+    path = tmp_path / "log.csv"
+    frame = _messy(3000, 4)
+    frame["start"] = frame["ts"].where(np.arange(len(frame)) % 3 == 0)  # some starts, one after its end below
+    frame.iloc[0, frame.columns.get_loc("start")] = "2030-01-01T00:00:00Z"
+    frame["life"] = np.where(np.arange(len(frame)) % 2 == 0, "complete", "start")
+    frame.to_csv(path, index=False)
+    config = _config(path, columns={**COLUMNS, "start_timestamp": "start", "lifecycle": "life"},
+                     case_attributes={"department": "dept"}, lifecycle={"mode": "append"},
+                     order={"tie_break": "seq"}, activity_map={"Reopened": "Opened again"})
+    raw = reader(config.source)
+    before = raw.copy(deep=True)
+    prepare_log(raw, config, secret=SECRET, pseudonymise=True)
+    pd.testing.assert_frame_equal(raw, before, check_exact=True)

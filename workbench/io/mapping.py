@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from workbench.cleaning import CODED_TEXT, is_coded, object_values, source_helper_columns
@@ -44,17 +45,22 @@ def to_canonical(raw: pd.DataFrame, config: LogConfig) -> pd.DataFrame:
         sources[role] = src
     ordered = list(CORE_COLUMNS) + [role for role in sources if role not in CORE_COLUMNS]
     coded = bool(raw.attrs.get(CODED_TEXT))
-    out = pd.DataFrame(index=pd.RangeIndex(len(raw)))
-    for role in ordered:  # inserted in their final order: no reordering copy of the whole frame
+    n = len(raw)
+    index = pd.RangeIndex(n)
+    columns: dict[str, object] = {}
+    for role in ordered:  # in their final order
         if role in sources:
             values = raw[sources[role]]
             if isinstance(values, pd.DataFrame):
                 values = values.iloc[:, 0]
-            out[role] = _mapped(values, role) if coded else values.to_numpy()
-        else:
-            out[role] = pd.NaT if role.endswith("timestamp") else pd.NA
-    for name, values in source_helper_columns(raw, config).items():  # used and dropped by cleaning
-        out[name] = values
+            columns[role] = _mapped(values, role) if coded else values.to_numpy()
+        elif role.endswith("timestamp"):
+            columns[role] = np.full(n, np.datetime64("NaT", "ns"))
+        else:  # a Series, so that the frame does not look for dates in a million missing values
+            columns[role] = pd.Series(np.full(n, pd.NA, dtype=object), index=index, dtype=object, copy=False)
+    columns.update(source_helper_columns(raw, config))  # used and dropped by cleaning
+    # one frame of the arrays as they are: no copy per column (the source's arrays are never written into)
+    out = pd.DataFrame(columns, index=index, copy=False)
     if coded:
         out.attrs[CODED_TEXT] = True
     return out
