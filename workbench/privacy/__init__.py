@@ -70,8 +70,8 @@ def pseudonymise_series(values: pd.Series, key: bytes, prefix: str) -> pd.Series
     distinct = np.asarray(uniques, dtype=object)
     if pd.api.types.infer_dtype(distinct, skipna=False) in ("string", "empty"):
         # text ids (the usual case): factorising is exact, one pseudonym per distinct text
-        hashed = np.array([_pseudonym(key, prefix, v) for v in distinct] + [pd.NA], dtype=object)
-        return pd.Series(pd.array(hashed[codes], dtype="string"), index=values.index)
+        hashed = pd.array([_pseudonym(key, prefix, v) for v in distinct], dtype="string")
+        return pd.Series(hashed.take(codes, allow_fill=True), index=values.index)  # code -1: missing
     # other cells (numbers, mixed types): equal values can differ as text (1 and 1.0), so map the text
     mask = values.notna()
     text = values[mask].astype(str)
