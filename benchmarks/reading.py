@@ -1,6 +1,6 @@
 """Reading benchmark: read + validate of a 1M-event CSV against pandas' pyarrow engine (and polars).
 
-Run:  nice python benchmarks/reading.py [--events 1000000] [--repeats 3] [--profile]
+Run:  nice python benchmarks/reading.py [--events 1000000] [--repeats 3] [--profile] [--stages]
 
 One process, one file, side by side: the same seeded synthetic CSV (the one of
 ``benchmarks/foundation.py``) is read by ``pandas.read_csv(engine="pyarrow")``, by
@@ -9,7 +9,8 @@ One process, one file, side by side: the same seeded synthetic CSV (the one of
 (:func:`workbench.usecases.load_and_validate`: sniffing, the file limits, reading,
 mapping, every cleaning check and the pseudonymisation). Each is run ``--repeats``
 times in turn; the medians and the ratio workbench / pyarrow are printed.
-``--profile`` prints the top of a cProfile of one workbench read.
+``--profile`` prints the top of a cProfile of one workbench read; ``--stages`` times the
+workbench's steps one by one (read, map, clean, pseudonymise, decode; medians of ``--repeats``).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _measure import machine
+
+if TYPE_CHECKING:
+    from workbench.config import LogConfig
 
 SECRET = "benchmark-secret-0123456789abcdef"
 ACTIVITIES = np.array(["Registered", "Assigned", "In progress", "Waiting for user", "Mail to user",
@@ -70,12 +75,42 @@ def _timed(fn: Callable[[], object]) -> float:
     return time.perf_counter() - t0
 
 
+def _stages(config: LogConfig, repeats: int) -> None:
+    """Median wall time of each step of :func:`workbench.io.load_log` on the file (ms)."""
+    from workbench.cleaning import clean_log, decoded
+    from workbench.io.mapping import to_canonical
+    from workbench.io.readers import read_csv_coded
+    from workbench.privacy import pseudonymise_frame
+    from workbench.schema import RESOURCE
+
+    steps: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        gc.collect()
+        marks = [time.perf_counter()]
+        raw = read_csv_coded(config.source)
+        marks.append(time.perf_counter())
+        canonical = to_canonical(raw, config)
+        marks.append(time.perf_counter())
+        events, _ = clean_log(canonical, config, decode=False)
+        marks.append(time.perf_counter())
+        events = pseudonymise_frame(events, {RESOURCE: "staff"}, SECRET.encode())
+        marks.append(time.perf_counter())
+        decoded(events)
+        marks.append(time.perf_counter())
+        for name, start, end in zip(("read (limits, parse, codes)", "map (with the duplicate key)", "clean",
+                                     "pseudonymise", "decode to str"), marks, marks[1:], strict=False):
+            steps.setdefault(name, []).append(end - start)
+    print("workbench steps, median ms: " + ", ".join(f"{name} {statistics.median(t) * 1000:.0f}"
+                                                  for name, t in steps.items()))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="print a cProfile of one workbench read")
     parser.add_argument("--skip-plain", action="store_true", help="skip plain pandas.read_csv (C engine)")
+    parser.add_argument("--stages", action="store_true", help="time the workbench's steps one by one")
     args = parser.parse_args()
 
     import pyarrow
@@ -122,6 +157,8 @@ def main() -> None:
               f"of the fastest runs: {min(times['workbench read + validate']) / min(times[first]):.2f}")
         print("load average (1, 5, 15 min) at end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
+        if args.stages:
+            _stages(config, args.repeats)
         if args.profile:
             profiler = cProfile.Profile()
             profiler.enable()
