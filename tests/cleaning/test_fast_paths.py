@@ -154,3 +154,18 @@ def test_stripped_categories_match_the_text_path(texts: list[str | None]) -> Non
     expected_missing = _stripped_objects(frame, "x")
     np.testing.assert_array_equal(missing, expected_missing)
     assert list(stripped[~missing].astype(str)) == list(frame["x"][~expected_missing])
+
+
+@pytest.mark.parametrize("texts", [
+    ["a", "b", None, "b", "c"],  # categories already in order (a file sorted by case)
+    ["b", None, "a", "b", "é", "Z", "ab"],  # not in order; code points, not locale
+    ["x"],
+    [None, None],
+], ids=["in order", "out of order", "one", "all missing"])
+def test_sorted_codes_of_coded_text_order_as_the_texts(texts: list[str | None]) -> None:
+    from workbench.cleaning.steps import _sorted_codes
+
+    first_seen = list(dict.fromkeys(t for t in texts if t is not None))  # the reader's order of categories
+    coded = _sorted_codes(pd.Series(pd.Categorical(texts, categories=first_seen)))
+    expected = pd.factorize(pd.Series(texts, dtype=object), sort=True)[0]
+    np.testing.assert_array_equal(coded, expected)

@@ -227,9 +227,11 @@ def _sorted_codes(values: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     codes, width = coded
+    texts = pa.array(np.asarray(categories, dtype=object), type=pa.string())
+    if width < 2 or pc.all(pc.less(texts[:-1], texts[1:])).as_py():  # already in order: a file sorted by case
+        return codes.astype(np.int64)  # (UTF-8 bytes compare as code points do; -1 stays -1)
     rank = np.empty(width + 1, dtype=np.int64)
-    rank[np.asarray(pc.sort_indices(pa.array(np.asarray(categories, dtype=object), type=pa.string())))] = (
-        np.arange(width))
+    rank[np.asarray(pc.sort_indices(texts))] = np.arange(width)
     rank[width] = -1  # code -1 (missing) stays -1, as factorize gives it
     return rank[codes]
 
