@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import signal
+
 import numpy as np
 import pytest
 
@@ -9,6 +11,13 @@ from workbench.errors import ConfigError
 
 def _draw(i: int, seed: np.random.SeedSequence) -> tuple[int, float]:
     return i, float(np.random.default_rng(seed).normal())
+
+
+def _signal_handlers(_: int) -> tuple[str, str]:
+    def name(handler: object) -> str:
+        return {signal.SIG_IGN: "ignore", signal.SIG_DFL: "default"}.get(handler, "python handler")  # type: ignore[call-overload]
+
+    return name(signal.getsignal(signal.SIGINT)), name(signal.getsignal(signal.SIGTERM))
 
 
 def _tasks(n: int = 6) -> list[tuple[int, np.random.SeedSequence]]:
@@ -81,3 +90,14 @@ def _fail_on(i: int) -> int:
 def test_a_failing_task_raises_its_own_error_from_a_batch():
     with pytest.raises(ValueError, match="task 5 failed"):
         ProcessPoolExecutor(2, batch_size=3).map(_fail_on, [(i,) for i in range(12)])
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_workers_leave_interrupts_to_the_parent(reuse: bool) -> None:
+    """Forked while the pipeline turns SIGTERM into an interrupt, a worker still ignores Ctrl-C and ends on SIGTERM."""
+    from workbench.pipeline.runner import sigterm_as_interrupt
+
+    with sigterm_as_interrupt(), ProcessPoolExecutor(2, reuse=reuse) as pool:
+        assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)  # the parent's handler
+        seen = set(pool.map(_signal_handlers, [(i,) for i in range(4)]))
+    assert seen == {("ignore", "default")}

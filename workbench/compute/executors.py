@@ -12,6 +12,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import math
 import os
+import signal
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, Self, TypeVar, runtime_checkable
@@ -26,6 +27,18 @@ __all__ = ["ClosingExecutor", "Executor", "InProcessExecutor", "ProcessPoolExecu
 BATCHES_PER_WORKER = 8
 
 R = TypeVar("R")
+
+
+def _worker_signals() -> None:
+    """In a worker process: leave interrupts to the parent.
+
+    Ctrl-C in a terminal reaches every process of the foreground group; the parent stops the
+    run and shuts the pool down, so a worker ignores SIGINT. A forked worker would also inherit
+    a handler the parent installed for SIGTERM (``sigterm_as_interrupt``), under which a worker
+    stopped by its pool raises KeyboardInterrupt instead of ending: the default is restored.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 #: ``progress(done, total)``, called after each finished task (in completion order).
 Progress = Callable[[int, int], None]
@@ -131,7 +144,7 @@ class ProcessPoolExecutor(ClosingExecutor):
         if self._pool is not None and self._pool_size >= workers:
             return self._pool
         self.close()
-        self._pool = cf.ProcessPoolExecutor(max_workers=workers)
+        self._pool = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
         self._pool_size = workers
         weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
         return self._pool
@@ -151,7 +164,7 @@ class ProcessPoolExecutor(ClosingExecutor):
         if workers <= 1:
             return InProcessExecutor().map(fn, tasks, progress=progress)
         if not self.reuse:
-            with cf.ProcessPoolExecutor(max_workers=workers) as fresh:
+            with cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals) as fresh:
                 return _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
         pool = self._get_pool(self.workers or os.cpu_count() or 1)
         try:
