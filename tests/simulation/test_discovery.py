@@ -117,3 +117,38 @@ def test_the_desks_questions_run_on_a_simulated_log(demo_model: SimulationModel,
     answers = answer_questions(run.events, statuses=demo_config.statuses)
     assert answers.unanswered == {}
     assert len(answers.headlines()) == 5
+
+
+def _outside_desk_hours(events: pd.DataFrame, activity: str) -> float:
+    """Share of ``activity`` events on a weekday outside the demo desk's hours (8-16, Friday 8-15:30)."""
+    local = pd.to_datetime(events.loc[events["activity"] == activity, "timestamp"], utc=True).dt.tz_convert(
+        "Europe/Copenhagen"
+    )
+    hour = local.dt.hour + local.dt.minute / 60
+    close = np.where(local.dt.dayofweek == 4, 15.5, 16.0)
+    weekday = local.dt.dayofweek < 5
+    return float(((hour < 8) | (hour >= close))[weekday].mean())
+
+
+def test_users_answer_in_their_own_hours(demo_model: SimulationModel, demo_events: pd.DataFrame):
+    """Replies come in the users' hours (7-17 in the demo), not only the desk's (8-16): some wait for the morning."""
+    m = demo_model
+    assert m.users_calendar is not None
+    assert m.users_calendar.hours["mon"] == ((7.0, 17.0),)
+    reply = next(
+        t for t in m.transitions
+        if t.source == "Waiting for user @ IT-service og support" and t.target == "Mail from user @ IT-service og support"
+    )
+    assert reply.clock == "users"
+    # the automatic closure runs in the desk's own working days (a rule, not a user): it keeps the team's clock
+    closure = [t for t in m.transitions if t.target.startswith("Closed @") and t.source.startswith("Resolved")]
+    assert closure and all(t.clock == "working" for t in closure)
+    real = _outside_desk_hours(demo_events, "Mail from user")  # about a quarter
+    assert real > 0.15
+    start = pd.Timestamp("2023-01-02", tz="UTC")
+    sim = _outside_desk_hours(simulate(m, start=start, days=28, seed=3).events, "Mail from user")
+    assert sim == pytest.approx(real, abs=0.08)
+    # without the users' hours such delays run in the team's hours: only the replies learned in
+    # elapsed time (a few evening ones) still come in after closing
+    desk_only = m.model_copy(update={"users_calendar": None})
+    assert _outside_desk_hours(simulate(desk_only, start=start, days=28, seed=3).events, "Mail from user") < real / 3

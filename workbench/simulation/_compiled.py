@@ -71,6 +71,7 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
     team_index = {t: i for i, t in enumerate(team_names)}
     clocks = [WorkClock(model.teams[t].calendar, origin) for t in team_names]
     default_clock = WorkClock(model.default_calendar, origin)
+    users_clock = WorkClock(model.users_calendar, origin) if model.users_calendar is not None else None
     node_team, node_uses, node_removed, node_user, node_work, node_act, node_tname = (
         [],
         [],
@@ -98,10 +99,12 @@ def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
     for tr in model.transitions:
         s = START_IDX if tr.source == START else index[tr.source]
         t = index[tr.target]
-        if tr.clock == "working":
+        if tr.clock == "users" and users_clock is not None:
+            clock: WorkClock | None = None if users_clock.always else users_clock
+        elif tr.clock in ("working", "users"):  # no users' hours in the model: the team's
             ti = node_team[t]
             team_clock = clocks[ti] if ti >= 0 else default_clock
-            clock: WorkClock | None = None if team_clock.always else team_clock
+            clock = None if team_clock.always else team_clock
         else:
             clock = None
         work = None if model.activities[tr.target].automated else _table(tr.work)

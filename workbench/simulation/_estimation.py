@@ -53,6 +53,8 @@ class Steps:
     workers: WorkerFindings | None = None
     recorded_share: float = 0.0
     away: dict[str, dict[int, int]] | None = None
+    #: the users' hours, learned from when their replies come in (None: too few replies)
+    users_clock: WorkClock | None = None
 
 
 def _to_seconds(ts: pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -153,6 +155,11 @@ def build_steps(
         spec = cal_for.get(p) or infer_calendar(frame, p, origin) or default_calendar
         clocks[p] = WorkClock(spec, pydt)
     default_clock = WorkClock(infer_calendar(frame, None, origin) or default_calendar, pydt)
+    # a user's reply (an event nobody of a team records, right after a wait on the user) comes in
+    # the user's own hours, which are not the team's: a reply at 16:30 waits for the next morning
+    reply = frame["prev_hard"].to_numpy() & ~uses
+    users_spec = infer_calendar(frame[reply].assign(has_res=True), None, origin) if reply.any() else None
+    users_clock = WorkClock(users_spec, pydt) if users_spec is not None else None
 
     cont = np.zeros(len(frame), dtype=bool)
     start = end.copy()
@@ -225,16 +232,37 @@ def build_steps(
     sys_mask = ~uses
     if sys_mask.any():
         delay_work[sys_mask] = _system_working_gap(frame, sys_mask, clocks, default_clock, prev_end, start)
+    # the same delay in the users' hours, where it may be a user's reply. The fit (fit_delay) keeps
+    # the clock that describes a transition most tightly, but not the team's hours when the log has
+    # a share of these events while the team is closed: a closure a rule makes after five working
+    # days stays in the team's hours, a user's reply at 16:30 does not
+    delay_users = np.full(len(frame), np.nan)
+    outside = np.zeros(len(frame), dtype=bool)
+    if users_clock is not None:
+        a = np.where(np.isfinite(prev_end[reply]), prev_end[reply], start[reply])
+        delay_users[reply] = users_clock.worked_array(start[reply]) - users_clock.worked_array(a)
+        # which of them came in while the team was closed (the team's hours cannot make those)
+        keys = pd.Series(pool_arr[reply], dtype=object).fillna("\0").to_numpy()
+        at = start[reply]
+        out_r = np.zeros(len(at), dtype=bool)
+        for p in set(keys.tolist()):
+            m = keys == p
+            clock = clocks.get(p, default_clock)
+            out_r[m] = clock.worked_array(at[m] + 60.0) - clock.worked_array(at[m]) < 30.0
+        outside[reply] = out_r
+    frame["outside_team_hours"] = outside
     no_delay = cont | first_in_case
     # calendar-time delay of a pick-up: the gap less the contention (contention happens in working time)
     gap = np.where(uses & ~prev_user, gap - contention, gap)
     frame["delay_cal"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(gap), 0.0))
     frame["delay_work"] = np.where(no_delay, 0.0, np.maximum(np.nan_to_num(delay_work), 0.0))
+    frame["delay_users"] = np.where(no_delay & reply, 0.0, np.maximum(delay_users, 0.0))
     # a worker picking a case from the queue waits in working time (the calendar already keeps
     # it out of the nights), unless the case was with the user
     frame["clock_fixed"] = np.where(uses & ~prev_user, "working", "")
     return Steps(
-        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share, away
+        frame, origin, mode, pools, team_mode, staff, note, clocks, default_clock, workers, recorded_share, away,
+        users_clock,
     )
 
 

@@ -125,7 +125,7 @@ def fit_transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int
             continue
         # the delay before a repeated step often depends on how many times it was done already: when
         # it does, every visit level is kept (the highest one stands for "that visit or later")
-        column = "delay_" + ("work" if clock == "working" else "cal")
+        column = {"calendar": "delay_cal", "users": "delay_users"}.get(clock, "delay_work")
         overall = float(waits[column].mean())
         levels = []
         for v in range(1, max_visit + 1):
@@ -143,25 +143,38 @@ def fit_transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int
     return out
 
 
-def fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration | None, Literal["working", "calendar"]]:
+#: share of a transition's events outside the team's hours above which its delay is not team time
+_OUTSIDE_SHARE = 0.05
+
+
+def fit_delay(
+    waits: pd.DataFrame, clock: str | None = None
+) -> tuple[Duration | None, Literal["working", "calendar", "users"]]:
     """The delay of a transition, on the clock that describes it more tightly (lower CV)."""
     if waits.empty:
         return None, "working"
     fixed = clock or waits["clock_fixed"].mode().iloc[0]
-    cal = waits["delay_cal"].to_numpy()
-    work = waits["delay_work"].to_numpy()
-    if fixed == "working":
-        chosen, clock = work, "working"
-    elif fixed == "calendar":
-        chosen, clock = cal, "calendar"
+    options: dict[str, np.ndarray] = {"working": waits["delay_work"].to_numpy(), "calendar": waits["delay_cal"].to_numpy()}
+    if "delay_users" in waits:
+        users = waits["delay_users"].to_numpy()
+        if np.isfinite(users).all():  # every wait is one a user may end (see build_steps)
+            options["users"] = users
+            if float(waits["outside_team_hours"].mean()) >= _OUTSIDE_SHARE:
+                # the log has these events while the team is closed (a user's reply at 16:30):
+                # a delay in the team's hours would never end there, however tight its spread
+                del options["working"]
+    if fixed in options:
+        which = fixed
     else:
-        cv_cal = cal.std() / cal.mean() if cal.mean() > 0 else np.inf
-        cv_work = work.std() / work.mean() if work.mean() > 0 else np.inf
-        chosen, clock = (work, "working") if cv_work < cv_cal else (cal, "calendar")
-    which: Literal["working", "calendar"] = "working" if clock == "working" else "calendar"
+        cv = {k: (v.std() / v.mean() if v.mean() > 0 else np.inf) for k, v in options.items()}
+        which = min(cv, key=lambda k: cv[k])  # ties: the first (working)
+    chosen = options[which]
+    kind: Literal["working", "calendar", "users"] = "users" if which == "users" else (
+        "calendar" if which == "calendar" else "working"
+    )
     if chosen.mean() <= 1.0:
-        return None, which
-    return fit_duration(chosen), which
+        return None, kind
+    return fit_duration(chosen), kind
 
 
 def find_open_cases(events: pd.DataFrame, f: pd.DataFrame, statuses: StatusMeanings, days: float) -> np.ndarray:

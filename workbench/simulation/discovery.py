@@ -276,6 +276,7 @@ def discover_model(
             first_line_team=statuses.first_line_team,
         ),
         default_calendar=spec_of(steps.default_clock),
+        users_calendar=spec_of(steps.users_clock) if steps.users_clock is not None else None,
         teams=teams,
         activities=activities,
         transitions=tuple(transitions),

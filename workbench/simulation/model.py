@@ -11,13 +11,16 @@ and change in a text editor (``save_model`` / ``load_model``):
 - ``transitions``: for each pair of consecutive steps, the delay outside the team's
   capacity (e.g. waiting on the user), the work time of the second step, and whether the
   same worker carries on without queueing again;
+- ``users_calendar``: the hours in which users answer; a user's reply (a delay with
+  ``clock: users``) comes in them, so one at 16:30 waits for the team's next morning;
 - ``routing``: next-step probabilities, from general (``at``) to specific
   (``before``: the previous step, ``visit``: the k-th time at this step, ``when``: a case
   attribute value), the most specific rule that matches wins;
 - ``queue_priority``: which case attribute orders the queues, if any.
 
 All durations are seconds. Work times are in working time of the team's calendar;
-delays are in working time or calendar time as their ``clock`` says.
+delays are in the team's working time, calendar time or the users' hours as their
+``clock`` says.
 """
 
 from __future__ import annotations
@@ -162,7 +165,9 @@ class TransitionSpec(FrozenModel):
     visit: int | None = Field(default=None, ge=1)
     #: delay outside the team's capacity before ``target`` starts (None: no delay)
     delay: Duration | None = None
-    clock: Literal["working", "calendar"] = "working"
+    #: the clock of ``delay``: the team's working hours, elapsed time, or the users' hours
+    #: (``users_calendar``; a user's reply to the team)
+    clock: Literal["working", "calendar", "users"] = "working"
     #: the worker of ``source`` goes on with ``target`` without queueing again
     same_worker: bool = False
     #: work time of ``target`` after this transition (None: the activity's default)
@@ -297,6 +302,9 @@ class SimulationModel(FrozenModel):
     group_attributes: tuple[str, ...] = ()
     statuses: StatusRoles = StatusRoles()
     default_calendar: CalendarSpec = CalendarSpec()
+    #: the hours in which users answer (learned from when their replies come in); a delay with
+    #: ``clock: users`` runs in them. ``None``: such delays run in the team's hours
+    users_calendar: CalendarSpec | None = None
     teams: dict[str, TeamSpec] = Field(default_factory=dict)
     activities: dict[str, ActivitySpec]
     transitions: tuple[TransitionSpec, ...] = ()
