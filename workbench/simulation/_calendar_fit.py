@@ -4,10 +4,13 @@ record events, and the days on which the whole desk was closed (holidays the con
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 
-from workbench.schema import RESOURCE, TIMESTAMP
+from workbench.schema import RESOURCE, TEAM, TIMESTAMP
+from workbench.simulation._workers import EVERY_TEAM_MIN, EVERY_TEAM_SHARE
 from workbench.simulation.model import (
     WEEKDAYS,
     CalendarSpec,
@@ -21,11 +24,29 @@ def spec_of(clock) -> CalendarSpec:
     return clock._calendar
 
 
-def closed_days(events: pd.DataFrame, calendar: CalendarSpec, min_per_day: float = 5.0) -> tuple[str, ...]:
-    """Working weekdays on which nobody recorded anything while the desk was busy around them (holidays)."""
+def closed_days(
+    events: pd.DataFrame, calendar: CalendarSpec, min_per_day: float = 5.0, non_staff: Iterable[str] = ()
+) -> tuple[str, ...]:
+    """Working weekdays on which no worker recorded anything while the desk was busy around them (holidays).
+
+    Events of resources that are not workers do not keep a day open: ``non_staff`` (declared
+    in the log config) and, with a team column, resources active in every team (``system``
+    registering the e-mails that come in on a holiday, ``user`` answering from home).
+    """
     if RESOURCE not in events or events[RESOURCE].isna().all():
         return ()
-    t = events.loc[events[RESOURCE].notna(), TIMESTAMP]
+    res = events[RESOURCE]
+    keep = res.notna() & ~res.isin(set(non_staff))
+    if TEAM in events:
+        teams = events.loc[keep, TEAM].dropna()
+        n_teams = teams.nunique()
+        if n_teams >= EVERY_TEAM_MIN:
+            per = teams.groupby(res[keep].loc[teams.index]).nunique()
+            wide = per.index[per >= max(EVERY_TEAM_MIN, EVERY_TEAM_SHARE * n_teams)]
+            keep &= ~res.isin(set(wide))
+    t = events.loc[keep, TIMESTAMP]
+    if t.empty:
+        return ()
     days = t.dt.tz_convert(calendar.timezone).dt.date
     counts = days.value_counts()
     all_days = pd.date_range(min(counts.index), max(counts.index), freq="D")

@@ -34,8 +34,9 @@ import pandas as pd
 
 __all__ = ["WorkerFindings", "find_workers", "headcount"]
 
-_EVERY_TEAM_MIN = 3
-_EVERY_TEAM_SHARE = 0.8
+#: a resource recording events in at least this many teams, and this share of them, is not a person
+EVERY_TEAM_MIN = 3
+EVERY_TEAM_SHARE = 0.8
 _CONCURRENT_CASES = 3
 _MEMBER_OWN_SHARE = 0.10
 _MEMBER_TEAM_SHARE = 0.05
@@ -110,9 +111,9 @@ def find_workers(
     frame = pd.DataFrame({"r": res[has], "pool": pool[has], "case": case[has], "end": end[has]})
     if team_mode and detect:
         teams = frame["pool"].dropna().unique()
-        if len(teams) >= _EVERY_TEAM_MIN:
+        if len(teams) >= EVERY_TEAM_MIN:
             per = frame.dropna(subset=["pool"]).groupby("r")["pool"].nunique()
-            wide = per[per >= max(_EVERY_TEAM_MIN, _EVERY_TEAM_SHARE * len(teams))]
+            wide = per[per >= max(EVERY_TEAM_MIN, EVERY_TEAM_SHARE * len(teams))]
             for r, n in wide.items():
                 non_staff.setdefault(str(r), f"active in {n} of {len(teams)} teams")
     if detect:

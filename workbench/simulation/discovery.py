@@ -147,7 +147,7 @@ def discover_model(
     hard_wait = frozenset(statuses.waiting_on_user) | frozenset(statuses.resolved)
     user_wait = hard_wait | frozenset(statuses.message_to_user)
     tz = cal_cfg.timezone
-    closed = closed_days(events, default_cal) if infer_calendars else ()
+    closed = closed_days(events, default_cal, non_staff=declared) if infer_calendars else ()
     holidays = tuple(sorted(set(default_cal.holidays) | set(closed)))
     default_cal = default_cal.model_copy(update={"holidays": holidays})
     infer = (
