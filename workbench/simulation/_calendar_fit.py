@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.schema import RESOURCE, TEAM, TIMESTAMP
-from workbench.simulation._workers import EVERY_TEAM_MIN, EVERY_TEAM_SHARE
+from workbench.simulation._workers import active_in_every_team
 from workbench.simulation.model import (
     WEEKDAYS,
     CalendarSpec,
@@ -38,12 +38,8 @@ def closed_days(
     res = events[RESOURCE]
     keep = res.notna() & ~res.isin(set(non_staff))
     if TEAM in events:
-        teams = events.loc[keep, TEAM].dropna()
-        n_teams = teams.nunique()
-        if n_teams >= EVERY_TEAM_MIN:
-            per = teams.groupby(res[keep].loc[teams.index]).nunique()
-            wide = per.index[per >= max(EVERY_TEAM_MIN, EVERY_TEAM_SHARE * n_teams)]
-            keep &= ~res.isin(set(wide))
+        wide, _ = active_in_every_team(res[keep].to_numpy(dtype=object), events.loc[keep, TEAM].to_numpy(dtype=object))
+        keep &= ~res.isin(set(wide.index))
     t = events.loc[keep, TIMESTAMP]
     if t.empty:
         return ()

@@ -19,6 +19,7 @@ All work times are measured in working time of the team's calendar.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -242,12 +243,9 @@ def build_steps(
         a = np.where(np.isfinite(prev_end[reply]), prev_end[reply], start[reply])
         delay_users[reply] = users_clock.worked_array(start[reply]) - users_clock.worked_array(a)
         # which of them came in while the team was closed (the team's hours cannot make those)
-        keys = pd.Series(pool_arr[reply], dtype=object).fillna("\0").to_numpy()
         at = start[reply]
         out_r = np.zeros(len(at), dtype=bool)
-        for p in set(keys.tolist()):
-            m = keys == p
-            clock = clocks.get(p, default_clock)
+        for m, clock in _team_clocks(pool_arr[reply], clocks, default_clock):
             out_r[m] = clock.worked_array(at[m] + 60.0) - clock.worked_array(at[m]) < 30.0
         outside[reply] = out_r
     frame["outside_team_hours"] = outside
@@ -396,15 +394,20 @@ def _all_busy_overlap(
     return np.clip(at(wb) - at(wa), 0.0, None)
 
 
-def _system_working_gap(frame, mask, clocks, default_clock, prev_end, start) -> np.ndarray:
-    out = np.zeros(int(mask.sum()))
-    pools = frame["pool"].to_numpy()[mask]
-    a = prev_end[mask]
-    b = start[mask]
+def _team_clocks(
+    pools: np.ndarray, clocks: dict[str, WorkClock], default_clock: WorkClock
+) -> Iterator[tuple[np.ndarray, WorkClock]]:
+    """Per team among ``pools`` (one per event): the events' mask and the team's clock (the default without a team)."""
     keys = pd.Series(pools, dtype=object).fillna("\0").to_numpy()
     for p in set(keys.tolist()):
-        clock = clocks.get(p, default_clock)
-        m = keys == p
+        yield keys == p, clocks.get(p, default_clock)
+
+
+def _system_working_gap(frame, mask, clocks, default_clock, prev_end, start) -> np.ndarray:
+    out = np.zeros(int(mask.sum()))
+    a = prev_end[mask]
+    b = start[mask]
+    for m, clock in _team_clocks(frame["pool"].to_numpy()[mask], clocks, default_clock):
         aa = np.where(np.isfinite(a[m]), a[m], b[m])
         out[m] = clock.worked_array(b[m]) - clock.worked_array(aa)
     return out

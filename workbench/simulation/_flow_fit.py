@@ -143,18 +143,18 @@ def fit_transitions(f: pd.DataFrame, mode: str, min_support: int, max_visit: int
     return out
 
 
+Clock = Literal["working", "calendar", "users"]
+
 #: share of a transition's events outside the team's hours above which its delay is not team time
 _OUTSIDE_SHARE = 0.05
 
 
-def fit_delay(
-    waits: pd.DataFrame, clock: str | None = None
-) -> tuple[Duration | None, Literal["working", "calendar", "users"]]:
+def fit_delay(waits: pd.DataFrame, clock: str | None = None) -> tuple[Duration | None, Clock]:
     """The delay of a transition, on the clock that describes it more tightly (lower CV)."""
     if waits.empty:
         return None, "working"
     fixed = clock or waits["clock_fixed"].mode().iloc[0]
-    options: dict[str, np.ndarray] = {"working": waits["delay_work"].to_numpy(), "calendar": waits["delay_cal"].to_numpy()}
+    options: dict[Clock, np.ndarray] = {"working": waits["delay_work"].to_numpy(), "calendar": waits["delay_cal"].to_numpy()}
     if "delay_users" in waits:
         users = waits["delay_users"].to_numpy()
         if np.isfinite(users).all():  # every wait is one a user may end (see build_steps)
@@ -163,18 +163,13 @@ def fit_delay(
                 # the log has these events while the team is closed (a user's reply at 16:30):
                 # a delay in the team's hours would never end there, however tight its spread
                 del options["working"]
-    if fixed in options:
-        which = fixed
-    else:
-        cv = {k: (v.std() / v.mean() if v.mean() > 0 else np.inf) for k, v in options.items()}
-        which = min(cv, key=lambda k: cv[k])  # ties: the first (working)
+    cv = {k: (v.std() / v.mean() if v.mean() > 0 else np.inf) for k, v in options.items()}
+    # a fixed clock if it applies, else the tightest (ties: the first, working)
+    which = next((k for k in options if k == fixed), min(cv, key=lambda k: cv[k]))
     chosen = options[which]
-    kind: Literal["working", "calendar", "users"] = "users" if which == "users" else (
-        "calendar" if which == "calendar" else "working"
-    )
     if chosen.mean() <= 1.0:
-        return None, kind
-    return fit_duration(chosen), kind
+        return None, which
+    return fit_duration(chosen), which
 
 
 def find_open_cases(events: pd.DataFrame, f: pd.DataFrame, statuses: StatusMeanings, days: float) -> np.ndarray:

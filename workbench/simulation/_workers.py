@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["WorkerFindings", "find_workers", "headcount"]
+__all__ = ["WorkerFindings", "active_in_every_team", "find_workers", "headcount"]
 
 #: a resource recording events in at least this many teams, and this share of them, is not a person
-EVERY_TEAM_MIN = 3
-EVERY_TEAM_SHARE = 0.8
+_EVERY_TEAM_MIN = 3
+_EVERY_TEAM_SHARE = 0.8
 _CONCURRENT_CASES = 3
 _MEMBER_OWN_SHARE = 0.10
 _MEMBER_TEAM_SHARE = 0.05
@@ -64,6 +64,20 @@ class WorkerFindings:
     resource: np.ndarray
     non_staff: dict[str, str] = field(default_factory=dict)
     handovers: dict[str, int] = field(default_factory=dict)
+
+
+def active_in_every_team(resource: np.ndarray, team: np.ndarray) -> tuple[pd.Series, int]:
+    """Resources that record events in (nearly) every team, with how many teams each: pseudo-resources.
+
+    Returns the number of teams per such resource (empty with fewer than three teams) and the
+    number of teams. Events without a resource or a team are left out.
+    """
+    frame = pd.DataFrame({"r": resource, "team": team}).dropna()
+    n_teams = int(frame["team"].nunique())
+    if n_teams < _EVERY_TEAM_MIN:
+        return pd.Series(dtype=int), n_teams
+    per = frame.groupby("r")["team"].nunique()
+    return per[per >= max(_EVERY_TEAM_MIN, _EVERY_TEAM_SHARE * n_teams)], n_teams
 
 
 def find_workers(
@@ -110,12 +124,9 @@ def find_workers(
     has = pd.notna(res)
     frame = pd.DataFrame({"r": res[has], "pool": pool[has], "case": case[has], "end": end[has]})
     if team_mode and detect:
-        teams = frame["pool"].dropna().unique()
-        if len(teams) >= EVERY_TEAM_MIN:
-            per = frame.dropna(subset=["pool"]).groupby("r")["pool"].nunique()
-            wide = per[per >= max(EVERY_TEAM_MIN, EVERY_TEAM_SHARE * len(teams))]
-            for r, n in wide.items():
-                non_staff.setdefault(str(r), f"active in {n} of {len(teams)} teams")
+        wide, n_teams = active_in_every_team(frame["r"].to_numpy(), frame["pool"].to_numpy())
+        for r, n in wide.items():
+            non_staff.setdefault(str(r), f"active in {n} of {n_teams} teams")
     if detect:
         minute = np.floor(frame["end"].to_numpy() / 60.0)
         per_minute = frame.assign(minute=minute).groupby(["r", "minute"])["case"].nunique()
