@@ -264,7 +264,9 @@ def discover_model(
             last_event=str(events[TIMESTAMP].max()),
             days=round(float((events[TIMESTAMP].max() - arrivals.min()) / pd.Timedelta(days=1)), 2),
         ),
-        arrivals=fit_arrivals(pd.Series(arrivals), timezone=tz),
+        arrivals=fit_arrivals(
+            pd.Series(arrivals), timezone=tz, holidays=holidays, public_holidays=default_cal.public_holidays
+        ),
         case_mix=case_mix(case_attrs),
         group_attributes=groups,
         statuses=StatusRoles(

@@ -240,6 +240,12 @@ class ArrivalSpec(FrozenModel):
     weekly_rate: tuple[float, ...] = Field(min_length=168, max_length=168)
     monthly_level: tuple[float, ...] = Field(default=(1.0,) * 12, min_length=12, max_length=12)
     scale: float = Field(default=1.0, ge=0.0)
+    #: days the desk is closed (local dates; and the public holidays of ``public_holidays``): new
+    #: cases come in at ``holiday_rate`` per local hour of the day (times the month's level), not
+    #: at the weekday's rate -- nobody writes to the desk on Ascension Day as on a Thursday
+    holidays: tuple[str, ...] = ()
+    public_holidays: str | None = None
+    holiday_rate: tuple[float, ...] | None = Field(default=None, min_length=24, max_length=24)
 
     @property
     def cases_per_week(self) -> float:
