@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.simulation import simulate
+from workbench.simulation import run_kpis, simulate
 from workbench.simulation.model import PriorityRule, SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 
@@ -68,16 +68,35 @@ def test_common_random_numbers_keep_arrivals_and_attributes_across_arms(toy_mode
     more_staff = apply_scenario(
         toy_model, Scenario(name="s", changes=[{"type": "staff", "team": "back", "add": 2}])
     )
-    base, scen = _run(toy_model, seed=3), _run(more_staff, seed=3)
-    pd.testing.assert_series_equal(base.cases["arrival"], scen.cases["arrival"])
-    pd.testing.assert_series_equal(base.cases["dept"], scen.cases["dept"])
-    assert scen.cases["queue_h"].mean() < base.cases["queue_h"].mean()
+    base_run, scen_run = _run(toy_model, seed=3), _run(more_staff, seed=3)
+    base, scen = _period(base_run), _period(scen_run)  # the cool-down after the period differs by arm
+    pd.testing.assert_series_equal(base["arrival"], scen["arrival"])
+    pd.testing.assert_series_equal(base["dept"], scen["dept"])
+    assert scen["queue_h"].mean() < base["queue_h"].mean()
     # a volume increase keeps every baseline case and adds new ones
     up = apply_scenario(toy_model, Scenario(name="v", changes=[{"type": "volume", "factor": 1.5}]))
-    grown = _run(up, seed=3).cases
+    grown = _period(_run(up, seed=3))
     kept = grown[~grown["extra"]]
-    assert kept["arrival"].tolist() == base.cases["arrival"].tolist()
-    assert len(grown) == pytest.approx(1.5 * len(base.cases), rel=0.1)
+    assert kept["arrival"].tolist() == base["arrival"].tolist()
+    assert len(grown) == pytest.approx(1.5 * len(base), rel=0.1)
+
+
+def _period(run) -> pd.DataFrame:
+    return run.cases[run.cases["arrival"] < run.window_end].reset_index(drop=True)
+
+
+def test_cases_keep_arriving_after_the_period_until_its_last_case_is_done(toy_model: SimulationModel):
+    run = _run(toy_model, seed=3)
+    after = run.cases[run.cases["arrival"] >= run.window_end]
+    inside = _period(run)
+    assert len(after) > 0  # the desk does not empty at the period's end
+    assert after["arrival"].min() <= inside["end"].max()  # ... while a case of the period is still open
+    assert after["arrival"].max() <= inside["end"].max() + pd.Timedelta(minutes=1)  # then nobody comes
+    # the KPIs are those of the period's cases
+    kpis, _ = run_kpis(run)
+    assert kpis.set_index("kpi").loc["resolution_time_h", "n_cases"] == inside["finished"].sum()
+    without = _run(toy_model, seed=3, cooldown_days=0)
+    assert (without.cases["arrival"] < without.window_end).all()
 
 
 def test_queue_priority_serves_a_group_first(toy_model: SimulationModel):

@@ -54,6 +54,9 @@ class Run:
         self.window = (0.0, 0.0)
         n = len(arrivals)
         self.end = np.full(n, np.nan)
+        self.started = 0  # cases started so far (arrivals are sorted: the first ``started`` of them)
+        self.open_in_window = 0  # cases of the measurement window not finished yet
+        self.cooldown_from = float("inf")  # arrivals from here on are the cool-down's
         self.records: list[tuple] = []  # (case, node, start, end, server, queued, delay, user)
         self.holds: list[tuple[int, float, float]] = []  # (team, from, to) a worker held a case
         self.route_memo: dict = {}
@@ -91,10 +94,20 @@ class Run:
                         pool.free.append(server)
 
     def _source(self):
+        """Start the cases; after the window, only while a case of the window is still open (the cool-down)."""
         env = self.env
+        w0, w1 = self.window
+        after = self.cooldown_from
         for i, t in enumerate(self.arrivals.tolist()):
+            if t >= after and self.open_in_window == 0:
+                return
             if t > env.now:
                 yield env.timeout(t - env.now)
+                if t >= after and self.open_in_window == 0:
+                    return
+            if w0 <= t < w1:
+                self.open_in_window += 1
+            self.started = i + 1
             env.process(self.case(i))
 
     def _release(self, team: int, server: int, since: float) -> None:
@@ -259,3 +272,6 @@ class Run:
         if held >= 0:
             self._release(held, server, since)
         self.end[i] = env.now
+        w0, w1 = self.window
+        if w0 <= self.arrivals[i] < w1:
+            self.open_in_window -= 1

@@ -55,6 +55,7 @@ def simulate(
     warmup_days: float = 0.0,
     n_cases: int | None = None,
     drain_days: float = 180.0,
+    cooldown_days: float = 60.0,
     keep_events: bool = True,
     case_prefix: str = "sim-",
     replay: pd.DataFrame | None = None,
@@ -80,6 +81,12 @@ def simulate(
     drain_days : float
         After the last arrival, cases in progress run for at most this long; cases still
         open then are reported with ``finished=False``.
+    cooldown_days : float
+        After the period, new cases keep arriving (simulated, not measured) until every case
+        of the measurement window has finished, for at most this many days: a case arriving
+        on the period's last day meets the load it would meet on a real desk, not a desk that
+        empties because nobody else comes. ``0`` stops arrivals at the period's end. Not used
+        with ``n_cases`` or ``replay`` (a replayed log has no cases after its end either).
     keep_events : bool
         Build the event-log DataFrame (turn off for speed when only KPIs are needed).
     case_prefix : str
@@ -101,14 +108,17 @@ def simulate(
         ss = np.random.SeedSequence(seed)
     streams = {name: _child(ss, k) for k, name in enumerate(_STREAMS)}
     comp = compile_model(model, origin.to_pydatetime())
+    if cooldown_days < 0:
+        raise ValueError(f"cooldown_days must be non-negative, got {cooldown_days}")
     horizon = days * 86400.0
+    cooldown = cooldown_days * 86400.0 if n_cases is None and replay is None else 0.0
     replay_s = replay_profiles = None
     if replay is not None:
         replay_s, replay_profiles = _replay(comp, replay, origin)
     arrivals, extra, index = sample_arrivals(
         model.arrivals,
         origin,
-        horizon,
+        horizon + cooldown,
         primary=streams["arrivals"],
         extra=streams["extra_arrivals"],
         max_cases=n_cases,
@@ -124,9 +134,14 @@ def simulate(
     w0 = warmup_days * 86400.0
     w1 = horizon if n_cases is None else max(last_arrival, w0 + 1.0)
     sim.window = (w0, w1)
+    if cooldown > 0:
+        sim.cooldown_from = horizon
     until = max(horizon, last_arrival) + drain_days * 86400.0
     sim.run(until)
-    return collect(sim, model, origin, arrivals, profiles, extra, w0, w1, keep_events, case_prefix)
+    # the cool-down's arrivals after the window's last case finished never came: not cases of the run
+    n = sim.started
+    sim.end = sim.end[:n]
+    return collect(sim, model, origin, arrivals[:n], profiles[:n], extra[:n], w0, w1, keep_events, case_prefix)
 
 
 def _replay(comp: Compiled, replay: pd.DataFrame, origin: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
