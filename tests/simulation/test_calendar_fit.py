@@ -66,3 +66,39 @@ def test_a_short_friday_is_learned_to_the_quarter_hour():
     assert fri("finance") == ((8.0, 15.5),)
     # unless its own events say it works to 16:00 on Fridays
     assert fri("bi") == ((8.0, 16.0),)
+
+
+def _bursty(days: int = 60, tail_days: int = 10) -> pd.DataFrame:
+    """A desk whose tickets come in bursts (30 events on one working day in three, none between), then
+    ``tail_days`` after the last new ticket on which the open tickets are finished on a few days."""
+    rows = []
+    start = pd.Timestamp("2023-03-06", tz="Europe/Copenhagen")  # a Monday
+    case = 0
+    for k, day in enumerate(pd.date_range(start, periods=days + tail_days, freq="D")):
+        if day.weekday() >= 5:
+            continue
+        if k < days and k % 3 == 0:
+            for e in range(30):
+                case += e % 3 == 0
+                rows.append((f"c{case}", day + pd.Timedelta(hours=9, minutes=e), "agent-1"))
+        elif k >= days and k % 4 == 0:  # after the last new ticket: the open ones are closed now and then
+            rows.append(("c1", day + pd.Timedelta(hours=10), "agent-1"))
+    frame = pd.DataFrame(rows, columns=["case_id", "timestamp", "resource"])
+    frame["timestamp"] = frame["timestamp"].dt.tz_convert("UTC")
+    return frame
+
+
+def test_quiet_days_between_bursts_and_after_the_last_ticket_are_not_holidays():
+    calendar = CalendarSpec(timezone="Europe/Copenhagen")
+    # the mean of the days around is 10 events a day; the median is 0: a burst is not a busy desk
+    assert closed_days(_bursty(), calendar) == ()
+    # a steadily busy desk, then ten days after its last new ticket on which one open ticket is
+    # finished now and then: the holiday is found, the empty days of the wind-down are not
+    steady = _log()
+    steady["case_id"] = [f"c{k}" for k in range(len(steady))]
+    last = steady["timestamp"].max()
+    tail = pd.DataFrame(
+        {"case_id": "c0", "resource": "agent-first line", "team": "first line",
+         "timestamp": [last + pd.Timedelta(days=d) for d in (3, 7, 10)]}
+    )
+    assert closed_days(pd.concat([steady, tail], ignore_index=True), calendar) == (HOLIDAY,)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from workbench.schema import RESOURCE, TEAM, TIMESTAMP
+from workbench.schema import CASE_ID, RESOURCE, TEAM, TIMESTAMP
 from workbench.simulation._workers import active_in_every_team
 from workbench.simulation.model import (
     WEEKDAYS,
@@ -39,9 +39,13 @@ def closed_days(
     Events of resources that are not workers do not keep a day open: ``non_staff`` (declared
     in the log config) and, with a team column, resources active in every team (``system``
     registering the e-mails that come in on a holiday, ``user`` answering from home).
+    "Busy around them" is the median of the 29 days around (robust to a burst: a quiet period
+    with a few busy days has quiet days by chance, not holidays), and only days up to the
+    last new case count: after it the desk winds down and empty days say nothing.
     """
     if RESOURCE not in events or events[RESOURCE].isna().all():
         return ()
+    last_arrival = events.groupby(CASE_ID, sort=False)[TIMESTAMP].min().max() if CASE_ID in events else None
     res = events[RESOURCE]
     keep = res.notna() & ~res.isin(set(non_staff))
     if TEAM in events:
@@ -57,8 +61,10 @@ def closed_days(
     working = [bool(calendar.hours.get(WEEKDAYS[d.weekday()])) for d in per_day.index]
     series = pd.Series(per_day.to_numpy(dtype=float), index=per_day.index)
     work_mask = pd.Series(working, index=per_day.index)
-    level = series.where(work_mask).rolling(29, center=True, min_periods=5).mean()
-    closed = series.eq(0) & work_mask & level.ge(min_per_day)
+    level = series.where(work_mask).rolling(29, center=True, min_periods=5).median()
+    last_day = last_arrival.tz_convert(calendar.timezone).date() if last_arrival is not None else max(series.index)
+    in_period = pd.Series([d <= last_day for d in series.index], index=series.index)
+    closed = series.eq(0) & work_mask & level.ge(min_per_day) & in_period
     return tuple(str(d) for d in series.index[closed.to_numpy()])
 
 
