@@ -99,12 +99,10 @@ class Run:
         w0, w1 = self.window
         after = self.cooldown_from
         for i, t in enumerate(self.arrivals.tolist()):
-            if t >= after and self.open_in_window == 0:
-                return
             if t > env.now:
                 yield env.timeout(t - env.now)
-                if t >= after and self.open_in_window == 0:
-                    return
+            if t >= after and self.open_in_window == 0:
+                return
             if w0 <= t < w1:
                 self.open_in_window += 1
             self.started = i + 1
