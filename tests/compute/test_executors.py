@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import signal
+import time
 
 import numpy as np
 import pytest
@@ -101,3 +102,25 @@ def test_workers_leave_interrupts_to_the_parent(reuse: bool) -> None:
         assert signal.getsignal(signal.SIGTERM) not in (signal.SIG_DFL, signal.SIG_IGN)  # the parent's handler
         seen = set(pool.map(_signal_handlers, [(i,) for i in range(4)]))
     assert seen == {("ignore", "default")}
+
+
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_an_interrupt_stops_the_workers_without_waiting_for_their_batches(reuse: bool) -> None:
+    """Ctrl-C (or SIGTERM in a pipeline run) during a map: the workers end now, not after their hour-long batches."""
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    pool = ProcessPoolExecutor(2, batch_size=1, reuse=reuse)
+    tasks = [(0.0,), *[(3600.0,)] * 4]  # the first finishes at once; the others would run for an hour
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pool.map(_nap, tasks, progress=interrupt)
+    pool.close()
+    assert time.monotonic() - started < 120  # waiting for the batches would take an hour
+    assert pool.map(_nap, [(0.0,), (0.0,)]) == [0.0, 0.0]  # the executor still works afterwards
+    pool.close()

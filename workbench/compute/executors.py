@@ -164,17 +164,44 @@ class ProcessPoolExecutor(ClosingExecutor):
         if workers <= 1:
             return InProcessExecutor().map(fn, tasks, progress=progress)
         if not self.reuse:
-            with cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals) as fresh:
-                return _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
+            fresh = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
+            try:
+                result = _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
+            except KeyboardInterrupt:
+                _stop_workers(fresh)
+                raise
+            fresh.shutdown(wait=True)
+            return result
         pool = self._get_pool(self.workers or os.cpu_count() or 1)
         try:
             return _run_batches(pool, fn, tasks, workers, self.batch_size, progress)
         except cf.process.BrokenProcessPool:
             self.close()  # a worker died: the next map starts a fresh pool
             raise
+        except KeyboardInterrupt:
+            self._pool, self._pool_size = None, 0  # the next map starts a fresh pool
+            _stop_workers(pool)
+            raise
 
     def __repr__(self) -> str:
         return f"ProcessPoolExecutor(workers={self.workers}, batch_size={self.batch_size})"
+
+
+def _stop_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now, in the middle of their batches (Ctrl-C or SIGTERM in the parent).
+
+    ``shutdown`` alone waits for the batches already running, which can take minutes; the
+    interrupted run keeps none of their results, so the workers are ended (SIGTERM, whose
+    default :func:`_worker_signals` restores) and waited for. The process table is private
+    to ``concurrent.futures`` (Python 3.14 adds ``terminate_workers`` for this).
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
 
 
 def _run_batches(
