@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from workbench.errors import ScenarioError
 from workbench.simulation._absence import absence_schedule
@@ -31,12 +32,12 @@ class Compiled:
     node_uses: list[bool]
     node_removed: list[bool]
     node_user_wait: list[bool]
-    node_work: list[list[float] | None]
+    node_work: list[tuple[float, ...] | None]
     node_activity: list[str]
     node_team_name: list[str | None]
     #: (source, target) -> (delay table | None, clock | None (elapsed time), same worker, work table | None),
     #: or a list of those indexed by the visit number of the target (last entry: that visit or later)
-    trans: dict[tuple[int, int], tuple[list[float] | None, WorkClock | None, bool, list[float] | None]]
+    trans: dict[tuple[int, int], tuple[tuple[float, ...] | None, WorkClock | None, bool, tuple[float, ...] | None]]
     #: node -> list of (use_before, use_visit, attribute index | -1, {key: (cumulative probs, targets)})
     patterns: dict[int, list[tuple[bool, bool, int, dict]]]
     max_visit: dict[int, int]
@@ -56,10 +57,21 @@ class Compiled:
     absence: list[list[tuple[float, int]]] = field(default_factory=list)
 
 
-def _table(dist: object | None) -> list[float] | None:
+def _table(dist: object | None) -> tuple[float, ...] | None:
     if dist is None:
         return None
-    return quantile_table(dist, TABLE)  # type: ignore[arg-type]
+    return _cached_table(dist)
+
+
+@lru_cache(maxsize=1024)
+def _cached_table(dist: object) -> tuple[float, ...]:
+    """The quantile table of a distribution (a frozen, hashable model), computed once per process.
+
+    Every replication compiles its model again, and scipy's quantile functions are most of
+    that (a model holds a few hundred distributions); the engine only reads the tables.
+    A table is 1,024 floats (about 32 kB), so the cache holds at most about 32 MB.
+    """
+    return tuple(quantile_table(dist, TABLE))  # type: ignore[arg-type]
 
 
 def compile_model(model: SimulationModel, origin: dt.datetime) -> Compiled:
