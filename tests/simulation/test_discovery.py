@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from workbench.config import CalendarConfig, LogConfig
+from workbench.config import CalendarConfig, LogConfig, StatusMeanings
 from workbench.errors import ConfigError, EventLogError
 from workbench.simulation import discover_model, simulate
 from workbench.simulation.distributions import duration_mean
@@ -152,3 +152,37 @@ def test_users_answer_in_their_own_hours(demo_model: SimulationModel, demo_event
     # elapsed time (a few evening ones) still come in after closing
     desk_only = m.model_copy(update={"users_calendar": None})
     assert _outside_desk_hours(simulate(desk_only, start=start, days=28, seed=3).events, "Mail from user") < real / 3
+
+
+def _status_log_with_some_starts(n_cases: int = 400, seed: int = 1) -> pd.DataFrame:
+    """First line (x0/x1) sets In progress, then another team (worker y0/y1) records Done 90 minutes
+    later; for one Done in five a start is recorded 60 minutes after the hand-over (30 minutes of work)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    t0 = pd.Timestamp("2024-01-01 07:00", tz="UTC")  # Monday 08:00 in Copenhagen
+    for i in range(n_cases):
+        pick = t0 + pd.Timedelta(days=7 * (i // 20) + (i % 20) // 4, hours=2 * (i % 4))
+        late = rng.random() < 0.2
+        rows.append((f"c{i:03d}", "New", pick - pd.Timedelta(minutes=5), pd.NaT, None, "X"))
+        rows.append((f"c{i:03d}", "In progress", pick, pd.NaT, f"x{i % 2}", "X"))
+        rows.append((f"c{i:03d}", "Done", pick + pd.Timedelta(minutes=90),
+                     pick + pd.Timedelta(minutes=60) if late else pd.NaT, f"y{i % 2}", "Y"))
+    return pd.DataFrame(rows, columns=["case_id", "activity", "timestamp", "start_timestamp", "resource", "team"])
+
+
+def test_partial_start_events_are_used_wherever_a_worker_picks_a_case_up():
+    """A fifth of one step's events carry a start (under the half that would make them that step's
+    rule): where the step is picked up by a worker, each is used (before, that step had no work at all)."""
+    log = _status_log_with_some_starts()
+    late = log["start_timestamp"].notna()
+    assert 0.0 < late.mean() < 0.5 and 0.0 < late[log["activity"] == "Done"].mean() < 0.5
+    model = discover_model(
+        log, name="partial", statuses=StatusMeanings(in_progress=("In progress",)),
+        calendar=CalendarConfig(timezone="Europe/Copenhagen"),
+    )
+    assert model.estimation.start_times == "partial"
+    assert any("used where a worker picks a case up" in n for n in model.estimation.notes)
+    done = next(t for t in model.transitions if t.source == "In progress @ X" and t.target == "Done @ Y")
+    share = late[log["activity"] == "Done"].mean()
+    assert not done.same_worker
+    assert duration_mean(done.work) == pytest.approx(share * 30 * 60, rel=0.05)  # ignoring the starts: 0

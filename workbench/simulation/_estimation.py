@@ -183,13 +183,18 @@ def build_steps(
     else:
         start = np.where(uses, _availability_starts(frame, end), end)
     if 0.0 < recorded_share < 0.5:
-        # partial start events: used at the steps that mostly have them (the rest of those
-        # steps' starts estimated from availability); other steps keep the estimate above
-        has_start = pd.Series(np.isfinite(rec_start))
-        node_share = has_start.groupby(frame["node"].to_numpy()).transform("mean").to_numpy()
+        # partial start events. At the steps that mostly have them, they are used and the rest
+        # of those steps' starts are estimated from availability. Elsewhere a recorded start is
+        # used where a worker picked the case up (the estimate above put no work before such a
+        # step); a step in which a worker goes on from their own previous step keeps that step's
+        # end as its start (the worker held the case in between)
+        has = np.isfinite(rec_start)
+        node_share = pd.Series(has).groupby(frame["node"].to_numpy()).transform("mean").to_numpy()
         at = (node_share >= 0.5) & uses
         est = _availability_starts(frame, end)
-        start = np.where(at, np.where(np.isfinite(rec_start), np.minimum(rec_start, end), est), start)
+        start = np.where(at, np.where(has, np.minimum(rec_start, end), est), start)
+        picked_up = has & uses & ~at & ~cont
+        start = np.where(picked_up, np.minimum(rec_start, end), start)
         cont = cont & ~at
     start = np.minimum(start, end)
     frame["start"] = start
@@ -347,11 +352,11 @@ def _busy_intervals(
     m = (frame["pool"].to_numpy() == pool) & frame["uses"].to_numpy()
     if mode != "status":
         return frame["start"].to_numpy()[m], frame["end"].to_numpy()[m]
-    # a worker holds the case from the pick-up to the last step of the chain
+    # a worker holds the case from the pick-up (or a recorded start) to the last step of the chain
     chain = np.cumsum(~cont)
-    sub = pd.DataFrame({"chain": chain[m], "t": frame["end"].to_numpy()[m]})
-    g = sub.groupby("chain")["t"]
-    return g.min().to_numpy(), g.max().to_numpy()
+    sub = pd.DataFrame({"chain": chain[m], "s": frame["start"].to_numpy()[m], "t": frame["end"].to_numpy()[m]})
+    g = sub.groupby("chain")
+    return g["s"].min().to_numpy(), g["t"].max().to_numpy()
 
 
 def _all_busy_overlap(

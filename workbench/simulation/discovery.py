@@ -238,8 +238,8 @@ def discover_model(
         )
     if 0 < steps.recorded_share < 0.5:
         notes.append(
-            f"start times recorded for {steps.recorded_share:.0%} of events: used at the steps that mostly "
-            "have them, estimated elsewhere"
+            f"start times recorded for {steps.recorded_share:.0%} of events: used where a worker picks a case "
+            "up and at the steps that mostly have them, estimated for the other events"
         )
     n_open = int(open_cases.sum())
     if n_open:
