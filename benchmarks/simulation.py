@@ -128,6 +128,22 @@ def speed(repeats: int) -> None:
                 flush=True,
             )
     print(f"\nMedian: {np.median(rates):,.0f} activity instances per CPU second.")
+    # every replication compiles the model; the distributions' quantile tables are kept per process
+    from workbench.simulation import _compiled
+
+    cold, warm = [], []
+    for _ in range(repeats):
+        _compiled._cached_table.cache_clear()
+        c0 = time.process_time()
+        _compiled.compile_model(model, start.to_pydatetime())
+        cold.append(time.process_time() - c0)
+        c0 = time.process_time()
+        _compiled.compile_model(model, start.to_pydatetime())
+        warm.append(time.process_time() - c0)
+    print(
+        f"Compiling the model for a run: {np.median(cold):.3f} CPU s with the quantile tables computed "
+        f"(a fresh process), {np.median(warm):.3f} CPU s with them kept (every later replication)."
+    )
 
 
 def _busiest_partner(model, exp) -> str:
