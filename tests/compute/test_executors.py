@@ -124,3 +124,12 @@ def test_an_interrupt_stops_the_workers_without_waiting_for_their_batches(reuse:
     assert time.monotonic() - started < 120  # waiting for the batches would take an hour
     assert pool.map(_nap, [(0.0,), (0.0,)]) == [0.0, 0.0]  # the executor still works afterwards
     pool.close()
+
+
+def test_a_failing_task_leaves_no_worker_of_a_fresh_pool_behind():
+    import multiprocessing
+
+    before = {p.pid for p in multiprocessing.active_children()}
+    with pytest.raises(ValueError, match="task 5 failed"):
+        ProcessPoolExecutor(2, batch_size=3, reuse=False).map(_fail_on, [(i,) for i in range(12)])
+    assert {p.pid for p in multiprocessing.active_children()} <= before

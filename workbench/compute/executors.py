@@ -170,6 +170,9 @@ class ProcessPoolExecutor(ClosingExecutor):
             except KeyboardInterrupt:
                 _stop_workers(fresh)
                 raise
+            except BaseException:
+                fresh.shutdown(wait=True)  # a failed task: the batches already running end first
+                raise
             fresh.shutdown(wait=True)
             return result
         pool = self._get_pool(self.workers or os.cpu_count() or 1)
