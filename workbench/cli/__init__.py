@@ -147,4 +147,9 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main() -> None:
     """Entry point of the ``workbench`` command."""
-    sys.exit(run())
+    try:
+        code = run()
+    except KeyboardInterrupt:  # a second Ctrl-C or SIGTERM while the first one is being handled
+        print("aborted", file=sys.stderr)
+        code = 130
+    sys.exit(code)
