@@ -166,15 +166,12 @@ class ProcessPoolExecutor(ClosingExecutor):
         if not self.reuse:
             fresh = cf.ProcessPoolExecutor(max_workers=workers, initializer=_worker_signals)
             try:
-                result = _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
+                return _run_batches(fresh, fn, tasks, workers, self.batch_size, progress)
             except KeyboardInterrupt:
                 _stop_workers(fresh)
                 raise
-            except BaseException:
-                fresh.shutdown(wait=True)  # a failed task: the batches already running end first
-                raise
-            fresh.shutdown(wait=True)
-            return result
+            finally:
+                fresh.shutdown(wait=True)  # after _stop_workers: nothing left to wait for
         pool = self._get_pool(self.workers or os.cpu_count() or 1)
         try:
             return _run_batches(pool, fn, tasks, workers, self.batch_size, progress)
