@@ -8,7 +8,12 @@ number + a case attribute; the engine uses the most specific rule that was seen 
 before the visit number). An attribute is used at a step only
 when it pays for itself: the gain in log-likelihood must beat the BIC penalty.
 Rules seen fewer than ``min_support`` times are left out (the engine falls back to a
-more general one).
+more general one), except an attribute value's own rule: a value seen only a few times
+at a step keeps what those cases did, shrunk towards the step's general rule (a
+Dirichlet prior whose strength is chosen by leave-one-out likelihood over the step's
+decisions). Falling back to the general rule would send, say, the few network tickets
+forwarded again after a send-back to any team in the proportions of all tickets,
+although every one of them went to the network team.
 """
 
 from __future__ import annotations
@@ -102,6 +107,51 @@ def _rules(
     return out
 
 
+#: least observations of an attribute value at a step for its own (shrunk) rule
+_MIN_SHRUNK = 3
+#: prior strengths tried for the shrunk rules (leave-one-out likelihood picks one per step)
+_ALPHAS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
+
+
+def _prior_strength(counts: pd.DataFrame, prior: pd.Series) -> float:
+    """The Dirichlet prior strength that predicts each decision best from the others of its value (leave-one-out)."""
+    n = counts.to_numpy(dtype=float)
+    p = prior.reindex(counts.columns, fill_value=0.0).to_numpy(dtype=float)
+    rows = n.sum(axis=1, keepdims=True)
+    best, best_ll = _ALPHAS[0], -np.inf
+    for alpha in _ALPHAS:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            terms = np.where(n > 0, n * np.log((n - 1.0 + alpha * p) / (rows - 1.0 + alpha)), 0.0)
+        ll = float(np.nan_to_num(terms, nan=-np.inf).sum())
+        if ll > best_ll:
+            best, best_ll = alpha, ll
+    return best
+
+
+def _shrunk_rules(d: pd.DataFrame, at: str, attr: str, min_support: int) -> list[RoutingRule]:
+    """Rules for the values of ``attr`` seen at least ``_MIN_SHRUNK`` but fewer than ``min_support`` times at ``at``."""
+    known = d[d[attr].notna()]
+    counts = pd.crosstab(known[attr].astype(str), known["target"])
+    if counts.empty:
+        return []
+    prior = d["target"].value_counts(normalize=True)
+    alpha = _prior_strength(counts, prior)
+    out = []
+    for value, row in counts.iterrows():
+        total = float(row.sum())
+        if not _MIN_SHRUNK <= total < min_support:
+            continue
+        probs = (row.reindex(prior.index, fill_value=0).astype(float) + alpha * prior) / (total + alpha)
+        probs = probs[probs > 0].sort_values(ascending=False)
+        out.append(
+            RoutingRule(
+                at=at, when={attr: str(value)}, next={str(k): round(float(v), 6) for k, v in probs.items()},
+                count=int(total),
+            )
+        )
+    return out
+
+
 def fit_routing(
     decisions: pd.DataFrame, *, attributes: Sequence[str], min_support: int = 20
 ) -> tuple[list[RoutingRule], dict[str, str]]:
@@ -121,6 +171,7 @@ def fit_routing(
         if attr is not None:
             chosen[at] = attr
             rules.extend(_rules(d, [attr], at, min_support, attr))
+            rules.extend(_shrunk_rules(d, at, attr, min_support))
             if d["visit"].nunique() > 1:
                 rules.extend(_rules(d, ["visit", attr], at, min_support, attr))
             if at != START:
