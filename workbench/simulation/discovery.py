@@ -253,7 +253,7 @@ def discover_model(
             if steps.mode == "recorded"
             else ("partial" if steps.recorded_share > 0 else "estimated"),
             method=_METHODS[steps.mode]
-            + ("; recorded start times used where present" if 0 < steps.recorded_share < 0.5 else ""),
+            + ("; recorded start times used where a worker picks a case up" if 0 < steps.recorded_share < 0.5 else ""),
             notes=tuple(notes),
         ),
         fitted_on=FitInfo(
