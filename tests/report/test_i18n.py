@@ -160,3 +160,16 @@ def test_rule_names_the_rule_checks_wrote_are_said_in_the_report_language() -> N
     assert RULE_PHRASES.say("'Forwarded' never after 'Resolved with mail'", da) == (
         "'Forwarded' aldrig efter 'Resolved with mail'")
     assert RULE_PHRASES.say("a name the desk chose", da) == "a name the desk chose"
+
+
+def test_a_team_near_full_load_is_said_in_the_report_language() -> None:
+    from workbench.report.sections import near_full_callouts
+
+    rows = [{"team": "IT-infrastruktur", "today": 0.78, "changed": 0.914}]
+    (da,) = near_full_callouts(rows, Translator("da"), scenario="Flere sager")
+    assert da.kind == "warning"
+    assert da.text.startswith("Scenariet Flere sager: IT-infrastruktur er optaget 78\u00a0% af arbejdstiden i dag og "
+                              "91\u00a0% med ændringen.")
+    (en,) = near_full_callouts(rows, Translator("en"))
+    assert en.text.startswith("IT-infrastruktur is busy 78% of its working time today and 91% with the change.")
+    assert near_full_callouts([], Translator("da")) == [] and near_full_callouts(None, Translator("en")) == []

@@ -7,8 +7,10 @@ from scipy import stats
 
 from workbench.errors import ScenarioError
 from workbench.simulation.experiment import (
+    NEAR_FULL,
     default_period,
     mean_ci,
+    near_full_teams,
     paired_ci,
     replication_executor,
     run_experiment,
@@ -106,3 +108,31 @@ def test_mean_ci_leaves_out_missing_values_and_needs_two_for_an_interval():
     assert (mean, lo, hi) == pytest.approx((7 / 3, 7 / 3 - half, 7 / 3 + half))
     assert mean_ci([5.0])[0] == 5.0 and np.isnan(mean_ci([5.0])[1])
     assert all(np.isnan(x) for x in mean_ci([np.nan]))
+
+
+def test_a_change_that_moves_a_team_near_full_load_says_so(toy_model: SimulationModel):
+    # the toy's back office (one person) is busy about 93% of its working time
+    def near_full(changes):
+        res = run_experiment(toy_model, Scenario(name="x", changes=changes), replications=3, seed=4, days=28,
+                             warmup_days=7)
+        return res.settings["near_full"], res.settings["notes"]
+
+    rows, notes = near_full([{"type": "volume", "factor": 1.2}])
+    assert [r["team"] for r in rows] == ["back"] and NEAR_FULL <= rows[0]["today"] < rows[0]["changed"]
+    assert any(n.startswith("team 'back' is busy 93% of its working time today and 99% with the change") for n in notes)
+    rows, _ = near_full([{"type": "staff", "team": "back", "add": 1}])  # from full load: the size is as uncertain
+    assert [r["team"] for r in rows] == ["back"] and rows[0]["changed"] < 0.5
+    rows, notes = near_full([{"type": "staff", "team": "front", "add": 1}])  # the full team's queue is not touched
+    assert rows == [] and not any("busy" in n for n in notes)
+
+
+def test_near_full_teams_needs_full_load_and_a_move():
+    kpis = pd.DataFrame({
+        "replication": [0, 0, 1, 1] * 3,
+        "arm": ["baseline", "scenario"] * 6,
+        "kpi": ["utilisation:a"] * 4 + ["utilisation:b"] * 4 + ["cycle_time_h"] * 4,
+        "value": [0.80, 0.86, 0.84, 0.88, 0.90, 0.905, 0.90, 0.90, 5.0, 9.0, 5.0, 9.0],
+        "n_cases": 1,
+    })
+    assert near_full_teams(kpis) == [{"team": "a", "today": 0.82, "changed": 0.87}]
+    assert near_full_teams(kpis[kpis["kpi"] == "cycle_time_h"]) == []

@@ -27,7 +27,17 @@ from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
 from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
 
-__all__ = ["ExperimentResult", "default_period", "mean_ci", "paired_ci", "run_experiment", "simulated_period"]
+__all__ = [
+    "NEAR_FULL",
+    "ExperimentResult",
+    "default_period",
+    "mean_ci",
+    "near_full_note",
+    "near_full_teams",
+    "paired_ci",
+    "run_experiment",
+    "simulated_period",
+]
 
 ARMS = ("baseline", "scenario")
 
@@ -257,6 +267,7 @@ def run_experiment(
     )
     runs = {k: v for r in results for k, v in r[3].items()}
     mark = UNUSABLE_MARK if marked else ""
+    near_full = near_full_teams(kpis) if scenario is not None else []
     return ExperimentResult(
         kpis=kpis,
         group_kpis=group_kpis,
@@ -275,8 +286,52 @@ def run_experiment(
             "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
             "verdict": verdict.level if verdict is not None else None,
             "marked": marked,
-            "notes": list(scenario_notes(model, scenario, verdict)),
+            "notes": [
+                *scenario_notes(model, scenario, verdict),
+                *(near_full_note(str(r["team"]), float(r["today"]), float(r["changed"])) for r in near_full),
+            ],
+            "near_full": near_full,
         },
+    )
+
+
+#: a team busy this share of its working time (mean over replications) is near full load
+NEAR_FULL = 0.85
+#: ... and a change that moves its busy share by less than this does not touch its queue
+_MOVED = 0.01
+
+
+def near_full_teams(kpis: pd.DataFrame) -> list[dict[str, float | str]]:
+    """The teams a change moves near or from full load: ``{team, today, changed}`` (busy shares), busiest first.
+
+    A team counts when it is busy at least :data:`NEAR_FULL` of its working time today or
+    with the change, and the change moves its busy share by at least a percentage point
+    (a full team the change does not touch keeps its queue).
+
+    Near full load a queue's waiting grows steeply with its load (as ``load / (1 - load)`` in the
+    simplest queue: at 85% a 5% heavier load adds some 45% to the waiting), so a
+    few percent of error in the learned volume or work moves the effect a lot: the
+    direction of the effect is then more certain than its size.
+    """
+    used = kpis[kpis["kpi"].str.startswith("utilisation:") & kpis["arm"].isin(ARMS)]
+    if used.empty:
+        return []
+    busy = used.groupby(["kpi", "arm"])["value"].mean().unstack("arm").reindex(columns=list(ARMS))
+    busy = busy[(busy >= NEAR_FULL).any(axis=1) & ((busy["scenario"] - busy["baseline"]).abs() >= _MOVED)]
+    busy = busy.assign(top=busy.max(axis=1)).sort_values("top", ascending=False, kind="stable")
+    return [
+        {"team": str(kpi).split(":", 1)[1], "today": round(float(row["baseline"]), 4),
+         "changed": round(float(row["scenario"]), 4)}
+        for kpi, row in busy.iterrows()
+    ]
+
+
+def near_full_note(team: str, today: float, changed: float) -> str:
+    """The plain-English note for a team near full load (front ends that speak Danish phrase their own)."""
+    return (
+        f"team '{team}' is busy {today:.0%} of its working time today and {changed:.0%} with the change: near full "
+        "load a queue grows steeply, so a few percent more or less work moves its waiting a lot; trust the direction "
+        "of this effect more than its size"
     )
 
 

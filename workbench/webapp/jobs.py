@@ -156,5 +156,6 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
         "audit_notes": list(audit.result.notes) if audit.result is not None else [audit.note] if audit.note else [],
         "verdict": verdict.to_dict() if verdict is not None else None,
         "notes": list(scenario_notes(model, scenario, verdict)),
+        "near_full": list(result.settings.get("near_full", [])),
         "warnings": list(result.warnings),
     })

@@ -17,6 +17,7 @@ from workbench.report.sections import (
     KPI_NAMES,
     fairness_section,
     interval_note,
+    near_full_callouts,
     verdict,
     verdict_blocks,
 )
@@ -116,6 +117,7 @@ def result_blocks(result: dict[str, Any], t: Translator, *, min_group_size: int,
                              "note": "; ".join(result.get("audit_notes") or ())}, t)
     blocks.append(Html(f"<h3>{html.escape(fair.title)}</h3>"))
     blocks.extend(fair.blocks)
+    blocks.extend(near_full_callouts(result.get("near_full"), t))
     notes = [*(result.get("notes") or ()), *(result.get("warnings") or ())]
     if notes:
         blocks.append(Callout("warning", " ".join(notes)))
