@@ -263,6 +263,9 @@ def model_task(
         verdict=verdict, allow_unusable=True, uncertainty=uncertainty if refits > 0 else None,
     )
     rows: list[tuple[str, str, str | None, float, float, float, float]] = []
+    # the teams each scenario moves near or from full load, as the result tells the manager
+    near_full = {scenario: list(outcome.result.settings.get("near_full", []))
+                 for scenario, outcome in zip(SCENARIOS, compared.outcomes, strict=True)}
     noise: dict[tuple[str, str], tuple[float, float]] = {}
     pooled: dict[tuple[str, str], float] = {}  # the whole-log model's effect averaged with its refits'
     for scenario, outcome in zip(SCENARIOS, compared.outcomes, strict=True):
@@ -282,6 +285,7 @@ def model_task(
         "rows": rows,
         "noise": noise,
         "pooled": pooled,
+        "near_full": near_full,
         "verdict": level,
         "interval": interval,
         "staff_learned": staff,
@@ -321,6 +325,7 @@ def evaluate(
             sim_rel, rel_lo, rel_hi = (diff / base, lo / base, hi / base) if ok else (np.nan, np.nan, np.nan)
             n_lo, n_hi = by_world[w.name].get("noise", {}).get((scenario, kpi), (np.nan, np.nan))
             pooled = by_world[w.name].get("pooled", {}).get((scenario, kpi), np.nan)
+            near_full = by_world[w.name].get("near_full", {}).get(scenario)
             rows.append(
                 {
                     "world": w.name,
@@ -338,6 +343,7 @@ def evaluate(
                     "noise_low": n_lo / base if ok else np.nan,
                     "noise_high": n_hi / base if ok else np.nan,
                     "pooled_rel": pooled / base if ok else np.nan,
+                    "near_full": None if near_full is None else bool(near_full),
                 }
             )
     frame = pd.DataFrame(rows)
@@ -405,11 +411,34 @@ def summary_lines(frame: pd.DataFrame, models: list[dict[str, Any]]) -> list[str
         )
     lines.append(f"Median width of the 95% interval (relative effect): {scored['width'].median():.1%}.")
     lines += pooled_lines(scored)
+    lines += near_full_lines(scored)
     lines += truth_precision_lines(scored)
     verdicts = pd.Series([m["verdict"] for m in models]).value_counts()
     lines.append("\nVerdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.items()))
     lines.append("Intervals: " + ", ".join(sorted({m["interval"] for m in models})))
     return lines
+
+
+def near_full_lines(scored: pd.DataFrame) -> list[str]:
+    """The cases whose result warned of a team near full load against the others: is the warning where the error is?"""
+    if "near_full" not in scored or scored["near_full"].isna().all():
+        return []
+    out = []
+    for label, g in (("warned of a team near full load", scored[scored["near_full"].eq(True)]),
+                     ("not warned", scored[scored["near_full"].eq(False)])):
+        m = g[g["material"]]
+        med = f"{m['rel_error'].median():.0%}" if len(m) else "n/a"
+        cover = f"{g['covered'].mean():.0%}" if len(g) else "n/a"
+        out.append(f"{label}: {len(g)} cases, sign {int(m['sign_right'].sum())}/{len(m)}, median relative error "
+                   f"{med}, coverage {cover}")
+    return ["", "Cases by the near-full-load warning of their result: " + "; ".join(out) + "."]
+
+
+def near_full_comment(mod: dict[str, Any]) -> str | None:
+    """The teams each scenario moved near or from full load in one world, as a comment line."""
+    parts = [f"{scenario}: " + ", ".join(f"{r['team']} {r['today']:.0%} -> {r['changed']:.0%}" for r in rows)
+             for scenario, rows in mod.get("near_full", {}).items() if rows]
+    return f"<!-- near full load, {mod['world']}: {'; '.join(parts)} -->" if parts else None
 
 
 def pooled_lines(scored: pd.DataFrame) -> list[str]:
@@ -608,6 +637,9 @@ def main(argv: list[str] | None = None) -> int:
             print(case_line(r), flush=True)
         for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
             print(f"<!-- {world_line(w, mod)} -->", flush=True)
+            comment = near_full_comment(mod)
+            if comment is not None:
+                print(comment, flush=True)
         done = pd.concat(frames, ignore_index=True)
         m = done[done["material"] & done["sim_rel"].notna()]
         print(

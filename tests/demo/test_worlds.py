@@ -217,3 +217,4 @@ def test_whatif_benchmark_runs_and_prints_its_summary():
     assert "## Summary" in text and "95% interval covers the truth" in text
     assert text.count("| w1-0") >= 2 * 3 * 3 + 2  # 2 worlds x 3 scenarios x 3 KPIs, and the world rows
     assert "Verdicts: not run 2" in text
+    assert "Cases by the near-full-load warning of their result: warned of a team near full load: " in text
