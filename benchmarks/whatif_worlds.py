@@ -264,7 +264,7 @@ def model_task(
     )
     rows: list[tuple[str, str, str | None, float, float, float, float]] = []
     # the teams each scenario moves near or from full load, as the result tells the manager
-    near_full = {scenario: list(outcome.result.settings.get("near_full", []))
+    near_full = {scenario: [c for c in outcome.result.settings.get("cautions", []) if c["kind"] == "near_full"]
                  for scenario, outcome in zip(SCENARIOS, compared.outcomes, strict=True)}
     noise: dict[tuple[str, str], tuple[float, float]] = {}
     pooled: dict[tuple[str, str], float] = {}  # the whole-log model's effect averaged with its refits'

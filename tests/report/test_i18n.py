@@ -162,14 +162,19 @@ def test_rule_names_the_rule_checks_wrote_are_said_in_the_report_language() -> N
     assert RULE_PHRASES.say("a name the desk chose", da) == "a name the desk chose"
 
 
-def test_a_team_near_full_load_is_said_in_the_report_language() -> None:
-    from workbench.report.sections import near_full_callouts
+def test_a_what_ifs_cautions_are_said_in_the_report_language() -> None:
+    from workbench.report.sections import caution_callouts
 
-    rows = [{"team": "IT-infrastruktur", "today": 0.78, "changed": 0.914}]
-    (da,) = near_full_callouts(rows, Translator("da"), scenario="Flere sager")
-    assert da.kind == "warning"
-    assert da.text.startswith("Scenariet Flere sager: IT-infrastruktur er optaget 78\u00a0% af arbejdstiden i dag og "
-                              "91\u00a0% med ændringen.")
-    (en,) = near_full_callouts(rows, Translator("en"))
-    assert en.text.startswith("IT-infrastruktur is busy 78% of its working time today and 91% with the change.")
-    assert near_full_callouts([], Translator("da")) == [] and near_full_callouts(None, Translator("en")) == []
+    cautions = [{"kind": "near_full", "team": "IT-infrastruktur", "today": 0.78, "changed": 0.914},
+                {"kind": "waiting_off", "team": "HR", "factor": 2.5}, {"kind": "no_staff"},
+                {"kind": "no_capacity", "team": "BI"}, {"kind": "from a later version"}]
+    da = [c.text for c in caution_callouts(cautions, Translator("da"), scenario="Flere sager")]
+    assert da[0] == ("Scenariet Flere sager: IT-infrastruktur er optaget 78\u00a0% af arbejdstiden i dag og 91\u00a0% "
+                     "med ændringen. Tæt på fuld belastning vokser en kø stejlt: få procent mere eller mindre arbejde "
+                     "flytter ventetiden meget, så stol mere på retningen af denne virkning end på dens størrelse.")
+    assert "forkert med en faktor 2,5" in da[1] and da[2].startswith("Scenariet Flere sager: Intet team har lært")
+    assert da[3].startswith("Scenariet Flere sager: BI har ingen lært kapacitet") and len(da) == 4
+    en = caution_callouts(cautions[:1], Translator("en"))
+    assert en[0].kind == "warning" and en[0].text.startswith(
+        "IT-infrastruktur is busy 78% of its working time today and 91% with the change.")
+    assert caution_callouts(None, Translator("en")) == []

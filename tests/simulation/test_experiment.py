@@ -115,7 +115,7 @@ def test_a_change_that_moves_a_team_near_full_load_says_so(toy_model: Simulation
     def near_full(changes):
         res = run_experiment(toy_model, Scenario(name="x", changes=changes), replications=3, seed=4, days=28,
                              warmup_days=7)
-        return res.settings["near_full"], res.settings["notes"]
+        return [c for c in res.settings["cautions"] if c["kind"] == "near_full"], res.settings["notes"]
 
     rows, notes = near_full([{"type": "volume", "factor": 1.2}])
     assert [r["team"] for r in rows] == ["back"] and NEAR_FULL <= rows[0]["today"] < rows[0]["changed"]
@@ -134,5 +134,5 @@ def test_near_full_teams_needs_full_load_and_a_move():
         "value": [0.80, 0.86, 0.84, 0.88, 0.90, 0.905, 0.90, 0.90, 5.0, 9.0, 5.0, 9.0],
         "n_cases": 1,
     })
-    assert near_full_teams(kpis) == [{"team": "a", "today": 0.82, "changed": 0.87}]
+    assert near_full_teams(kpis) == [{"kind": "near_full", "team": "a", "today": 0.82, "changed": 0.87}]
     assert near_full_teams(kpis[kpis["kpi"] == "cycle_time_h"]) == []

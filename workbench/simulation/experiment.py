@@ -25,14 +25,20 @@ from workbench.simulation.engine import simulate
 from workbench.simulation.kpis import run_kpis
 from workbench.simulation.model import SimulationModel
 from workbench.simulation.scenarios import Scenario, apply_scenario
-from workbench.simulation.verdict import UNUSABLE_MARK, Verdict, check_usable, scenario_notes
+from workbench.simulation.verdict import (
+    UNUSABLE_MARK,
+    Caution,
+    Verdict,
+    caution_note,
+    check_usable,
+    scenario_cautions,
+)
 
 __all__ = [
     "NEAR_FULL",
     "ExperimentResult",
     "default_period",
     "mean_ci",
-    "near_full_note",
     "near_full_teams",
     "paired_ci",
     "run_experiment",
@@ -267,7 +273,7 @@ def run_experiment(
     )
     runs = {k: v for r in results for k, v in r[3].items()}
     mark = UNUSABLE_MARK if marked else ""
-    near_full = near_full_teams(kpis) if scenario is not None else []
+    cautions = [*scenario_cautions(model, scenario, verdict), *(near_full_teams(kpis) if scenario is not None else [])]
     return ExperimentResult(
         kpis=kpis,
         group_kpis=group_kpis,
@@ -286,11 +292,8 @@ def run_experiment(
             "arrivals": "replayed from the log" if replay is not None else "drawn from the model",
             "verdict": verdict.level if verdict is not None else None,
             "marked": marked,
-            "notes": [
-                *scenario_notes(model, scenario, verdict),
-                *(near_full_note(str(r["team"]), float(r["today"]), float(r["changed"])) for r in near_full),
-            ],
-            "near_full": near_full,
+            "cautions": cautions,
+            "notes": [caution_note(c) for c in cautions],
         },
     )
 
@@ -301,8 +304,11 @@ NEAR_FULL = 0.85
 _MOVED = 0.01
 
 
-def near_full_teams(kpis: pd.DataFrame) -> list[dict[str, float | str]]:
-    """The teams a change moves near or from full load: ``{team, today, changed}`` (busy shares), busiest first.
+def near_full_teams(kpis: pd.DataFrame) -> list[Caution]:
+    """The teams a change moves near or from full load, busiest first, as cautions.
+
+    Each is ``{"kind": "near_full", "team", "today", "changed"}`` (busy shares, means over
+    replications).
 
     A team counts when it is busy at least :data:`NEAR_FULL` of its working time today or
     with the change, and the change moves its busy share by at least a percentage point
@@ -320,19 +326,10 @@ def near_full_teams(kpis: pd.DataFrame) -> list[dict[str, float | str]]:
     busy = busy[(busy >= NEAR_FULL).any(axis=1) & ((busy["scenario"] - busy["baseline"]).abs() >= _MOVED)]
     busy = busy.assign(top=busy.max(axis=1)).sort_values("top", ascending=False, kind="stable")
     return [
-        {"team": str(kpi).split(":", 1)[1], "today": round(float(row["baseline"]), 4),
+        {"kind": "near_full", "team": str(kpi).split(":", 1)[1], "today": round(float(row["baseline"]), 4),
          "changed": round(float(row["scenario"]), 4)}
         for kpi, row in busy.iterrows()
     ]
-
-
-def near_full_note(team: str, today: float, changed: float) -> str:
-    """The plain-English note for a team near full load (front ends that speak Danish phrase their own)."""
-    return (
-        f"team '{team}' is busy {today:.0%} of its working time today and {changed:.0%} with the change: near full "
-        "load a queue grows steeply, so a few percent more or less work moves its waiting a lot; trust the direction "
-        "of this effect more than its size"
-    )
 
 
 #: below this many learned cases a simulation result gets a warning

@@ -27,7 +27,19 @@ from typing import Literal
 
 from workbench.errors import ScenarioError
 
-__all__ = ["LEVELS", "UNUSABLE_MARK", "Check", "Level", "Verdict", "check_usable", "verdict_from_checks"]
+__all__ = [
+    "LEVELS",
+    "UNUSABLE_MARK",
+    "Caution",
+    "Check",
+    "Level",
+    "Verdict",
+    "caution_note",
+    "check_usable",
+    "scenario_cautions",
+    "scenario_notes",
+    "verdict_from_checks",
+]
 
 Level = Literal["good", "usable with care", "not usable"]
 LEVELS: tuple[Level, ...] = ("good", "usable with care", "not usable")
@@ -121,11 +133,20 @@ def check_usable(verdict: Verdict | None, *, allow_unusable: bool) -> bool:
     return True
 
 
-def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str, ...]:
+#: A caution on a scenario's result: ``{"kind": ..., "team": ..., ...}`` (plain values, so a result's
+#: settings stay JSON). Kinds: ``no_capacity`` (a staffing change on a team no worker was learned
+#: for), ``waiting_off`` (... on a team whose waiting the model does not reproduce, with ``factor``),
+#: ``no_staff`` (a volume change on a model without any learned capacity), ``near_full`` (a team
+#: the change moves near or from full load, with ``today`` and ``changed``, see
+#: :func:`~workbench.simulation.experiment.near_full_teams`). Front ends phrase them in their language.
+Caution = dict[str, str | float]
+
+
+def scenario_cautions(model, scenario, verdict: Verdict | None = None) -> tuple[Caution, ...]:
     """What a staffing or volume scenario cannot show on this model (no learned capacity, waiting not reproduced)."""
     if scenario is None:
         return ()
-    notes = []
+    out: list[Caution] = []
     waiting = next((c for c in verdict.checks if c.name == "waiting"), None) if verdict is not None else None
     off = {
         t: r for t, r in (waiting.per_team if waiting else {}).items() if abs(r) > THRESHOLDS["waiting"][1]
@@ -135,18 +156,35 @@ def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str
         if kind == "staff":
             team = model.teams.get(change.team)
             if team is not None and team.note.startswith("no worker recorded"):
-                notes.append(
-                    f"team '{change.team}' has no learned capacity (no worker recorded its events): "
-                    "the staffing effect rests on an assumed headcount"
-                )
+                out.append({"kind": "no_capacity", "team": change.team})
             if change.team in off:
-                notes.append(
-                    f"team '{change.team}': the model does not reproduce its waiting (off by a factor "
-                    f"{math.exp(abs(off[change.team])):.1f}): treat its staffing effect with care"
-                )
+                out.append({"kind": "waiting_off", "team": change.team,
+                            "factor": round(math.exp(abs(off[change.team])), 2)})
         if kind == "volume" and not any(a.uses_staff for a in model.activities.values()):
-            notes.append(
-                "no team has learned capacity (the log names no workers): more or less volume cannot "
-                "change waiting in this model"
-            )
-    return tuple(notes)
+            out.append({"kind": "no_staff"})
+    return tuple(out)
+
+
+def caution_note(caution: Caution) -> str:
+    """One caution in plain English (the command line's note, a result's ``notes``)."""
+    kind, team = caution["kind"], caution.get("team")
+    if kind == "no_capacity":
+        return (f"team '{team}' has no learned capacity (no worker recorded its events): the staffing effect "
+                "rests on an assumed headcount")
+    if kind == "waiting_off":
+        return (f"team '{team}': the model does not reproduce its waiting (off by a factor "
+                f"{float(caution['factor']):.1f}): treat its staffing effect with care")
+    if kind == "no_staff":
+        return ("no team has learned capacity (the log names no workers): more or less volume cannot change "
+                "waiting in this model")
+    if kind == "near_full":
+        return (f"team '{team}' is busy {float(caution['today']):.0%} of its working time today and "
+                f"{float(caution['changed']):.0%} with the change: near full load a queue grows steeply, so a "
+                "few percent more or less work moves its waiting a lot; trust the direction of this effect more "
+                "than its size")
+    raise ValueError(f"unknown caution kind {kind!r}")
+
+
+def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str, ...]:
+    """:func:`scenario_cautions` in plain English."""
+    return tuple(caution_note(c) for c in scenario_cautions(model, scenario, verdict))

@@ -80,7 +80,8 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     dict
         ``scenario``, ``replications``, ``seed``, ``comparison`` and ``group_comparison`` (rows of
         the tables the command line writes), ``audit`` (rows of the process-change audit),
-        ``audit_notes``, ``verdict`` (the model's, or None), ``notes`` and ``warnings``.
+        ``audit_notes``, ``verdict`` (the model's, or None), ``cautions`` (see
+        :data:`~workbench.simulation.verdict.Caution`) and ``warnings``.
 
     Raises
     ------
@@ -90,7 +91,6 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
     """
     from workbench.i18n import Translator
     from workbench.simulation.uncertainty import check_refits
-    from workbench.simulation.verdict import scenario_notes
     from workbench.usecases import (
         ModelUncertainty,
         ProcessChange,
@@ -155,7 +155,6 @@ def run_scenario_job(spec: dict[str, Any], progress: Progress) -> dict[str, Any]
         "audit": _records(table),
         "audit_notes": list(audit.result.notes) if audit.result is not None else [audit.note] if audit.note else [],
         "verdict": verdict.to_dict() if verdict is not None else None,
-        "notes": list(scenario_notes(model, scenario, verdict)),
-        "near_full": list(result.settings.get("near_full", [])),
+        "cautions": list(result.settings.get("cautions", [])),
         "warnings": list(result.warnings),
     })

@@ -22,10 +22,10 @@ from workbench.report.sections._quality import quality_section
 from workbench.report.sections._questions import questions_sections
 from workbench.report.sections._reasons import ATTRIBUTES, reason_words
 from workbench.report.sections._stages import (
+    caution_callouts,
     fairness_section,
     interval_note,
     models_section,
-    near_full_callouts,
     rules_section,
     scenarios_section,
     skill_callout,
@@ -53,7 +53,7 @@ __all__ = [
     "fairness_section",
     "verdict_blocks",
     "interval_note",
-    "near_full_callouts",
+    "caution_callouts",
     "verdict",
     "reason_words",
     "ATTRIBUTES",

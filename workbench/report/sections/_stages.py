@@ -79,20 +79,34 @@ def interval_note(refits: int, t: Translator) -> Paragraph:
         "log, so the true effect can lie outside it (set refits to 4 or more in the experiment to include it)."))
 
 
-def near_full_callouts(rows: Any, t: Translator, scenario: str | None = None) -> list[Callout]:
-    """A warning per team near full load in a what-if (``settings["near_full"]`` of its result).
+#: A scenario's cautions (``settings["cautions"]`` of its result), by kind (message ids).
+CAUTION_TEXTS = {
+    "no_capacity": N_("%(team)s has no learned capacity (no worker recorded its events): the staffing effect rests on "
+                      "an assumed headcount."),
+    "waiting_off": N_("The model does not reproduce the waiting in %(team)s (off by a factor %(factor)s): treat its "
+                      "staffing effect with care."),
+    "no_staff": N_("No team has learned capacity (the log names no workers): more or less volume cannot change "
+                   "waiting in this model."),
+    "near_full": N_("%(team)s is busy %(today)s of its working time today and %(changed)s with the change. Near full "
+                    "load a queue grows steeply: a few percent more or less work moves the waiting a lot, so trust "
+                    "the direction of this effect more than its size."),
+}
 
-    Near full load the size of an effect moves a lot with a few percent of error in the learned
-    work or volume; the reader is told to trust its direction more than its size.
-    """
+
+def caution_callouts(cautions: Any, t: Translator, scenario: str | None = None) -> list[Callout]:
+    """A warning per caution on a what-if's result, in the reader's language (``scenario`` names it)."""
     out = []
-    for row in rows or ():
-        values = {"team": row["team"], "today": t.format_percent(row["today"], 0),
-                  "changed": t.format_percent(row["changed"], 0), "scenario": scenario}
-        text = t._(
-            "%(team)s is busy %(today)s of its working time today and %(changed)s with the change. Near full load a "
-            "queue grows steeply: a few percent more or less work moves the waiting a lot, so trust the direction of "
-            "this effect more than its size.") % values
+    for caution in cautions or ():
+        message = CAUTION_TEXTS.get(str(caution.get("kind")))
+        if message is None:  # a kind this version does not know: say nothing rather than guess
+            continue
+        values = {
+            "team": caution.get("team", ""),
+            "factor": t.format_number(float(caution.get("factor", 0.0)), 1),
+            "today": t.format_percent(float(caution.get("today", 0.0)), 0),
+            "changed": t.format_percent(float(caution.get("changed", 0.0)), 0),
+        }
+        text = t._(message) % values
         if scenario is not None:
             text = t._("Scenario %(scenario)s: %(text)s") % {"scenario": scenario, "text": text}
         out.append(Callout("warning", text))
@@ -127,7 +141,7 @@ def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
         for col in (t._("Today"), t._("With the change"), t._("Difference")):
             frame[col] = [_kpi(k, v, t) for k, v in zip(shown["kpi"], frame[col], strict=True)]
         blocks.append(Details(t._("Scenario %(name)s: every measure") % {"name": name}, (Table(frame),)))
-        blocks.extend(near_full_callouts(result.settings.get("near_full"), t, scenario=name))
+        blocks.extend(caution_callouts(result.settings.get("cautions"), t, scenario=name))
     if rows:
         data = pd.DataFrame(rows)
         svg = interval_chart(data, "label", "est", "lo", "hi", title=t._("Change in the mean time to resolve"),

@@ -15,9 +15,9 @@ from workbench.report.model import Block, Callout, Html, Paragraph, Table
 from workbench.report.sections import (
     ATTRIBUTES,
     KPI_NAMES,
+    caution_callouts,
     fairness_section,
     interval_note,
-    near_full_callouts,
     verdict,
     verdict_blocks,
 )
@@ -117,8 +117,9 @@ def result_blocks(result: dict[str, Any], t: Translator, *, min_group_size: int,
                              "note": "; ".join(result.get("audit_notes") or ())}, t)
     blocks.append(Html(f"<h3>{html.escape(fair.title)}</h3>"))
     blocks.extend(fair.blocks)
-    blocks.extend(near_full_callouts(result.get("near_full"), t))
-    notes = [*(result.get("notes") or ()), *(result.get("warnings") or ())]
+    # cautions in the reader's language; a run saved before they existed kept its notes in English
+    blocks.extend(caution_callouts(result.get("cautions"), t))
+    notes = [*(() if "cautions" in result else result.get("notes") or ()), *(result.get("warnings") or ())]
     if notes:
         blocks.append(Callout("warning", " ".join(notes)))
     return blocks
