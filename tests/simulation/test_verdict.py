@@ -66,7 +66,10 @@ def test_a_log_the_model_cannot_reproduce_is_not_usable(demo_events, demo_config
 
 
 def test_a_staffing_scenario_on_a_team_whose_waiting_is_not_reproduced_says_so(toy_model):
-    from workbench.simulation.verdict import scenario_notes
+    from workbench.simulation.verdict import caution_note, scenario_cautions
+
+    def scenario_notes(model, scenario, verdict):  # as the result's notes say them
+        return tuple(caution_note(c) for c in scenario_cautions(model, scenario, verdict))
 
     v = Verdict(
         "usable with care",

@@ -319,7 +319,7 @@ def near_full_teams(kpis: pd.DataFrame) -> list[Caution]:
     few percent of error in the learned volume or work moves the effect a lot: the
     direction of the effect is then more certain than its size.
     """
-    used = kpis[kpis["kpi"].str.startswith("utilisation:") & kpis["arm"].isin(ARMS)]
+    used = kpis[kpis["kpi"].str.startswith("utilisation:")]
     if used.empty:
         return []
     busy = used.groupby(["kpi", "arm"])["value"].mean().unstack("arm").reindex(columns=list(ARMS))

@@ -37,7 +37,6 @@ __all__ = [
     "caution_note",
     "check_usable",
     "scenario_cautions",
-    "scenario_notes",
     "verdict_from_checks",
 ]
 
@@ -183,8 +182,3 @@ def caution_note(caution: Caution) -> str:
                 "few percent more or less work moves its waiting a lot; trust the direction of this effect more "
                 "than its size")
     raise ValueError(f"unknown caution kind {kind!r}")
-
-
-def scenario_notes(model, scenario, verdict: Verdict | None = None) -> tuple[str, ...]:
-    """:func:`scenario_cautions` in plain English."""
-    return tuple(caution_note(c) for c in scenario_cautions(model, scenario, verdict))
