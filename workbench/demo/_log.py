@@ -86,7 +86,7 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         ``events`` (the log) and ``truth``: one row per ticket that arrived in the
         observed period, with ``ticket_id, user_id, department, category, priority,
         channel, disadvantaged, queue_rank, arrival, first_team, right_team,
-        resolving_team, misrouted, n_forwards, n_sent_back, n_resolutions,
+        resolving_team, misrouted, effort_hours, n_forwards, n_sent_back, n_resolutions,
         n_real_reopens, n_harmless_reopens, n_mail_to_user, n_mail_from_user,
         n_messages, first_response_at, resolved_at, closed_at, is_open,
         hours_waiting_on_user, hours_with_first_line, hours_with_partners,
@@ -108,7 +108,9 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
         days, holidays excluded). ``queue_hours_*`` are the calendar
         hours between a ticket becoming ready and an agent taking it ("In
         progress"). ``final_*`` are the ticket's real future, simulated beyond the
-        horizon (for scoring predictions on open tickets).
+        horizon (for scoring predictions on open tickets). ``effort_hours`` is the main
+        work the ticket needs at its right team (drawn; follow-ups, rework and the work of a
+        wrong team come on top).
     """
     if params is None:
         params = DemoParams()
@@ -252,6 +254,7 @@ def _tables(
             "right_team": _labels(TEAMS)[draws.right_team[:n]],
             "resolving_team": _labels([*TEAMS, None])[truth.pop("resolving_team")],
             "misrouted": draws.first_team[:n] != draws.right_team[:n],
+            "effort_hours": draws.effort[:n],
         }
     )
     for name in (
