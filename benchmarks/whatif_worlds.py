@@ -30,6 +30,12 @@ Run from the repository root::
     python benchmarks/whatif_worlds.py --worlds 20 --jobs 2
     python benchmarks/whatif_worlds.py --worlds 2 --replications 3 --truth-replications 2   # quick
 
+``--periods OUTPUT`` only asks how typical each world's learned period was: the busiest
+partner's main work and queue in the learned log against ``--truth-replications`` other
+generator runs, beside the effects an earlier run printed (no simulation)::
+
+    python benchmarks/whatif_worlds.py --seed 3 --truth-replications 8 --periods benchmarks/results/whatif.md
+
 Work runs through the executor seam (``workbench.compute.make_executor``): one task per
 world (learning and scenarios) and one per world and truth replication.
 """
@@ -294,6 +300,8 @@ def model_task(
 
 
 def _run(kind: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    if kind == "period":
+        return period_task(*args)
     return truth_task(*args) if kind == "truth" else model_task(*args)
 
 
@@ -483,6 +491,68 @@ def truth_precision_lines(scored: pd.DataFrame) -> list[str]:
     ]
 
 
+def period_task(world: World, replication: int) -> dict[str, Any]:
+    """The busiest partner's load and queue in one generator replication (0: the log the model learns from)."""
+    from workbench.demo import generate_demo_log
+
+    log = generate_demo_log(world.params, seed=world.log_seed * 100 + replication)
+    truth = log.truth
+    work = float(truth.loc[truth["right_team"] == world.team, "effort_hours"].sum())
+    wait = true_kpis(log, world.team)[f"wait_h:{world.team}"]
+    return {"world": world.name, "replication": replication, "work_h": work, "wait_h": wait}
+
+
+def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.DataFrame) -> list[str]:
+    """How typical each world's learned period was at its busiest partner, beside the model's effect over the truth's.
+
+    The truth is the mean over generator runs; the model sees one run. Where that run's
+    busiest partner had more or less work than the world's other runs, a model that is
+    faithful to its log carries that luck into its effects.
+    """
+    from scipy.stats import spearmanr
+
+    runs = pd.DataFrame(periods)
+    rows = []
+    for w in worlds:
+        mine = runs[runs["world"] == w.name]
+        learned, others = mine[mine["replication"] == 0].iloc[0], mine[mine["replication"] > 0]
+        row: dict[str, Any] = {
+            "world": w.name, "team": w.team,
+            "work": learned["work_h"] / others["work_h"].mean(), "wait": learned["wait_h"] / others["wait_h"].mean(),
+        }
+        for scenario in ("staffing", "volume"):
+            case = scored[(scored["world"] == w.name) & (scored["scenario"] == scenario)
+                          & (scored["kpi"] == "resolution_h")]
+            row[scenario] = float(case["sim_rel"].iloc[0] / case["true_rel"].iloc[0]) if len(case) else np.nan
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    n_other = int(runs["replication"].max())
+    lines = [
+        f"| world | busiest partner | its main work in the learned period / mean of {n_other} other runs | its queue, same | "
+        "staffing: model's effect / true (resolution_h) | volume: same |",
+        "|---|---|---|---|---|---|",
+        *(f"| {r.world} | {r.team} | {r.work:.2f} | {r.wait:.2f} | {r.staffing:.2f} | {r.volume:.2f} |"
+          for r in table.itertuples()),
+        "",
+    ]
+    for scenario in ("staffing", "volume"):
+        ok = table[["work", "wait", scenario]].dropna()
+        rho_work = spearmanr(ok["work"], ok[scenario]).statistic
+        rho_wait = spearmanr(ok["wait"], ok[scenario]).statistic
+        lines.append(
+            f"{scenario}: rank correlation of the model's effect over the truth's with the learned period's work "
+            f"{rho_work:+.2f}, with its queue {rho_wait:+.2f} ({len(ok)} worlds)"
+        )
+    typical = table["work"].between(0.9, 1.1)
+    for label, part in (("within 10% of", table[typical]), ("further from", table[~typical])):
+        ratios = part[["staffing", "volume"]].stack()
+        lines.append(
+            f"worlds whose learned period's work is {label} the mean of other runs: {len(part)}; median |effect ratio "
+            f"- 1| {float((ratios - 1).abs().median()):.0%}" if len(ratios) else f"no world {label} the mean"
+        )
+    return lines
+
+
 def _pct(text: str) -> float:
     return float(text.strip().rstrip("%").replace("+", "")) / 100.0
 
@@ -581,7 +651,25 @@ def main(argv: list[str] | None = None) -> int:
         metavar="OUTPUT",
         help="only summarise the cases printed by earlier runs (e.g. an interrupted run and its resumption)",
     )
+    parser.add_argument(
+        "--periods",
+        nargs="+",
+        metavar="OUTPUT",
+        help="only compare how typical each world's learned period was (its busiest partner's work and queue against "
+        "--truth-replications other generator runs) with the effects an earlier run printed for the same --seed",
+    )
     args = parser.parse_args(argv)
+    if args.periods:
+        from workbench.compute import make_executor
+
+        scored, _ = parse_output("\n".join(Path(f).read_text(encoding="utf-8") for f in args.periods))
+        worlds = [w for w in make_worlds(args.worlds, args.seed) if w.name in set(scored["world"])]
+        if not worlds:
+            parser.error(f"{', '.join(args.periods)} has no cases of the worlds of --seed {args.seed}")
+        executor = make_executor(kind="auto", workers=args.jobs or os.cpu_count() or 1)
+        tasks = [("period", (w, r)) for w in worlds for r in range(args.truth_replications + 1)]
+        print("\n".join(period_lines(worlds, executor.map(_run, tasks), scored)))
+        return 0
     if args.summarise:
         parsed, verdicts = parse_output("\n".join(Path(f).read_text(encoding="utf-8") for f in args.summarise))
         print(f"## Summary of {parsed['world'].nunique()} world(s) from {', '.join(args.summarise)}\n")

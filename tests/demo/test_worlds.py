@@ -218,3 +218,53 @@ def test_whatif_benchmark_runs_and_prints_its_summary():
     assert text.count("| w1-0") >= 2 * 3 * 3 + 2  # 2 worlds x 3 scenarios x 3 KPIs, and the world rows
     assert "Verdicts: not run 2" in text
     assert "Cases by the near-full-load warning of their result: warned of a team near full load: " in text
+    # how typical each world's learned period was, against that run's effects
+    printed = REPO / "benchmarks" / ".whatif-test-output.md"
+    try:
+        printed.write_text(text, encoding="utf-8")
+        periods = subprocess.run(
+            [sys.executable, str(REPO / "benchmarks" / "whatif_worlds.py"), "--worlds", "2", "--truth-replications",
+             "2", "--jobs", "1", "--periods", str(printed)],
+            capture_output=True, text=True, timeout=600, cwd=REPO,
+        )
+    finally:
+        printed.unlink(missing_ok=True)
+    assert periods.returncode == 0, periods.stderr[-2000:]
+    assert periods.stdout.count("| w1-0") == 2
+    assert "staffing: rank correlation of the model's effect over the truth's" in periods.stdout
+
+
+def _benchmark():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("whatif_worlds", REPO / "benchmarks" / "whatif_worlds.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
+    bench = _benchmark()
+    worlds = [bench.World(f"w9-{k:02d}", None, k, "BI-teamet") for k in range(4)]
+    # the learned run (0) has 0.8, 1.0, 1.2, 1.5 times the other runs' mean work; queues alike
+    periods = [
+        {"world": w.name, "replication": r, "work_h": (100.0 * f if r == 0 else 100.0), "wait_h": (10.0 * f if r == 0 else 10.0)}
+        for w, f in zip(worlds, (0.8, 1.0, 1.2, 1.5), strict=True) for r in range(3)
+    ]
+    scored = pd.DataFrame(
+        [{"world": w.name, "scenario": s, "kpi": "resolution_h", "true_rel": -0.10 if s == "staffing" else 0.20,
+          "sim_rel": (-0.10 if s == "staffing" else 0.20) * f}
+         for w, f in zip(worlds, (0.5, 1.0, 1.3, 2.0), strict=True) for s in ("staffing", "volume")]
+    )
+    lines = bench.period_lines(worlds, periods, scored)
+    rows = [line for line in lines if line.startswith("| w9-")]
+    assert rows[0] == "| w9-00 | BI-teamet | 0.80 | 0.80 | 0.50 | 0.50 |"
+    assert rows[3] == "| w9-03 | BI-teamet | 1.50 | 1.50 | 2.00 | 2.00 |"
+    assert "mean of 2 other runs" in lines[0]
+    # effects rise with the learned period's work in every world: rank correlation +1
+    assert any(line.startswith("staffing: rank correlation") and "work +1.00" in line for line in lines)
+    # only the world with 1.0 is within 10% of the mean; its effects are exact
+    within = next(line for line in lines if "within 10% of" in line)
+    assert "1; median |effect ratio - 1| 0%" in within
