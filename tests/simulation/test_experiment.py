@@ -119,7 +119,7 @@ def test_a_change_that_moves_a_team_near_full_load_says_so(toy_model: Simulation
 
     rows, notes = near_full([{"type": "volume", "factor": 1.2}])
     assert [r["team"] for r in rows] == ["back"] and NEAR_FULL <= rows[0]["today"] < rows[0]["changed"]
-    assert any(n.startswith("team 'back' is busy 93% of its working time today and 99% with the change") for n in notes)
+    assert any(n.startswith("back is busy 93% of its working time today and 99% with the change.") for n in notes)
     rows, _ = near_full([{"type": "staff", "team": "back", "add": 1}])  # from full load: the size is as uncertain
     assert [r["team"] for r in rows] == ["back"] and rows[0]["changed"] < 0.5
     rows, notes = near_full([{"type": "staff", "team": "front", "add": 1}])  # the full team's queue is not touched

@@ -77,5 +77,25 @@ def test_a_staffing_scenario_on_a_team_whose_waiting_is_not_reproduced_says_so(t
     )
     more_back = Scenario(name="b", changes=({"type": "staff", "team": "back", "add": 1},))
     more_front = Scenario(name="f", changes=({"type": "staff", "team": "front", "add": 1},))
-    assert any("does not reproduce its waiting" in n for n in scenario_notes(toy_model, more_back, v))
+    assert scenario_notes(toy_model, more_back, v) == (
+        "The model does not reproduce the waiting in back (off by a factor 3.0): treat its staffing effect with care.",
+    )
     assert scenario_notes(toy_model, more_front, v) == ()
+
+
+def test_a_caution_has_one_wording_said_in_the_readers_language():
+    from workbench.i18n import Translator
+    from workbench.simulation.verdict import CAUTION_TEXTS, caution_note, caution_text
+
+    near = {"kind": "near_full", "team": "IT-infrastruktur", "today": 0.784, "changed": 0.912}
+    english = caution_note(near)
+    assert english.startswith("IT-infrastruktur is busy 78% of its working time today and 91% with the change.")
+    assert caution_text(near, Translator("en")) == english  # the command line says what the English report says
+    danish = caution_text(near, Translator("da"))
+    assert danish != english and "IT-infrastruktur" in danish and "78" in danish and "91" in danish
+    for kind in CAUTION_TEXTS:  # every kind is translated
+        sample = {"kind": kind, "team": "X", "factor": 2.5, "today": 0.9, "changed": 0.95}
+        assert caution_text(sample, Translator("da")) != caution_text(sample, Translator("en")), kind
+    assert caution_text({"kind": "from a later version"}) is None
+    with pytest.raises(ValueError, match="unknown caution kind"):
+        caution_note({"kind": "from a later version"})

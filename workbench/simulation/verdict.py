@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from workbench.errors import ScenarioError
+from workbench.i18n import N_
+
+if TYPE_CHECKING:
+    from workbench.i18n import Translator
 
 __all__ = [
+    "CAUTION_TEXTS",
     "LEVELS",
     "UNUSABLE_MARK",
     "Caution",
@@ -35,6 +40,7 @@ __all__ = [
     "Level",
     "Verdict",
     "caution_note",
+    "caution_text",
     "check_usable",
     "scenario_cautions",
     "verdict_from_checks",
@@ -164,21 +170,42 @@ def scenario_cautions(model, scenario, verdict: Verdict | None = None) -> tuple[
     return tuple(out)
 
 
+#: each caution kind's words, one wording for every front end (message ids: the report and the web app
+#: say them in the reader's language, the command line and a result's ``notes`` in English)
+CAUTION_TEXTS: dict[str, str] = {
+    "no_capacity": N_("%(team)s has no learned capacity (no worker recorded its events): the staffing effect rests on "
+                      "an assumed headcount."),
+    "waiting_off": N_("The model does not reproduce the waiting in %(team)s (off by a factor %(factor)s): treat its "
+                      "staffing effect with care."),
+    "no_staff": N_("No team has learned capacity (the log names no workers): more or less volume cannot change "
+                   "waiting in this model."),
+    "near_full": N_("%(team)s is busy %(today)s of its working time today and %(changed)s with the change. Near full "
+                    "load a queue grows steeply: a few percent more or less work moves the waiting a lot, so trust "
+                    "the direction of this effect more than its size."),
+}
+
+
+def caution_text(caution: Caution, t: Translator | None = None) -> str | None:
+    """One caution in words, in ``t``'s language (English without one); ``None`` for a kind this version does not know."""
+    message = CAUTION_TEXTS.get(str(caution.get("kind")))
+    if message is None:
+        return None
+    if t is None:
+        from workbench.i18n import Translator
+
+        t = Translator("en")
+    values = {
+        "team": caution.get("team", ""),
+        "factor": t.format_number(float(caution.get("factor", 0.0)), 1),
+        "today": t.format_percent(float(caution.get("today", 0.0)), 0),
+        "changed": t.format_percent(float(caution.get("changed", 0.0)), 0),
+    }
+    return t._(message) % values
+
+
 def caution_note(caution: Caution) -> str:
-    """One caution in plain English (the command line's note, a result's ``notes``)."""
-    kind, team = caution["kind"], caution.get("team")
-    if kind == "no_capacity":
-        return (f"team '{team}' has no learned capacity (no worker recorded its events): the staffing effect "
-                "rests on an assumed headcount")
-    if kind == "waiting_off":
-        return (f"team '{team}': the model does not reproduce its waiting (off by a factor "
-                f"{float(caution['factor']):.1f}): treat its staffing effect with care")
-    if kind == "no_staff":
-        return ("no team has learned capacity (the log names no workers): more or less volume cannot change "
-                "waiting in this model")
-    if kind == "near_full":
-        return (f"team '{team}' is busy {float(caution['today']):.0%} of its working time today and "
-                f"{float(caution['changed']):.0%} with the change: near full load a queue grows steeply, so a "
-                "few percent more or less work moves its waiting a lot; trust the direction of this effect more "
-                "than its size")
-    raise ValueError(f"unknown caution kind {kind!r}")
+    """One caution in English (the command line's note, a result's ``notes``)."""
+    text = caution_text(caution)
+    if text is None:
+        raise ValueError(f"unknown caution kind {caution.get('kind')!r}")
+    return text

@@ -79,34 +79,15 @@ def interval_note(refits: int, t: Translator) -> Paragraph:
         "log, so the true effect can lie outside it (set refits to 4 or more in the experiment to include it)."))
 
 
-#: A scenario's cautions (``settings["cautions"]`` of its result), by kind (message ids).
-CAUTION_TEXTS = {
-    "no_capacity": N_("%(team)s has no learned capacity (no worker recorded its events): the staffing effect rests on "
-                      "an assumed headcount."),
-    "waiting_off": N_("The model does not reproduce the waiting in %(team)s (off by a factor %(factor)s): treat its "
-                      "staffing effect with care."),
-    "no_staff": N_("No team has learned capacity (the log names no workers): more or less volume cannot change "
-                   "waiting in this model."),
-    "near_full": N_("%(team)s is busy %(today)s of its working time today and %(changed)s with the change. Near full "
-                    "load a queue grows steeply: a few percent more or less work moves the waiting a lot, so trust "
-                    "the direction of this effect more than its size."),
-}
-
-
 def caution_callouts(cautions: Any, t: Translator, scenario: str | None = None) -> list[Callout]:
     """A warning per caution on a what-if's result, in the reader's language (``scenario`` names it)."""
+    from workbench.simulation.verdict import caution_text
+
     out = []
     for caution in cautions or ():
-        message = CAUTION_TEXTS.get(str(caution.get("kind")))
-        if message is None:  # a kind this version does not know: say nothing rather than guess
+        text = caution_text(caution, t)
+        if text is None:  # a kind this version does not know: say nothing rather than guess
             continue
-        values = {
-            "team": caution.get("team", ""),
-            "factor": t.format_number(float(caution.get("factor", 0.0)), 1),
-            "today": t.format_percent(float(caution.get("today", 0.0)), 0),
-            "changed": t.format_percent(float(caution.get("changed", 0.0)), 0),
-        }
-        text = t._(message) % values
         if scenario is not None:
             text = t._("Scenario %(scenario)s: %(text)s") % {"scenario": scenario, "text": text}
         out.append(Callout("warning", text))
