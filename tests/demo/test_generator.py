@@ -248,13 +248,13 @@ def test_routing_truth(small):
     assert (truth.loc[~truth["misrouted"], "n_sent_back"] == 0).all()
 
 
-
 def test_truth_keeps_each_tickets_main_work_at_its_right_team(year):
     truth, p = year.truth, year.params
     assert (truth["effort_hours"] >= p.min_effort_minutes / 60.0).all()
     mean = truth.groupby("right_team")["effort_hours"].mean()
     for team, hours in mean.items():
         assert hours == pytest.approx(p.effort_hours[team], rel=0.15), team
+
 
 # --- a full year ---------------------------------------------------------------------------------
 def test_full_year_volume_reopens_and_seasons(year):
