@@ -23,7 +23,8 @@ leave), this script
    true effect, and the verdict each model got.
 
 KPIs: time to resolution (arrival to the last resolution), time to closure (arrival to
-closing) and the mean queueing time per pick-up at the busiest partner team.
+closing) and the time a ticket queued at the busiest partner team, summed over its pick-ups
+there (the model's ``team_wait_h``).
 
 Run from the repository root::
 
@@ -150,7 +151,14 @@ def scenario_spec(scenario: str, team: str) -> dict[str, Any]:
 
 
 def true_kpis(log: Any, team: str) -> dict[str, float]:
-    """Resolution, closure and the team's queueing time of the tickets arriving after the warm-up."""
+    """Resolution, closure and the team's queueing time of the tickets arriving after the warm-up.
+
+    The queueing time is the model's ``team_wait_h:<team>``: the time a ticket waited for a worker
+    of the team (from the event before each pick-up, ``In progress``, to it), summed over its
+    pick-ups there, mean over the tickets picked up there. Until 2026-12-07 it was the mean per
+    pick-up, which is not what the model reports: a change that removes single-pick-up visits
+    (misrouted tickets sent straight back) moves the two in different directions.
+    """
     p = log.params
     start = pd.Timestamp(p.start, tz=p.timezone) + pd.Timedelta(days=WARMUP_DAYS)
     truth = log.truth[log.truth["arrival"] >= start]
@@ -165,7 +173,9 @@ def true_kpis(log: Any, team: str) -> dict[str, float]:
     ev = ev[ev["ticket_id"].isin(set(truth["ticket_id"]))]
     prev = ev.groupby("ticket_id", sort=False)["timestamp"].shift()
     pick = (ev["status"] == "In progress") & (ev["team"] == team) & prev.notna()
-    out[f"wait_h:{team}"] = float(((ev["timestamp"] - prev)[pick] / hours).mean())
+    # as the model's team_wait_h: per ticket, summed over its pick-ups there, mean over the tickets it had
+    waits = (ev["timestamp"] - prev)[pick] / hours
+    out[f"wait_h:{team}"] = float(waits.groupby(ev.loc[pick, "ticket_id"], sort=False).sum().mean())
     return out
 
 
@@ -615,6 +625,41 @@ def parse_truths(text: str, replications: int) -> dict[tuple[str, str, str], tup
     return out
 
 
+def parse_models(text: str, worlds: list[World]) -> list[dict[str, Any]]:
+    """Each world's simulated effects back from an earlier run's printed cases (for ``--model-from``).
+
+    The figures are as printed (baselines to 0.1 h, effects and intervals to 0.1%); the
+    simulation-noise-only interval, the refits' average and the near-full warning are not
+    printed, so a summary of these models leaves them out. Where a case is printed twice
+    (an interrupted run and its resumption), the later line counts.
+    """
+    team = {w.name: w.team for w in worlds}
+    rows: dict[str, dict[tuple[str, str], tuple[str, str, str | None, float, float, float, float]]] = {}
+    verdicts: dict[str, str] = {}
+    for line in text.splitlines():
+        cells = _cells(line)
+        if _is_case(cells) and cells[0] in team:
+            world, scenario = cells[0], cells[1]
+            label, _, model_kpi = cells[2].partition(" ")
+            kpi = f"wait_h:{team[world]}" if label == "wait_h" else label
+            row: tuple[str, str, str | None, float, float, float, float]
+            if cells[5] == "n/a":
+                row = (scenario, kpi, None, np.nan, np.nan, np.nan, np.nan)
+            else:
+                base = float(cells[3].split("/")[1])
+                sim, ci = cells[5].split("[")
+                lo, hi = ci.rstrip("]").split(",")
+                row = (scenario, kpi, model_kpi.strip("()"), base, _pct(sim) * base, _pct(lo) * base, _pct(hi) * base)
+            rows.setdefault(world, {})[(scenario, kpi)] = row
+        elif len(cells) == 8 and cells[0] in team and cells[1].isdigit():
+            verdicts[cells[0]] = cells[6]
+    return [
+        {"world": w.name, "rows": list(rows[w.name].values()), "verdict": verdicts.get(w.name, "not recorded"),
+         "interval": "as printed by the earlier run"}
+        for w in worlds if w.name in rows
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--worlds", type=int, default=20, help="number of worlds (default 20)")
@@ -644,6 +689,13 @@ def main(argv: list[str] | None = None) -> int:
         metavar="OUTPUT",
         help="take the true effects from an earlier run's output for the same --seed and --truth-replications "
         "(printed to 0.1%%) instead of running the generator again: to compare two versions of the simulator",
+    )
+    parser.add_argument(
+        "--model-from",
+        nargs="+",
+        metavar="OUTPUT",
+        help="take the simulated effects from an earlier run's output for the same --seed (printed to 0.1%%) instead "
+        "of learning the models again, and score them against the truth: to re-score after a change to the truth",
     )
     parser.add_argument(
         "--summarise",
@@ -696,6 +748,12 @@ def main(argv: list[str] | None = None) -> int:
         known = {world for world, _, _ in given}
         if any(w.name not in known for w in worlds):
             parser.error(f"--truth-from has no cases of {', '.join(w.name for w in worlds if w.name not in known)}")
+    printed = None
+    if args.model_from:
+        printed = parse_models("\n".join(Path(f).read_text(encoding="utf-8") for f in args.model_from), worlds)
+        known = {m["world"] for m in printed}
+        if any(w.name not in known for w in worlds):
+            parser.error(f"--model-from has no cases of {', '.join(w.name for w in worlds if w.name not in known)}")
     executor = make_executor(kind="auto", workers=args.jobs or os.cpu_count() or 1)
 
     # worlds in batches, so each world's cases are printed as soon as they are known
@@ -712,37 +770,43 @@ def main(argv: list[str] | None = None) -> int:
         chunk = worlds[b : b + batch]
         tasks: list[tuple[str, tuple[Any, ...]]] = [
             ("model", (w, args.replications, args.seed, args.validate_replications, args.refits, not args.no_calibrate))
-            for w in chunk
+            for w in chunk if printed is None
         ]
         if given is None:
             tasks += [("truth", (w, r)) for w in chunk for r in range(args.truth_replications)]
-        results = executor.map(_run, tasks)
+        results = executor.map(_run, tasks) if tasks else []
         models += [r for r in results if "rows" in r]
+        if printed is not None:
+            models += [m for w in chunk for m in printed if m["world"] == w.name]
         truths += [r for r in results if "kpis" in r]
         frame = evaluate(chunk, truths, models, given)
         frames.append(frame)
         for r in frame.itertuples():
             print(case_line(r), flush=True)
         for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
+            if printed is not None:
+                continue
             print(f"<!-- {world_line(w, mod)} -->", flush=True)
             comment = near_full_comment(mod)
             if comment is not None:
                 print(comment, flush=True)
         done = pd.concat(frames, ignore_index=True)
         m = done[done["material"] & done["sim_rel"].notna()]
+        noisy = done["covered_noise"][done["noise_low"].notna()]
         print(
             f"<!-- after {len(models)} world(s), {time.perf_counter() - t0:.0f} s: sign {int(m['sign_right'].sum())}/"
             f"{len(m)}, median relative error {m['rel_error'].median():.0%}, coverage "
             f"{done['covered'][done['sim_rel'].notna()].mean():.0%}, noise-only coverage "
-            f"{done['covered_noise'][done['noise_low'].notna()].mean():.0%}, median interval width "
+            f"{f'{noisy.mean():.0%}' if len(noisy) else 'n/a'}, median interval width "
             f"{done['width'].median():.0%} -->",
             flush=True,
         )
     frame = pd.concat(frames, ignore_index=True)
-    print("\n| world | days | tickets/year | staff (true) | staff (learned) | busiest partner | verdict | seconds |")
-    print("|---|---|---|---|---|---|---|---|")
-    for w, mod in zip(worlds, models, strict=True):
-        print(world_line(w, mod))
+    if printed is None:
+        print("\n| world | days | tickets/year | staff (true) | staff (learned) | busiest partner | verdict | seconds |")
+        print("|---|---|---|---|---|---|---|---|")
+        for w, mod in zip(worlds, models, strict=True):
+            print(world_line(w, mod))
     print("\n## Summary\n")
     print("\n".join(summary_lines(frame, models)))
     print(

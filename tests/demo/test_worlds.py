@@ -227,11 +227,23 @@ def test_whatif_benchmark_runs_and_prints_its_summary():
              "2", "--jobs", "1", "--periods", str(printed)],
             capture_output=True, text=True, timeout=600, cwd=REPO,
         )
+        # the same models scored against a truth computed again (the generator is reproducible)
+        rescored = subprocess.run(
+            [sys.executable, str(REPO / "benchmarks" / "whatif_worlds.py"), "--worlds", "2", "--truth-replications",
+             "1", "--jobs", "1", "--model-from", str(printed)],
+            capture_output=True, text=True, timeout=600, cwd=REPO,
+        )
     finally:
         printed.unlink(missing_ok=True)
     assert periods.returncode == 0, periods.stderr[-2000:]
     assert periods.stdout.count("| w1-0") == 2
     assert "staffing: rank correlation of the model's effect over the truth's" in periods.stdout
+    assert rescored.returncode == 0, rescored.stderr[-2000:]
+    def figures(output: str) -> list[list[str]]:  # world, scenario, KPI, baselines, true and simulated effect
+        return [line.split("|")[1:7] for line in output.splitlines() if line.startswith("| w1-0")][: 2 * 3 * 3]
+
+    assert figures(rescored.stdout) == figures(text)
+    assert "Intervals: as printed by the earlier run" in rescored.stdout
 
 
 def _benchmark():
@@ -268,3 +280,55 @@ def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
     # only the world with 1.0 is within 10% of the mean; its effects are exact
     within = next(line for line in lines if "within 10% of" in line)
     assert "1; median |effect ratio - 1| 0%" in within
+
+
+def test_true_queue_at_a_team_is_per_ticket_summed_over_its_pick_ups_as_the_model_reports_it():
+    """The truth's ``wait_h`` is the model's ``team_wait_h``: per ticket, summed over its pick-ups there."""
+    import types
+
+    bench = _benchmark()
+    start = pd.Timestamp("2024-01-01", tz="UTC")
+    t0 = start + pd.Timedelta(days=bench.WARMUP_DAYS + 1)
+    h = pd.Timedelta(hours=1)
+    rows = [  # (ticket, hours after t0, status, team)
+        ("A", 0, "Tildelt BI", "BI"), ("A", 2, "In progress", "BI"), ("A", 3, "Mail from user", "BI"),
+        ("A", 7, "In progress", "BI"), ("A", 8, "Resolved with mail", "BI"),  # queued 2 h, then 4 h
+        ("B", 0, "Tildelt BI", "BI"), ("B", 3, "In progress", "BI"), ("B", 4, "Sent back", "BI"),  # 3 h
+        ("C", 0, "Tildelt HR", "HR"), ("C", 9, "In progress", "HR"),  # another team
+    ]
+    events = pd.DataFrame([{"ticket_id": t, "timestamp": t0 + k * h, "status": s, "team": team}
+                           for t, k, s, team in rows])
+    truth = pd.DataFrame({"ticket_id": ["A", "B", "C"], "arrival": [t0] * 3, "final_cycle_hours": [8.0, 4.0, 9.0],
+                          "final_closed_at": [t0 + 10 * h] * 3})
+    log = types.SimpleNamespace(params=types.SimpleNamespace(start="2024-01-01", timezone="UTC"), truth=truth,
+                                events=events)
+    kpis = bench.true_kpis(log, "BI")
+    assert kpis["wait_h:BI"] == pytest.approx((2 + 4 + 3) / 2)  # not (2 + 4 + 3) / 3, the mean per pick-up
+    assert kpis["resolution_h"] == pytest.approx(7.0)
+
+
+def test_model_from_reads_each_worlds_printed_effects_back():
+    bench = _benchmark()
+    worlds = [bench.World("w9-00", None, 0, "BI-teamet"), bench.World("w9-01", None, 1, "HR og Personale")]
+    text = "\n".join([
+        "| w9-00 | staffing | resolution_h (resolution_time_h) | 50.0 / 40.0 | -10.0% ± 4.0% | -5.0% [-8.0%, -2.0%] "
+        "| 50% | right | yes |",
+        "| w9-00 | staffing | wait_h (team_wait_h:BI-teamet) | 20.0 / 10.0 | -80.0% ± 9.0% | -70.0% [-90.0%, +10.0%] "
+        "| 12% | right | yes |",
+        "| w9-00 | volume | wait_h (team_wait_h:BI-teamet) | 20.0 / 10.0 | +50.0% ± 9.0% | +99.9% [+1.0%, +2.0%] "
+        "| 9% | right | no |",
+        "| w9-00 | volume | wait_h (team_wait_h:BI-teamet) | 20.0 / 10.0 | +50.0% ± 9.0% | +60.0% [+40.0%, +80.0%] "
+        "| 20% | right | yes |",  # printed again by a resumed run: this line counts
+        "| w9-00 | misrouting | closure_h (none) | 200.0 / n/a | -1.0% | n/a | | | |",
+        "<!-- | w9-00 | 97 | 4,370 | 3/2/1/1/1/1 | 3/2/1/1/1/1 | BI-teamet | usable with care | 398 | -->",
+        "| w7-00 | staffing | resolution_h (resolution_time_h) | 50.0 / 40.0 | -10.0% ± 4.0% | -5.0% [-8.0%, -2.0%] "
+        "| 50% | right | yes |",  # another seed's world: not read
+    ])
+    models = bench.parse_models(text, worlds)
+    assert [m["world"] for m in models] == ["w9-00"]  # w9-01 printed nothing
+    rows = models[0]["rows"]
+    assert rows[0] == pytest.approx(("staffing", "resolution_h", "resolution_time_h", 40.0, -2.0, -3.2, -0.8))
+    assert rows[1][:3] == ("staffing", "wait_h:BI-teamet", "team_wait_h:BI-teamet")
+    assert rows[2] == pytest.approx(("volume", "wait_h:BI-teamet", "team_wait_h:BI-teamet", 10.0, 6.0, 4.0, 8.0))
+    assert rows[3][:3] == ("misrouting", "closure_h", None) and np.isnan(rows[3][3])
+    assert models[0]["verdict"] == "usable with care"
