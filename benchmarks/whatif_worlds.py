@@ -811,8 +811,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(summary_lines(frame, models)))
     print(
         f"\nTargets: sign right in every case with a true effect above 5%, median relative error < 20%, "
-        f"coverage >= 85%. {len(worlds)} worlds, {args.replications} simulation and {args.truth_replications} "
-        f"generator replications; {time.perf_counter() - t0:.0f} s."
+        f"coverage >= 85%. {len(worlds)} worlds, "
+        + ("the simulated effects as an earlier run printed them" if printed is not None
+           else f"{args.replications} simulation replications")
+        + f" and {args.truth_replications} generator replications; {time.perf_counter() - t0:.0f} s."
     )
     return 0
 
