@@ -37,6 +37,12 @@ generator runs, beside the effects an earlier run printed (no simulation)::
 
     python benchmarks/whatif_worlds.py --seed 3 --truth-replications 8 --periods benchmarks/results/whatif.md
 
+``--model-from OUTPUT`` scores the effects an earlier run printed (same ``--seed``) against a
+truth computed again, with no learning and no simulation (about ten minutes for 20 worlds and 30
+generator replications on 2 cores): to re-score after a change to how the truth is measured::
+
+    python benchmarks/whatif_worlds.py --seed 1 --truth-replications 30 --jobs 2 --model-from earlier-run.md
+
 Work runs through the executor seam (``workbench.compute.make_executor``): one task per
 world (learning and scenarios) and one per world and truth replication.
 """
