@@ -789,13 +789,12 @@ def main(argv: list[str] | None = None) -> int:
         frames.append(frame)
         for r in frame.itertuples():
             print(case_line(r), flush=True)
-        for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
-            if printed is not None:
-                continue
-            print(f"<!-- {world_line(w, mod)} -->", flush=True)
-            comment = near_full_comment(mod)
-            if comment is not None:
-                print(comment, flush=True)
+        if printed is None:  # the world lines (headcount, verdict, time) of models learned in this run
+            for w, mod in zip(chunk, models[-len(chunk) :], strict=True):
+                print(f"<!-- {world_line(w, mod)} -->", flush=True)
+                comment = near_full_comment(mod)
+                if comment is not None:
+                    print(comment, flush=True)
         done = pd.concat(frames, ignore_index=True)
         m = done[done["material"] & done["sim_rel"].notna()]
         noisy = done["covered_noise"][done["noise_low"].notna()]
