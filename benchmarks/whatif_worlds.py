@@ -507,6 +507,12 @@ def truth_precision_lines(scored: pd.DataFrame) -> list[str]:
     ]
 
 
+#: The effect ratios set beside each world's learned period: (column, scenario, KPI).
+RATIO_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("staffing", "staffing", "resolution_h"), ("volume", "volume", "resolution_h"), ("volume_queue", "volume", "wait_h"),
+)
+
+
 def period_task(world: World, replication: int) -> dict[str, Any]:
     """The busiest partner's load and queue in one generator replication (0: the log the model learns from)."""
     from workbench.demo import generate_demo_log
@@ -536,27 +542,27 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
             "world": w.name, "team": w.team,
             "work": learned["work_h"] / others["work_h"].mean(), "wait": learned["wait_h"] / others["wait_h"].mean(),
         }
-        for scenario in ("staffing", "volume"):
-            case = scored[(scored["world"] == w.name) & (scored["scenario"] == scenario)
-                          & (scored["kpi"] == "resolution_h")]
-            row[scenario] = float(case["sim_rel"].iloc[0] / case["true_rel"].iloc[0]) if len(case) else np.nan
+        for column, scenario, kpi in RATIO_COLUMNS:
+            case = scored[(scored["world"] == w.name) & (scored["scenario"] == scenario) & (scored["kpi"] == kpi)]
+            row[column] = float(case["sim_rel"].iloc[0] / case["true_rel"].iloc[0]) if len(case) else np.nan
         rows.append(row)
     table = pd.DataFrame(rows)
     n_other = int(runs["replication"].max())
     lines = [
         f"| world | busiest partner | its main work in the learned period / mean of {n_other} other runs | its queue, same | "
-        "staffing: model's effect / true (resolution_h) | volume: same |",
-        "|---|---|---|---|---|---|",
-        *(f"| {r.world} | {r.team} | {r.work:.2f} | {r.wait:.2f} | {r.staffing:.2f} | {r.volume:.2f} |"
-          for r in table.itertuples()),
+        "staffing: model's effect / true (resolution_h) | volume: same | volume: same, on its queue (wait_h) |",
+        "|---|---|---|---|---|---|---|",
+        *(f"| {r.world} | {r.team} | {r.work:.2f} | {r.wait:.2f} | {r.staffing:.2f} | {r.volume:.2f} | "
+          f"{r.volume_queue:.2f} |" for r in table.itertuples()),
         "",
     ]
-    for scenario in ("staffing", "volume"):
-        ok = table[["work", "wait", scenario]].dropna()
-        rho_work = spearmanr(ok["work"], ok[scenario]).statistic
-        rho_wait = spearmanr(ok["wait"], ok[scenario]).statistic
+    for column, scenario, kpi in RATIO_COLUMNS:
+        ok = table[["work", "wait", column]].dropna()
+        rho_work = spearmanr(ok["work"], ok[column]).statistic
+        rho_wait = spearmanr(ok["wait"], ok[column]).statistic
+        label = scenario if kpi == "resolution_h" else f"{scenario} (its queue)"
         lines.append(
-            f"{scenario}: rank correlation of the model's effect over the truth's with the learned period's work "
+            f"{label}: rank correlation of the model's effect over the truth's with the learned period's work "
             f"{rho_work:+.2f}, with its queue {rho_wait:+.2f} ({len(ok)} worlds)"
         )
     typical = table["work"].between(0.9, 1.1)
@@ -564,7 +570,9 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
         ratios = part[["staffing", "volume"]].stack()
         lines.append(
             f"worlds whose learned period's work is {label} the mean of other runs: {len(part)}; median |effect ratio "
-            f"- 1| {float((ratios - 1).abs().median()):.0%}" if len(ratios) else f"no world {label} the mean"
+            f"- 1| {float((ratios - 1).abs().median()):.0%} (resolution_h); the volume effect on the queue "
+            f"{float(part['volume_queue'].median()):.2f}x the true one (median)" if len(ratios)
+            else f"no world {label} the mean"
         )
     return lines
 

@@ -269,17 +269,21 @@ def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
         [{"world": w.name, "scenario": s, "kpi": "resolution_h", "true_rel": -0.10 if s == "staffing" else 0.20,
           "sim_rel": (-0.10 if s == "staffing" else 0.20) * f}
          for w, f in zip(worlds, (0.5, 1.0, 1.3, 2.0), strict=True) for s in ("staffing", "volume")]
+        # the volume effect on the queue: too large by 1.5x in every world, whatever its period
+        + [{"world": w.name, "scenario": "volume", "kpi": "wait_h", "true_rel": 0.8, "sim_rel": 1.2 + 0.01 * k}
+           for k, w in enumerate(worlds)]
     )
     lines = bench.period_lines(worlds, periods, scored)
     rows = [line for line in lines if line.startswith("| w9-")]
-    assert rows[0] == "| w9-00 | BI-teamet | 0.80 | 0.80 | 0.50 | 0.50 |"
-    assert rows[3] == "| w9-03 | BI-teamet | 1.50 | 1.50 | 2.00 | 2.00 |"
+    assert rows[0] == "| w9-00 | BI-teamet | 0.80 | 0.80 | 0.50 | 0.50 | 1.50 |"
+    assert rows[3] == "| w9-03 | BI-teamet | 1.50 | 1.50 | 2.00 | 2.00 | 1.54 |"
     assert "mean of 2 other runs" in lines[0]
     # effects rise with the learned period's work in every world: rank correlation +1
     assert any(line.startswith("staffing: rank correlation") and "work +1.00" in line for line in lines)
-    # only the world with 1.0 is within 10% of the mean; its effects are exact
+    assert any(line.startswith("volume (its queue): rank correlation") and "work +1.00" in line for line in lines)
+    # only the world with 1.0 is within 10% of the mean; its effects are exact, its queue's 1.51x
     within = next(line for line in lines if "within 10% of" in line)
-    assert "1; median |effect ratio - 1| 0%" in within
+    assert "1; median |effect ratio - 1| 0% (resolution_h); the volume effect on the queue 1.51x" in within
 
 
 def test_true_queue_at_a_team_is_per_ticket_summed_over_its_pick_ups_as_the_model_reports_it():
