@@ -97,7 +97,7 @@ def test_workbench_run_stopped_with_sigterm_says_interrupted(tmp_path: Path) -> 
     time.sleep(1.0)
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 130, err
+    assert proc.returncode == 130, (proc.returncode, err[-3000:], out[-1000:])  # all of it, if it ever fails again
     state = json.loads(state_path.read_text(encoding="utf-8"))
     assert state["status"] == "interrupted" and state["stages"]["simulate"]["status"] == "interrupted"
     assert state["stages"]["load"]["status"] == "done"
