@@ -591,6 +591,18 @@ def _is_case(cells: list[str]) -> bool:
     return len(cells) == 9 and cells[1] in SCENARIOS
 
 
+def _is_world(cells: list[str]) -> bool:
+    """Whether a row's cells are a printed world (:func:`world_line`)."""
+    return len(cells) == 8 and cells[0].startswith("w") and cells[1].isdigit()
+
+
+def _simulated(cell: str) -> tuple[float, float, float]:
+    """A printed case's simulated effect and its interval, ``+1.0% [-2.0%, +3.0%]``, as fractions."""
+    sim, ci = cell.split("[")
+    lo, hi = ci.rstrip("]").split(",")
+    return _pct(sim), _pct(lo), _pct(hi)
+
+
 def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     """Cases and world verdicts back from this script's printed output (for :func:`summarise`)."""
     cases, models = [], []
@@ -603,12 +615,11 @@ def parse_output(text: str) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
             if cells[5] == "n/a":
                 row.update(sim_rel=np.nan, ci_low=np.nan, ci_high=np.nan)
             else:
-                sim, ci = cells[5].split("[")
-                lo, hi = ci.rstrip("]").split(",")
-                row.update(sim_rel=_pct(sim), ci_low=_pct(lo), ci_high=_pct(hi))
+                sim, lo, hi = _simulated(cells[5])
+                row.update(sim_rel=sim, ci_low=lo, ci_high=hi)
             row["noise_low"] = row["noise_high"] = np.nan
             cases.append(row)
-        elif len(cells) == 8 and cells[0].startswith("w") and cells[1].isdigit():
+        elif _is_world(cells):
             models.append({"world": cells[0], "verdict": cells[6], "interval": "as printed"})
     frame = pd.DataFrame(cases).drop_duplicates(["world", "scenario", "kpi"], keep="last")
     frame["material"] = frame["true_rel"].abs() > MATERIAL
@@ -661,11 +672,10 @@ def parse_models(text: str, worlds: list[World]) -> list[dict[str, Any]]:
                 row = (scenario, kpi, None, np.nan, np.nan, np.nan, np.nan)
             else:
                 base = float(cells[3].split("/")[1])
-                sim, ci = cells[5].split("[")
-                lo, hi = ci.rstrip("]").split(",")
-                row = (scenario, kpi, model_kpi.strip("()"), base, _pct(sim) * base, _pct(lo) * base, _pct(hi) * base)
+                sim, lo, hi = _simulated(cells[5])
+                row = (scenario, kpi, model_kpi.strip("()"), base, sim * base, lo * base, hi * base)
             rows.setdefault(world, {})[(scenario, kpi)] = row
-        elif len(cells) == 8 and cells[0] in team and cells[1].isdigit():
+        elif _is_world(cells) and cells[0] in team:
             verdicts[cells[0]] = cells[6]
     return [
         {"world": w.name, "rows": list(rows[w.name].values()), "verdict": verdicts.get(w.name, "not recorded"),

@@ -239,6 +239,7 @@ def test_whatif_benchmark_runs_and_prints_its_summary():
     assert periods.stdout.count("| w1-0") == 2
     assert "staffing: rank correlation of the model's effect over the truth's" in periods.stdout
     assert rescored.returncode == 0, rescored.stderr[-2000:]
+
     def figures(output: str) -> list[list[str]]:  # world, scenario, KPI, baselines, true and simulated effect
         return [line.split("|")[1:7] for line in output.splitlines() if line.startswith("| w1-0")][: 2 * 3 * 3]
 
