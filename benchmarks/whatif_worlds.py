@@ -164,6 +164,13 @@ def true_kpis(log: Any, team: str) -> dict[str, float]:
     pick-ups there, mean over the tickets picked up there. Until 2026-12-07 it was the mean per
     pick-up, which is not what the model reports: a change that removes single-pick-up visits
     (misrouted tickets sent straight back) moves the two in different directions.
+
+    Give it a log generated with ``events_to_end=True`` (as :func:`truth_task` does): the model
+    runs every case of its window to its end (the cool-down) and counts each wait whole, as
+    the resolution and closure truths do. A log cut at the end of the period, as until
+    2026-12-08, leaves out the waits of the period's last tickets that end after it, the
+    longest ones, the more so the longer the queue: it halved the true volume effect on a
+    one-person team's queue.
     """
     p = log.params
     start = pd.Timestamp(p.start, tz=p.timezone) + pd.Timedelta(days=WARMUP_DAYS)
@@ -190,9 +197,10 @@ def truth_task(world: World, replication: int) -> dict[str, Any]:
     from workbench.demo import generate_demo_log
 
     seed = world.log_seed * 100 + replication
-    rows = {"base": true_kpis(generate_demo_log(world.params, seed=seed), world.team)}
+    # every wait of the period's tickets whole, as the model counts them (see true_kpis)
+    rows = {"base": true_kpis(generate_demo_log(world.params, seed=seed, events_to_end=True), world.team)}
     for scenario in SCENARIOS:
-        log = generate_demo_log(changed(world.params, scenario, world.team), seed=seed)
+        log = generate_demo_log(changed(world.params, scenario, world.team), seed=seed, events_to_end=True)
         rows[scenario] = true_kpis(log, world.team)
     return {"world": world.name, "replication": replication, "kpis": rows}
 
@@ -517,7 +525,7 @@ def period_task(world: World, replication: int) -> dict[str, Any]:
     """The busiest partner's load and queue in one generator replication (0: the log the model learns from)."""
     from workbench.demo import generate_demo_log
 
-    log = generate_demo_log(world.params, seed=world.log_seed * 100 + replication)
+    log = generate_demo_log(world.params, seed=world.log_seed * 100 + replication, events_to_end=True)
     truth = log.truth
     work = float(truth.loc[truth["right_team"] == world.team, "effort_hours"].sum())
     wait = true_kpis(log, world.team)[f"wait_h:{world.team}"]

@@ -182,6 +182,25 @@ def test_open_tickets_are_cut_at_the_horizon(small):
     assert (open_["final_closed_at"] >= small.horizon).all()  # the future is known
 
 
+
+def test_events_to_end_keeps_the_period_tickets_lives_past_the_horizon(small):
+    whole = generate_demo_log(small.params, seed=small.seed, events_to_end=True)
+    pd.testing.assert_frame_equal(whole.truth, small.truth)  # the truth is the log's view either way
+    ev = whole.events
+    assert set(ev["ticket_id"]) == set(small.truth["ticket_id"])  # no ticket of the run-out
+    before = ev[ev["timestamp"] < small.horizon].reset_index(drop=True)
+    pd.testing.assert_frame_equal(before, small.events.reset_index(drop=True))
+    # every ticket ends: the last event of each is its final closure
+    last = ev.groupby("ticket_id")["timestamp"].max()
+    final = small.truth.set_index("ticket_id")["final_closed_at"]
+    pd.testing.assert_series_equal(last.sort_index(), final.sort_index(), check_names=False)
+    assert (ev["timestamp"] >= small.horizon).any()
+    # with start events, which work carries one is drawn over more events; the completions are the same
+    partial = replace(small.params, start_event_share=0.3)
+    cut, kept = (generate_demo_log(partial, seed=small.seed, events_to_end=e).events for e in (False, True))
+    done = kept[(kept["lifecycle"] == "complete") & (kept["timestamp"] < small.horizon)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(done, cut[cut["lifecycle"] == "complete"].reset_index(drop=True))
+
 # --- truth agrees with the events ----------------------------------------------------------------
 def _count_patterns(seq: list[str]) -> tuple[int, int]:
     """Real reopens: Resolved -> Reopened -> ... -> Resolved; harmless: Reopened -> ... -> Closed, no Resolved."""

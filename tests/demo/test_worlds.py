@@ -312,6 +312,19 @@ def test_true_queue_at_a_team_is_per_ticket_summed_over_its_pick_ups_as_the_mode
     assert kpis["resolution_h"] == pytest.approx(7.0)
 
 
+def test_true_queue_counts_the_waits_that_end_after_the_period():
+    """The truth counts each wait of the period's tickets whole, as the model's cool-down does, not cut at the end."""
+    bench = _benchmark()
+    world = bench.make_worlds(1, 1)[0]
+    key = f"wait_h:{world.team}"
+    got = bench.truth_task(world, 0)["kpis"]["base"][key]
+    seed = world.log_seed * 100
+    whole = generate_demo_log(world.params, seed=seed, events_to_end=True)
+    cut = generate_demo_log(world.params, seed=seed)
+    assert got == bench.true_kpis(whole, world.team)[key]
+    assert got > bench.true_kpis(cut, world.team)[key] * 1.01  # the period's last tickets wait longest
+
+
 def test_model_from_reads_each_worlds_printed_effects_back():
     bench = _benchmark()
     worlds = [bench.World("w9-00", None, 0, "BI-teamet"), bench.World("w9-01", None, 1, "HR og Personale")]

@@ -69,7 +69,7 @@ class DemoLog:
         return pd.Timestamp(end).tz_convert("UTC")
 
 
-def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> DemoLog:
+def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42, events_to_end: bool = False) -> DemoLog:
     """Generate the municipal IT-support demo log.
 
     Parameters
@@ -79,6 +79,14 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
     seed : int
         Seed of the :class:`numpy.random.SeedSequence` from which one stream per
         purpose (arrivals, attributes, routing, work, user, reopen) is spawned.
+    events_to_end : bool
+        Keep the events of the observed tickets after the horizon too, to each
+        ticket's end in the run-out, instead of cutting the log at the end of the
+        period as a ticket system's export is cut. For truths the end of the period
+        must not cut short (the waits of the period's last tickets, as a simulator
+        that runs every case of its window to its end reports them). ``truth`` and the
+        events up to the horizon are the same either way (with ``start_event_share``,
+        which pieces of work carry a start event is drawn over more events).
 
     Returns
     -------
@@ -157,7 +165,7 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42) -> De
     record = run_desk(params, calendar, user_calendar, arrivals, draws, leave)
     end = dt.datetime.combine(params.start + dt.timedelta(days=params.days), dt.time(0), tzinfo=zone)
     horizon_s = round((end.astimezone(dt.UTC) - origin.astimezone(dt.UTC)).total_seconds())
-    events, truth = _tables(params, origin, horizon_s, arrivals, draws, record, calendar)
+    events, truth = _tables(params, origin, horizon_s, arrivals, draws, record, calendar, events_to_end)
     if params.start_event_share > 0:
         events = add_start_events(events, params.start_event_share, rngs["observation"])
     return DemoLog(events=events, truth=truth, params=params, seed=int(seed))
@@ -175,6 +183,7 @@ def _tables(
     draws: TicketDraws,
     record: EventRecord,
     calendar: WorkCalendar,
+    events_to_end: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rec = record.arrays()
     order = np.argsort(rec["ticket"], kind="stable")  # per ticket the record is already chronological
@@ -197,26 +206,27 @@ def _tables(
     user_ids = np.array([f"user-{u:05d}" for u in draws.user], dtype=object)
 
     observed_ticket = arrival_s < horizon_s
-    keep = observed_ticket[ticket] & (sec < horizon_s)
+    keep = observed_ticket[ticket] & (sec < horizon_s)  # what the log shows at the horizon: the truth's view
+    shown = observed_ticket[ticket] if events_to_end else keep
     status = rec["status"]
     kind = rec["kind"]
     team = rec["team"]
     agent = rec["agent"]
 
     # ---- events -----------------------------------------------------------------------------
-    k_ticket = ticket[keep]
-    uniq_agents, agent_inv = np.unique(agent[keep], return_inverse=True)
+    k_ticket = ticket[shown]
+    uniq_agents, agent_inv = np.unique(agent[shown], return_inverse=True)
     agent_labels = _labels([None if a < 0 else f"agent-{a:03d}" for a in uniq_agents])
-    agent_col, status_col = agent_labels[agent_inv], _labels(STATUSES)[status[keep]]
+    agent_col, status_col = agent_labels[agent_inv], _labels(STATUSES)[status[shown]]
     if params.pseudo_resources or params.dispatcher:
-        agent_col, status_col = relabel(params, agent_col, status_col, status[keep], agent[keep], team[keep])
+        agent_col, status_col = relabel(params, agent_col, status_col, status[shown], agent[shown], team[shown])
     events = pd.DataFrame(
         {
             "ticket_id": ids[k_ticket],
             "status": status_col,
-            "timestamp": pd.to_datetime(origin_ns + sec[keep] * 1_000_000_000, utc=True).as_unit("ns"),
+            "timestamp": pd.to_datetime(origin_ns + sec[shown] * 1_000_000_000, utc=True).as_unit("ns"),
             "agent": agent_col,
-            "team": _labels(TEAMS)[team[keep]],
+            "team": _labels(TEAMS)[team[shown]],
             "user_id": user_ids[k_ticket],
             "department": _labels(DEPARTMENTS)[draws.department[k_ticket]],
             "category": _labels(CATEGORIES)[draws.category[k_ticket]],
