@@ -167,8 +167,8 @@ def true_kpis(log: Any, team: str) -> dict[str, float]:
 
     Give it a log generated with ``events_to_end=True`` (as :func:`truth_task` does): the model
     runs every case of its window to its end (the cool-down) and counts each wait whole, as
-    the resolution and closure truths do. A log cut at the end of the period, as until
-    2026-12-08, leaves out the waits of the period's last tickets that end after it, the
+    the resolution and closure truths do. A log cut at the end of the period, as until the
+    late evening of 2026-12-07, leaves out the waits of the period's last tickets that end after it, the
     longest ones, the more so the longer the queue: it halved the true volume effect on a
     one-person team's queue.
     """

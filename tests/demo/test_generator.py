@@ -182,7 +182,6 @@ def test_open_tickets_are_cut_at_the_horizon(small):
     assert (open_["final_closed_at"] >= small.horizon).all()  # the future is known
 
 
-
 def test_events_to_end_keeps_the_period_tickets_lives_past_the_horizon(small):
     whole = generate_demo_log(small.params, seed=small.seed, events_to_end=True)
     pd.testing.assert_frame_equal(whole.truth, small.truth)  # the truth is the log's view either way
@@ -200,6 +199,7 @@ def test_events_to_end_keeps_the_period_tickets_lives_past_the_horizon(small):
     cut, kept = (generate_demo_log(partial, seed=small.seed, events_to_end=e).events for e in (False, True))
     done = kept[(kept["lifecycle"] == "complete") & (kept["timestamp"] < small.horizon)].reset_index(drop=True)
     pd.testing.assert_frame_equal(done, cut[cut["lifecycle"] == "complete"].reset_index(drop=True))
+
 
 # --- truth agrees with the events ----------------------------------------------------------------
 def _count_patterns(seq: list[str]) -> tuple[int, int]:

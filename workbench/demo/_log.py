@@ -63,7 +63,7 @@ class DemoLog:
 
     @property
     def horizon(self) -> pd.Timestamp:
-        """The end of the observed period (UTC); later events are cut off."""
+        """The end of the observed period (UTC); later events are cut off (unless ``events_to_end``)."""
         zone = ZoneInfo(self.params.timezone)
         end = dt.datetime.combine(self.params.start + dt.timedelta(days=self.params.days), dt.time(0), tzinfo=zone)
         return pd.Timestamp(end).tz_convert("UTC")
