@@ -529,7 +529,8 @@ def period_task(world: World, replication: int) -> dict[str, Any]:
     truth = log.truth
     work = float(truth.loc[truth["right_team"] == world.team, "effort_hours"].sum())
     wait = true_kpis(log, world.team)[f"wait_h:{world.team}"]
-    return {"world": world.name, "replication": replication, "work_h": work, "wait_h": wait}
+    staff = int(world.params.staff[world.team])
+    return {"world": world.name, "replication": replication, "work_h": work, "wait_h": wait, "staff": staff}
 
 
 def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.DataFrame) -> list[str]:
@@ -547,7 +548,7 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
         mine = runs[runs["world"] == w.name]
         learned, others = mine[mine["replication"] == 0].iloc[0], mine[mine["replication"] > 0]
         row: dict[str, Any] = {
-            "world": w.name, "team": w.team,
+            "world": w.name, "team": w.team, "staff": learned.get("staff", np.nan),
             "work": learned["work_h"] / others["work_h"].mean(), "wait": learned["wait_h"] / others["wait_h"].mean(),
         }
         for column, scenario, kpi in RATIO_COLUMNS:
@@ -582,6 +583,13 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
             f"{float(part['volume_queue'].median()):.2f}x the true one (median)" if len(ratios)
             else f"no world {label} the mean"
         )
+    # a lean that depends on the team's size is a modelling (or scoring) error, not a period's luck
+    sized = table.dropna(subset=["staff", "volume_queue"])
+    if len(sized):
+        parts = [f"{int(n)}: {g.median():.2f}x ({len(g)} worlds)"
+                 for n, g in sized.groupby("staff")["volume_queue"]]
+        lines.append("the volume effect on the queue over the true one by the busiest partner's headcount "
+                     "(median): " + ", ".join(parts))
     return lines
 
 

@@ -263,7 +263,8 @@ def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
     worlds = [bench.World(f"w9-{k:02d}", None, k, "BI-teamet") for k in range(4)]
     # the learned run (0) has 0.8, 1.0, 1.2, 1.5 times the other runs' mean work; queues alike
     periods = [
-        {"world": w.name, "replication": r, "work_h": (100.0 * f if r == 0 else 100.0), "wait_h": (10.0 * f if r == 0 else 10.0)}
+        {"world": w.name, "replication": r, "work_h": (100.0 * f if r == 0 else 100.0), "wait_h": (10.0 * f if r == 0 else 10.0),
+         "staff": 1 if w.name < "w9-02" else 3}
         for w, f in zip(worlds, (0.8, 1.0, 1.2, 1.5), strict=True) for r in range(3)
     ]
     scored = pd.DataFrame(
@@ -285,6 +286,8 @@ def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
     # only the world with 1.0 is within 10% of the mean; its effects are exact, its queue's 1.51x
     within = next(line for line in lines if "within 10% of" in line)
     assert "1; median |effect ratio - 1| 0% (resolution_h); the volume effect on the queue 1.51x" in within
+    # by the team's headcount: 1.50x and 1.51x for one person, 1.52x and 1.54x for three
+    assert lines[-1].endswith("(median): 1: 1.51x (2 worlds), 3: 1.53x (2 worlds)")
 
 
 def test_true_queue_at_a_team_is_per_ticket_summed_over_its_pick_ups_as_the_model_reports_it():
