@@ -194,6 +194,8 @@ def test_events_to_end_keeps_the_period_tickets_lives_past_the_horizon(small):
     final = small.truth.set_index("ticket_id")["final_closed_at"]
     pd.testing.assert_series_equal(last.sort_index(), final.sort_index(), check_names=False)
     assert (ev["timestamp"] >= small.horizon).any()
+    with pytest.raises(ConfigError, match="events_to_end must be true or false"):
+        generate_demo_log(small.params, seed=1, events_to_end="yes")  # type: ignore[arg-type]
     # with start events, which work carries one is drawn over more events; the completions are the same
     partial = replace(small.params, start_event_share=0.3)
     cut, kept = (generate_demo_log(partial, seed=small.seed, events_to_end=e).events for e in (False, True))

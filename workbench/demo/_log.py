@@ -126,6 +126,8 @@ def generate_demo_log(params: DemoParams | None = None, *, seed: int = 42, event
         raise ConfigError(f"generate_demo_log: params must be a DemoParams, got {type(params).__name__}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ConfigError(f"generate_demo_log: seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(events_to_end, (bool, np.bool_)):
+        raise ConfigError(f"generate_demo_log: events_to_end must be true or false, got {events_to_end!r}")
     zone = ZoneInfo(params.timezone)
     origin = dt.datetime.combine(params.start, dt.time(0), tzinfo=zone)
     n_days = params.days + params.runout_days + _CALENDAR_SLACK_DAYS
