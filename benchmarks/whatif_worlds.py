@@ -168,9 +168,9 @@ def true_kpis(log: Any, team: str) -> dict[str, float]:
     Give it a log generated with ``events_to_end=True`` (as :func:`truth_task` does): the model
     runs every case of its window to its end (the cool-down) and counts each wait whole, as
     the resolution and closure truths do. A log cut at the end of the period, as until the
-    late evening of 2026-12-07, leaves out the waits of the period's last tickets that end after it, the
-    longest ones, the more so the longer the queue: it halved the true volume effect on a
-    one-person team's queue.
+    late evening of 2026-12-07, leaves out the waits of the period's last tickets that end
+    after it, the longest ones, the more so the longer the queue: it halved the true volume
+    effect on a one-person team's queue.
     """
     p = log.params
     start = pd.Timestamp(p.start, tz=p.timezone) + pd.Timedelta(days=WARMUP_DAYS)
@@ -197,11 +197,10 @@ def truth_task(world: World, replication: int) -> dict[str, Any]:
     from workbench.demo import generate_demo_log
 
     seed = world.log_seed * 100 + replication
+    variants = {"base": world.params, **{s: changed(world.params, s, world.team) for s in SCENARIOS}}
     # every wait of the period's tickets whole, as the model counts them (see true_kpis)
-    rows = {"base": true_kpis(generate_demo_log(world.params, seed=seed, events_to_end=True), world.team)}
-    for scenario in SCENARIOS:
-        log = generate_demo_log(changed(world.params, scenario, world.team), seed=seed, events_to_end=True)
-        rows[scenario] = true_kpis(log, world.team)
+    rows = {name: true_kpis(generate_demo_log(params, seed=seed, events_to_end=True), world.team)
+            for name, params in variants.items()}
     return {"world": world.name, "replication": replication, "kpis": rows}
 
 
@@ -529,8 +528,7 @@ def period_task(world: World, replication: int) -> dict[str, Any]:
     truth = log.truth
     work = float(truth.loc[truth["right_team"] == world.team, "effort_hours"].sum())
     wait = true_kpis(log, world.team)[f"wait_h:{world.team}"]
-    staff = int(world.params.staff[world.team])
-    return {"world": world.name, "replication": replication, "work_h": work, "wait_h": wait, "staff": staff}
+    return {"world": world.name, "replication": replication, "work_h": work, "wait_h": wait}
 
 
 def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.DataFrame) -> list[str]:
@@ -548,7 +546,7 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
         mine = runs[runs["world"] == w.name]
         learned, others = mine[mine["replication"] == 0].iloc[0], mine[mine["replication"] > 0]
         row: dict[str, Any] = {
-            "world": w.name, "team": w.team, "staff": learned.get("staff", np.nan),
+            "world": w.name, "team": w.team, "staff": w.params.staff[w.team],
             "work": learned["work_h"] / others["work_h"].mean(), "wait": learned["wait_h"] / others["wait_h"].mean(),
         }
         for column, scenario, kpi in RATIO_COLUMNS:
@@ -584,10 +582,9 @@ def period_lines(worlds: list[World], periods: list[dict[str, Any]], scored: pd.
             else f"no world {label} the mean"
         )
     # a lean that depends on the team's size is a modelling (or scoring) error, not a period's luck
-    sized = table.dropna(subset=["staff", "volume_queue"])
+    sized = table.dropna(subset=["volume_queue"])
     if len(sized):
-        parts = [f"{int(n)}: {g.median():.2f}x ({len(g)} worlds)"
-                 for n, g in sized.groupby("staff")["volume_queue"]]
+        parts = [f"{n}: {g.median():.2f}x ({len(g)} worlds)" for n, g in sized.groupby("staff")["volume_queue"]]
         lines.append("the volume effect on the queue over the true one by the busiest partner's headcount "
                      "(median): " + ", ".join(parts))
     return lines

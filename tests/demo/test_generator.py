@@ -194,8 +194,6 @@ def test_events_to_end_keeps_the_period_tickets_lives_past_the_horizon(small):
     final = small.truth.set_index("ticket_id")["final_closed_at"]
     pd.testing.assert_series_equal(last.sort_index(), final.sort_index(), check_names=False)
     assert (ev["timestamp"] >= small.horizon).any()
-    with pytest.raises(ConfigError, match="events_to_end must be true or false"):
-        generate_demo_log(small.params, seed=1, events_to_end="yes")  # type: ignore[arg-type]
     # with start events, which work carries one is drawn over more events; the completions are the same
     partial = replace(small.params, start_event_share=0.3)
     cut, kept = (generate_demo_log(partial, seed=small.seed, events_to_end=e).events for e in (False, True))
@@ -382,6 +380,11 @@ def test_bad_params_get_a_clear_error(changes, message):
 def test_bad_seed_gets_a_clear_error():
     with pytest.raises(ConfigError, match=r"seed must be a non-negative integer, got -1"):
         generate_demo_log(DemoParams(days=5), seed=-1)
+
+
+def test_bad_events_to_end_gets_a_clear_error():
+    with pytest.raises(ConfigError, match="events_to_end must be true or false, got 'yes'"):
+        generate_demo_log(DemoParams(days=5), seed=1, events_to_end="yes")  # type: ignore[arg-type]
 
 
 def test_time_split_adds_up_to_the_cycle_time(small):

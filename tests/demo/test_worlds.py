@@ -259,12 +259,14 @@ def _benchmark():
 
 
 def test_period_lines_set_each_worlds_learned_period_beside_its_effects():
+    import types
+
     bench = _benchmark()
-    worlds = [bench.World(f"w9-{k:02d}", None, k, "BI-teamet") for k in range(4)]
+    one, three = (types.SimpleNamespace(staff={"BI-teamet": n}) for n in (1, 3))  # the busiest partner's headcount
+    worlds = [bench.World(f"w9-{k:02d}", one if k < 2 else three, k, "BI-teamet") for k in range(4)]
     # the learned run (0) has 0.8, 1.0, 1.2, 1.5 times the other runs' mean work; queues alike
     periods = [
-        {"world": w.name, "replication": r, "work_h": (100.0 * f if r == 0 else 100.0), "wait_h": (10.0 * f if r == 0 else 10.0),
-         "staff": 1 if w.name < "w9-02" else 3}
+        {"world": w.name, "replication": r, "work_h": (100.0 * f if r == 0 else 100.0), "wait_h": (10.0 * f if r == 0 else 10.0)}
         for w, f in zip(worlds, (0.8, 1.0, 1.2, 1.5), strict=True) for r in range(3)
     ]
     scored = pd.DataFrame(
