@@ -37,3 +37,19 @@ def test_validation_protocol_on_a_small_log(demo_events: pd.DataFrame, demo_conf
     assert 0 <= summary["ngram_3_distance"] < 0.25  # the simulated test period follows the real control flow
     assert res.settings["test_cases"] == res.test_log["case_id"].nunique()
     assert res.simulated_log["timestamp"].max() <= demo_events["timestamp"].max()  # cropped at the log's end
+
+
+def test_a_log_of_case_activity_and_time_only_gets_a_verdict(demo_config: LogConfig):
+    """No resource, no team (like the Helpdesk log of Tax et al.), nine weeks and more: the waiting
+    and load-response checks have nothing to compare, and say so instead of failing."""
+    from workbench.demo import DemoParams, generate_demo_log
+    from workbench.io import prepare_log
+
+    raw = generate_demo_log(DemoParams(days=84, runout_days=14), seed=11).events
+    events = prepare_log(raw, demo_config, pseudonymise=False).events[["case_id", "activity", "timestamp"]]
+    res = validate_model(events, replications=1, seed=3)
+    assert res.verdict is not None
+    checks = {c.name: c for c in res.verdict.checks}
+    assert checks["cycle_time"].level is not None
+    assert checks["load_response"].level is None
+    assert checks["load_response"].detail == "no waiting to compare in busy and quiet weeks"

@@ -33,9 +33,10 @@ def cycle_mean_h(events: pd.DataFrame) -> float:
 
 def pickup_waits(events: pd.DataFrame, model: SimulationModel, *, use_starts: bool) -> pd.DataFrame:
     """One row per team visit with a staffed event: ``team``, ``at`` (visit start, UTC), ``wait_h``."""
-    cols = ["team", "at", "wait_h"]
     if events.empty or TEAM not in events or not model.teams:
-        return pd.DataFrame(columns=cols)
+        # typed, so that the checks can take weeks of "at" from an empty table too
+        return pd.DataFrame({"team": pd.Series(dtype=object), "at": pd.Series(dtype="datetime64[ns, UTC]"),
+                             "wait_h": pd.Series(dtype=float)})
     staffed = {(a.activity, a.team) for a in model.activities.values() if a.uses_staff and a.team}
     ev = events.sort_values([CASE_ID, TIMESTAMP], kind="stable")
     case = ev[CASE_ID].astype(str).to_numpy()
