@@ -139,3 +139,37 @@ def test_unknown_stage_and_cli_exit_code(tmp_path: Path, capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert err.startswith("error: unknown stage(s) ['dance'] in 'stages'; known stages: ['load', 'discover'")
     assert err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_a_model_that_does_not_reproduce_the_log_skips_the_scenarios_not_the_run(tmp_path: Path) -> None:
+    """On a log the simulation cannot reproduce the scenarios are refused, and the run goes on: the map, the
+    questions and the report still come, and the report says why there are no what-if figures."""
+    import yaml
+
+    from tests.simulation.test_verdict import _changed_world
+    from workbench.demo import DemoParams, generate_demo_log
+
+    raw = generate_demo_log(DemoParams(days=45, runout_days=14), seed=5).events
+    raw = _changed_world(raw.rename(columns={"ticket_id": "case_id"})).rename(columns={"case_id": "ticket_id"})
+    raw.to_csv(tmp_path / "changed.csv", index=False)
+    path = write_experiment(tmp_path, days=45, stages=["load", "discover", "simulate", "report"])
+    log = yaml.safe_load((tmp_path / "log.yaml").read_text(encoding="utf-8"))
+    log["source"] = {"path": str(tmp_path / "changed.csv")}
+    (tmp_path / "log.yaml").write_text(yaml.safe_dump(log, allow_unicode=True), encoding="utf-8")
+    experiment = yaml.safe_load(path.read_text(encoding="utf-8"))
+    experiment["simulation"]["check_replications"] = 1  # enough for a verdict this clear
+    path.write_text(yaml.safe_dump(experiment, allow_unicode=True), encoding="utf-8")
+    lines: list[str] = []
+    outcome = run_experiment(load_experiment(path), generated_at="x", progress=lines.append)
+    sim = outcome.results.simulation
+    assert sim is not None and sim.refused and sim.outcomes == ()
+    assert sim.verdict is not None and sim.verdict.level == "not usable"
+    assert any("scenarios not run" in line for line in lines)
+    out = tmp_path / "out"
+    state = json.loads((out / "run_state.json").read_text())
+    assert state["status"] == "done"
+    assert json.loads((out / "simulate" / "verdict.json").read_text())["level"] == "not usable"
+    assert not any(p.is_dir() for p in (out / "simulate").iterdir())  # no scenario's folder
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    assert "the what-if scenarios were not run" in html

@@ -6,10 +6,11 @@ import pandas as pd
 import pytest
 
 from workbench.compute import make_executor
-from workbench.errors import ConfigError
+from workbench.errors import ConfigError, ScenarioError
 from workbench.simulation import Scenario
 from workbench.simulation.uncertainty import BOTH
-from workbench.usecases import ModelUncertainty, compare_scenarios, learn_simulation_model
+from workbench.simulation.verdict import Check, verdict_from_checks
+from workbench.usecases import ModelUncertainty, compare_scenarios, learn_simulation_model, refused_comparison
 
 SCENARIOS = [
     ("more", Scenario(name="more", changes=({"type": "volume", "factor": 1.3},))),
@@ -46,3 +47,13 @@ def test_one_refit_or_refits_with_replayed_cases_are_refused_before_any_run(demo
     with pytest.raises(ConfigError, match="replay"):
         compare_scenarios(model, SCENARIOS, replications=2, seed=1, replay=demo_events,
                           uncertainty=ModelUncertainty(events=demo_events, log_config=demo_config, refits=2))
+
+
+def test_a_refused_comparison_runs_nothing_but_still_checks_every_scenario(demo_events, demo_config):
+    model = learn_simulation_model(demo_events, demo_config, calibrate=False)
+    verdict = verdict_from_checks((Check("cycle_time", -1.0, "not usable", "mean 40 h simulated vs 110 h real"),))
+    refused = refused_comparison(model, SCENARIOS, replications=2, seed=1, verdict=verdict)
+    assert refused.refused and refused.outcomes == () and refused.verdict is verdict
+    ghost = Scenario(name="ghost", changes=({"type": "staff", "team": "Ghostbusters", "add": 1},))
+    with pytest.raises(ScenarioError, match="Ghostbusters"):
+        refused_comparison(model, [("ghost", ghost)], replications=2, seed=1, verdict=verdict)

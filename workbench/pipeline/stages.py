@@ -36,6 +36,7 @@ from workbench.usecases import (
     judge_model,
     learn_simulation_model,
     load_and_validate,
+    refused_comparison,
     score_open_cases,
     train_predictor,
     tuning_budget,
@@ -109,6 +110,14 @@ def stage_simulate(ctx: RunContext) -> ScenarioComparison:
             key=key,
         )
         ctx.say(verdict.summary if verdict is not None else str(why_not))
+    if verdict is not None and not verdict.usable and not sim.allow_unusable:
+        # a refusal is an answer, not a failure: the map, the models and the report still come
+        refused = refused_comparison(model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,
+                                     verdict=verdict)
+        ctx.say("scenarios not run: the model does not reproduce the log; fix the log config (staff, non_staff, "
+                "statuses) or set simulation.allow_unusable: true to run them with every figure marked")
+        w.write_comparison(refused, ctx.folder, prefix="simulate")
+        return refused
     uncertainty = ModelUncertainty(events=_events(ctx), log_config=p.log, refits=sim.refits, key=key)
     comparison = compare_scenarios(
         model, p.scenarios, replications=sim.replications, seed=p.experiment.seed,

@@ -55,6 +55,7 @@ if TYPE_CHECKING:  # the names below are imported on first use, so a command pay
         compare_scenarios,
         judge_model,
         learn_simulation_model,
+        refused_comparison,
         replay_cases,
         validate_simulation,
     )
@@ -76,6 +77,7 @@ _HOME = {
     "replay_cases": "simulate",
     "validate_simulation": "simulate",
     "judge_model": "simulate",
+    "refused_comparison": "simulate",
     "ScoredCases": "predict",
     "tuning_budget": "predict",
     "train_predictor": "predict",
@@ -107,6 +109,7 @@ __all__ = [
     "replay_cases",
     "validate_simulation",
     "judge_model",
+    "refused_comparison",
     "ScoredCases",
     "tuning_budget",
     "train_predictor",

@@ -57,7 +57,7 @@ def _sections_view(results: RunResults) -> dict[str, dict[str, Any]]:
         view["discover"] = {"discovery": d.discovery, "process_map": d.process_map, "summary": d.summary()}
     if results.simulation is not None:
         view["simulate"] = {"model": results.simulation.model, "results": results.simulation.by_name(),
-                            "verdict": results.simulation.verdict}
+                            "verdict": results.simulation.verdict, "refused": results.simulation.refused}
     if results.models is not None:
         view["train"] = {"models": {e.name: {"result": e.result, "logged": e.logged, "config": e.config}
                                     for e in results.models}, "mlflow_uri": results.mlflow_uri}

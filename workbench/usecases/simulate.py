@@ -74,13 +74,18 @@ class ScenarioOutcome:
 
 @dataclass(frozen=True)
 class ScenarioComparison:
-    """Every scenario of a run against the same baseline model, with the settings that produced them."""
+    """Every scenario of a run against the same baseline model, with the settings that produced them.
+
+    ``refused``: no scenario was run because the model's ``verdict`` is "not usable" (and the run
+    did not allow that); ``outcomes`` is then empty.
+    """
 
     model: SimulationModel
     outcomes: tuple[ScenarioOutcome, ...]
     replications: int
     seed: int
     verdict: Verdict | None = None
+    refused: bool = False
 
     def by_name(self) -> dict[str, ExperimentResult]:
         """The results keyed by scenario name."""
@@ -182,6 +187,25 @@ def compare_scenarios(
         ]
     return ScenarioComparison(model=model, outcomes=tuple(outcomes), replications=replications, seed=seed,
                               verdict=verdict)
+
+
+def refused_comparison(
+    model: SimulationModel,
+    scenarios: Sequence[tuple[str, Scenario]],
+    *,
+    replications: int,
+    seed: int,
+    verdict: Verdict,
+) -> ScenarioComparison:
+    """A run's comparison when its model is "not usable" and that is not allowed: no scenario runs.
+
+    Every scenario is still applied to the model, so a team or an activity that does not exist
+    fails as it would otherwise; the result carries the verdict and ``refused``.
+    """
+    for _, scenario in scenarios:
+        apply_scenario(model, scenario)
+    return ScenarioComparison(model=model, outcomes=(), replications=replications, seed=seed, verdict=verdict,
+                              refused=True)
 
 
 def judge_model(

@@ -97,6 +97,9 @@ def caution_callouts(cautions: Any, t: Translator, scenario: str | None = None) 
 def scenarios_section(simulate: dict[str, Any], t: Translator) -> Section:
     from workbench.report.charts import interval_chart
 
+    if simulate.get("refused") and simulate.get("verdict") is not None:
+        return Section("scenarios", t._("What-if scenarios"), t._("What the changes would do, learned from your own log."),
+                       tuple(verdict_blocks(simulate["verdict"], t, refused=True)))
     blocks: list[Block] = [Paragraph(t._(
         "Each change was simulated against today's desk with the same arriving tickets; the difference comes with a "
         "95%% interval. The chart shows, for each change, how much the mean time to resolve a ticket would change.") % {})]
@@ -144,15 +147,20 @@ CHECK_WORDS = {
 }
 
 
-def verdict_blocks(verdict: Any, t: Translator) -> list[Block]:
-    """How far the what-if figures can be trusted: the model's verdict and each check's figure."""
+def verdict_blocks(verdict: Any, t: Translator, *, refused: bool = False) -> list[Block]:
+    """How far the what-if figures can be trusted: the model's verdict and each check's figure
+    (``refused``: the scenarios were not run on a model that is not usable)."""
     import math
 
     kinds: dict[str, Literal["ok", "warning", "flag"]] = {"good": "ok", "usable with care": "warning", "not usable": "flag"}
     kind = kinds[verdict.level]
     text = t._("Before any what-if, the simulation model was checked against the log it was learned from: "
                "%(level)s.") % {"level": t.gettext(LEVEL_WORDS[verdict.level])}
-    if verdict.level == "not usable":
+    if verdict.level == "not usable" and refused:
+        text += " " + t._("It does not reproduce the log, so the what-if scenarios were not run. Correct the log "
+                          "config (staff, non_staff, statuses), or set simulation.allow_unusable to true to run them "
+                          "with every figure marked.")
+    elif verdict.level == "not usable":
         text += " " + t._("It does not reproduce the log: the figures below are marked and should not be used for "
                           "decisions.")
     frame = pd.DataFrame({
