@@ -93,6 +93,16 @@ def test_team_speed_by_team(desk: pd.DataFrame, statuses: StatusMeanings, utc_ca
     assert not (res.cases["group"] == "cat").any()  # no person appears by default
 
 
+def test_a_team_none_of_whose_tickets_has_left_it_says_so(make_log, statuses: StatusMeanings) -> None:
+    """A team whose every visit is still open has no time to leaving: the answer says so, never 'nan h'."""
+    rows = [*ROWS, ("T6", "Registered", "2023-01-05 08:00", "FL", "bob"), ("T6", "Forwarded", "2023-01-05 08:10", "FL", "bob"),
+            ("T6", "Assigned", "2023-01-05 09:00", "P3", "eve")]
+    res = team_speed(make_log(rows), statuses=statuses, min_group_size=1)
+    assert pd.isna(res.table.set_index("team").loc["P3", "median_hours"])
+    assert "P3: 1 tickets, none has left the team yet" in res.headline
+    assert "nan" not in res.headline
+
+
 def test_team_speed_per_person_is_opt_in_and_suppresses_small_groups(desk, statuses) -> None:
     res = team_speed(desk, statuses=statuses, per_person=True, min_group_size=3)
     people = res.extra["by_person"].set_index("resource")

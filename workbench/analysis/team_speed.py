@@ -191,13 +191,17 @@ def _headline(partners: pd.DataFrame, statuses: StatusMeanings) -> str:
     if partners.empty:
         return f"No {who} with enough tickets to report."
     rows = partners.sort_values(["tickets_received", TEAM], ascending=[False, True])
-    parts = [
-        f"{r[TEAM]}: {int(r['tickets_received'])} tickets, median {r['median_hours']:.1f} h, "
-        f"p90 {r['p90_hours']:.1f} h, {100 * r['sent_back_share']:.0f}% sent back"
-        for _, r in rows.head(6).iterrows()
-    ]
+    parts = [_team_line(r) for _, r in rows.head(6).iterrows()]
     more = f" (+{len(rows) - 6} more)" if len(rows) > 6 else ""
     return f"Time from arrival at the {who} to leaving, largest first -- " + "; ".join(parts) + more + "."
+
+
+def _team_line(r: pd.Series) -> str:
+    n = int(r["tickets_received"])
+    if pd.isna(r["median_hours"]):  # every visit still open: no time to leaving yet
+        return f"{r[TEAM]}: {n} tickets, none has left the team yet"
+    return (f"{r[TEAM]}: {n} tickets, median {r['median_hours']:.1f} h, p90 {r['p90_hours']:.1f} h, "
+            f"{100 * r['sent_back_share']:.0f}% sent back")
 
 
 def _notes(statuses: StatusMeanings) -> tuple[str, ...]:
