@@ -26,6 +26,23 @@ def test_duration_model_beats_the_baseline_and_reports_what_it_did(duration_resu
     assert duration_result.params["split"] == "temporal" and duration_result.params["target"] == "remaining_time"
     assert duration_result.importance["gain"].iloc[0] >= duration_result.importance["gain"].iloc[-1]
     assert "attr__user" not in duration_result.model.featurizer.feature_names_out_  # person ids are no feature
+    assert duration_result.cautions == ()  # a sound model on a sound split: nothing to warn about
+
+
+def test_a_small_training_part_or_a_model_no_better_than_its_baseline_is_a_caution() -> None:
+    from workbench.models.training import training_cautions
+
+    sound = training_cautions({"train": 3000, "validation": 600, "test": 900}, {"test_mae": 4.4, "baseline_mae": 5.3},
+                              split_kind="temporal")
+    assert sound == ()
+    # traffic fines' first 10,000 cases: cases years long in a six-year log, so few end before the test period
+    small = training_cautions({"train": 209, "validation": 101, "test": 7348}, {"test_mae": 334.5, "baseline_mae": 326.1},
+                              split_kind="temporal")
+    assert len(small) == 2
+    assert small[0].startswith("only 209 training examples against 7,348 test examples") and "holdout" in small[0]
+    assert "no better than the baseline" in small[1] and "334.50 vs 326.10 days" in small[1]
+    weak = training_cautions({"train": 500, "validation": 100, "test": 100}, {"test_auc": 0.55}, split_kind="holdout")
+    assert weak == ("the model ranks cases barely better than chance (AUC 0.55; 0.5 is chance)",)
 
 
 @pytest.mark.slow

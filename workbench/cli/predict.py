@@ -61,6 +61,8 @@ def train(
                    f"{m.get('test_average_precision', float('nan')):.3f} (base rate {m['test_base_rate']:.3f}), "
                    f"Brier {m['test_brier']:.4f} (baseline {m['baseline_brier']:.4f}), "
                    f"calibration error {m['test_calibration_error']:.4f}; {int(m['test_n']):,} resolutions")
+    for caution in result.cautions:
+        typer.echo(f"caution: {caution}")
     where = f"registered as '{logged.registered_name}' version {logged.version}" if logged.version else "not registered"
     typer.echo(f"MLflow run {logged.run_id} in {logged.tracking_uri}; model {where}; {result.seconds:.0f} s")
 

@@ -30,7 +30,12 @@ from workbench.models.targets import completed_cases, end_statuses
 from workbench.models.tuning import TuningResult, tune
 from workbench.schema import CASE_ID, TIMESTAMP
 
-__all__ = ["TrainingResult", "fingerprint", "make_featurizer", "make_split", "train_model", "with_snapshots"]
+__all__ = ["SMALL_TRAINING_SHARE", "TrainingResult", "fingerprint", "make_featurizer", "make_split", "train_model",
+           "training_cautions", "with_snapshots"]
+
+#: A training part with fewer examples than this share of the test part's leaves the model little to
+#: learn from (a temporal split of a log whose cases are long compared with its span does this).
+SMALL_TRAINING_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,28 @@ class TrainingResult:
     input_example: pd.DataFrame
     fingerprint: dict[str, str]
     seconds: float
+
+    @property
+    def cautions(self) -> tuple[str, ...]:
+        """What a user must know before acting on this model's predictions (plain lines; empty: nothing)."""
+        return training_cautions(self.counts, self.metrics, split_kind=self.model.split.kind)
+
+
+def training_cautions(counts: dict[str, int], metrics: dict[str, float], *, split_kind: str) -> tuple[str, ...]:
+    """The model is no better than its baseline on the test part, or learned from a small training part."""
+    out = []
+    train, test = counts.get("train", 0), counts.get("test", 0)
+    if train < SMALL_TRAINING_SHARE * test:
+        why = (" (a temporal split keeps for training only the cases that end before the test period starts, "
+               "and this log's cases are long compared with its span); try split: {kind: holdout}, or a smaller "
+               "max_case_days") if split_kind == "temporal" else "; give the training part a larger share"
+        out.append(f"only {train:,} training examples against {test:,} test examples{why}")
+    if "test_mae" in metrics and "baseline_mae" in metrics and not metrics["test_mae"] < metrics["baseline_mae"]:
+        out.append(f"the model is no better than the baseline on the test part (mean absolute error "
+                   f"{metrics['test_mae']:.2f} vs {metrics['baseline_mae']:.2f} days): do not act on its predictions")
+    if "test_auc" in metrics and metrics["test_auc"] < 0.6:
+        out.append(f"the model ranks cases barely better than chance (AUC {metrics['test_auc']:.2f}; 0.5 is chance)")
+    return tuple(out)
 
 
 def fingerprint(events: pd.DataFrame, log_config: LogConfig, config: TrainingConfig) -> dict[str, str]:

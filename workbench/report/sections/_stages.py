@@ -263,11 +263,20 @@ def skill_callout(name: str, metrics: dict[str, float], t: Translator | None = N
 def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Translator, *,
                    timezone: str | None, calendar: Any = None, waiting: tuple[str, ...] = (),
                    activities: tuple[str, ...] = ()) -> Section:
+    from workbench.models.training import SMALL_TRAINING_SHARE
+
     blocks: list[Block] = []
     for name, entry in train["models"].items():
         callout = skill_callout(name, entry["result"].metrics, t)
         if callout is not None:
             blocks.append(callout)
+        counts = entry["result"].counts
+        if counts.get("train", 0) < SMALL_TRAINING_SHARE * counts.get("test", 0):
+            blocks.append(Callout("warning", t._(
+                "Model '%(name)s' learned from only %(train)s examples against %(test)s for testing: it had little to "
+                "learn from, so treat its predictions with care.") % {
+                    "name": name, "train": t.format_number(counts.get("train", 0), 0),
+                    "test": t.format_number(counts.get("test", 0), 0)}))
     if predict is not None and len(predict["at_risk"]):
         risk = predict["at_risk"].head(TOP)
         frame = pd.DataFrame({t._("Ticket"): risk[CASE_ID].astype(str),
