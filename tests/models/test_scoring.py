@@ -76,3 +76,20 @@ def test_parse_as_of_reads_local_dates_and_rejects_others() -> None:
     assert parse_as_of("2024-07-01T12:00+00:00") == pd.Timestamp("2024-07-01 12:00", tz="UTC")
     with pytest.raises(ConfigError, match=r"as_of 'yesterday' is not a date"):
         parse_as_of("yesterday")
+
+
+def test_without_closing_statuses_the_open_rule_is_said(duration_result, demo_events: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """A log config with no statuses.closed: open means "not ended like a training case", and the result says so."""
+    from dataclasses import replace
+
+    from workbench.config import StatusMeanings
+    from workbench.usecases import score_open_cases as score_use_case
+
+    mapped = score_use_case(demo_events, [duration_result.model])
+    assert mapped.open_rule is None
+    bare = replace(duration_result.model, statuses=StatusMeanings())
+    guessed = score_use_case(demo_events, [bare])
+    assert guessed.open_rule is not None and "maps no closing status" in guessed.open_rule
+    for end in bare.featurizer.end_activities_[:5]:
+        assert end in guessed.open_rule
+    assert score_use_case(demo_events, [bare], complete_cases=True).open_rule is None

@@ -97,11 +97,14 @@ def predict(
     uri = resolve_tracking_uri(tracking_uri)
     models = [load_trained_model(name, tracking_uri=uri) for name in model]
     events = load_and_validate(config).events
-    scored = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
-                              as_of=moment, complete_cases=config.complete_cases).at_risk
+    result = score_open_cases(events, models, top_features=top_features, rank_by=rank_by,  # type: ignore[arg-type]
+                              as_of=moment, complete_cases=config.complete_cases)
+    scored = result.at_risk
     target = folder.write_table(name, scored)
     when = scored["as_of"].iloc[0] if len(scored) else (moment or events["timestamp"].max())
     typer.echo(f"{len(scored):,} cases open as of {when:%Y-%m-%d %H:%M} UTC scored with {', '.join(f'{m.name} v{m.version}' for m in models)} -> {target}")
+    if result.open_rule is not None:
+        typer.echo(f"note: {result.open_rule}")
     if show and len(scored):
         cols = [c for c in ("rank", "case_id", "last_activity", "elapsed_days", "predicted_remaining_days",
                             "predicted_end_date", "reopen_probability")

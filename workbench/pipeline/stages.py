@@ -169,6 +169,8 @@ def stage_predict(ctx: RunContext) -> ScoredCases:
     when = s.parsed.experiment.as_of
     as_of = parse_as_of(str(when), timezone=log_config.time.timezone) if when is not None else None
     scored = score_open_cases(_events(ctx), models, as_of=as_of, complete_cases=log_config.complete_cases)
+    if scored.open_rule is not None:
+        ctx.say(f"note: {scored.open_rule}")
     ctx.folder.write_table("predict/at_risk.csv", scored.at_risk)
     return scored
 

@@ -24,11 +24,17 @@ RankBy = Literal["remaining", "reopen"]
 
 @dataclass(frozen=True)
 class ScoredCases:
-    """The ranked at-risk list: one row per open case, with the reasons behind each score."""
+    """The ranked at-risk list: one row per open case, with the reasons behind each score.
+
+    ``open_rule`` says how "open" was decided when the log config maps no closing status (the
+    training cases' last activities stand in for them); ``None`` when the statuses or
+    ``complete_cases`` decided.
+    """
 
     at_risk: pd.DataFrame
     models: tuple[TrainedModel, ...]
     rank_by: RankBy = "remaining"
+    open_rule: str | None = None
 
 
 def tuning_budget(
@@ -87,4 +93,11 @@ def score_open_cases(
     reopen ``models``; rank them by ``rank_by``. ``complete_cases``: the log holds finished cases only."""
     scored = score_with_models(events, models=list(models), top_features=top_features, rank_by=rank_by,
                                as_of=as_of, complete_cases=complete_cases)
-    return ScoredCases(at_risk=scored, models=tuple(models), rank_by=rank_by)
+    rule = None
+    if models and not models[0].statuses.closed and not complete_cases:
+        ends = sorted(models[0].featurizer.end_activities_)
+        shown = ", ".join(ends[:5]) + (f" and {len(ends) - 5} more" if len(ends) > 5 else "")
+        rule = (f"the log config maps no closing status (statuses.closed), so a case counts as open when its last "
+                f"activity is not one the training cases ended with ({shown}); map statuses.closed, or set "
+                "complete_cases: true for an extract of finished cases")
+    return ScoredCases(at_risk=scored, models=tuple(models), rank_by=rank_by, open_rule=rule)
