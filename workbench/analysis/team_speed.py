@@ -213,6 +213,9 @@ def _notes(statuses: StatusMeanings) -> tuple[str, ...]:
         notes.append("no 'statuses.first_line_team' mapped: every team is reported; none is treated as first line")
     if not statuses.resolved:
         notes.append("no 'statuses.resolved' mapped: a visit ends only when the ticket moves to another team")
+    if not statuses.resolved and not statuses.closed:
+        notes.append("no 'statuses.closed' mapped either: a ticket's last visit never ends, so it counts as open "
+                     "and has no time to leaving")
     return tuple(notes)
 
 
