@@ -44,6 +44,16 @@ def test_group_attribute_must_be_a_case_attribute(tmp_path: Path) -> None:
         load_log_config(write(tmp_path, MINIMAL + "group_attributes: [department]\n"))
 
 
+def test_a_lifecycle_mode_without_a_lifecycle_column_is_an_error_not_ignored(tmp_path: Path) -> None:
+    """``lifecycle: {mode: append}`` with no ``columns.lifecycle`` used to leave every activity as it was."""
+    for mode in ("append", "pair"):
+        with pytest.raises(ConfigError, match=f"lifecycle.mode is '{mode}' but no lifecycle column is mapped; "
+                                              "add columns.lifecycle"):
+            load_log_config(write(tmp_path, MINIMAL + f"lifecycle: {{mode: {mode}}}\n"))
+    mapped = MINIMAL.replace("timestamp: t}", "timestamp: t, lifecycle: l}") + "lifecycle: {mode: append}\n"
+    assert load_log_config(write(tmp_path, mapped)).lifecycle.mode == "append"
+
+
 def test_unknown_time_zone(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"unknown time zone 'Europe/Aarhus'"):
         load_log_config(write(tmp_path, MINIMAL + "time: {timezone: Europe/Aarhus}\n"))

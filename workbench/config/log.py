@@ -346,6 +346,11 @@ class LogConfig(FrozenModel):
         for attr in self.person_columns:
             if attr not in attrs:
                 raise ValueError(f"person column '{attr}' is not a case or event attribute")
+        if self.lifecycle.mode != "ignore" and self.columns.lifecycle is None:
+            raise ValueError(
+                f"lifecycle.mode is '{self.lifecycle.mode}' but no lifecycle column is mapped; add columns.lifecycle "
+                "(e.g. lifecycle: \"lifecycle:transition\" for an XES file), or remove lifecycle.mode"
+            )
         return self
 
     def take(self, attribute: str) -> AttributeTake:
