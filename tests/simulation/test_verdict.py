@@ -99,3 +99,31 @@ def test_a_caution_has_one_wording_said_in_the_readers_language():
     assert caution_text({"kind": "from a later version"}) is None
     with pytest.raises(ValueError, match="unknown caution kind"):
         caution_note({"kind": "from a later version"})
+
+
+def _weeks(counts: list[int]) -> tuple[pd.Series, pd.DataFrame]:
+    """Arrivals: ``counts[i]`` cases in week i (Mondays from 2 Jan 2023), each picked up after 1 h, or after
+    ``1 + count/100`` h (busier weeks wait longer)."""
+    at = [pd.Timestamp("2023-01-02 09:00", tz="UTC") + pd.Timedelta(weeks=i, minutes=j)
+          for i, n in enumerate(counts) for j in range(n)]
+    wait = [1.0 + n / 100 for n in counts for _ in range(n)]
+    return pd.Series(at), pd.DataFrame({"team": "T", "at": at, "wait_h": wait})
+
+
+def test_load_response_compares_busy_and_quiet_weeks_of_one_desk_only():
+    from workbench.simulation._checks import load_response_check
+
+    arrivals, real = _weeks([40, 60, 80, 50, 70, 90, 45, 65, 85])  # a desk's ordinary weeks
+    same = load_response_check(real, real, arrivals)
+    assert same.level == "good" and same.figure == pytest.approx(0.0)
+    flat = real.assign(wait_h=1.0)  # a model whose queue does not respond to load
+    assert load_response_check(real, flat, arrivals).figure < 0
+    # an extract that keeps a few survivors of its early months: no natural experiment of load
+    arrivals, real = _weeks([1, 2, 1, 2, 3, 2, 40, 300, 900])
+    extract = load_response_check(real, real, arrivals)
+    assert extract.level is None and math.isnan(extract.figure)
+    assert "the arrivals of quiet weeks" in extract.detail and "not one desk's busy and quiet weeks" in extract.detail
+    # too few pick-ups on one side to compare
+    arrivals, real = _weeks([3, 4, 3, 5, 6, 5, 8, 9, 8])
+    sparse = load_response_check(real, real, arrivals)
+    assert sparse.level is None and "pick-ups in the log's busy or quiet weeks; 20 needed" in sparse.detail
