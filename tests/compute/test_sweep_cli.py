@@ -143,3 +143,39 @@ def test_sweep_on_a_scheduler_writes_the_in_process_numbers(tmp_path, repo_root,
     )
     local = pd.read_csv(tmp_path / "local" / "sweep_runs.csv")
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "remote" / "sweep_runs.csv"), local)
+
+
+def test_a_folder_holding_someone_elses_file_is_refused(tmp_path, repo_root, saved_desk, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("my own notes", encoding="utf-8")
+    code = run(_args(repo_root, saved_desk, out, "--team", "IT", "--staff", "1..2"))
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "report.html" in err and "--force" in err and "\n" not in err, err
+    assert (out / "report.html").read_text(encoding="utf-8") == "my own notes"
+    assert not (out / "sweep_curve.csv").exists()
+
+
+@pytest.mark.slow
+def test_a_model_judged_not_usable_is_refused_unless_allowed_and_then_marked(tmp_path, repo_root, capsys,
+                                                                          monkeypatch):
+    """The sweep learns and judges the model as ``workbench simulate`` does (here the verdict is forced)."""
+    import workbench.usecases
+    from workbench.simulation.verdict import UNUSABLE_MARK, Check, verdict_from_checks
+
+    def not_usable(*args, **kwargs):
+        return verdict_from_checks((Check("cycle_time", -1.2, "not usable", "mean 30 h simulated vs 99 h real"),)), None
+
+    monkeypatch.setattr(workbench.usecases, "judge_model", not_usable)
+    text = (repo_root / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8")
+    config = tmp_path / "demo_small.yaml"
+    config.write_text(text.replace("days: 365", "days: 35"), encoding="utf-8")
+    args = ["sweep", str(config), "--team", "IT-infrastruktur", "--staff", "1..2", "-n", "1", "--days", "21",
+            "--warmup-days", "7", "--no-calibrate"]
+    assert run([*args, "--out", str(tmp_path / "refused")]) == 2
+    err = capsys.readouterr().err
+    assert "scenario refused: the model not usable" in err and "--allow-unusable" in err
+    assert not (tmp_path / "refused" / "sweep_curve.csv").exists()
+    assert run([*args, "--out", str(tmp_path / "marked"), "--allow-unusable"]) == 0
+    assert f"{UNUSABLE_MARK} the model does not reproduce the log" in capsys.readouterr().out
+    assert UNUSABLE_MARK in (tmp_path / "marked" / "report.html").read_text(encoding="utf-8")

@@ -10,12 +10,15 @@ import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
 from workbench.cli._progress import progress_line
+from workbench.cli.simulate import _calibrate_option, _key
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
+    from workbench.compute import Executor
     from workbench.config import LogConfig
+    from workbench.io.outputs import OutputFolder
     from workbench.simulation.model import SimulationModel
-    from workbench.sweeps import StaffAnswer, SweepResult
+    from workbench.sweeps import ServiceTarget, StaffAnswer, SweepGrid, SweepResult
 
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
 
@@ -75,6 +78,12 @@ def sweep(
     ),
     dask: bool = typer.Option(False, "--dask", help="Run on a local Dask cluster started for this command."),
     language: str = typer.Option("en", "--language", help="Language of report.html: da or en."),
+    force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
+                               "write (inputs are never overwritten)."),
+    allow_unusable: bool = typer.Option(
+        False, "--allow-unusable", help="Sweep even on a model judged not usable (every figure marked)."
+    ),
+    calibrate: bool = _calibrate_option(),
     per_task: int = typer.Option(1, "--per-task", min=1, help="Replications of one point per task (fewer, "
                                  "longer tasks on a cluster; the numbers do not change)."),
 ) -> None:
@@ -86,7 +95,8 @@ def sweep(
     """
     from workbench.config import load_log_config
     from workbench.i18n import check_language
-    from workbench.io import check_not_input, write_table
+    from workbench.io.outputs import OutputFolder
+    from workbench.simulation.verdict import UNUSABLE_MARK
     from workbench.sweeps import (
         RoutingShare,
         SimulationSettings,
@@ -119,13 +129,16 @@ def sweep(
             "--search bisect needs --target, --team, --staff low..high and one --volume (no routing axis)"
         )
     config = load_log_config(log_config)
-    check_not_input(out, [config.source.path, log_config, model_path])
-    model = _model(config, model_path)
+    folder = OutputFolder.open(out, inputs=[config.source.path, log_config, model_path], force=force)
+    for name in OUTPUT_FILES:
+        folder.target(name)  # an input named like an output fails now, not after the simulations
     executor = make_command_executor(scheduler, workers if dask else workers or 1, local_dask=dask)
     simulation = SimulationSettings(
         replications=replications, seed=seed, days=days, warmup_days=warmup_days, per_task=per_task
     )
     try:
+        model, marked = _model(config, model_path, grid=grid, target=goal, calibrate=calibrate, seed=seed,
+                               executor=executor, allow_unusable=allow_unusable)
         if search == "bisect":
             assert goal is not None and team is not None
             answer = smallest_staff(
@@ -152,11 +165,14 @@ def sweep(
             )
     finally:
         close_executor(executor)
-    out.mkdir(parents=True, exist_ok=True)
-    write_table(result.curve, out / "sweep_curve.csv")
-    write_table(result.runs, out / "sweep_runs.csv")
-    _plot(result, out / "sweep_curve")
-    _report(result, answer, out, title=f"Staffing sweep: {config.name}", language=language)
+    mark = f"{UNUSABLE_MARK} " if marked else ""
+    with folder.batch():
+        folder.write_table("sweep_curve.csv", result.curve)
+        folder.write_table("sweep_runs.csv", result.runs)
+        _plot(result, folder)
+        _report(result, answer, folder, title=f"{mark}Staffing sweep: {config.name}", language=language)
+    if marked:
+        typer.echo(f"{UNUSABLE_MARK} the model does not reproduce the log: every figure below is marked")
     if answer is not None:
         if answer.staff is None:
             typer.echo(
@@ -197,40 +213,56 @@ def sweep(
     typer.echo(f"Sweep of {result.settings['points']} points x {replications} replications -> {out}")
 
 
-def _report(result: SweepResult, answer: StaffAnswer | None, out: Path, *, title: str, language: str) -> None:
+#: What ``workbench sweep`` writes into its folder.
+OUTPUT_FILES = ("sweep_curve.csv", "sweep_runs.csv", "sweep_curve.png", "sweep_curve.svg", "report.html")
+
+
+def _report(result: SweepResult, answer: StaffAnswer | None, folder: OutputFolder, *, title: str, language: str
+            ) -> None:
     """``report.html``: the sweep's section of the report (curve, answer, points), no PDF."""
     import pandas as pd
 
+    from workbench.report.html import render_html
     from workbench.report.sections import build_report
-    from workbench.report.write import write_report
 
     settings = {k: str(v) for k, v in result.settings.items() if not isinstance(v, dict | list | tuple)}
     report = build_report({"sweep": {"result": result, "answer": answer}}, title=title,
                           subtitle=f"{result.settings.get('points', '')} points x {result.settings.get('replications', '')} "
                           "replications" + (f", target {result.target}" if result.target is not None else ""),
                           generated_at=pd.Timestamp.now(tz="UTC").isoformat(), settings=settings, language=language)
-    write_report(report, out, pdf=False)
+    folder.write_text("report.html", render_html(report))
 
 
-def _model(config: LogConfig, model_path: Path | None) -> SimulationModel:
-    from workbench.io import load_log
-    from workbench.simulation import discover_model, load_model
+def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, target: ServiceTarget | None,
+           calibrate: bool, seed: int, executor: Executor, allow_unusable: bool) -> tuple[SimulationModel, bool]:
+    """The desk's model, learned (and judged) as ``workbench simulate`` learns it, or the saved one; and
+    whether its figures must be marked (a model judged not usable, swept with ``--allow-unusable``)."""
+    from workbench.simulation import load_model
+    from workbench.simulation.verdict import check_usable
+    from workbench.sweeps import check_sweep
+    from workbench.usecases import judge_model, learn_simulation_model, load_and_validate
 
-    if model_path is not None:
-        return load_model(model_path)
-    events = load_log(config).events
-    typer.echo(f"Learning a simulation model from '{config.name}' ...", err=True)
-    return discover_model(events, config=config)
+    if model_path is not None:  # a saved model was judged when it was learned
+        model = load_model(model_path)
+        check_sweep(model, grid, target=target)
+        return model, False
+    events = load_and_validate(config).events
+    typer.echo(f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
+               err=True)
+    model = learn_simulation_model(events, config, calibrate=calibrate, key=_key(config))
+    check_sweep(model, grid, target=target)  # a team or a measure that does not exist fails before the check
+    verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate,
+                                   key=_key(config))
+    typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
+    return model, check_usable(verdict, allow_unusable=allow_unusable)
 
 
-def _plot(result: SweepResult, stem: Path) -> None:
+def _plot(result: SweepResult, folder: OutputFolder) -> None:
     """The target measure (or the mean cycle time) over the swept axis, with 95% intervals."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
-    from workbench.io import atomic_path
 
     measure = result.target.measure if result.target is not None else "cycle_time_h"
     rows = result.curve[result.curve["measure"] == measure]
@@ -256,9 +288,11 @@ def _plot(result: SweepResult, stem: Path) -> None:
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=8)
     fig.tight_layout()
-    for suffix in (".png", ".svg"):
-        with atomic_path(stem.with_suffix(suffix)) as tmp:
-            fig.savefig(tmp, format=suffix[1:], dpi=120)
+    for fmt in ("png", "svg"):
+        def save(path: Path, _fmt: str = fmt) -> None:
+            fig.savefig(path, format=_fmt, dpi=120)
+
+        folder.write_with(f"sweep_curve.{fmt}", save)
     plt.close(fig)
 
 

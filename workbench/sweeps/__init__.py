@@ -15,6 +15,7 @@ from workbench.sweeps.sweep import (
     StaffAnswer,
     SweepGrid,
     SweepResult,
+    check_sweep,
     run_sweep,
     smallest_staff,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "StaffAnswer",
     "SweepGrid",
     "SweepResult",
+    "check_sweep",
     "parse_target",
     "run_sweep",
     "smallest_staff",

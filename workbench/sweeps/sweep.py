@@ -189,6 +189,21 @@ def _simulate_reps(
                                                                                                     strict=True)]
 
 
+def check_sweep(model: SimulationModel, grid: SweepGrid, *, target: ServiceTarget | None = None
+                ) -> list[SimulationModel]:
+    """The model of each point of ``grid``, or one line on what is wrong with the grid or the target
+    (a team, an activity or a measure the model does not have), before anything is simulated."""
+    if grid.staff and grid.team is None:
+        raise ConfigError("a staff sweep needs the team whose staff changes (--team)")
+    if any(s < 0 for s in grid.staff):
+        raise ConfigError(f"staff must be 0 or more, got {list(grid.staff)}")
+    if any(v <= 0 for v in grid.volume):
+        raise ConfigError(f"volume factors must be positive, got {list(grid.volume)}")
+    if target is not None:
+        check_target(target, model)
+    return [_point_model(model, grid, p) for p in grid.points()]
+
+
 def run_sweep(
     model: SimulationModel,
     grid: SweepGrid,
@@ -231,16 +246,8 @@ def run_sweep(
         raise ConfigError(f"replications must be at least 1, got {replications}")
     if per_task < 1:
         raise ConfigError(f"per_task (replications per task) must be at least 1, got {per_task}")
-    if grid.staff and grid.team is None:
-        raise ConfigError("a staff sweep needs the team whose staff changes (--team)")
-    if any(s < 0 for s in grid.staff):
-        raise ConfigError(f"staff must be 0 or more, got {list(grid.staff)}")
-    if any(v <= 0 for v in grid.volume):
-        raise ConfigError(f"volume factors must be positive, got {list(grid.volume)}")
-    if target is not None:
-        check_target(target, model)
     points = grid.points()
-    models = [_point_model(model, grid, p) for p in points]
+    models = check_sweep(model, grid, target=target)
     start_ts, days = simulated_period(model, start=start, days=days, warmup_days=warmup_days)
     measures = (target.measure,) if target is not None else ()
     seeds = np.random.SeedSequence(seed).spawn(replications)
