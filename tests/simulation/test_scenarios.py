@@ -102,6 +102,13 @@ def test_bad_names_raise_scenario_error_naming_them(toy_model: SimulationModel, 
         _apply(toy_model, change)
 
 
+def test_a_staffing_change_on_a_model_without_teams_says_why_there_are_none(toy_model: SimulationModel):
+    bare = toy_model.model_copy(update={"teams": {}})
+    with pytest.raises(ScenarioError, match=r"team 'back' does not exist in the model; teams: none \(the log names no "
+                                            r"workers or teams.*map columns.resource and columns.team"):
+        _apply(bare, {"type": "staff", "team": "back", "add": 1})
+
+
 def test_scenario_files_are_validated(tmp_path: Path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nchanges:\n  - {type: staff, team: A, add: 1, colour: red}\n", encoding="utf-8")

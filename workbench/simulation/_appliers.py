@@ -39,9 +39,10 @@ def _listing(names) -> str:
 
 def _team(model: SimulationModel, team: str, where: str) -> str:
     if team not in model.teams:
-        raise ScenarioError(
-            f"{where}: team '{team}' does not exist in the model; teams: {_listing(model.teams)}"
-        )
+        teams = _listing(model.teams) if model.teams else (
+            "none (the log names no workers or teams, so no team has a capacity to change; map columns.resource "
+            "and columns.team in the log config)")
+        raise ScenarioError(f"{where}: team '{team}' does not exist in the model; teams: {teams}")
     return team
 
 

@@ -153,7 +153,8 @@ def _point_model(model: SimulationModel, grid: SweepGrid, point: dict[str, Any])
         )
     if not changes:
         return model
-    return apply_scenario(model, Scenario(name=f"sweep point {point}", changes=tuple(changes)))
+    shown = ", ".join(f"{axis.replace('_', ' ')} {value:g}" for axis, value in point.items() if value is not None)
+    return apply_scenario(model, Scenario(name=f"sweep point {shown}", changes=tuple(changes)))
 
 
 def _simulate_point(
