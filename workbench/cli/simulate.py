@@ -8,20 +8,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._learning import calibrate_option, pseudonym_key
 from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-
-def _calibrate_option():
-    return typer.Option(
-        True,
-        "--calibrate/--no-calibrate",
-        help="Calibrate each team's capacity to the log's own waiting where the direct estimate misses it.",
-    )
 
 
 def _load_events(log_config: Path, activities: str | None):
@@ -37,13 +29,6 @@ def _load_events(log_config: Path, activities: str | None):
             raise EventLogError(f"--activities '{activities}' matches no activity of log '{config.name}'")
         events = events[keep]
     return config, events
-
-
-def _key(config) -> bytes | None:
-    """The pseudonymisation key of the log (so ``non_staff`` names match their pseudonyms), if it is pseudonymised."""
-    from workbench.privacy import resolve_secret
-
-    return resolve_secret(secret_env=config.privacy.secret_env) if config.privacy.pseudonymise else None
 
 
 def simulate(
@@ -86,7 +71,7 @@ def simulate(
     allow_unusable: bool = typer.Option(
         False, "--allow-unusable", help="Run the scenario even on a model judged not usable (figures marked)."
     ),
-    calibrate: bool = _calibrate_option(),
+    calibrate: bool = calibrate_option(),
     scheduler: str | None = scheduler_option(),
 ) -> None:
     """Learn a simulation model from a log and compare a what-if scenario with the baseline.
@@ -147,13 +132,13 @@ def simulate(
                 err=True,
             )
             # the model is learned (and calibrated) the same whatever --seed, as in the pipeline
-            model = learn_simulation_model(events, config, calibrate=calibrate, key=_key(config))
+            model = learn_simulation_model(events, config, calibrate=calibrate, key=pseudonym_key(config))
         apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
         verdict = None
         if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
             assert events is not None
             verdict, why_not = judge_model(
-                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=_key(config)
+                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=pseudonym_key(config)
             )
             typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
         typer.echo(capacity_note(model) if calibrate or model_path is not None else
@@ -163,7 +148,7 @@ def simulate(
         uncertainty = None
         if refits and events is not None:
             uncertainty = ModelUncertainty(events=events, log_config=config, refits=refits, calibrate=calibrate,
-                                           key=_key(config))
+                                           key=pseudonym_key(config))
         comparison = compare_scenarios(
             model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days,
             warmup_days=warmup_days, keep_runs=logs != "none",
@@ -225,7 +210,7 @@ def validate_sim(
     ),
     force: bool = typer.Option(False, "--force", help="Write into a folder that holds files the workbench did not "
                                "write (inputs are never overwritten)."),
-    calibrate: bool = _calibrate_option(),
+    calibrate: bool = calibrate_option(),
     scheduler: str | None = scheduler_option(),
 ) -> None:
     """Validate simulation against history: learn on the first 80% of cases, simulate the rest, score the distance."""
@@ -244,7 +229,7 @@ def validate_sim(
         result = validate_simulation(
             events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
             executor=executor, progress=progress_line(f"validating '{config.name}': replication"), calibrate=calibrate,
-            key=_key(config),
+            key=pseudonym_key(config),
         )
     finally:
         close_executor(executor)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
+from workbench.cli._learning import calibrate_option, pseudonym_key
 from workbench.cli._progress import progress_line
-from workbench.cli.simulate import _calibrate_option, _key
 from workbench.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ def sweep(
     allow_unusable: bool = typer.Option(
         False, "--allow-unusable", help="Sweep even on a model judged not usable (every figure marked)."
     ),
-    calibrate: bool = _calibrate_option(),
+    calibrate: bool = calibrate_option(),
     per_task: int = typer.Option(1, "--per-task", min=1, help="Replications of one point per task (fewer, "
                                  "longer tasks on a cluster; the numbers do not change)."),
 ) -> None:
@@ -249,10 +249,10 @@ def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, targe
     events = load_and_validate(config).events
     typer.echo(f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                err=True)
-    model = learn_simulation_model(events, config, calibrate=calibrate, key=_key(config))
+    model = learn_simulation_model(events, config, calibrate=calibrate, key=pseudonym_key(config))
     check_sweep(model, grid, target=target)  # a team or a measure that does not exist fails before the check
     verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate,
-                                   key=_key(config))
+                                   key=pseudonym_key(config))
     typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
     return model, check_usable(verdict, allow_unusable=allow_unusable)
 
