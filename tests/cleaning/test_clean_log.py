@@ -90,6 +90,21 @@ def test_naive_timestamps_use_the_configured_zone_across_dst() -> None:
     assert "Europe/Copenhagen" in finding(report, "timestamp: time zone").detail
 
 
+def test_a_log_of_dates_only_is_said_to_be_one() -> None:
+    """Traffic fines' export: '2006-07-24', no time of day; in local time across a DST change too."""
+    days = pd.date_range("2024-03-20", periods=24, freq="D").strftime("%Y-%m-%d")
+    rows = [(f"c{i // 2}", "x" if i % 2 == 0 else "y", day) for i, day in enumerate(days)]
+    for zone in ("UTC", "Europe/Copenhagen"):
+        _, report = clean_log(frame(rows), config(time={"timezone": zone}))
+        found = finding(report, "timestamps with a date only")
+        assert found.count == 24 and found.action == "info" and "whole days" in found.detail
+    timed = [(c, a, f"{d} 09:{i:02d}") for i, (c, a, d) in enumerate(rows)]
+    _, report = clean_log(frame(timed), config())
+    assert not any(f.check.startswith("timestamps with a date only") for f in report.findings)
+    _, report = clean_log(frame(rows[:6]), config())  # a handful of events says nothing either way
+    assert not any(f.check.startswith("timestamps with a date only") for f in report.findings)
+
+
 def test_dst_ambiguous_and_skipped_local_times_are_counted() -> None:
     rows = [("a", "x", "2024-10-27 02:30"), ("a", "y", "2024-03-31 02:30"), ("a", "z", "2024-11-01 09:00")]
     parsed = parse_timestamps(pd.Series([r[2] for r in rows]), TimeConfig(timezone="Europe/Copenhagen"),

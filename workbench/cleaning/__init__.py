@@ -22,7 +22,13 @@ from workbench.cleaning.steps import (
     single_event_cases,
     sort_within_cases,
 )
-from workbench.cleaning.timestamps import ParsedTimestamps, parse_timestamps
+from workbench.cleaning.timestamps import (
+    DATES_ONLY,
+    DATES_ONLY_DETAIL,
+    ParsedTimestamps,
+    dates_only,
+    parse_timestamps,
+)
 from workbench.config import LogConfig
 from workbench.errors import EventLogError
 from workbench.schema import ACTIVITY, CASE_ID, START_TIMESTAMP, TIMESTAMP
@@ -107,6 +113,8 @@ def clean_log(
         parsed = parse_timestamps(out[column], config.time, column=column, required=required)
         out[column] = pd.Series(parsed.values.astype("datetime64[ns, UTC]", copy=False).array, index=out.index)
         findings += _timestamp_findings(column, parsed)
+        if column == TIMESTAMP and dates_only(out[column], config.time.timezone):
+            findings.append(Finding(DATES_ONLY, len(out), "events", "info", DATES_ONLY_DETAIL))
     if config.columns.start_timestamp is not None:
         bad = out[START_TIMESTAMP].notna() & (out[START_TIMESTAMP] > out[TIMESTAMP])
         findings.append(Finding("start after end", int(bad.sum()), "events", "fixed",

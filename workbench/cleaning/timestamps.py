@@ -27,7 +27,7 @@ from workbench.cleaning._coded import is_coded, object_values
 from workbench.config import TimeConfig
 from workbench.errors import EventLogError
 
-__all__ = ["ParsedTimestamps", "parse_timestamps"]
+__all__ = ["DATES_ONLY", "DATES_ONLY_DETAIL", "ParsedTimestamps", "dates_only", "parse_timestamps"]
 
 _OFFSET = re.compile(r"(?:[Zz]|[+-]\d{2}:?\d{2})$")
 _HAS_TIME = re.compile(r"\d[T ]\d|\d:\d")
@@ -289,3 +289,33 @@ def parse_timestamps(values: pd.Series, config: TimeConfig, *, column: str, requ
     return ParsedTimestamps(
         utc.astype("datetime64[ns, UTC]"), localised_from=config.timezone, ambiguous=amb, nonexistent=non
     )
+
+
+#: The finding for a log whose timestamps are dates without a time of day.
+DATES_ONLY = "timestamps with a date only"
+DATES_ONLY_DETAIL = ("no time of day in the log: durations count whole days, and working hours and the order of a "
+                     "day's events cannot be learned from it")
+
+
+def dates_only(utc: pd.Series, zone: str, *, at_least: int = 20) -> bool:
+    """Whether every timestamp (UTC) is a local midnight in ``zone``: the export kept dates only.
+
+    A log with times of day shows more than two distinct times of day (in UTC: one per offset of
+    the zone) among its first thousand values, so the common case costs one small ``unique``.
+    """
+    if not hasattr(utc.array, "asi8"):
+        return False
+    day, nat = 86_400_000_000_000, np.iinfo(np.int64).min
+    head = utc.array.asi8[:1000]
+    if np.unique(head[head != nat] % day).size > 2:  # the common case: a log with times of day
+        return False
+    ns = utc.array.asi8
+    ns = ns[ns != nat]
+    if len(ns) < at_least:
+        return False
+    times = np.unique(ns % day)
+    if times.size > 2:
+        return False
+    first = [int(ns[np.argmax(ns % day == t)]) for t in times]
+    local = pd.to_datetime(first, utc=True).tz_convert(zone)
+    return bool(((local.hour == 0) & (local.minute == 0) & (local.second == 0)).all())

@@ -42,6 +42,7 @@ QUALITY_PHRASES = Phrasebook((
     (r"(?P<column>\S+): local times in the hour skipped when clocks went forward",
      N_("%(column)s: local times in the hour skipped when clocks went forward")),
     (r"(?P<column>\S+): time zone", N_("%(column)s: time zone")),
+    N_("timestamps with a date only"),
     # actions
     N_("dropped"),
     N_("fixed"),
@@ -66,6 +67,8 @@ QUALITY_PHRASES = Phrasebook((
     (r"offsets (?P<offsets>.+)", N_("offsets %(offsets)s")),
     N_("read as the first (summer-time) occurrence"),
     N_("moved forward to the first valid time"),
+    N_("no time of day in the log: durations count whole days, and working hours and the order of a day's events "
+       "cannot be learned from it"),
     (r"local times in (?P<zone>.+) converted to UTC", N_("local times in %(zone)s converted to UTC")),
     (r"labels in activity_map not in the log: (?P<labels>.+)", N_("names in activity_map not in the log: %(labels)s")),
     (r"the first value in each case is used; set take: last or event in case_attributes to choose",
