@@ -32,3 +32,21 @@ def test_refits_shared_by_two_scenarios_give_each_the_numbers_of_its_own_refits(
     assert row["refit_sd"] > 0 and widened.settings["interval"] == BOTH and widened.settings["refits"] == 2
     refit_rows = both[0][both[0]["kpi"] == "resolution_time_h"]["difference"]
     assert row["refit_mean"] == pytest.approx(refit_rows.mean())  # kept beside the point, not in it
+
+
+@pytest.mark.slow
+def test_a_team_with_no_case_in_a_resample_is_kept_idle_in_that_refit(demo_events, demo_config, demo_model):
+    """BPIC 2013's pipeline failed in its refits: a support group with a handful of incidents had none in a
+    bootstrap resample, and the headcount carried over from the whole log named a team with no work."""
+    from workbench.errors import ConfigError
+    from workbench.simulation import discover_model
+
+    with pytest.raises(ConfigError, match="staff given for team 'Ghost', which does not do any work in the log"):
+        discover_model(demo_events, config=demo_config, staff={"Ghost": 2})  # a misspelt team stays an error
+    ghost = demo_model.model_copy(update={"teams": {**demo_model.teams, "Ghost": demo_model.teams["IT-infrastruktur"]}})
+    base = run_experiment(ghost, MORE, replications=2, seed=3)
+    hire = Scenario(name="hire a ghost", changes=({"type": "staff", "team": "Ghost", "add": 1},))
+    (effects,) = refit_effects(demo_events, [hire], model=ghost, config=demo_config, refits=2, seed=3, replications=2,
+                               start=base.settings["start"], days=base.settings["days"], calibrate=False)
+    assert set(effects["refit"]) == {0, 1}
+    assert (effects["difference"] == 0).all()  # one more person in a team with no work changes nothing

@@ -21,6 +21,7 @@ What is learned, and how (each choice is recorded in the model's ``estimation`` 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
 import pandas as pd
 
@@ -77,6 +78,7 @@ def discover_model(
     non_staff: Sequence[str] | None = None,
     key: bytes | None = None,
     detect_non_staff: bool = True,
+    unknown_staff: Literal["error", "ignore"] = "error",
     min_support: int = 20,
     max_visit: int = 3,
     open_case_days: float = 30.0,
@@ -115,6 +117,9 @@ def discover_model(
     detect_non_staff : bool
         Recognise non-staff resources by behaviour (every team, impossible concurrency);
         hand-over events are always recognised.
+    unknown_staff : {"error", "ignore"}
+        A team in ``staff`` that does no work in ``events``: one clear error (a misspelt team
+        in the log config), or left out (a bootstrap resample without that team's cases).
     min_support : int
         Least observations for a specific routing rule or a per-transition duration.
     max_visit : int
@@ -173,7 +178,7 @@ def discover_model(
         detect_non_staff=detect_non_staff,
     )
     unknown = sorted(set(staff or {}) - set(steps.pools))
-    if unknown:
+    if unknown and unknown_staff == "error":
         raise ConfigError(
             f"staff given for team '{unknown[0]}', which does not do any work in the log; "
             f"teams: {', '.join(repr(p) for p in steps.pools)}"

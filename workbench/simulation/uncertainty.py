@@ -22,7 +22,7 @@ does not depend on where it ran.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -35,7 +35,7 @@ from workbench.schema import CASE_ID
 from workbench.simulation.calibration import calibrate_capacity, calibration_note
 from workbench.simulation.discovery import discover_model
 from workbench.simulation.experiment import ExperimentResult, run_experiment
-from workbench.simulation.model import SimulationModel
+from workbench.simulation.model import SimulationModel, TeamSpec
 from workbench.simulation.scenarios import Scenario
 from workbench.simulation.verdict import Verdict
 
@@ -109,13 +109,21 @@ def _refit(
     days: float,
     discover_kwargs: dict,
     calibrate: bool = False,
+    teams: Mapping[str, TeamSpec] | None = None,
 ) -> list[pd.DataFrame]:
-    """One bootstrap refit: the model learned from a resample of the cases, every scenario run on it."""
+    """One bootstrap refit: the model learned from a resample of the cases, every scenario run on it.
+
+    A team of the whole-log model (``teams``) that does no work in the resample (a small team none of
+    whose cases was drawn) is kept as it is, idle, so a scenario naming it still applies.
+    """
     sample_seed, run_seed = seed.spawn(2)
     sample = resample_cases(events, sample_seed)
     model = discover_model(sample, config=config, **discover_kwargs)
     if calibrate:
         model = calibrate_capacity(model, sample, seed=int(sample_seed.generate_state(1)[0]))
+    idle = {t: spec for t, spec in (teams or {}).items() if t not in model.teams}
+    if idle:
+        model = model.model_copy(update={"teams": {**model.teams, **idle}})
     out = []
     for scenario in scenarios:
         exp = run_experiment(
@@ -160,9 +168,11 @@ def refit_effects(
         "staff": {t: s.staff for t, s in model.teams.items()},
         "non_staff": tuple(model.non_staff),
         "detect_non_staff": False,
+        "unknown_staff": "ignore",  # a small team may have no case in a resample: it is put back below
     }
     args = [
-        (events, config, tuple(scenarios), refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate)
+        (events, config, tuple(scenarios), refit_seeds[b], replications, warmup_days, start, days, fixed, calibrate,
+         model.teams)
         for b in range(refits)
     ]
     results = (executor or make_executor(kind="in-process")).map(_refit, args, progress=progress)
