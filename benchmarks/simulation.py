@@ -13,6 +13,9 @@ fidelity  The validation protocol (workbench.simulation.validate_model): learn o
           log-distance-measures. Logs: BPIC 2012 work items (W_*), BPIC 2013 incidents, the demo desk.
 speed     Simulated activity instances per second of CPU on one core (calendars on) and the wall
           time of one simulated year of the demo desk, end to end (event log included).
+verdicts  The verdict before any what-if (good / usable with care / not usable, from the cycle-time,
+          waiting and load-response checks) on every shipped config of a public log whose file is
+          there, as `workbench simulate`, `sweep` and `run` give it (3 replications, capacity calibrated).
 whatif    For several demo worlds (generator seeds): learn a model from the unchanged log, simulate
           "add one person to the busiest partner team" and "halve misrouting" (paired replications,
           common random numbers) and compare with the true effect: the generator run again with the
@@ -91,6 +94,43 @@ def fidelity(logs: list[str], replications: int, jobs: int | None, calibrate: bo
         f"\n{PUBLISHED}. Mean ± standard deviation over replications; simulated events after the log's last "
         "event are cut off, as the log cut them off."
     )
+
+
+def verdicts(replications: int = 3) -> None:
+    """The verdict the commands give before any what-if, on every shipped public log that is here."""
+    import math
+
+    from workbench.config import load_log_config
+    from workbench.privacy import resolve_secret
+    from workbench.usecases import judge_model, load_and_validate
+
+    print(f"\n## The verdict before any what-if, on every public log ({replications} replications, capacity "
+          "calibrated, seed 0)\n")
+    print("| log | cases | verdict | cycle time, simulated / real | waiting | load response | seconds |")
+    print("|---|---|---|---|---|---|---|")
+    for path in sorted((REPO / "configs" / "logs").glob("*.yaml")):
+        config = load_log_config(path)
+        if config.source.resolved_kind not in ("csv", "xes"):
+            continue
+        if DATA and config.source.path is not None:
+            config = config.model_copy(update={"source": config.source.model_copy(
+                update={"path": DATA[0] / config.source.path.name})})
+        if config.source.path is None or not config.source.path.exists():
+            print(f"| {path.stem} | (file not here) | | | | | |")
+            continue
+        t0 = time.perf_counter()
+        events = load_and_validate(config).events
+        verdict, why_not = judge_model(events, config, replications=replications, seed=0, key=resolve_secret())
+        if verdict is None:
+            print(f"| {path.stem} | {events['case_id'].nunique():,} | none: {why_not} | | | | "
+                  f"{time.perf_counter() - t0:.0f} |", flush=True)
+            continue
+        cells = []
+        for check in verdict.checks:
+            ratio = f"{math.exp(check.figure):.2f}x" if math.isfinite(check.figure) else "-"
+            cells.append(f"{ratio} ({check.level or 'not checked'}): {check.detail}")
+        print(f"| {path.stem} | {events['case_id'].nunique():,} | **{verdict.level}** | " + " | ".join(cells)
+              + f" | {time.perf_counter() - t0:.0f} |", flush=True)
 
 
 def _demo_model(seed: int = 42):
@@ -249,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "--sections", default="fidelity,speed,whatif", help="comma-separated: fidelity,speed,whatif"
+        "--sections", default="fidelity,speed,whatif", help="comma-separated: fidelity,speed,verdicts,whatif"
     )
     parser.add_argument("--logs", default="bpic2012,bpic2013,demo", help="fidelity logs (comma-separated)")
     parser.add_argument("--data", type=Path, default=None, help="folder of the real logs (default: as the configs say)")
@@ -297,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         speed(args.speed_repeats)
     if "fidelity" in sections:
         fidelity(logs, args.replications, args.jobs, args.calibrate)
+    if "verdicts" in sections:
+        verdicts()
     if "whatif" in sections:
         whatif(list(range(42, 42 + args.worlds)), args.whatif_replications, args.jobs, args.truth_worlds)
     return 0
