@@ -30,8 +30,8 @@ from workbench.models.targets import completed_cases, end_statuses
 from workbench.models.tuning import TuningResult, tune
 from workbench.schema import CASE_ID, TIMESTAMP
 
-__all__ = ["SMALL_TRAINING_SHARE", "TrainingResult", "fingerprint", "make_featurizer", "make_split", "train_model",
-           "training_cautions", "with_snapshots"]
+__all__ = ["SMALL_TRAINING_SHARE", "TrainingResult", "fingerprint", "make_featurizer", "make_split",
+           "small_training_part", "train_model", "training_cautions", "with_snapshots"]
 
 #: A training part with fewer examples than this share of the test part's leaves the model little to
 #: learn from (a temporal split of a log whose cases are long compared with its span does this).
@@ -59,11 +59,16 @@ class TrainingResult:
         return training_cautions(self.counts, self.metrics, split_kind=self.model.split.kind)
 
 
+def small_training_part(counts: dict[str, int]) -> bool:
+    """Fewer training examples than :data:`SMALL_TRAINING_SHARE` of the test examples."""
+    return counts.get("train", 0) < SMALL_TRAINING_SHARE * counts.get("test", 0)
+
+
 def training_cautions(counts: dict[str, int], metrics: dict[str, float], *, split_kind: str) -> tuple[str, ...]:
     """The model is no better than its baseline on the test part, or learned from a small training part."""
     out = []
     train, test = counts.get("train", 0), counts.get("test", 0)
-    if train < SMALL_TRAINING_SHARE * test:
+    if small_training_part(counts):
         why = (" (a temporal split keeps for training only the cases that end before the test period starts, "
                "and this log's cases are long compared with its span); try split: {kind: holdout}, or a smaller "
                "max_case_days") if split_kind == "temporal" else "; give the training part a larger share"

@@ -263,7 +263,7 @@ def skill_callout(name: str, metrics: dict[str, float], t: Translator | None = N
 def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Translator, *,
                    timezone: str | None, calendar: Any = None, waiting: tuple[str, ...] = (),
                    activities: tuple[str, ...] = ()) -> Section:
-    from workbench.models.training import SMALL_TRAINING_SHARE
+    from workbench.models.training import small_training_part
 
     blocks: list[Block] = []
     for name, entry in train["models"].items():
@@ -271,7 +271,7 @@ def models_section(train: dict[str, Any], predict: dict[str, Any] | None, t: Tra
         if callout is not None:
             blocks.append(callout)
         counts = entry["result"].counts
-        if counts.get("train", 0) < SMALL_TRAINING_SHARE * counts.get("test", 0):
+        if small_training_part(counts):
             blocks.append(Callout("warning", t._(
                 "Model '%(name)s' learned from only %(train)s examples against %(test)s for testing: it had little to "
                 "learn from, so treat its predictions with care.") % {
