@@ -9,9 +9,6 @@ import pytest
 from workbench.errors import ConfigError, EventLogError
 from workbench.models import open_cases, parse_as_of, score_open_cases
 
-#: one worker runs every test of the session's trained models (they are trained once)
-pytestmark = pytest.mark.xdist_group("demo_models")
-
 
 @pytest.mark.slow
 def test_every_open_case_is_scored_and_ranked(duration_result, reopen_result, demo_events: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]

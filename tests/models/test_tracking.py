@@ -13,9 +13,6 @@ import pytest
 from workbench.errors import ConfigError
 from workbench.models import load_trained_model, log_training_run, predict_frame, resolve_tracking_uri
 
-#: one worker runs every test of the session's trained models (they are trained once)
-pytestmark = pytest.mark.xdist_group("demo_models")
-
 
 def test_tracking_uri_comes_from_argument_env_or_the_current_folder(tmp_path: Path,
                                                                    monkeypatch: pytest.MonkeyPatch) -> None:

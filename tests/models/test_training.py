@@ -12,9 +12,6 @@ from workbench.errors import ConfigError
 from workbench.features import prefix_index
 from workbench.models import load_training_config, predict_frame, remaining_time
 
-#: one worker runs every test of the session's trained models (they are trained once)
-pytestmark = pytest.mark.xdist_group("demo_models")
-
 
 @pytest.mark.slow
 def test_duration_model_beats_the_baseline_and_reports_what_it_did(duration_result) -> None:  # type: ignore[no-untyped-def]

@@ -28,7 +28,7 @@ DANISH_NUMBER = re.compile(r"\b\d{1,3}(?:\.\d{3})+\b")  # 2.831
 DANISH_SHARE = re.compile(r"\b\d+,\d\u00a0%")  # 45,4 %
 DANISH_DATE = re.compile(r"\b\d{1,2}\. (?:jan|feb|mar|apr|maj|jun|jul|aug|sep|okt|nov|dec)\. \d{4} \d{2}:\d{2}\b")
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("demo_report")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ import pytest
 from tests.conftest import REPO_ROOT, free_port
 from tests.webapp.conftest import server_in_thread
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("app_experiment")]
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PASSWORDS = {"mona": "manager-pass-1", "ali": "analyst-pass-1", "rita": "reviewer-pass-1"}
 ROLES = {"mona": "manager", "ali": "analyst", "rita": "reviewer"}

@@ -11,8 +11,7 @@ import pytest
 from workbench.errors import ConfigError
 from workbench.webapp.experiment import Experiment, open_experiment, verdict_from_dict
 
-# the session's experiment runs the pipeline once (about 25 s); one worker runs every test that needs it
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app_experiment")]
+pytestmark = pytest.mark.slow  # the session's experiment runs the pipeline once (about 25 s)
 
 
 def test_the_same_experiment_is_opened_once_per_process(app_experiment) -> None:

@@ -9,7 +9,7 @@ import pytest
 from workbench.errors import ConfigError, ScenarioError
 from workbench.webapp.jobs import job_spec, run_scenario_job
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app_experiment")]
+pytestmark = pytest.mark.slow
 
 STAFF = {"name": "one more in IT-infrastruktur", "changes": [{"type": "staff", "team": "IT-infrastruktur", "add": 1}]}
 

@@ -11,8 +11,7 @@ from workbench.webapp.pages.atrisk import AtRiskPage
 from workbench.webapp.pages.audit import AuditPage
 from workbench.webapp.pages.whatif import WhatIfPage
 
-# the session's experiment runs the pipeline once; one worker runs every test that needs it
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("app_experiment")]
+pytestmark = pytest.mark.slow  # the session's experiment runs the pipeline once
 
 ROLES = ("manager", "analyst", "reviewer", "admin")
 
