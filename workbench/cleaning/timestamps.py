@@ -313,9 +313,10 @@ def dates_only(utc: pd.Series, zone: str, *, at_least: int = 20) -> bool:
     ns = ns[ns != nat]
     if len(ns) < at_least:
         return False
-    times = np.unique(ns % day)
+    tod = ns % day
+    times = np.unique(tod)
     if times.size > 2:
         return False
-    first = [int(ns[np.argmax(ns % day == t)]) for t in times]
+    first = [int(ns[np.argmax(tod == t)]) for t in times]
     local = pd.to_datetime(first, utc=True).tz_convert(zone)
     return bool(((local.hour == 0) & (local.minute == 0) & (local.second == 0)).all())

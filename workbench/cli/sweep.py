@@ -249,10 +249,11 @@ def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, targe
     events = load_and_validate(config).events
     typer.echo(f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                err=True)
-    model = learn_simulation_model(events, config, calibrate=calibrate, key=pseudonym_key(config))
+    key = pseudonym_key(config)
+    model = learn_simulation_model(events, config, calibrate=calibrate, key=key)
     check_sweep(model, grid, target=target)  # a team or a measure that does not exist fails before the check
     verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate,
-                                   key=pseudonym_key(config))
+                                   key=key)
     typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
     return model, check_usable(verdict, allow_unusable=allow_unusable)
 

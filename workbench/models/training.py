@@ -30,12 +30,14 @@ from workbench.models.targets import completed_cases, end_statuses
 from workbench.models.tuning import TuningResult, tune
 from workbench.schema import CASE_ID, TIMESTAMP
 
-__all__ = ["SMALL_TRAINING_SHARE", "TrainingResult", "fingerprint", "make_featurizer", "make_split",
+__all__ = ["NEAR_CHANCE_AUC", "SMALL_TRAINING_SHARE", "TrainingResult", "fingerprint", "make_featurizer", "make_split",
            "small_training_part", "train_model", "training_cautions", "with_snapshots"]
 
 #: A training part with fewer examples than this share of the test part's leaves the model little to
 #: learn from (a temporal split of a log whose cases are long compared with its span does this).
 SMALL_TRAINING_SHARE = 0.25
+#: A reopen model whose test AUC is below this ranks cases barely better than chance (0.5).
+NEAR_CHANCE_AUC = 0.6
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,7 @@ def training_cautions(counts: dict[str, int], metrics: dict[str, float], *, spli
     if "test_mae" in metrics and "baseline_mae" in metrics and not metrics["test_mae"] < metrics["baseline_mae"]:
         out.append(f"the model is no better than the baseline on the test part (mean absolute error "
                    f"{metrics['test_mae']:.2f} vs {metrics['baseline_mae']:.2f} days): do not act on its predictions")
-    if "test_auc" in metrics and metrics["test_auc"] < 0.6:
+    if "test_auc" in metrics and metrics["test_auc"] < NEAR_CHANCE_AUC:
         out.append(f"the model ranks cases barely better than chance (AUC {metrics['test_auc']:.2f}; 0.5 is chance)")
     return tuple(out)
 

@@ -117,15 +117,16 @@ def load_response_check(real: pd.DataFrame, replayed: pd.DataFrame, arrivals: pd
         wk = w["at"].dt.tz_convert("UTC").dt.tz_localize(None).dt.to_period("W")
         return w.loc[wk.isin(busy).to_numpy(), "wait_h"], w.loc[wk.isin(quiet).to_numpy(), "wait_h"]
 
-    def ratio(w: pd.DataFrame) -> float:
-        b, q = (side.mean() for side in sides(w))
+    def ratio(busy_waits: pd.Series, quiet_waits: pd.Series) -> float:
+        b, q = busy_waits.mean(), quiet_waits.mean()
         return float(b / q) if q and q > 0 and b > 0 else math.nan
 
-    few = min(len(side) for side in sides(real))
+    real_sides = sides(real)
+    few = min(len(side) for side in real_sides)
     if 0 < few < _MIN_VISITS:
         return Check("load_response", math.nan, None,
                      f"{few} pick-ups in the log's busy or quiet weeks; {_MIN_VISITS} needed on each side")
-    r, s = ratio(real), ratio(replayed)
+    r, s = ratio(*real_sides), ratio(*sides(replayed))
     fig = math.log(s / r) if math.isfinite(r) and math.isfinite(s) and r > 0 and s > 0 else math.nan
     detail = (
         f"busy/quiet-week waiting {s:.2f}x simulated vs {r:.2f}x real"

@@ -234,6 +234,8 @@ def _kpi(kpi: str, value: float, t: Translator) -> str:
 
 def skill_callout(name: str, metrics: dict[str, float], t: Translator | None = None) -> Callout | None:
     """Say in plain words whether a model beats its baseline (on the test part, touched once)."""
+    from workbench.models.training import NEAR_CHANCE_AUC
+
     t = t or Translator("en")
     if "test_mae" in metrics and "baseline_mae" in metrics:
         model, base = metrics["test_mae"], metrics["baseline_mae"]
@@ -249,7 +251,7 @@ def skill_callout(name: str, metrics: dict[str, float], t: Translator | None = N
         brier, base_brier = metrics.get("test_brier"), metrics.get("baseline_brier")
         values = {"name": name, "auc": t.format_number(auc, 2), "brier": t.format_number(brier, 4),
                   "base": t.format_number(base_brier, 4)}
-        if auc < 0.6:
+        if auc < NEAR_CHANCE_AUC:
             return Callout("warning", t._("Model '%(name)s' ranks cases barely better than chance (AUC %(auc)s; 0.5 "
                                           "is chance): treat its scores as a weak hint at most.") % values)
         if brier is not None and base_brier is not None and brier > base_brier:
