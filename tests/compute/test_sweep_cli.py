@@ -179,3 +179,27 @@ def test_a_model_judged_not_usable_is_refused_unless_allowed_and_then_marked(tmp
     assert run([*args, "--out", str(tmp_path / "marked"), "--allow-unusable"]) == 0
     assert f"{UNUSABLE_MARK} the model does not reproduce the log" in capsys.readouterr().out
     assert UNUSABLE_MARK in (tmp_path / "marked" / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_a_sweep_on_capacity_the_log_could_not_check_says_so(tmp_path, repo_root, capsys, monkeypatch):
+    """A verdict from the cycle time alone (a log with no team's waiting to compare): the staffing curve's
+    size is the model's assumption, and the command and the report say so."""
+    import workbench.usecases
+    from workbench.simulation.verdict import Check, verdict_from_checks
+
+    def cycle_time_alone(*args, **kwargs):
+        return verdict_from_checks((Check("cycle_time", 0.05, "good", "mean 52 h simulated vs 50 h real"),
+                                    Check("waiting", float("nan"), None, "no team with 20 pick-ups"))), None
+
+    monkeypatch.setattr(workbench.usecases, "judge_model", cycle_time_alone)
+    text = (repo_root / "configs" / "logs" / "demo.yaml").read_text(encoding="utf-8")
+    config = tmp_path / "demo_small.yaml"
+    config.write_text(text.replace("days: 365", "days: 35"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(["sweep", str(config), "--team", "IT-infrastruktur", "--staff", "1..2", "--volume", "1,1.2",
+                "-n", "1", "--days", "21", "--warmup-days", "7", "--no-calibrate", "--language", "en",
+                "--out", str(out)]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("caution: ")]
+    assert len(said) == 1 and "nothing to check the model's capacity against" in said[0], said  # once, not per axis
+    assert "nothing to check the model&#39;s capacity against" in (out / "report.html").read_text(encoding="utf-8")

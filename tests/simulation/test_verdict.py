@@ -83,6 +83,34 @@ def test_a_staffing_scenario_on_a_team_whose_waiting_is_not_reproduced_says_so(t
     assert scenario_notes(toy_model, more_front, v) == ()
 
 
+def test_a_staffing_or_volume_effect_on_capacity_the_log_could_not_check_says_so(toy_model):
+    from workbench.simulation.verdict import scenario_cautions
+
+    def kinds(scenario, verdict):
+        return [(c["kind"], c.get("team")) for c in scenario_cautions(toy_model, scenario, verdict)]
+
+    more_back = Scenario(name="b", changes=({"type": "staff", "team": "back", "add": 1},))
+    busier = Scenario(name="v", changes=({"type": "volume", "factor": 1.2},))
+    both = Scenario(name="bv", changes=(*more_back.changes, *busier.changes))
+    cycle = Check("cycle_time", 0.05, "good", "a")
+    # a log without teams (or queues): "good" from the cycle time alone; capacity is the model's assumption
+    alone = Verdict("good", (cycle, Check("waiting", math.nan, None, "no team"),
+                             Check("load_response", math.nan, None, "no waiting")))
+    assert kinds(more_back, alone) == [("capacity_unchecked", None)]
+    assert kinds(busier, alone) == [("capacity_unchecked", None)]
+    assert kinds(both, alone) == [("capacity_unchecked", None)]  # said once
+    # waiting checked for "front" only: a change on "back" rests on capacity nobody checked
+    front_only = Verdict("good", (cycle, Check("waiting", 0.1, "good", "x", per_team={"front": 0.1}),
+                                  Check("load_response", 0.1, "good", "y")))
+    assert kinds(more_back, front_only) == [("team_unchecked", "back")]
+    assert kinds(busier, front_only) == []
+    checked = Verdict("good", (cycle, Check("waiting", 0.1, "good", "x", per_team={"front": 0.1, "back": 0.2}),
+                               Check("load_response", math.nan, None, "an extract")))
+    assert kinds(more_back, checked) == []
+    assert kinds(busier, checked) == [("load_unchecked", None)]  # load response is what a volume change needs
+    assert kinds(busier, None) == [] and kinds(None, alone) == []  # no verdict, no scenario: nothing to say
+
+
 def test_a_caution_has_one_wording_said_in_the_readers_language():
     from workbench.i18n import Translator
     from workbench.simulation.verdict import CAUTION_TEXTS, caution_note, caution_text

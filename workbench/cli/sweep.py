@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from workbench.config import LogConfig
     from workbench.io.outputs import OutputFolder
     from workbench.simulation.model import SimulationModel
+    from workbench.simulation.verdict import Caution
     from workbench.sweeps import ServiceTarget, StaffAnswer, SweepGrid, SweepResult
 
 _RANGE = re.compile(r"^\s*(\d+)\s*\.\.\s*(\d+)\s*$")
@@ -96,7 +97,7 @@ def sweep(
     from workbench.config import load_log_config
     from workbench.i18n import check_language
     from workbench.io.outputs import OutputFolder
-    from workbench.simulation.verdict import UNUSABLE_MARK
+    from workbench.simulation.verdict import UNUSABLE_MARK, caution_note
     from workbench.sweeps import (
         RoutingShare,
         SimulationSettings,
@@ -137,8 +138,8 @@ def sweep(
         replications=replications, seed=seed, days=days, warmup_days=warmup_days, per_task=per_task
     )
     try:
-        model, marked = _model(config, model_path, grid=grid, target=goal, calibrate=calibrate, seed=seed,
-                               executor=executor, allow_unusable=allow_unusable)
+        model, marked, cautions = _model(config, model_path, grid=grid, target=goal, calibrate=calibrate,
+                                         seed=seed, executor=executor, allow_unusable=allow_unusable)
         if search == "bisect":
             assert goal is not None and team is not None
             answer = smallest_staff(
@@ -170,9 +171,11 @@ def sweep(
         folder.write_table("sweep_curve.csv", result.curve)
         folder.write_table("sweep_runs.csv", result.runs)
         _plot(result, folder)
-        _report(result, answer, folder, title=f"{mark}Staffing sweep: {config.name}", language=language)
+        _report(result, answer, cautions, folder, title=f"{mark}Staffing sweep: {config.name}", language=language)
     if marked:
         typer.echo(f"{UNUSABLE_MARK} the model does not reproduce the log: every figure below is marked")
+    for caution in cautions:
+        typer.echo(f"caution: {caution_note(caution)}")
     if answer is not None:
         if answer.staff is None:
             typer.echo(
@@ -217,8 +220,8 @@ def sweep(
 OUTPUT_FILES = ("sweep_curve.csv", "sweep_runs.csv", "sweep_curve.png", "sweep_curve.svg", "report.html")
 
 
-def _report(result: SweepResult, answer: StaffAnswer | None, folder: OutputFolder, *, title: str, language: str
-            ) -> None:
+def _report(result: SweepResult, answer: StaffAnswer | None, cautions: tuple[Caution, ...], folder: OutputFolder, *,
+            title: str, language: str) -> None:
     """``report.html``: the sweep's section of the report (curve, answer, points), no PDF."""
     import pandas as pd
 
@@ -226,7 +229,7 @@ def _report(result: SweepResult, answer: StaffAnswer | None, folder: OutputFolde
     from workbench.report.sections import build_report
 
     settings = {k: str(v) for k, v in result.settings.items() if not isinstance(v, dict | list | tuple)}
-    report = build_report({"sweep": {"result": result, "answer": answer}}, title=title,
+    report = build_report({"sweep": {"result": result, "answer": answer, "cautions": cautions}}, title=title,
                           subtitle=f"{result.settings.get('points', '')} points x {result.settings.get('replications', '')} "
                           "replications" + (f", target {result.target}" if result.target is not None else ""),
                           generated_at=pd.Timestamp.now(tz="UTC").isoformat(), settings=settings, language=language)
@@ -234,18 +237,20 @@ def _report(result: SweepResult, answer: StaffAnswer | None, folder: OutputFolde
 
 
 def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, target: ServiceTarget | None,
-           calibrate: bool, seed: int, executor: Executor, allow_unusable: bool) -> tuple[SimulationModel, bool]:
-    """The desk's model, learned (and judged) as ``workbench simulate`` learns it, or the saved one; and
-    whether its figures must be marked (a model judged not usable, swept with ``--allow-unusable``)."""
+           calibrate: bool, seed: int, executor: Executor, allow_unusable: bool
+           ) -> tuple[SimulationModel, bool, tuple[Caution, ...]]:
+    """The desk's model, learned (and judged) as ``workbench simulate`` learns it, or the saved one; whether
+    its figures must be marked (a model judged not usable, swept with ``--allow-unusable``); and what the
+    grid's staffing and volume axes cannot show on it (from the verdict: a saved model has none here)."""
     from workbench.simulation import load_model
     from workbench.simulation.verdict import check_usable
-    from workbench.sweeps import check_sweep
+    from workbench.sweeps import check_sweep, sweep_cautions
     from workbench.usecases import judge_model, learn_simulation_model, load_and_validate
 
     if model_path is not None:  # a saved model was judged when it was learned
         model = load_model(model_path)
         check_sweep(model, grid, target=target)
-        return model, False
+        return model, False, ()
     events = load_and_validate(config).events
     typer.echo(f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                err=True)
@@ -255,7 +260,7 @@ def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, targe
     verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate,
                                    key=key)
     typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
-    return model, check_usable(verdict, allow_unusable=allow_unusable)
+    return model, check_usable(verdict, allow_unusable=allow_unusable), sweep_cautions(model, grid, verdict)
 
 
 def _plot(result: SweepResult, folder: OutputFolder) -> None:

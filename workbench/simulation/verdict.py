@@ -141,32 +141,56 @@ def check_usable(verdict: Verdict | None, *, allow_unusable: bool) -> bool:
 #: A caution on a scenario's result: ``{"kind": ..., "team": ..., ...}`` (plain values, so a result's
 #: settings stay JSON). Kinds: ``no_capacity`` (a staffing change on a team no worker was learned
 #: for), ``waiting_off`` (... on a team whose waiting the model does not reproduce, with ``factor``),
-#: ``no_staff`` (a volume change on a model without any learned capacity), ``near_full`` (a team
-#: the change moves near or from full load, with ``today`` and ``changed``, see
-#: :func:`~workbench.simulation.experiment.near_full_teams`). Front ends phrase them in their language.
+#: ``team_unchecked`` (... on a team with too few pick-ups in the test period for the waiting check),
+#: ``capacity_unchecked`` (a staffing or volume change on a model whose waiting could not be checked
+#: at all: a verdict from the cycle time alone), ``load_unchecked`` (a volume change on a model whose
+#: load response could not be checked), ``no_staff`` (a volume change on a model without any learned
+#: capacity), ``near_full`` (a team the change moves near or from full load, with ``today`` and
+#: ``changed``, see :func:`~workbench.simulation.experiment.near_full_teams`). Front ends phrase them
+#: in their language.
 Caution = dict[str, str | float]
 
 
 def scenario_cautions(model, scenario, verdict: Verdict | None = None) -> tuple[Caution, ...]:
-    """What a staffing or volume scenario cannot show on this model (no learned capacity, waiting not reproduced)."""
+    """What a staffing or volume scenario cannot show on this model: no learned capacity, waiting not
+    reproduced, or capacity the log gave nothing to check against (each said once per scenario)."""
     if scenario is None:
         return ()
     out: list[Caution] = []
-    waiting = next((c for c in verdict.checks if c.name == "waiting"), None) if verdict is not None else None
+    checks = {c.name: c for c in verdict.checks} if verdict is not None else {}
+    waiting, load = checks.get("waiting"), checks.get("load_response")
     off = {
         t: r for t, r in (waiting.per_team if waiting else {}).items() if abs(r) > THRESHOLDS["waiting"][1]
     }
+    staffed = any(a.uses_staff for a in model.activities.values())
+    # checks the verdict could not make: what a staffing or volume effect then rests on, unchecked
+    capacity_unchecked = staffed and waiting is not None and waiting.level is None
+    load_unchecked = staffed and not capacity_unchecked and load is not None and load.level is None
+
+    def add(caution: Caution) -> None:
+        if caution not in out:
+            out.append(caution)
+
     for change in scenario.changes:
         kind = getattr(change, "type", None)
         if kind == "staff":
             team = model.teams.get(change.team)
             if team is not None and team.note.startswith("no worker recorded"):
-                out.append({"kind": "no_capacity", "team": change.team})
+                add({"kind": "no_capacity", "team": change.team})
+            elif capacity_unchecked:
+                add({"kind": "capacity_unchecked"})
+            elif waiting is not None and waiting.level is not None and change.team not in waiting.per_team:
+                add({"kind": "team_unchecked", "team": change.team})
             if change.team in off:
-                out.append({"kind": "waiting_off", "team": change.team,
-                            "factor": round(math.exp(abs(off[change.team])), 2)})
-        if kind == "volume" and not any(a.uses_staff for a in model.activities.values()):
-            out.append({"kind": "no_staff"})
+                add({"kind": "waiting_off", "team": change.team,
+                     "factor": round(math.exp(abs(off[change.team])), 2)})
+        if kind == "volume":
+            if not staffed:
+                add({"kind": "no_staff"})
+            elif capacity_unchecked:
+                add({"kind": "capacity_unchecked"})
+            elif load_unchecked:
+                add({"kind": "load_unchecked"})
     return tuple(out)
 
 
@@ -177,6 +201,15 @@ CAUTION_TEXTS: dict[str, str] = {
                       "an assumed headcount."),
     "waiting_off": N_("The model does not reproduce the waiting in %(team)s (off by a factor %(factor)s): treat its "
                       "staffing effect with care."),
+    "team_unchecked": N_("%(team)s had too few pick-ups in the test period for the model's waiting there to be "
+                         "checked against the log: its staffing effect rests on capacity learned from who did the "
+                         "work, unchecked."),
+    "capacity_unchecked": N_("The log gave nothing to check the model's capacity against (no team with enough "
+                             "pick-ups from a queue), so the verdict rests on the cycle time alone: the effect of "
+                             "more or fewer staff or tickets on waiting is the model's assumption, unchecked. Trust "
+                             "its direction more than its size."),
+    "load_unchecked": N_("The log has no ordinary busy and quiet weeks to check how the model's waiting responds to "
+                         "load, so treat the size of this volume effect with care."),
     "no_staff": N_("No team has learned capacity (the log names no workers): more or less volume cannot change "
                    "waiting in this model."),
     "near_full": N_("%(team)s is busy %(today)s of its working time today and %(changed)s with the change. Near full "

@@ -18,6 +18,7 @@ from workbench.sweeps.sweep import (
     check_sweep,
     run_sweep,
     smallest_staff,
+    sweep_cautions,
 )
 from workbench.sweeps.targets import ServiceTarget, parse_target
 
@@ -32,4 +33,5 @@ __all__ = [
     "parse_target",
     "run_sweep",
     "smallest_staff",
+    "sweep_cautions",
 ]

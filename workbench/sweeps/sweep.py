@@ -29,8 +29,9 @@ from workbench.sweeps.targets import ServiceTarget, check_target, measure_run
 if TYPE_CHECKING:
     from workbench.compute import Executor, Progress
     from workbench.simulation.model import SimulationModel
+    from workbench.simulation.verdict import Caution, Verdict
 
-__all__ = ["RoutingShare", "SweepGrid", "SweepResult", "StaffAnswer", "run_sweep", "smallest_staff"]
+__all__ = ["RoutingShare", "SweepGrid", "SweepResult", "StaffAnswer", "run_sweep", "smallest_staff", "sweep_cautions"]
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,22 @@ def check_sweep(model: SimulationModel, grid: SweepGrid, *, target: ServiceTarge
     if target is not None:
         check_target(target, model)
     return [_point_model(model, grid, p) for p in grid.points()]
+
+
+def sweep_cautions(model: SimulationModel, grid: SweepGrid, verdict: Verdict | None) -> tuple[Caution, ...]:
+    """What the grid's staffing and volume axes cannot show on this model (as a scenario's cautions:
+    :func:`~workbench.simulation.verdict.scenario_cautions`), each said once for the whole sweep."""
+    from workbench.simulation.scenarios import Scenario, StaffChange, VolumeChange
+    from workbench.simulation.verdict import scenario_cautions
+
+    changes: list[StaffChange | VolumeChange] = []
+    if grid.team is not None and grid.staff:
+        changes.append(StaffChange(type="staff", team=grid.team, set=max(grid.staff)))
+    if any(v != 1.0 for v in grid.volume):
+        changes.append(VolumeChange(type="volume", factor=max(grid.volume)))
+    if not changes:
+        return ()
+    return scenario_cautions(model, Scenario(name="sweep", changes=tuple(changes)), verdict)
 
 
 def run_sweep(

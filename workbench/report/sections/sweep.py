@@ -1,7 +1,8 @@
 """The staffing curve of a sweep in the report: the service measure over staff (or volume, or routing), with intervals.
 
 :func:`sweep_sections` reads ``results["sweep"]`` -- ``{"result": SweepResult}``, and
-``"answer": StaffAnswer`` when the smallest staffing was searched for -- and returns the
+``"answer": StaffAnswer`` when the smallest staffing was searched for, and ``"cautions"`` (see
+:func:`~workbench.sweeps.sweep_cautions`) -- and returns the
 section, or nothing when no sweep ran. The chart is drawn like the report's other charts
 (:mod:`workbench.report.charts`): matplotlib without pyplot, SVG text, stable ids.
 """
@@ -16,6 +17,7 @@ import pandas as pd
 
 from workbench.i18n import Translator
 from workbench.report.model import Block, Callout, Image, Paragraph, Section, Table
+from workbench.report.sections._stages import caution_callouts
 
 __all__ = ["sweep_sections", "sweep_section", "staffing_curve_chart", "curve_axis", "curve_measure"]
 
@@ -146,6 +148,7 @@ def sweep_section(sweep: Mapping[str, Any], t: Translator) -> Section:
                 "team": answer.team, "target": str(answer.target), "staff": answer.staff,
                 "mean": _value(measure, answer.mean, t), "ci_low": _value(measure, answer.ci_low, t),
                 "ci_high": _value(measure, answer.ci_high, t)}))
+    blocks.extend(caution_callouts(sweep.get("cautions"), t))
     target_value = target.value if target is not None and target.measure == measure else None
     svg = staffing_curve_chart(
         curve, measure=measure, axis=axis, title=t._("The service measure against %(axis)s") % {
