@@ -73,6 +73,19 @@ def test_missing_or_default_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -
             resolve_secret()
 
 
+def test_a_logs_key_is_its_configs_and_none_when_it_is_not_pseudonymised(monkeypatch: pytest.MonkeyPatch) -> None:
+    from workbench.config.log import PrivacyConfig
+    from workbench.privacy import log_key
+
+    monkeypatch.delenv("WORKBENCH_SECRET", raising=False)
+    monkeypatch.setenv("DESK_KEY", "a-long-enough-desk-key-0123")
+    assert log_key(PrivacyConfig(pseudonymise=False)) is None  # no key needed, none asked for
+    assert log_key(PrivacyConfig(secret_env="DESK_KEY")) == b"a-long-enough-desk-key-0123"
+    assert log_key(PrivacyConfig(), secret="given-by-the-caller-0123") == b"given-by-the-caller-0123"
+    with pytest.raises(PrivacyError, match="no secret key is set"):
+        log_key(PrivacyConfig())
+
+
 def test_load_log_pseudonymises_staff_and_users(tmp_path) -> None:
     from tests.io.test_readers import log_config, write_csv
     from workbench.io import load_log

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
-from workbench.cli._learning import calibrate_option, pseudonym_key
+from workbench.cli._learning import calibrate_option
 from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
@@ -82,6 +82,7 @@ def simulate(
     """
     from workbench.config import load_log_config
     from workbench.io.outputs import OutputFolder
+    from workbench.privacy import log_key
     from workbench.simulation import apply_scenario, load_model, load_scenario, model_to_yaml
     from workbench.usecases import (
         ModelUncertainty,
@@ -120,6 +121,7 @@ def simulate(
         folder.target(name)  # an input named like an output fails now, not after the replications
     executor = make_command_executor(scheduler, jobs)  # a bad --scheduler fails before minutes of learning
     events = None
+    key = log_key(config.privacy) if model_path is None else None  # a weak key fails before minutes of learning
     try:
         if model_path is None or replay:
             _, events = _load_events(log_config, activities)
@@ -132,13 +134,13 @@ def simulate(
                 err=True,
             )
             # the model is learned (and calibrated) the same whatever --seed, as in the pipeline
-            model = learn_simulation_model(events, config, calibrate=calibrate, key=pseudonym_key(config))
+            model = learn_simulation_model(events, config, calibrate=calibrate, key=key)
         apply_scenario(model, plan)  # a team or activity that does not exist fails now, before any check
         verdict = None
         if model_path is None:  # a verdict before any what-if (a saved model was judged when it was learned)
             assert events is not None
             verdict, why_not = judge_model(
-                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=pseudonym_key(config)
+                events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate, key=key
             )
             typer.echo(f"warning: {why_not}" if verdict is None else verdict.summary, err=True)
         typer.echo(capacity_note(model) if calibrate or model_path is not None else
@@ -148,7 +150,7 @@ def simulate(
         uncertainty = None
         if refits and events is not None:
             uncertainty = ModelUncertainty(events=events, log_config=config, refits=refits, calibrate=calibrate,
-                                           key=pseudonym_key(config))
+                                           key=key)
         comparison = compare_scenarios(
             model, [(scenario.stem, plan)], replications=replications, seed=seed, days=days,
             warmup_days=warmup_days, keep_runs=logs != "none",
@@ -215,6 +217,7 @@ def validate_sim(
 ) -> None:
     """Validate simulation against history: learn on the first 80% of cases, simulate the rest, score the distance."""
     from workbench.io.outputs import OutputFolder
+    from workbench.privacy import log_key
     from workbench.usecases import validate_simulation
     from workbench.usecases.writers import VALIDATION_FILES, write_validation
 
@@ -229,7 +232,7 @@ def validate_sim(
         result = validate_simulation(
             events, config, replications=replications, seed=seed, train_share=train_share, crop=crop,
             executor=executor, progress=progress_line(f"validating '{config.name}': replication"), calibrate=calibrate,
-            key=pseudonym_key(config),
+            key=log_key(config.privacy),
         )
     finally:
         close_executor(executor)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from workbench.cli._compute import close_executor, make_command_executor, scheduler_option
-from workbench.cli._learning import calibrate_option, pseudonym_key
+from workbench.cli._learning import calibrate_option
 from workbench.cli._progress import progress_line
 from workbench.errors import ConfigError
 
@@ -242,6 +242,7 @@ def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, targe
     """The desk's model, learned (and judged) as ``workbench simulate`` learns it, or the saved one; whether
     its figures must be marked (a model judged not usable, swept with ``--allow-unusable``); and what the
     grid's staffing and volume axes cannot show on it (from the verdict: a saved model has none here)."""
+    from workbench.privacy import log_key
     from workbench.simulation import load_model
     from workbench.simulation.verdict import check_usable
     from workbench.sweeps import check_sweep, sweep_cautions
@@ -254,7 +255,7 @@ def _model(config: LogConfig, model_path: Path | None, *, grid: SweepGrid, targe
     events = load_and_validate(config).events
     typer.echo(f"Learning a simulation model from '{config.name}' ({events['case_id'].nunique():,} cases) ...",
                err=True)
-    key = pseudonym_key(config)
+    key = log_key(config.privacy)
     model = learn_simulation_model(events, config, calibrate=calibrate, key=key)
     check_sweep(model, grid, target=target)  # a team or a measure that does not exist fails before the check
     verdict, why_not = judge_model(events, config, replications=3, seed=seed, executor=executor, calibrate=calibrate,

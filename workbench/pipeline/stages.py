@@ -17,7 +17,7 @@ from workbench.desks import DeskComparison, compare_desks, write_desk_comparison
 from workbench.io import LoadedLog
 from workbench.pipeline.config import ExperimentInputs
 from workbench.pipeline.runner import RunContext, Stage
-from workbench.privacy import resolve_secret
+from workbench.privacy import log_key
 from workbench.report.write import ReportFiles
 from workbench.usecases import (
     FairnessAudit,
@@ -88,19 +88,12 @@ def stage_discover(ctx: RunContext) -> MapAndAnswers:
     return result
 
 
-def _pseudonym_key(s: RunInputs) -> bytes | None:
-    """The key the log was pseudonymised with, so names declared in the log config (``non_staff``,
-    ``staff``) are matched to their pseudonyms; None when the log is not pseudonymised."""
-    privacy = s.parsed.log.privacy
-    return resolve_secret(secret=s.secret, secret_env=privacy.secret_env) if privacy.pseudonymise else None
-
-
 def stage_simulate(ctx: RunContext) -> ScenarioComparison:
     """Learn a simulation model from the log; run each scenario against the baseline (paired replications)."""
     s = _inputs(ctx)
     p = s.parsed
     sim = p.experiment.simulation
-    key = _pseudonym_key(s)
+    key = log_key(s.parsed.log.privacy, secret=s.secret)
     model = learn_simulation_model(_events(ctx), p.log, key=key)
     verdict = None
     if sim.check_replications > 0:  # a verdict before any what-if

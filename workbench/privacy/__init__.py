@@ -11,15 +11,20 @@ import hashlib
 import hmac
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from workbench.errors import PrivacyError
 
+if TYPE_CHECKING:
+    from workbench.config.log import PrivacyConfig
+
 __all__ = [
     "MIN_SECRET_LENGTH",
     "resolve_secret",
+    "log_key",
     "pseudonymise_series",
     "pseudonymise_frame",
     "suppress_small_groups",
@@ -52,6 +57,13 @@ def resolve_secret(*, secret: str | None = None, secret_env: str = "WORKBENCH_SE
             f"than {MIN_SECRET_LENGTH} characters; {how}"
         )
     return value.encode("utf-8")
+
+
+def log_key(privacy: PrivacyConfig, *, secret: str | None = None) -> bytes | None:
+    """The key a log's person identifiers are pseudonymised with (``privacy`` is the log config's), or
+    ``None`` when the log is not pseudonymised: what matches names declared in the log config
+    (``non_staff``, ``staff``) to their pseudonyms."""
+    return resolve_secret(secret=secret, secret_env=privacy.secret_env) if privacy.pseudonymise else None
 
 
 def _pseudonym(key: bytes, prefix: str, value: str) -> str:
