@@ -8,7 +8,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: demo test test-fast lint lock benchmark clean-venv
+.PHONY: demo test test-fast lint lock benchmark bench-tools clean-venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ $(VENV)/.installed-main: $(BIN)/python requirements/main.txt requirements/build.
 $(VENV)/.installed-dev: $(VENV)/.installed-main requirements/dev.txt
 	$(PIP) install --require-hashes -r requirements/dev.txt
 	touch $@
+
+# polars, for benchmarks/reading.py's side-by-side comparison (not needed to run or test the workbench)
+$(VENV)/.installed-bench: $(VENV)/.installed-dev requirements/bench.txt
+	$(PIP) install --require-hashes -r requirements/bench.txt
+	touch $@
+
+bench-tools: $(VENV)/.installed-bench
 
 demo: $(VENV)/.installed-main
 	$(BIN)/workbench demo

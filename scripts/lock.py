@@ -10,10 +10,12 @@ the same thing on every machine:
 - ``requirements/main.txt``: the runtime dependencies (``make demo``);
 - ``requirements/dev.txt``: runtime + the ``dev`` extra (``make test``, CI);
 - ``requirements/postgres.txt``: runtime + the ``postgres`` extra;
+- ``requirements/bench.txt``: runtime + the ``bench`` extra (polars, for the reading benchmark:
+  ``make bench-tools``);
 - ``requirements/build.txt``: pip and the build backend (the project is installed without
   build isolation, so the backend is locked too).
 
-All three runtime locks pin the same versions (main and postgres are compiled with dev as
+All four runtime locks pin the same versions (main and postgres are compiled with dev as
 constraints). Each lock records the SHA-256 of the requirements it was compiled from; the
 check recomputes it from ``pyproject.toml`` and also checks that every direct requirement is
 pinned at a version its range allows.
@@ -48,6 +50,7 @@ def _inputs() -> dict[str, list[str]]:
         "dev": deps + list(extras.get("dev", [])),
         "main": deps,
         "postgres": deps + list(extras.get("postgres", [])),
+        "bench": deps + list(extras.get("bench", [])),
         "build": ["pip", *list(project["build-system"]["requires"])],
     }
 
@@ -97,7 +100,7 @@ def lock() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pins = Path(tmp) / "pins.txt"
         pins.write_text("".join(f"{k}=={v}\n" for k, v in _pins(LOCKS / "dev.txt").items()), encoding="utf-8")
-        for name in ("main", "postgres", "build"):
+        for name in ("main", "postgres", "bench", "build"):
             _compile(name, inputs[name], pins if name != "build" else None)
 
 
