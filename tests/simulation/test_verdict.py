@@ -109,6 +109,20 @@ def test_a_staffing_or_volume_effect_on_capacity_the_log_could_not_check_says_so
     assert kinds(more_back, checked) == []
     assert kinds(busier, checked) == [("load_unchecked", None)]  # load response is what a volume change needs
     assert kinds(busier, None) == [] and kinds(None, alone) == []  # no verdict, no scenario: nothing to say
+    # the verdict itself says it, on the command line and in the report (and the web app, which uses its blocks)
+    assert alone.summary.startswith("model good, capacity not checked: cycle_time a (good); waiting no team")
+    assert checked.summary.startswith("model good: ") and front_only.capacity_checked
+    from workbench.i18n import Translator
+    from workbench.report.sections import verdict_blocks
+
+    for language in ("en", "da"):
+        said = verdict_blocks(alone, Translator(language))[0].text
+        unsaid = verdict_blocks(checked, Translator(language))[0].text
+        assert len(said) > len(unsaid) and said.startswith(unsaid), language
+    assert "only the cycle time was checked" in verdict_blocks(alone, Translator("en"))[0].text
+    assert verdict_blocks(alone, Translator("en"))[0].kind == "warning"  # not the all-clear of a checked "good"
+    assert verdict_blocks(checked, Translator("en"))[0].kind == "ok"
+    assert "kun gennemløbstiden blev kontrolleret" in verdict_blocks(alone, Translator("da"))[0].text
 
 
 def test_a_caution_has_one_wording_said_in_the_readers_language():

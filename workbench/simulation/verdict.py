@@ -86,10 +86,17 @@ class Verdict:
         return self.level != "not usable"
 
     @property
+    def capacity_checked(self) -> bool:
+        """False when the waiting check was made but had nothing to compare (no team with enough pick-ups):
+        the level then rests on the cycle time alone, and the model's capacity is its assumption."""
+        return not any(c.name == "waiting" and c.level is None for c in self.checks)
+
+    @property
     def summary(self) -> str:
-        """One line: the level and each check's figure."""
+        """One line: the level (and whether capacity could be checked) and each check's figure."""
         parts = [f"{c.name} {c.detail}" + (f" ({c.level})" if c.level else " (not checked)") for c in self.checks]
-        return f"model {self.level}: " + "; ".join(parts + list(self.notes))
+        level = self.level if self.capacity_checked else f"{self.level}, capacity not checked"
+        return f"model {level}: " + "; ".join(parts + list(self.notes))
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -164,7 +171,7 @@ def scenario_cautions(model, scenario, verdict: Verdict | None = None) -> tuple[
     }
     staffed = any(a.uses_staff for a in model.activities.values())
     # checks the verdict could not make: what a staffing or volume effect then rests on, unchecked
-    capacity_unchecked = staffed and waiting is not None and waiting.level is None
+    capacity_unchecked = staffed and verdict is not None and not verdict.capacity_checked
     load_unchecked = staffed and not capacity_unchecked and load is not None and load.level is None
 
     def add(caution: Caution) -> None:

@@ -163,6 +163,11 @@ def verdict_blocks(verdict: Any, t: Translator, *, refused: bool = False) -> lis
     elif verdict.level == "not usable":
         text += " " + t._("It does not reproduce the log: the figures below are marked and should not be used for "
                           "decisions.")
+    if not verdict.capacity_checked:
+        kind = "warning" if kind == "ok" else kind  # good on the cycle time alone: not an all-clear
+        text += " " + t._("The log gave no team's waiting to compare, so only the cycle time was checked: how many "
+                          "people the model has, and so how its waiting responds to more or fewer staff or tickets, "
+                          "is its assumption.")
     frame = pd.DataFrame({
         t._("Check"): [t.gettext(CHECK_WORDS.get(c.name, c.name)) for c in verdict.checks],
         t._("Simulated ÷ real"): [t.format_number(math.exp(c.figure), 2) if math.isfinite(c.figure) else "–"
