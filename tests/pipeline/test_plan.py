@@ -126,3 +126,21 @@ def test_predict_and_audit_with_a_registered_model(tmp_path: Path, monkeypatch: 
     assert [m.name for m in results.scores.models] == ["demo-duration"]
     assert len(results.scores.at_risk) > 0 and (tmp_path / "out2" / "predict" / "at_risk.csv").exists()
     assert results.audit is not None and results.audit.kinds == ("historical", "model")
+
+
+def test_the_time_left_waits_for_a_good_part_of_the_run_or_an_earlier_runs_durations(tmp_path: Path) -> None:
+    """Reading a log fast says nothing about how long its simulation takes: no estimate from the first
+    stages' pace alone; one from the weights once a third is done; the last run's durations at once."""
+    stages = [Stage("read", "Read", lambda ctx: None, 1.0), Stage("map", "Map", lambda ctx: None, 2.0),
+              Stage("simulate", "Simulate", lambda ctx: None, 6.0), Stage("train", "Train", lambda ctx: None, 8.0)]
+
+    def heads(expected: dict[str, float] | None = None) -> list[str]:
+        lines: list[str] = []
+        folder = OutputFolder.open(tmp_path / "out", force=True)
+        run_stages(stages, RunContext(folder=folder, inputs=None, progress=lines.append), expected_seconds=expected)
+        return [line for line in lines if line.startswith("[")]
+
+    first = heads()
+    assert [("left" in line) for line in first] == [False, False, False, True], first  # 9 of 17 done before train
+    again = heads({"read": 1.0, "map": 1.0, "simulate": 1800.0, "train": 60.0})
+    assert again[0] == "[1/4] Read, about 31.0 min left" and again[2] == "[3/4] Simulate, about 31.0 min left"

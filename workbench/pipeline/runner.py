@@ -93,6 +93,11 @@ def sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: the share of the stages' weight that must be done before the time left is estimated from the weights
+#: (without the durations of an earlier run in the folder)
+_TRUSTED_SHARE = 1 / 3
+
+
 def _fmt(seconds: float) -> str:
     seconds = max(0.0, seconds)
     return f"{seconds / 60:.1f} min" if seconds >= 90 else f"{seconds:.0f} s"
@@ -134,7 +139,10 @@ def run_stages(
         elapsed = time.perf_counter() - started
         if expected_seconds and all(s.name in expected_seconds for s in stages[index - 1 :]):
             left: float | None = sum(expected_seconds[s.name] for s in stages[index - 1 :])
-        elif done_weight > 0:
+        elif done_weight >= total_weight * _TRUSTED_SHARE:
+            # from the weights only once a good part of the run is done: how fast a log reads says
+            # nothing about how long its simulation takes (BPIC 2013: 13 s of reading, then half an
+            # hour of what-ifs, where the first two stages' pace promised 83 s)
             left = elapsed / done_weight * (total_weight - done_weight)
         else:
             left = None
