@@ -128,11 +128,11 @@ def test_predict_and_audit_with_a_registered_model(tmp_path: Path, monkeypatch: 
     assert results.audit is not None and results.audit.kinds == ("historical", "model")
 
 
-def test_the_time_left_waits_for_a_good_part_of_the_run_or_an_earlier_runs_durations(tmp_path: Path) -> None:
-    """Reading a log fast says nothing about how long its simulation takes: no estimate from the first
-    stages' pace alone; one from the weights once a third is done; the last run's durations at once."""
-    stages = [Stage("read", "Read", lambda ctx: None, 1.0), Stage("map", "Map", lambda ctx: None, 2.0),
-              Stage("simulate", "Simulate", lambda ctx: None, 6.0), Stage("train", "Train", lambda ctx: None, 8.0)]
+def test_the_time_left_comes_from_an_earlier_runs_durations_only(tmp_path: Path) -> None:
+    """How fast a log reads says nothing about how long its what-ifs take: no estimate on a first run,
+    the last run's durations at once on the next."""
+    stages = [Stage("read", "Read", lambda ctx: None), Stage("map", "Map", lambda ctx: None),
+              Stage("simulate", "Simulate", lambda ctx: None), Stage("train", "Train", lambda ctx: None)]
 
     def heads(expected: dict[str, float] | None = None) -> list[str]:
         lines: list[str] = []
@@ -140,7 +140,7 @@ def test_the_time_left_waits_for_a_good_part_of_the_run_or_an_earlier_runs_durat
         run_stages(stages, RunContext(folder=folder, inputs=None, progress=lines.append), expected_seconds=expected)
         return [line for line in lines if line.startswith("[")]
 
-    first = heads()
-    assert [("left" in line) for line in first] == [False, False, False, True], first  # 9 of 17 done before train
+    assert heads() == ["[1/4] Read", "[2/4] Map", "[3/4] Simulate", "[4/4] Train"]
     again = heads({"read": 1.0, "map": 1.0, "simulate": 1800.0, "train": 60.0})
     assert again[0] == "[1/4] Read, about 31.0 min left" and again[2] == "[3/4] Simulate, about 31.0 min left"
+    assert heads({"read": 1.0})[0] == "[1/4] Read"  # durations of some stages only: no guess

@@ -2,7 +2,8 @@
 
 `run_pipeline` runs the stages named in the experiment (load, discover,
 simulate, train, predict, audit, report) in order, writing each stage's files under
-the output folder, with progress and an estimate of time left. A failing stage is
+the output folder, with progress (and, on a run into a folder an earlier run wrote, the time
+left from that run's durations). A failing stage is
 named in one line (:class:`~workbench.errors.StageError`); what earlier stages wrote
 is kept, and the MLflow run is marked failed.
 """

@@ -53,12 +53,11 @@ class RunContext:
 
 @dataclass(frozen=True)
 class Stage:
-    """One step: ``run(ctx)`` returns the value of ``produces``; ``weight`` is its share of the run time."""
+    """One step: ``run(ctx)`` returns the value of ``produces``."""
 
     name: str
     title: str
     run: Callable[[RunContext], Any]
-    weight: float = 1.0
     needs: tuple[str, ...] = ()
     produces: str = ""
 
@@ -91,11 +90,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-#: the share of the stages' weight that must be done before the time left is estimated from the weights
-#: (without the durations of an earlier run in the folder)
-_TRUSTED_SHARE = 1 / 3
 
 
 def _fmt(seconds: float) -> str:
@@ -132,20 +126,13 @@ def run_stages(
         ctx.folder.write_text(STATE_FILE, json.dumps(state, indent=2, default=str))
 
     save()
-    total_weight = sum(s.weight for s in stages) or 1.0
-    done_weight = 0.0
-    started = time.perf_counter()
     for index, stage in enumerate(stages, start=1):
-        elapsed = time.perf_counter() - started
+        # the time left only from an earlier run's durations: a log's what-ifs and training take what its
+        # size, scenarios and trials make them (BPIC 2013: 13 s of reading, then more than an hour of
+        # what-ifs), so no first run's pace, nor any fixed share per stage, says how long the rest takes
+        left: float | None = None
         if expected_seconds and all(s.name in expected_seconds for s in stages[index - 1 :]):
-            left: float | None = sum(expected_seconds[s.name] for s in stages[index - 1 :])
-        elif done_weight >= total_weight * _TRUSTED_SHARE:
-            # from the weights only once a good part of the run is done: how fast a log reads says
-            # nothing about how long its simulation takes (BPIC 2013: 13 s of reading, then half an
-            # hour of what-ifs, where the first two stages' pace promised 83 s)
-            left = elapsed / done_weight * (total_weight - done_weight)
-        else:
-            left = None
+            left = sum(expected_seconds[s.name] for s in stages[index - 1 :])
         eta = f", about {_fmt(left)} left" if left is not None else ""
         ctx.progress(f"[{index}/{len(stages)}] {stage.title}{eta}")
         state["stages"][stage.name] = {"status": "running"}
@@ -176,7 +163,6 @@ def run_stages(
         seconds = time.perf_counter() - t0
         if stage.produces:
             ctx.results = dataclasses.replace(ctx.results, **{stage.produces: value})
-        done_weight += stage.weight
         state["stages"][stage.name] = {"status": "done", "seconds": round(seconds, 2)}
         save()
         ctx.progress(f"      done in {_fmt(seconds)}")

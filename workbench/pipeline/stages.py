@@ -229,12 +229,12 @@ def stage_desks(ctx: RunContext) -> DeskComparison:
 
 #: Every stage, in data-flow order, with what it needs and produces (fields of RunResults).
 STAGES: dict[str, Stage] = {
-    "load": Stage("load", "Read, validate and clean the log", stage_load, 1.0, (), "log"),
-    "discover": Stage("discover", "Process map and the desk's questions", stage_discover, 2.0, ("log",), "discovery"),
-    "simulate": Stage("simulate", "What-if scenarios (simulation)", stage_simulate, 6.0, ("log",), "simulation"),
-    "train": Stage("train", "Train, tune and track the models", stage_train, 8.0, ("log",), "models"),
-    "predict": Stage("predict", "Score the open cases", stage_predict, 1.0, ("log", "models"), "scores"),
-    "audit": Stage("audit", "Fairness audit", stage_audit, 3.0, ("log",), "audit"),
-    "report": Stage("report", "Write the report", stage_report, 1.0, (), "report"),
-    "desks": Stage("desks", "Many desks, each on its own, side by side", stage_desks, 4.0, ("desk_logs",), "desks"),
+    "load": Stage("load", "Read, validate and clean the log", stage_load, (), "log"),
+    "discover": Stage("discover", "Process map and the desk's questions", stage_discover, ("log",), "discovery"),
+    "simulate": Stage("simulate", "What-if scenarios (simulation)", stage_simulate, ("log",), "simulation"),
+    "train": Stage("train", "Train, tune and track the models", stage_train, ("log",), "models"),
+    "predict": Stage("predict", "Score the open cases", stage_predict, ("log", "models"), "scores"),
+    "audit": Stage("audit", "Fairness audit", stage_audit, ("log",), "audit"),
+    "report": Stage("report", "Write the report", stage_report, (), "report"),
+    "desks": Stage("desks", "Many desks, each on its own, side by side", stage_desks, ("desk_logs",), "desks"),
 }
